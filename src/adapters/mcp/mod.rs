@@ -1,0 +1,1 @@
+//! The MCP edge: rmcp handler, tools, HTTP routes.

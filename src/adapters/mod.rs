@@ -1,0 +1,4 @@
+//! Implementations of the ports, and the inbound MCP edge.
+
+pub mod mcp;
+pub mod nextcloud;

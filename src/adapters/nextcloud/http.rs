@@ -1,0 +1,130 @@
+//! The one HTTP client toward Nextcloud: connection pool, timeouts, user agent,
+//! authentication per credential.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, Response};
+use secrecy::ExposeSecret;
+use url::Url;
+
+use super::errors::{map_status, map_transport_error};
+use crate::domain::credential::{Credential, CredentialSecret};
+use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
+
+const USER_AGENT: &str = concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION"));
+
+/// Installs ring as rustls' crypto provider once per process; reqwest is built
+/// without a bundled provider.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+struct Shared {
+    client: reqwest::Client,
+    base: Url,
+    timeout: Duration,
+}
+
+/// The connector: holds the pool, hands out sessions bound to one credential.
+#[derive(Clone)]
+pub struct HttpNextcloud {
+    shared: Arc<Shared>,
+}
+
+impl HttpNextcloud {
+    pub fn new(base: Url, timeout: Duration) -> Result<Self, NextcloudError> {
+        install_crypto_provider();
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(90))
+            // Redirects would resend credentials to wherever Nextcloud points.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| NextcloudError::Unavailable(format!("cannot build HTTP client: {e}")))?;
+        let mut base = base;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        Ok(Self {
+            shared: Arc::new(Shared {
+                client,
+                base,
+                timeout,
+            }),
+        })
+    }
+
+    pub fn session(&self, credential: Credential) -> NextcloudSession {
+        NextcloudSession {
+            shared: self.shared.clone(),
+            credential,
+        }
+    }
+}
+
+impl NextcloudConnector for HttpNextcloud {
+    fn connect(&self, credential: Credential) -> Box<dyn NextcloudApi> {
+        Box::new(self.session(credential))
+    }
+}
+
+/// A client bound to one credential for the length of one tool call.
+pub struct NextcloudSession {
+    shared: Arc<Shared>,
+    credential: Credential,
+}
+
+impl NextcloudSession {
+    pub fn user_id(&self) -> &str {
+        &self.credential.user_id
+    }
+
+    /// Absolute URL for a path relative to the Nextcloud base (no leading slash
+    /// needed). `path` must already be percent-encoded where it needs to be.
+    pub fn url(&self, path: &str) -> Result<Url, NextcloudError> {
+        self.shared
+            .base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| NextcloudError::Protocol(format!("bad URL path: {e}")))
+    }
+
+    /// A request with this session's credential attached.
+    pub fn request(&self, method: Method, url: Url) -> RequestBuilder {
+        let builder = self.shared.client.request(method, url);
+        match &self.credential.secret {
+            CredentialSecret::AppPassword(password) => {
+                builder.basic_auth(&self.credential.user_id, Some(password.expose_secret()))
+            }
+            CredentialSecret::Bearer(token) => builder.bearer_auth(token.expose_secret()),
+        }
+    }
+
+    /// Sends a request and maps transport failures and error statuses; `what`
+    /// names the resource in the error a person will read ("note 42", "/a.txt").
+    pub async fn send(
+        &self,
+        builder: RequestBuilder,
+        what: &str,
+    ) -> Result<Response, NextcloudError> {
+        let response = self.send_raw(builder).await?;
+        let status = response.status();
+        if status.is_success() || status == reqwest::StatusCode::MULTI_STATUS {
+            return Ok(response);
+        }
+        let body = response.text().await.unwrap_or_default();
+        Err(map_status(status, what, &body))
+    }
+
+    /// Sends without interpreting the status, for callers that treat some
+    /// non-2xx answers (304, 412 with a body) as data.
+    pub async fn send_raw(&self, builder: RequestBuilder) -> Result<Response, NextcloudError> {
+        builder
+            .send()
+            .await
+            .map_err(|e| map_transport_error(&e, self.shared.timeout))
+    }
+}

@@ -1,0 +1,6 @@
+//! Pure types and decisions. No I/O crate may be imported here.
+
+pub mod credential;
+pub mod files;
+pub mod notes;
+pub mod path;

@@ -1,0 +1,3 @@
+//! The traits the core needs from the outside world.
+
+pub mod nextcloud;

@@ -1,0 +1,4 @@
+//! Shared test support: real Nextcloud 34 captures, replayed with wiremock.
+#![allow(dead_code)]
+
+pub mod fixtures;
