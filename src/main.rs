@@ -1,1 +1,63 @@
-fn main() {}
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use nextcloud_mcp::app::config::{Cli, Command, CommonArgs, Config, parse_listen};
+use nextcloud_mcp::app::serve::{HttpOptions, Readiness, router, serve, shutdown_signal};
+use nextcloud_mcp::app::{stdio, wiring};
+
+fn init_logging(level: &str) {
+    // Logs go to stderr: under stdio, stdout carries the protocol.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn load(common: CommonArgs) -> Result<Config, String> {
+    Config::from_args(common).map_err(|e| e.to_string())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { common, listen, allowed_hosts } => {
+            let config = load(common)?;
+            let address = parse_listen(&listen).map_err(|e| e.to_string())?;
+            init_logging(&config.log_level);
+            let wired = wiring::wire(&config).map_err(|e| e.to_string())?;
+            let readiness = Readiness { connector: Arc::new(wired.nextcloud.clone()), mode: config.mode.clone() };
+            let tools = wired.mcp.tool_names().len();
+            let app = router(wired.mcp, readiness, HttpOptions { allowed_hosts });
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| format!("NEXTCLOUD_MCP_LISTEN: cannot listen on {address}: {e}"))?;
+            tracing::info!(
+                mode = config.mode.name(),
+                nextcloud = %config.nextcloud_url,
+                listen = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+                tools,
+                "nextcloud-mcp serving Streamable HTTP at /mcp"
+            );
+            serve(listener, app, shutdown_signal()).await.map_err(|e| format!("server stopped: {e}"))
+        }
+        Command::Stdio { common } => {
+            let config = load(common)?;
+            init_logging(&config.log_level);
+            let wired = wiring::wire(&config).map_err(|e| e.to_string())?;
+            tracing::info!(mode = config.mode.name(), nextcloud = %config.nextcloud_url, "nextcloud-mcp serving stdio");
+            stdio::run(wired.mcp).await.map_err(|e| format!("stdio transport failed: {e}"))
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("nextcloud-mcp: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,1 +1,6 @@
-//! Configuration, wiring and serving.
+//! Configuration, wiring of adapters, serving.
+
+pub mod config;
+pub mod serve;
+pub mod stdio;
+pub mod wiring;

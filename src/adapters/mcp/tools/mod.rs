@@ -1,0 +1,4 @@
+//! One file per Nextcloud app; each adds a router to [`super::NextcloudMcp`].
+
+mod files;
+mod notes;

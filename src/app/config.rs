@@ -1,0 +1,210 @@
+//! Settings from flags and environment variables (the reference server's names
+//! where it has them), validated once at start into one [`Config`].
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+use url::Url;
+
+use crate::domain::credential::AuthMode;
+
+#[derive(Parser, Debug)]
+#[command(name = "nextcloud-mcp", version, about = "MCP server for Nextcloud, acting as the calling user")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve MCP over Streamable HTTP at /mcp, with /healthz and /readyz.
+    Serve {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Address to listen on.
+        #[arg(long, env = "NEXTCLOUD_MCP_LISTEN", default_value = "127.0.0.1:8000")]
+        listen: String,
+        /// Host names (or host:port) clients may use to reach this server; loopback only by default.
+        #[arg(long, env = "NEXTCLOUD_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+        allowed_hosts: Vec<String>,
+    },
+    /// Serve MCP over stdio, for desktop clients.
+    Stdio {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CommonArgs {
+    /// Base URL of the Nextcloud server, e.g. https://cloud.example.com
+    #[arg(long, env = "NEXTCLOUD_HOST")]
+    pub nextcloud_host: Option<String>,
+    /// Nextcloud user name (basic mode).
+    #[arg(long, env = "NEXTCLOUD_USERNAME")]
+    pub nextcloud_username: Option<String>,
+    /// App password of that user (basic mode). Prefer the environment variable: flags show in `ps`.
+    #[arg(long, env = "NEXTCLOUD_PASSWORD", hide_env_values = true)]
+    pub nextcloud_password: Option<String>,
+    /// Log filter, e.g. info, debug, nextcloud_mcp=debug.
+    #[arg(long, env = "NEXTCLOUD_MCP_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// Seconds to wait for Nextcloud before a call fails.
+    #[arg(long, env = "NEXTCLOUD_MCP_REQUEST_TIMEOUT", default_value = "30")]
+    pub request_timeout: String,
+}
+
+/// The validated settings the rest of the program uses.
+#[derive(Debug)]
+pub struct Config {
+    pub nextcloud_url: Url,
+    pub mode: AuthMode,
+    pub log_level: String,
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{setting} is missing: {hint}")]
+    Missing { setting: &'static str, hint: &'static str },
+    #[error("{setting} is invalid: {reason}")]
+    Invalid { setting: &'static str, reason: String },
+}
+
+fn required(value: Option<String>, setting: &'static str, hint: &'static str) -> Result<String, ConfigError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(ConfigError::Missing { setting, hint }),
+    }
+}
+
+impl Config {
+    pub fn from_args(args: CommonArgs) -> Result<Self, ConfigError> {
+        let host = required(
+            args.nextcloud_host,
+            "NEXTCLOUD_HOST",
+            "set it to your Nextcloud's base URL, e.g. https://cloud.example.com",
+        )?;
+        let nextcloud_url = parse_nextcloud_url(&host)?;
+        let username = required(
+            args.nextcloud_username,
+            "NEXTCLOUD_USERNAME",
+            "set it to the Nextcloud user name the app password belongs to",
+        )?;
+        let password = required(
+            args.nextcloud_password,
+            "NEXTCLOUD_PASSWORD",
+            "create an app password in Nextcloud (Settings > Security) and set it here",
+        )?;
+        let request_timeout = parse_timeout(&args.request_timeout)?;
+        tracing_subscriber::EnvFilter::try_new(&args.log_level).map_err(|e| ConfigError::Invalid {
+            setting: "NEXTCLOUD_MCP_LOG_LEVEL",
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            nextcloud_url,
+            mode: AuthMode::Basic {
+                username: username.trim().to_string(),
+                app_password: SecretString::from(password),
+            },
+            log_level: args.log_level,
+            request_timeout,
+        })
+    }
+}
+
+fn parse_nextcloud_url(raw: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid { setting: "NEXTCLOUD_HOST", reason };
+    let url = Url::parse(raw.trim()).map_err(|e| invalid(format!("'{raw}' is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!("scheme must be http or https, not '{}'", url.scheme())));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("put credentials in NEXTCLOUD_USERNAME/NEXTCLOUD_PASSWORD, not in the URL".into()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("the URL must not have a query or fragment".into()));
+    }
+    Ok(url)
+}
+
+fn parse_timeout(raw: &str) -> Result<Duration, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid { setting: "NEXTCLOUD_MCP_REQUEST_TIMEOUT", reason };
+    let secs: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| invalid(format!("'{raw}' is not a whole number of seconds")))?;
+    if !(1..=600).contains(&secs) {
+        return Err(invalid(format!("{secs} is outside 1..=600 seconds")));
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+pub fn parse_listen(raw: &str) -> Result<SocketAddr, ConfigError> {
+    raw.trim().parse().map_err(|_| ConfigError::Invalid {
+        setting: "NEXTCLOUD_MCP_LISTEN",
+        reason: format!("'{raw}' is not an address like 127.0.0.1:8000"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> CommonArgs {
+        CommonArgs {
+            nextcloud_host: Some("https://cloud.example.com".into()),
+            nextcloud_username: Some("admin".into()),
+            nextcloud_password: Some("app-pass".into()),
+            log_level: "info".into(),
+            request_timeout: "30".into(),
+        }
+    }
+
+    #[test]
+    fn valid_settings_make_a_basic_mode_config() {
+        let config = Config::from_args(args()).unwrap();
+        assert_eq!(config.mode.name(), "basic");
+        assert_eq!(config.request_timeout, Duration::from_secs(30));
+        assert_eq!(config.nextcloud_url.as_str(), "https://cloud.example.com/");
+    }
+
+    #[test]
+    fn each_missing_setting_is_named() {
+        let mut a = args();
+        a.nextcloud_host = None;
+        assert!(Config::from_args(a).unwrap_err().to_string().starts_with("NEXTCLOUD_HOST is missing"));
+        let mut a = args();
+        a.nextcloud_username = Some("  ".into());
+        assert!(Config::from_args(a).unwrap_err().to_string().starts_with("NEXTCLOUD_USERNAME is missing"));
+        let mut a = args();
+        a.nextcloud_password = None;
+        assert!(Config::from_args(a).unwrap_err().to_string().starts_with("NEXTCLOUD_PASSWORD is missing"));
+    }
+
+    #[test]
+    fn bad_values_are_named_and_explained() {
+        for (host, needle) in [("ftp://x", "scheme"), ("not a url", "not a URL"), ("https://u:p@x", "credentials")] {
+            let mut a = args();
+            a.nextcloud_host = Some(host.into());
+            let err = Config::from_args(a).unwrap_err().to_string();
+            assert!(err.starts_with("NEXTCLOUD_HOST is invalid") && err.contains(needle), "{err}");
+        }
+        let mut a = args();
+        a.request_timeout = "0".into();
+        assert!(Config::from_args(a).unwrap_err().to_string().contains("NEXTCLOUD_MCP_REQUEST_TIMEOUT"));
+        let mut a = args();
+        a.log_level = "[[[".into();
+        assert!(Config::from_args(a).unwrap_err().to_string().contains("NEXTCLOUD_MCP_LOG_LEVEL"));
+        assert!(parse_listen("nope").unwrap_err().to_string().contains("NEXTCLOUD_MCP_LISTEN"));
+        assert!(parse_listen("127.0.0.1:0").is_ok());
+    }
+
+    #[test]
+    fn the_password_never_shows_in_debug_output() {
+        let config = Config::from_args(args()).unwrap();
+        assert!(!format!("{config:?}").contains("app-pass"));
+    }
+}

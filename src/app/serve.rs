@@ -1,0 +1,95 @@
+//! The HTTP server: MCP at `/mcp` (stateless Streamable HTTP), `/healthz`,
+//! `/readyz`, and graceful shutdown that lets in-flight calls finish.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::adapters::mcp::NextcloudMcp;
+use crate::domain::credential::{AuthMode, CredentialPlan, plan_credential};
+use crate::ports::nextcloud::NextcloudConnector;
+
+/// What `/readyz` needs: a way to reach Nextcloud with the configured mode.
+#[derive(Clone)]
+pub struct Readiness {
+    pub connector: Arc<dyn NextcloudConnector>,
+    pub mode: AuthMode,
+}
+
+pub struct HttpOptions {
+    /// Host names clients may use; empty keeps rmcp's loopback-only default.
+    pub allowed_hosts: Vec<String>,
+}
+
+pub fn router(mcp: NextcloudMcp, readiness: Readiness, options: HttpOptions) -> Router {
+    let mut config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true)
+        .with_sse_keep_alive(None);
+    if !options.allowed_hosts.is_empty() {
+        config = config.with_allowed_hosts(options.allowed_hosts);
+    }
+    let service = StreamableHttpService::new(
+        move || Ok(mcp.clone()),
+        Arc::new(NeverSessionManager::default()),
+        config,
+    );
+    Router::new()
+        .nest_service("/mcp", service)
+        .route("/healthz", get(|| async { Json(json!({ "status": "alive" })) }))
+        .route("/readyz", get(readyz).with_state(readiness))
+}
+
+async fn readyz(State(readiness): State<Readiness>) -> impl IntoResponse {
+    let mode = readiness.mode.name();
+    let CredentialPlan::Ready(credential) = plan_credential(&readiness.mode);
+    match readiness.connector.connect(credential).check_credential().await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "mode": mode }))),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "not ready", "mode": mode, "reason": e.to_string() })),
+        ),
+    }
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and waits for
+/// in-flight requests to finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight calls");
+}
