@@ -7,9 +7,15 @@ use nextcloud_mcp::app::serve::{HttpOptions, Readiness, router, serve, shutdown_
 use nextcloud_mcp::app::{stdio, wiring};
 
 fn init_logging(level: &str) {
+    // rmcp logs every stateless request at info; keep that out of a plain level.
+    let filter = if level.contains('=') || level.contains(',') {
+        level.to_string()
+    } else {
+        format!("{level},rmcp=warn")
+    };
     // Logs go to stderr: under stdio, stdout carries the protocol.
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
         .init();
 }

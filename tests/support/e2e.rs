@@ -1,0 +1,176 @@
+//! Runs the real server in-process on 127.0.0.1:0 against a mock Nextcloud,
+//! and connects rmcp's own client to it over Streamable HTTP.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use nextcloud_mcp::app::config::Config;
+use nextcloud_mcp::app::serve::{HttpOptions, Readiness, router, serve};
+use nextcloud_mcp::app::wiring;
+use nextcloud_mcp::domain::credential::AuthMode;
+use rmcp::RoleClient;
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig};
+use rmcp::service::RunningService;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use secrecy::SecretString;
+use tokio::sync::oneshot;
+use wiremock::matchers::{method, path_regex};
+use wiremock::{Mock, MockServer};
+
+use super::fixtures::load;
+
+pub struct RunningServer {
+    pub base_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    pub fn mcp_url(&self) -> String {
+        format!("{}/mcp", self.base_url)
+    }
+
+    /// Asks for a graceful shutdown and waits for the server to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server result");
+        }
+    }
+}
+
+pub fn basic_config(nextcloud_uri: &str, timeout: Duration) -> Config {
+    Config {
+        nextcloud_url: url::Url::parse(nextcloud_uri).unwrap(),
+        mode: AuthMode::Basic {
+            username: "admin".into(),
+            app_password: SecretString::from("app-pass"),
+        },
+        log_level: "warn".into(),
+        request_timeout: timeout,
+    }
+}
+
+pub async fn start_server(config: Config) -> RunningServer {
+    let wired = wiring::wire(&config).expect("wiring");
+    let readiness = Readiness {
+        connector: Arc::new(wired.nextcloud.clone()),
+        mode: config.mode.clone(),
+    };
+    let app = router(
+        wired.mcp,
+        readiness,
+        HttpOptions {
+            allowed_hosts: vec![],
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    RunningServer {
+        base_url: format!("http://{address}"),
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+pub type Client = RunningService<RoleClient, ClientConfig>;
+
+pub async fn connect(server: &RunningServer) -> Client {
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(server.mcp_url()),
+    );
+    ClientConfig::default()
+        .serve(transport)
+        .await
+        .expect("MCP initialize")
+}
+
+pub async fn call(client: &Client, tool: &str, arguments: serde_json::Value) -> CallToolResult {
+    let arguments = match arguments {
+        serde_json::Value::Object(map) => map,
+        other => panic!("arguments must be an object, got {other}"),
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
+        .await
+        .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
+}
+
+pub fn text_of(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn assert_ok(tool: &str, result: &CallToolResult) -> serde_json::Value {
+    assert_ne!(
+        result.is_error,
+        Some(true),
+        "{tool} failed: {}",
+        text_of(result)
+    );
+    let structured = result
+        .structured_content
+        .clone()
+        .unwrap_or_else(|| panic!("{tool}: no structured content"));
+    assert!(
+        structured.is_object(),
+        "{tool}: structured content must be an object"
+    );
+    assert!(!text_of(result).is_empty(), "{tool}: no text rendering");
+    structured
+}
+
+pub fn assert_tool_error(tool: &str, result: &CallToolResult, needle: &str) {
+    assert_eq!(
+        result.is_error,
+        Some(true),
+        "{tool} should fail, got {}",
+        text_of(result)
+    );
+    let text = text_of(result);
+    assert!(
+        text.contains(needle),
+        "{tool}: error '{text}' should mention '{needle}'"
+    );
+}
+
+/// Serves a capture's response for any request with this method and a path
+/// matching `path_pattern` (a regex), as often as asked.
+pub async fn serve_capture(
+    server: &MockServer,
+    http_method: &str,
+    path_pattern: &str,
+    folder: &str,
+    name: &str,
+) {
+    serve_capture_with_priority(server, http_method, path_pattern, folder, name, 5).await;
+}
+
+pub async fn serve_capture_with_priority(
+    server: &MockServer,
+    http_method: &str,
+    path_pattern: &str,
+    folder: &str,
+    name: &str,
+    priority: u8,
+) {
+    let exchange = load(folder, name);
+    Mock::given(method(http_method))
+        .and(path_regex(path_pattern))
+        .respond_with(exchange.response.template())
+        .with_priority(priority)
+        .mount(server)
+        .await;
+}
