@@ -1,9 +1,8 @@
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
 use nextcloud_mcp::app::config::{Cli, Command, CommonArgs, Config, parse_listen};
-use nextcloud_mcp::app::serve::{HttpOptions, Readiness, router, serve, shutdown_signal};
+use nextcloud_mcp::app::serve::{HttpOptions, router, serve, shutdown_signal};
 use nextcloud_mcp::app::{stdio, wiring};
 
 fn init_logging(level: &str) {
@@ -31,9 +30,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             let address = parse_listen(&listen).map_err(|e| e.to_string())?;
             init_logging(&config.log_level);
             let wired = wiring::wire(&config).map_err(|e| e.to_string())?;
-            let readiness = Readiness { connector: Arc::new(wired.nextcloud.clone()), mode: config.mode.clone() };
             let tools = wired.mcp.tool_names().len();
-            let app = router(wired.mcp, readiness, HttpOptions { allowed_hosts });
+            let app = router(wired.mcp, wired.readiness, HttpOptions { allowed_hosts });
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .map_err(|e| format!("NEXTCLOUD_MCP_LISTEN: cannot listen on {address}: {e}"))?;

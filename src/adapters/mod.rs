@@ -1,4 +1,6 @@
 //! Implementations of the ports, and the inbound MCP edge.
 
+pub mod idp;
 pub mod mcp;
 pub mod nextcloud;
+pub mod store;

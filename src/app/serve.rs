@@ -15,14 +15,40 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::adapters::mcp::NextcloudMcp;
-use crate::domain::credential::{AuthMode, CredentialPlan, plan_credential};
+use crate::domain::credential::{AuthMode, CredentialPlan, CredentialSecret, plan_credential};
+use crate::domain::credential::Credential;
+use crate::ports::identity::IdentityProvider;
 use crate::ports::nextcloud::NextcloudConnector;
 
-/// What `/readyz` needs: a way to reach Nextcloud with the configured mode.
+/// What `/readyz` needs: Nextcloud, the mode, and the IdP in OAuth modes.
 #[derive(Clone)]
 pub struct Readiness {
     pub connector: Arc<dyn NextcloudConnector>,
     pub mode: AuthMode,
+    pub identity: Option<Arc<dyn IdentityProvider>>,
+}
+
+impl Readiness {
+    /// Basic mode: Nextcloud accepts the app password. OAuth modes: Nextcloud
+    /// answers and the identity provider's discovery is reachable.
+    async fn check(&self) -> Result<(), String> {
+        if let Ok(CredentialPlan::Ready { user_id: Some(user_id), secret: secret @ CredentialSecret::AppPassword(_) }) =
+            plan_credential(&self.mode, None)
+        {
+            return self
+                .connector
+                .connect(Credential { user_id, secret })
+                .current_user_id()
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+        }
+        self.connector.check_reachable().await.map_err(|e| e.to_string())?;
+        match &self.identity {
+            Some(identity) => identity.metadata().await.map(|_| ()).map_err(|e| e.to_string()),
+            None => Err("no identity provider is configured for an OAuth mode".into()),
+        }
+    }
 }
 
 pub struct HttpOptions {
@@ -51,12 +77,11 @@ pub fn router(mcp: NextcloudMcp, readiness: Readiness, options: HttpOptions) -> 
 
 async fn readyz(State(readiness): State<Readiness>) -> impl IntoResponse {
     let mode = readiness.mode.name();
-    let CredentialPlan::Ready(credential) = plan_credential(&readiness.mode);
-    match readiness.connector.connect(credential).check_credential().await {
+    match readiness.check().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "mode": mode }))),
-        Err(e) => (
+        Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "not ready", "mode": mode, "reason": e.to_string() })),
+            Json(json!({ "status": "not ready", "mode": mode, "reason": reason })),
         ),
     }
 }

@@ -5,6 +5,8 @@
 
 use secrecy::SecretString;
 
+use super::principal::Principal;
+
 /// A credential toward Nextcloud, good for the duration of one tool call.
 #[derive(Clone)]
 pub struct Credential {
@@ -19,6 +21,16 @@ pub enum CredentialSecret {
     AppPassword(SecretString),
     /// An OAuth access token Nextcloud accepts (pass-through or exchanged).
     Bearer(SecretString),
+}
+
+impl std::fmt::Debug for CredentialSecret {
+    // Only the kind: never a secret, whatever secrecy's own Debug would do.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CredentialSecret::AppPassword(_) => "AppPassword(..)",
+            CredentialSecret::Bearer(_) => "Bearer(..)",
+        })
+    }
 }
 
 impl std::fmt::Debug for Credential {
@@ -43,40 +55,125 @@ pub enum AuthMode {
         username: String,
         app_password: SecretString,
     },
+    /// The caller's own token goes to Nextcloud, only if it also names Nextcloud.
+    PassThrough { nextcloud_audience: String },
+    /// Every call exchanges the caller's token (RFC 8693) for a short-lived
+    /// token for Nextcloud; nothing is stored.
+    Exchange { nextcloud_audience: String },
 }
 
 impl AuthMode {
     pub fn name(&self) -> &'static str {
         match self {
             AuthMode::Basic { .. } => "basic",
+            AuthMode::PassThrough { .. } => "pass-through",
+            AuthMode::Exchange { .. } => "token-exchange",
         }
+    }
+
+    /// OAuth modes authenticate every HTTP request with a bearer token.
+    pub fn is_oauth(&self) -> bool {
+        !matches!(self, AuthMode::Basic { .. })
     }
 }
 
-/// What a tool call must do to get its credential.
+/// What a tool call must do to get its credential. A stored refresh token is
+/// never a plan for a tool call: background jobs get theirs elsewhere.
 #[derive(Clone, Debug)]
 pub enum CredentialPlan {
-    /// Use this credential as it is.
-    Ready(Credential),
+    /// Use this secret as it is (the shared app password, or the caller's own
+    /// token in pass-through mode). `user_id` is `None` when only Nextcloud can
+    /// say which user the token belongs to.
+    Ready {
+        user_id: Option<String>,
+        secret: CredentialSecret,
+    },
+    /// Exchange the caller's token for one whose audience is `audience`, use it
+    /// for this call only, and never store it.
+    Exchange {
+        subject: Principal,
+        audience: String,
+    },
 }
 
-/// Decides how this call gets its Nextcloud credential.
-pub fn plan_credential(mode: &AuthMode) -> CredentialPlan {
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "this server runs in {mode} mode, which needs the caller's OAuth token, and this request has none \
+         (stdio has no token: use basic mode with an app password for stdio)"
+    )]
+    NoCaller { mode: &'static str },
+    #[error(
+        "your access token is not valid for Nextcloud: pass-through mode forwards it only when its audience \
+         also names Nextcloud ({nextcloud_audience}). Configure the identity provider to add that audience \
+         (e.g. a Keycloak audience mapper), or run this server with ENABLE_TOKEN_EXCHANGE=true"
+    )]
+    AudienceLacksNextcloud { nextcloud_audience: String },
+}
+
+/// Decides how this call gets its Nextcloud credential, from the server's mode
+/// and the verified caller of this request (if any).
+pub fn plan_credential(
+    mode: &AuthMode,
+    caller: Option<&Principal>,
+) -> Result<CredentialPlan, PlanError> {
     match mode {
         AuthMode::Basic {
             username,
             app_password,
-        } => CredentialPlan::Ready(Credential {
-            user_id: username.clone(),
+        } => Ok(CredentialPlan::Ready {
+            user_id: Some(username.clone()),
             secret: CredentialSecret::AppPassword(app_password.clone()),
         }),
+        AuthMode::PassThrough { nextcloud_audience } => {
+            let caller = caller.ok_or(PlanError::NoCaller { mode: mode.name() })?;
+            if !caller.names_audience(nextcloud_audience) {
+                return Err(PlanError::AudienceLacksNextcloud {
+                    nextcloud_audience: nextcloud_audience.clone(),
+                });
+            }
+            Ok(CredentialPlan::Ready {
+                user_id: None,
+                secret: CredentialSecret::Bearer(caller.access_token().clone()),
+            })
+        }
+        AuthMode::Exchange { nextcloud_audience } => {
+            let caller = caller.ok_or(PlanError::NoCaller { mode: mode.name() })?;
+            Ok(CredentialPlan::Exchange {
+                subject: caller.clone(),
+                audience: nextcloud_audience.clone(),
+            })
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::principal::VerifiedClaims;
     use secrecy::ExposeSecret;
+
+    fn caller(audiences: &[&str]) -> Principal {
+        Principal::new(
+            VerifiedClaims {
+                subject: "8f0c-uuid".into(),
+                issuer: "https://idp.example.com/realms/nc".into(),
+                audiences: audiences.iter().map(|a| a.to_string()).collect(),
+                ..VerifiedClaims::default()
+            },
+            SecretString::from("caller-access-token"),
+        )
+    }
+
+    fn secret_of(plan: &CredentialPlan) -> String {
+        match plan {
+            CredentialPlan::Ready { secret: CredentialSecret::AppPassword(s), .. }
+            | CredentialPlan::Ready { secret: CredentialSecret::Bearer(s), .. } => {
+                s.expose_secret().to_string()
+            }
+            CredentialPlan::Exchange { .. } => "exchange".into(),
+        }
+    }
 
     #[test]
     fn basic_mode_uses_the_shared_app_password() {
@@ -84,11 +181,53 @@ mod tests {
             username: "admin".into(),
             app_password: SecretString::from("s3cret-app-pass"),
         };
-        let CredentialPlan::Ready(cred) = plan_credential(&mode);
-        assert_eq!(cred.user_id, "admin");
-        match cred.secret {
-            CredentialSecret::AppPassword(p) => assert_eq!(p.expose_secret(), "s3cret-app-pass"),
-            CredentialSecret::Bearer(_) => panic!("basic mode must not plan a bearer token"),
+        for caller in [None, Some(caller(&["mcp"]))] {
+            let plan = plan_credential(&mode, caller.as_ref()).unwrap();
+            assert!(matches!(
+                &plan,
+                CredentialPlan::Ready { user_id: Some(u), secret: CredentialSecret::AppPassword(_) } if u == "admin"
+            ));
+            assert_eq!(secret_of(&plan), "s3cret-app-pass");
+        }
+    }
+
+    #[test]
+    fn pass_through_forwards_only_tokens_that_name_nextcloud() {
+        let mode = AuthMode::PassThrough {
+            nextcloud_audience: "nextcloud".into(),
+        };
+        let both = caller(&["https://mcp.example.com/mcp", "nextcloud"]);
+        let plan = plan_credential(&mode, Some(&both)).unwrap();
+        assert!(matches!(plan, CredentialPlan::Ready { user_id: None, secret: CredentialSecret::Bearer(_) }));
+        assert_eq!(secret_of(&plan), "caller-access-token");
+
+        let only_us = caller(&["https://mcp.example.com/mcp"]);
+        let err = plan_credential(&mode, Some(&only_us)).unwrap_err();
+        assert!(matches!(err, PlanError::AudienceLacksNextcloud { .. }));
+        assert!(err.to_string().contains("ENABLE_TOKEN_EXCHANGE"));
+        assert!(!err.to_string().contains("caller-access-token"));
+    }
+
+    #[test]
+    fn exchange_mode_always_exchanges_and_never_falls_back() {
+        let mode = AuthMode::Exchange {
+            nextcloud_audience: "nextcloud".into(),
+        };
+        for audiences in [&["mcp"][..], &["mcp", "nextcloud"][..]] {
+            let plan = plan_credential(&mode, Some(&caller(audiences))).unwrap();
+            assert!(matches!(plan, CredentialPlan::Exchange { ref audience, .. } if audience == "nextcloud"));
+        }
+    }
+
+    #[test]
+    fn oauth_modes_without_a_caller_fail_clearly() {
+        for mode in [
+            AuthMode::PassThrough { nextcloud_audience: "nextcloud".into() },
+            AuthMode::Exchange { nextcloud_audience: "nextcloud".into() },
+        ] {
+            let err = plan_credential(&mode, None).unwrap_err();
+            assert_eq!(err, PlanError::NoCaller { mode: mode.name() });
+            assert!(mode.is_oauth());
         }
     }
 

@@ -48,7 +48,7 @@ fn detail_suffix(detail: &Option<String>) -> String {
 }
 
 /// Builds clients bound to one credential. Cheap: the HTTP pool is shared.
-pub trait NextcloudConnector: Send + Sync {
+pub trait NextcloudConnector: ServerStatus + Send + Sync {
     fn connect(&self, credential: Credential) -> Box<dyn NextcloudApi>;
 }
 
@@ -58,8 +58,16 @@ impl<T: NotesApi + FilesApi + StatusApi> NextcloudApi for T {}
 
 #[async_trait]
 pub trait StatusApi: Send + Sync {
-    /// Succeeds when Nextcloud answers and accepts the credential.
-    async fn check_credential(&self) -> Result<(), NextcloudError>;
+    /// The id of the user the credential belongs to; fails when Nextcloud does
+    /// not accept the credential.
+    async fn current_user_id(&self) -> Result<String, NextcloudError>;
+}
+
+/// Checks that need no user credential.
+#[async_trait]
+pub trait ServerStatus: Send + Sync {
+    /// Succeeds when Nextcloud answers `status.php` as installed and not in maintenance.
+    async fn check_reachable(&self) -> Result<(), NextcloudError>;
 }
 
 #[cfg_attr(test, mockall::automock)]

@@ -1,11 +1,10 @@
 //! Runs the real server in-process on 127.0.0.1:0 against a mock Nextcloud,
 //! and connects rmcp's own client to it over Streamable HTTP.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use nextcloud_mcp::app::config::Config;
-use nextcloud_mcp::app::serve::{HttpOptions, Readiness, router, serve};
+use nextcloud_mcp::app::serve::{HttpOptions, router, serve};
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::credential::AuthMode;
 use rmcp::RoleClient;
@@ -57,13 +56,9 @@ pub fn basic_config(nextcloud_uri: &str, timeout: Duration) -> Config {
 
 pub async fn start_server(config: Config) -> RunningServer {
     let wired = wiring::wire(&config).expect("wiring");
-    let readiness = Readiness {
-        connector: Arc::new(wired.nextcloud.clone()),
-        mode: config.mode.clone(),
-    };
     let app = router(
         wired.mcp,
-        readiness,
+        wired.readiness,
         HttpOptions {
             allowed_hosts: vec![],
         },

@@ -8,13 +8,15 @@ use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler, tool_handler};
 
-use crate::domain::credential::{AuthMode, CredentialPlan, plan_credential};
-use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector};
+use rmcp::model::CallToolResult;
+
+use super::credentials::{CredentialResolver, caller_of};
+use super::outcome::failure;
+use crate::ports::nextcloud::NextcloudApi;
 
 /// What every tool call needs, shared by all handler instances.
 pub struct ToolContext {
-    pub connector: Arc<dyn NextcloudConnector>,
-    pub mode: AuthMode,
+    pub credentials: CredentialResolver,
 }
 
 #[derive(Clone)]
@@ -31,10 +33,18 @@ impl NextcloudMcp {
         }
     }
 
-    /// A Nextcloud client for this call, with the credential the mode decides.
-    pub(crate) fn nextcloud(&self, _request: &RequestContext<RoleServer>) -> Box<dyn NextcloudApi> {
-        let CredentialPlan::Ready(credential) = plan_credential(&self.context.mode);
-        self.context.connector.connect(credential)
+    /// A Nextcloud client for this call, with the credential the mode decides
+    /// for this call's own caller.
+    pub(crate) async fn nextcloud(
+        &self,
+        request: &RequestContext<RoleServer>,
+    ) -> Result<Box<dyn NextcloudApi>, CallToolResult> {
+        let caller = caller_of(request);
+        self.context
+            .credentials
+            .nextcloud_for(caller.as_ref())
+            .await
+            .map_err(failure)
     }
 
     /// The names of every tool this server offers, for logs and tests.

@@ -58,6 +58,14 @@ impl HttpNextcloud {
         })
     }
 
+    /// A session without a credential, for public endpoints such as status.php.
+    pub(super) fn anonymous(&self) -> NextcloudSession {
+        self.session(Credential {
+            user_id: String::new(),
+            secret: CredentialSecret::AppPassword(secrecy::SecretString::from(String::new())),
+        })
+    }
+
     pub fn session(&self, credential: Credential) -> NextcloudSession {
         NextcloudSession {
             shared: self.shared.clone(),
@@ -90,6 +98,11 @@ impl NextcloudSession {
             .base
             .join(path.trim_start_matches('/'))
             .map_err(|e| NextcloudError::Protocol(format!("bad URL path: {e}")))
+    }
+
+    /// A request without credentials.
+    pub(super) fn plain_request(&self, method: Method, url: Url) -> RequestBuilder {
+        self.shared.client.request(method, url)
     }
 
     /// A request with this session's credential attached.

@@ -1,5 +1,6 @@
 //! Nextcloud over HTTP: one pooled client, one file per app.
 
+mod dav_xml;
 mod errors;
 pub mod http;
 mod notes;

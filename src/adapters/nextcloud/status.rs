@@ -1,15 +1,21 @@
-//! Reachability and credential check, used by `/readyz`.
+//! Who the credential belongs to, and whether Nextcloud is up (`/readyz`).
 
 use async_trait::async_trait;
 use reqwest::Method;
+use serde::Deserialize;
 
-use super::http::NextcloudSession;
+use super::http::{HttpNextcloud, NextcloudSession};
 use super::ocs::unwrap_ocs;
-use crate::ports::nextcloud::{NextcloudError, StatusApi};
+use crate::ports::nextcloud::{NextcloudError, ServerStatus, StatusApi};
+
+#[derive(Deserialize)]
+struct CurrentUser {
+    id: String,
+}
 
 #[async_trait]
 impl StatusApi for NextcloudSession {
-    async fn check_credential(&self) -> Result<(), NextcloudError> {
+    async fn current_user_id(&self) -> Result<String, NextcloudError> {
         let url = self.url("ocs/v2.php/cloud/user?format=json")?;
         let request = self
             .request(Method::GET, url)
@@ -19,7 +25,35 @@ impl StatusApi for NextcloudSession {
         let body = response
             .bytes()
             .await
-            .map_err(|e| NextcloudError::Protocol(e.to_string()))?;
-        unwrap_ocs::<serde_json::Value>(&body, "the current user").map(|_| ())
+            .map_err(|_| NextcloudError::Unavailable("the reply was cut off".into()))?;
+        unwrap_ocs::<CurrentUser>(&body, "the current user").map(|user| user.id)
+    }
+}
+
+#[derive(Deserialize)]
+struct Status {
+    installed: bool,
+    maintenance: bool,
+}
+
+#[async_trait]
+impl ServerStatus for HttpNextcloud {
+    async fn check_reachable(&self) -> Result<(), NextcloudError> {
+        let session = self.anonymous();
+        let url = session.url("status.php")?;
+        let response = session
+            .send(session.plain_request(Method::GET, url).header("Accept", "application/json"), "status.php")
+            .await?;
+        let status: Status = response
+            .json()
+            .await
+            .map_err(|_| NextcloudError::Protocol("status.php did not answer JSON".into()))?;
+        if !status.installed {
+            return Err(NextcloudError::Unavailable("Nextcloud is not installed".into()));
+        }
+        if status.maintenance {
+            return Err(NextcloudError::Unavailable("Nextcloud is in maintenance mode".into()));
+        }
+        Ok(())
     }
 }

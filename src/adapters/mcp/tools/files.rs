@@ -97,7 +97,7 @@ impl NextcloudMcp {
     ) -> CallToolResult {
         flatten(async {
             let path = parse_path(&args.path)?;
-            let entries = self.nextcloud(&request).list_folder(&path).await.or_fail()?;
+            let entries = self.nextcloud(&request).await?.list_folder(&path).await.or_fail()?;
             let text = listing_text(format!("{} entries in {path}", entries.len()), &entries);
             Ok(success(&serde_json::json!({ "path": path.to_string(), "entries": entries }), text))
         }
@@ -116,7 +116,7 @@ impl NextcloudMcp {
     ) -> CallToolResult {
         flatten(async {
             let path = parse_path(&args.path)?;
-            let entry = self.nextcloud(&request).file_info(&path).await.or_fail()?;
+            let entry = self.nextcloud(&request).await?.file_info(&path).await.or_fail()?;
             Ok(success(&entry, entry_line(&entry)))
         }
         .await)
@@ -134,7 +134,7 @@ impl NextcloudMcp {
     ) -> CallToolResult {
         flatten(async {
             let path = parse_target(&args.path)?;
-            let file = self.nextcloud(&request).read_file(&path, MAX_READ_BYTES).await.or_fail()?;
+            let file = self.nextcloud(&request).await?.read_file(&path, MAX_READ_BYTES).await.or_fail()?;
             let text = decode_text(&path, &file).or_fail()?;
             let structured = serde_json::json!({
                 "path": path.to_string(),
@@ -173,6 +173,7 @@ impl NextcloudMcp {
             };
             let outcome = self
                 .nextcloud(&request)
+                .await?
                 .write_file(&path, args.content.into_bytes(), args.content_type, condition)
                 .await
                 .or_fail()?;
@@ -199,7 +200,7 @@ impl NextcloudMcp {
     ) -> CallToolResult {
         flatten(async {
             let path = parse_target(&args.path)?;
-            self.nextcloud(&request).create_folder(&path).await.or_fail()?;
+            self.nextcloud(&request).await?.create_folder(&path).await.or_fail()?;
             Ok(success(&serde_json::json!({ "created": path.to_string() }), format!("Created folder {path}")))
         }
         .await)
@@ -218,7 +219,7 @@ impl NextcloudMcp {
         flatten(async {
             let from = parse_target(&args.source_path)?;
             let to = parse_target(&args.destination_path)?;
-            self.nextcloud(&request).move_entry(&from, &to, args.overwrite).await.or_fail()?;
+            self.nextcloud(&request).await?.move_entry(&from, &to, args.overwrite).await.or_fail()?;
             let structured = serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
             Ok(success(&structured, format!("Moved {from} to {to}")))
         }
@@ -238,7 +239,7 @@ impl NextcloudMcp {
         flatten(async {
             let from = parse_target(&args.source_path)?;
             let to = parse_target(&args.destination_path)?;
-            self.nextcloud(&request).copy_entry(&from, &to, args.overwrite).await.or_fail()?;
+            self.nextcloud(&request).await?.copy_entry(&from, &to, args.overwrite).await.or_fail()?;
             let structured = serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
             Ok(success(&structured, format!("Copied {from} to {to}")))
         }
@@ -257,7 +258,7 @@ impl NextcloudMcp {
     ) -> CallToolResult {
         flatten(async {
             let path = parse_target(&args.path)?;
-            self.nextcloud(&request).delete_entry(&path).await.or_fail()?;
+            self.nextcloud(&request).await?.delete_entry(&path).await.or_fail()?;
             Ok(success(&serde_json::json!({ "deleted": path.to_string() }), format!("Deleted {path}")))
         }
         .await)
@@ -284,6 +285,7 @@ impl NextcloudMcp {
             let scope = parse_path(args.scope.as_deref().unwrap_or(""))?;
             let entries = self
                 .nextcloud(&request)
+                .await?
                 .search_by_name(&scope, &like_pattern(&args.pattern), limit)
                 .await
                 .or_fail()?;

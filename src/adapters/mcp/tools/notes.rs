@@ -137,7 +137,7 @@ impl NextcloudMcp {
     ) -> CallToolResult {
         flatten(async {
             let limit = bounded_limit(args.limit)?;
-            let mut all = self.nextcloud(&request).list_notes(args.category).await.or_fail()?;
+            let mut all = self.nextcloud(&request).await?.list_notes(args.category).await.or_fail()?;
             all.sort_by(|a, b| b.modified.cmp(&a.modified));
             let shown: Vec<&Note> = all.iter().take(limit).collect();
             let listed: Vec<NoteSummary> = shown.iter().map(|n| NoteSummary::from(*n)).collect();
@@ -164,7 +164,7 @@ impl NextcloudMcp {
             if args.query.trim().is_empty() {
                 return Err(failure("query is empty; give at least one word to look for"));
             }
-            let all = self.nextcloud(&request).list_notes(None).await.or_fail()?;
+            let all = self.nextcloud(&request).await?.list_notes(None).await.or_fail()?;
             let hits: Vec<&Note> = notes::search(&all, &args.query).into_iter().take(limit).collect();
             let listed: Vec<NoteSummary> = hits.iter().map(|n| NoteSummary::from(*n)).collect();
             Ok(success(
@@ -186,7 +186,7 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
         flatten(async {
-            let note = self.nextcloud(&request).get_note(args.note_id).await.or_fail()?;
+            let note = self.nextcloud(&request).await?.get_note(args.note_id).await.or_fail()?;
             Ok(success(&note, note_text(&note)))
         }
         .await)
@@ -206,7 +206,7 @@ impl NextcloudMcp {
             check_title(&args.title).or_fail()?;
             check_content(&args.content).or_fail()?;
             let draft = NoteDraft { title: args.title, content: args.content, category: args.category };
-            let note = self.nextcloud(&request).create_note(&draft).await.or_fail()?;
+            let note = self.nextcloud(&request).await?.create_note(&draft).await.or_fail()?;
             let text = format!("Created note '{}' (id {}, etag {})", note.title, note.id, note.etag);
             Ok(success(&note, text))
         }
@@ -238,7 +238,7 @@ impl NextcloudMcp {
                 return Err(failure(NoteInputError::EmptyUpdate));
             }
             let etag = args.etag.trim().trim_matches('"');
-            let note = self.nextcloud(&request).update_note(args.note_id, etag, &patch).await.or_fail()?;
+            let note = self.nextcloud(&request).await?.update_note(args.note_id, etag, &patch).await.or_fail()?;
             let text = format!("Updated note '{}' (id {}); new etag {}", note.title, note.id, note.etag);
             Ok(success(&note, text))
         }
@@ -256,7 +256,7 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
         flatten(async {
-            let nextcloud = self.nextcloud(&request);
+            let nextcloud = self.nextcloud(&request).await?;
             let current = nextcloud.get_note(args.note_id).await.or_fail()?;
             let content = notes::appended_content(&current.content, &args.content);
             check_content(&content).or_fail()?;
@@ -279,7 +279,7 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
         flatten(async {
-            self.nextcloud(&request).delete_note(args.note_id).await.or_fail()?;
+            self.nextcloud(&request).await?.delete_note(args.note_id).await.or_fail()?;
             Ok(success(
                 &serde_json::json!({ "deleted": args.note_id }),
                 format!("Deleted note {}", args.note_id),
@@ -295,7 +295,7 @@ impl NextcloudMcp {
     )]
     async fn list_categories(&self, request: RequestContext<RoleServer>) -> CallToolResult {
         flatten(async {
-            let all = self.nextcloud(&request).list_notes(None).await.or_fail()?;
+            let all = self.nextcloud(&request).await?.list_notes(None).await.or_fail()?;
             let categories: Vec<serde_json::Value> = notes::categories(&all)
                 .into_iter()
                 .map(|(name, count)| serde_json::json!({ "category": name, "notes": count }))

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL for the store contract tests.
+#
+#   eval "$(scripts/live/postgres.sh start)"   # prints: export NEXTCLOUD_MCP_TEST_POSTGRES_URL=...
+#   scripts/live/postgres.sh status
+#   scripts/live/postgres.sh stop              # stops it and deletes its data
+#
+# Idempotent and prompt-free. Installs the `postgresql` Debian package if no
+# initdb is found. The cluster lives in ${TMPDIR:-/tmp}/nextcloud-mcp-postgres,
+# owned by the `postgres` OS user when run as root (PostgreSQL refuses to run as
+# root), listens on 127.0.0.1 only (port 54329, or the next free one; override
+# with NEXTCLOUD_MCP_PG_PORT), and trusts loopback connections. Logs go to
+# stderr; stdout carries only the export line.
+set -euo pipefail
+
+log() { printf '[postgres.sh] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+BASE="${TMPDIR:-/tmp}"
+DIR="${NEXTCLOUD_MCP_PG_DIR:-$BASE/nextcloud-mcp-postgres}"
+DATA="$DIR/data"
+DB_NAME="nextcloud_mcp_test"
+FIRST_PORT="${NEXTCLOUD_MCP_PG_PORT:-54329}"
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# Runs a command as the OS user that owns the cluster.
+as_pg() {
+  if is_root; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+find_bindir() {
+  local initdb
+  initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)
+  [ -n "$initdb" ] && dirname "$initdb"
+}
+
+install_postgres() {
+  local sudo=()
+  if ! is_root; then
+    command -v sudo >/dev/null 2>&1 || die "PostgreSQL is not installed and this user cannot install it (no root, no sudo)"
+    sudo=(sudo -n)
+  fi
+  log "PostgreSQL not found: installing the postgresql package"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${sudo[@]}" apt-get install -y -q postgresql >&2; then
+    log "install failed: refreshing the package lists and trying again"
+    "${sudo[@]}" apt-get update -q >&2
+    "${sudo[@]}" apt-get install -y -q postgresql >&2
+  fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_port() {
+  local port=$FIRST_PORT
+  while port_busy "$port"; do
+    port=$((port + 1))
+    [ "$port" -lt $((FIRST_PORT + 100)) ] || die "no free port in $FIRST_PORT..$port"
+  done
+  echo "$port"
+}
+
+running() { [ -n "${BINDIR:-}" ] && [ -f "$DATA/PG_VERSION" ] && as_pg "$BINDIR/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+
+url() { echo "postgres://postgres@127.0.0.1:$(cat "$DIR/port")/$DB_NAME"; }
+
+init_cluster() {
+  rm -rf "$DIR"
+  mkdir -p "$DIR"
+  if is_root; then
+    id postgres >/dev/null 2>&1 || die "the postgres OS user is missing (is the postgresql package installed?)"
+    chown postgres: "$DIR"
+  fi
+  chmod 700 "$DIR"
+  as_pg test -w "$DIR" || die "$DIR is not writable by the postgres user; set TMPDIR to a folder it can use"
+  log "initdb in $DATA"
+  as_pg "$BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >&2 \
+    || as_pg "$BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --no-locale >&2
+  as_pg tee "$DATA/pg_hba.conf" >/dev/null <<'HBA'
+# Throwaway test cluster: trust the local socket and IPv4 loopback only.
+local all all              trust
+host  all all 127.0.0.1/32 trust
+HBA
+}
+
+write_config() {
+  local port=$1
+  echo "$port" | as_pg tee "$DIR/port" >/dev/null
+  as_pg tee "$DATA/postgresql.auto.conf" >/dev/null <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$DIR'
+max_connections = 300
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+}
+
+start() {
+  BINDIR=$(find_bindir || true)
+  if [ -z "$BINDIR" ]; then
+    install_postgres
+    BINDIR=$(find_bindir || true)
+    [ -n "$BINDIR" ] || die "initdb still not found under /usr/lib/postgresql after installing"
+  fi
+  if running; then
+    log "already running on port $(cat "$DIR/port")"
+  else
+    if [ ! -f "$DATA/PG_VERSION" ]; then
+      init_cluster
+    elif is_root; then
+      chown -R postgres: "$DIR"
+    fi
+    write_config "$(pick_port)"
+    log "starting on 127.0.0.1:$(cat "$DIR/port")"
+    if ! as_pg "$BINDIR/pg_ctl" -D "$DATA" -l "$DIR/postgres.log" -w -t 60 start >&2; then
+      tail -n 30 "$DIR/postgres.log" >&2 || true
+      die "PostgreSQL did not start"
+    fi
+  fi
+  local port psql
+  port=$(cat "$DIR/port")
+  psql=("$BINDIR/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
+  if [ "$(as_pg "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
+    as_pg "${psql[@]}" -c "CREATE DATABASE $DB_NAME" >&2
+  fi
+  log "ready: $(url)"
+  echo "export NEXTCLOUD_MCP_TEST_POSTGRES_URL=$(url)"
+}
+
+stop() {
+  BINDIR=$(find_bindir || true)
+  if running; then
+    log "stopping"
+    as_pg "$BINDIR/pg_ctl" -D "$DATA" -m fast -w stop >&2
+  else
+    log "not running"
+  fi
+  rm -rf "$DIR"
+}
+
+status() {
+  BINDIR=$(find_bindir || true)
+  if running; then
+    log "running: $(url)"
+    echo "export NEXTCLOUD_MCP_TEST_POSTGRES_URL=$(url)"
+  else
+    log "not running"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) die "usage: $0 start|stop|status" ;;
+esac

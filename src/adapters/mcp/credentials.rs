@@ -1,0 +1,119 @@
+//! Per-call credential resolution: the domain decides the plan, this carries
+//! it out (exchange at the IdP, finding the Nextcloud user id). Nothing here
+//! is cached on a session, and exchanged tokens are never stored.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rmcp::RoleServer;
+use rmcp::service::RequestContext;
+
+use crate::domain::credential::{
+    AuthMode, Credential, CredentialPlan, CredentialSecret, PlanError, plan_credential,
+};
+use crate::domain::principal::Principal;
+use crate::ports::identity::{IdentityProvider, IdpError};
+use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
+
+/// Subject-to-user-id lookups kept in memory; user ids are not secrets, and
+/// the bound keeps a flood of distinct subjects from growing it without limit.
+const USER_ID_CACHE_LIMIT: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("could not get a Nextcloud token for you: {0}")]
+    Exchange(#[source] IdpError),
+    #[error("token exchange is configured but no identity provider is wired; this is a server configuration error")]
+    NoIdentityProvider,
+    #[error("Nextcloud did not accept the token for you: {0}")]
+    UserLookup(#[source] NextcloudError),
+}
+
+pub struct CredentialResolver {
+    mode: AuthMode,
+    connector: Arc<dyn NextcloudConnector>,
+    identity: Option<Arc<dyn IdentityProvider>>,
+    user_ids: Mutex<HashMap<(String, String), String>>,
+}
+
+/// The verified caller of this MCP request, if the auth middleware set one.
+/// rmcp hands the HTTP request parts to the handler; under stdio there are none.
+pub fn caller_of(request: &RequestContext<RoleServer>) -> Option<Principal> {
+    request
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>())
+        .cloned()
+}
+
+impl CredentialResolver {
+    pub fn new(
+        mode: AuthMode,
+        connector: Arc<dyn NextcloudConnector>,
+        identity: Option<Arc<dyn IdentityProvider>>,
+    ) -> Self {
+        Self {
+            mode,
+            connector,
+            identity,
+            user_ids: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn mode(&self) -> &AuthMode {
+        &self.mode
+    }
+
+    /// A Nextcloud client for this call, with the credential its plan names.
+    pub async fn nextcloud_for(
+        &self,
+        caller: Option<&Principal>,
+    ) -> Result<Box<dyn NextcloudApi>, CredentialError> {
+        let (user_id, secret) = match plan_credential(&self.mode, caller)? {
+            CredentialPlan::Ready { user_id, secret } => (user_id, secret),
+            CredentialPlan::Exchange { subject, audience } => {
+                let identity = self.identity.as_ref().ok_or(CredentialError::NoIdentityProvider)?;
+                let issued = identity
+                    .exchange_token(&subject, &audience, None)
+                    .await
+                    .map_err(CredentialError::Exchange)?;
+                (None, CredentialSecret::Bearer(issued.access_token))
+            }
+        };
+        let user_id = match user_id {
+            Some(id) => id,
+            None => self.user_id_for(caller, &secret).await?,
+        };
+        Ok(self.connector.connect(Credential { user_id, secret }))
+    }
+
+    /// Which Nextcloud user a bearer token acts as: user_oidc may map the
+    /// IdP's subject to a hashed or renamed id, so only Nextcloud can say.
+    async fn user_id_for(
+        &self,
+        caller: Option<&Principal>,
+        secret: &CredentialSecret,
+    ) -> Result<String, CredentialError> {
+        let key = caller.map(|c| (c.issuer().to_string(), c.subject().to_string()));
+        if let Some(key) = &key {
+            if let Some(id) = self.user_ids.lock().expect("user id cache").get(key) {
+                return Ok(id.clone());
+            }
+        }
+        let probe = self.connector.connect(Credential {
+            user_id: String::new(),
+            secret: secret.clone(),
+        });
+        let id = probe.current_user_id().await.map_err(CredentialError::UserLookup)?;
+        if let Some(key) = key {
+            let mut cache = self.user_ids.lock().expect("user id cache");
+            if cache.len() >= USER_ID_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, id.clone());
+        }
+        Ok(id)
+    }
+}

@@ -1,0 +1,95 @@
+//! Shared deployments: every replica keeps its state in one PostgreSQL.
+//!
+//! Built without TLS (sqlx `tls-none`): connect over loopback, a Unix socket
+//! or a private network. `sslmode=require` in the URL fails with a clear error.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection as _, PgConnection, PgPool};
+
+use super::common::{self, Sealer};
+use super::crypto::{Keyring, Purpose};
+use super::sql_impl::impl_sql_store;
+use crate::domain::audit::AuditEvent;
+use crate::domain::consent::{PendingConsent, UnixTime};
+use crate::ports::store::{
+    NewWebhook, ProvisionedUser, RefreshGrant, ResealReport, StoreError, WebhookRegistration,
+    WebhookStatus,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub struct PostgresStore {
+    pool: PgPool,
+    sealer: Sealer,
+    shown: String,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("database", &self.shown)
+            .field("sealer", &self.sealer)
+            .finish()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://` or `postgresql://`) and migrates the
+    /// schema. Concurrent replicas are safe: sqlx serialises migrations with an
+    /// advisory lock.
+    pub async fn open(url: &str, keyring: Option<Keyring>) -> Result<Self, StoreError> {
+        let shown = redact_url(url);
+        let cannot = |why: String| {
+            StoreError::Unavailable(format!("cannot connect to PostgreSQL at {shown}: {why}"))
+        };
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|_| cannot("the URL is not a valid PostgreSQL connection URL".into()))?
+            .application_name("nextcloud-mcp");
+        // One direct attempt first: the pool would retry until its timeout,
+        // and at start-up a clear error now beats a slow one later.
+        let probe = PgConnection::connect_with(&options)
+            .await
+            .map_err(|e| cannot(common::db_error(e).to_string()))?;
+        probe.close().await.ok();
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(options)
+            .await
+            .map_err(|e| cannot(common::db_error(e).to_string()))?;
+        MIGRATOR.run(&pool).await.map_err(|e| {
+            StoreError::Migration(format!(
+                "PostgreSQL at {shown}: {}",
+                common::migrate_error(&e)
+            ))
+        })?;
+        Ok(PostgresStore {
+            pool,
+            sealer: Sealer(keyring),
+            shown,
+        })
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `host:port/database` only: a connection URL may carry a password.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => format!(
+            "{}:{}{}",
+            u.host_str().unwrap_or("localhost"),
+            u.port().unwrap_or(5432),
+            u.path()
+        ),
+        Err(_) => "(unparsable URL)".into(),
+    }
+}
+
+impl_sql_store!(PostgresStore);

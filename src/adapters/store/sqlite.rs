@@ -1,0 +1,108 @@
+//! The embedded default: one SQLite file, created on first open, in WAL mode.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::common::{self, Sealer};
+use super::crypto::{Keyring, Purpose};
+use super::sql_impl::impl_sql_store;
+use crate::domain::audit::AuditEvent;
+use crate::domain::consent::{PendingConsent, UnixTime};
+use crate::ports::store::{
+    NewWebhook, ProvisionedUser, RefreshGrant, ResealReport, StoreError, WebhookRegistration,
+    WebhookStatus,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    sealer: Sealer,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .field("sealer", &self.sealer)
+            .finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing, with its parent folder) the database file at
+    /// `path` and brings its schema up to date. A new file is private to the
+    /// user running the server (mode 0600 on Unix).
+    pub async fn open(path: &Path, keyring: Option<Keyring>) -> Result<Self, StoreError> {
+        let shown = path.display().to_string();
+        let cannot = |why: String| {
+            StoreError::Unavailable(format!("cannot open the SQLite database {shown}: {why}"))
+        };
+        create_private_file(path).map_err(|e| cannot(e.to_string()))?;
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(options)
+            .await
+            .map_err(|e| cannot(common::db_error(e).to_string()))?;
+        MIGRATOR.run(&pool).await.map_err(|e| {
+            StoreError::Migration(format!(
+                "SQLite database {shown}: {}",
+                common::migrate_error(&e)
+            ))
+        })?;
+        Ok(SqliteStore {
+            pool,
+            sealer: Sealer(keyring),
+            path: path.to_owned(),
+        })
+    }
+
+    /// `sqlite://PATH`, `sqlite:PATH` or a plain path.
+    pub fn path_from_location(location: &str) -> PathBuf {
+        let rest = location
+            .strip_prefix("sqlite://")
+            .or_else(|| location.strip_prefix("sqlite:"))
+            .unwrap_or(location);
+        let rest = rest.split_once('?').map_or(rest, |(p, _)| p);
+        PathBuf::from(rest)
+    }
+
+    /// Closes every connection; the file stays.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Creates the file (and parent folders) if it does not exist yet, so that
+/// SQLite opens a file we created with private permissions.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+impl_sql_store!(SqliteStore);

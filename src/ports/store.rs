@@ -1,0 +1,204 @@
+//! Durable state: sealed refresh tokens, pending consents, the audit trail
+//! (`TokenStore`) and webhook registrations (`WebhookStore`).
+//!
+//! Rule 8: a tool call never reads `TokenStore` for a credential; refresh
+//! tokens are for background jobs only.
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+
+use crate::domain::audit::AuditEvent;
+use crate::domain::consent::{PendingConsent, UnixTime};
+
+/// Why the store could not do what was asked. Messages name rows by subject
+/// and provider at most: never a token, verifier, state or key.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the token store is unavailable: {0}")]
+    Unavailable(String),
+    #[error("the token store could not be migrated: {0}")]
+    Migration(String),
+    #[error(
+        "the sealed {what} of subject {subject:?} at provider {provider:?} could not be opened \
+         ({reason}); it was sealed with another key, for another row, or was altered"
+    )]
+    CannotOpen {
+        what: &'static str,
+        subject: String,
+        provider: String,
+        reason: String,
+    },
+    #[error("the token store holds a row it cannot read: {0}")]
+    Corrupt(String),
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error(
+        "storing refresh tokens needs TOKEN_ENCRYPTION_KEY (32 random bytes, base64); \
+         it is not configured"
+    )]
+    KeyMissing,
+    #[error("sealing failed: {0}")]
+    Seal(String),
+}
+
+/// A refresh token from Flow 2, as handed to and from the store. The store
+/// keeps `refresh_token` sealed; Debug hides it.
+#[derive(Clone)]
+pub struct RefreshGrant {
+    pub subject: String,
+    pub provider: String,
+    pub refresh_token: SecretString,
+    pub scopes: Vec<String>,
+    pub granted_at: UnixTime,
+}
+
+impl std::fmt::Debug for RefreshGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshGrant")
+            .field("subject", &self.subject)
+            .field("provider", &self.provider)
+            .field("refresh_token", &"[redacted]")
+            .field("scopes", &self.scopes)
+            .field("granted_at", &self.granted_at)
+            .finish()
+    }
+}
+
+/// A provisioned (subject, provider), without its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvisionedUser {
+    pub subject: String,
+    pub provider: String,
+    pub scopes: Vec<String>,
+    pub granted_at: UnixTime,
+    pub key_version: u32,
+}
+
+/// What `reseal_all` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResealReport {
+    /// Rows rewritten under the current key.
+    pub resealed: u64,
+    /// Rows that could not be opened with any key in the keyring; left as they were.
+    pub unreadable: u64,
+}
+
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// Stores (or replaces) the grant of (subject, provider), sealed.
+    async fn put_grant(&self, grant: &RefreshGrant) -> Result<(), StoreError>;
+    /// The grant of (subject, provider), opened; `CannotOpen` if the seal fails.
+    async fn get_grant(
+        &self,
+        subject: &str,
+        provider: &str,
+    ) -> Result<Option<RefreshGrant>, StoreError>;
+    /// Deletes the grant; `false` if there was none.
+    async fn delete_grant(&self, subject: &str, provider: &str) -> Result<bool, StoreError>;
+    /// Every provisioned (subject, provider), ordered by subject then provider.
+    async fn list_provisioned(&self) -> Result<Vec<ProvisionedUser>, StoreError>;
+
+    /// Saves a pending consent under its `state`; `Conflict` if that state exists.
+    async fn save_pending(&self, pending: &PendingConsent) -> Result<(), StoreError>;
+    /// Atomically reads and deletes the pending consent with this `state`:
+    /// of any number of concurrent callers, one gets it, the others `None`.
+    /// Expired ones are returned too; the domain decides (`redeem_taken`).
+    async fn take_pending(&self, state: &str) -> Result<Option<PendingConsent>, StoreError>;
+    /// Deletes pending consents that expired at or before `now`; returns how many.
+    async fn purge_expired_pending(&self, now: UnixTime) -> Result<u64, StoreError>;
+
+    async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
+    /// Newest first (by time, then by insertion), at most `limit`, optionally
+    /// for one subject.
+    async fn recent_audit(
+        &self,
+        subject: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<AuditEvent>, StoreError>;
+
+    /// Rewrites every sealed value not under the keyring's current key version
+    /// under it. Safe to run while other replicas write; run it again after
+    /// adding a key until `unreadable` is what you expect.
+    async fn reseal_all(&self) -> Result<ResealReport, StoreError>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WebhookStatus {
+    /// Recorded here, not yet registered at Nextcloud.
+    Pending,
+    /// Registered at Nextcloud (`nextcloud_id` set).
+    Active,
+    /// Registration at Nextcloud failed.
+    Failed,
+    /// Removed at Nextcloud or switched off; kept for the record.
+    Disabled,
+}
+
+impl WebhookStatus {
+    pub const ALL: [WebhookStatus; 4] = [
+        WebhookStatus::Pending,
+        WebhookStatus::Active,
+        WebhookStatus::Failed,
+        WebhookStatus::Disabled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookStatus::Pending => "pending",
+            WebhookStatus::Active => "active",
+            WebhookStatus::Failed => "failed",
+            WebhookStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<WebhookStatus> {
+        WebhookStatus::ALL.into_iter().find(|w| w.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewWebhook {
+    pub event: String,
+    pub filter: serde_json::Value,
+    pub uri: String,
+    pub created_at: UnixTime,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookRegistration {
+    /// Ours, assigned by the store.
+    pub id: i64,
+    /// Nextcloud's id, once registered there.
+    pub nextcloud_id: Option<i64>,
+    pub event: String,
+    pub filter: serde_json::Value,
+    pub uri: String,
+    pub created_at: UnixTime,
+    pub status: WebhookStatus,
+}
+
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    /// Records a registration with status `Pending` and returns it with its id.
+    async fn insert_webhook(&self, new: &NewWebhook) -> Result<WebhookRegistration, StoreError>;
+    /// Sets status and Nextcloud id; `NotFound` if there is no such id.
+    async fn update_webhook(
+        &self,
+        id: i64,
+        status: WebhookStatus,
+        nextcloud_id: Option<i64>,
+    ) -> Result<(), StoreError>;
+    /// All registrations, by id.
+    async fn list_webhooks(&self) -> Result<Vec<WebhookRegistration>, StoreError>;
+    /// `NotFound` if there is no such id.
+    async fn delete_webhook(&self, id: i64) -> Result<(), StoreError>;
+}
+
+/// Both stores behind one handle, as `adapters::store::open_store` returns
+/// them. Upcast with `Arc<dyn Store> as Arc<dyn TokenStore>` where only one is needed.
+pub trait Store: TokenStore + WebhookStore {}
+impl<T: TokenStore + WebhookStore + ?Sized> Store for T {}
