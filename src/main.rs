@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use nextcloud_mcp::app::config::{Cli, Command, CommonArgs, Config, parse_listen};
+use nextcloud_mcp::app::config::{Cli, Command, CommonArgs, Config, Transport, parse_listen};
 use nextcloud_mcp::app::serve::{HttpOptions, router, serve, shutdown_signal};
 use nextcloud_mcp::app::{stdio, wiring};
 
@@ -19,19 +19,19 @@ fn init_logging(level: &str) {
         .init();
 }
 
-fn load(common: CommonArgs) -> Result<Config, String> {
-    Config::from_args(common).map_err(|e| e.to_string())
+fn load(common: CommonArgs, transport: Transport) -> Result<Config, String> {
+    Config::from_args(common, transport).map_err(|e| e.to_string())
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve { common, listen, allowed_hosts } => {
-            let config = load(common)?;
+            let config = load(common, Transport::Http)?;
             let address = parse_listen(&listen).map_err(|e| e.to_string())?;
             init_logging(&config.log_level);
-            let wired = wiring::wire(&config).map_err(|e| e.to_string())?;
+            let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
             let tools = wired.mcp.tool_names().len();
-            let app = router(wired.mcp, wired.readiness, HttpOptions { allowed_hosts });
+            let app = router(wired.mcp, wired.readiness, wired.oauth, HttpOptions { allowed_hosts });
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .map_err(|e| format!("NEXTCLOUD_MCP_LISTEN: cannot listen on {address}: {e}"))?;
@@ -45,9 +45,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve(listener, app, shutdown_signal()).await.map_err(|e| format!("server stopped: {e}"))
         }
         Command::Stdio { common } => {
-            let config = load(common)?;
+            let config = load(common, Transport::Stdio)?;
             init_logging(&config.log_level);
-            let wired = wiring::wire(&config).map_err(|e| e.to_string())?;
+            let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
             tracing::info!(mode = config.mode.name(), nextcloud = %config.nextcloud_url, "nextcloud-mcp serving stdio");
             stdio::run(wired.mcp).await.map_err(|e| format!("stdio transport failed: {e}"))
         }

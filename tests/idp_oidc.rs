@@ -27,7 +27,10 @@ async fn provider_with(keys: &[&TestKey]) -> (FakeIdp, OidcProvider) {
 async fn refused(provider: &OidcProvider, token: &SecretString) -> AuthError {
     let err = provider.verify_access_token(token).await.unwrap_err();
     let text = format!("{err} {err:?}");
-    assert!(!text.contains(token.expose_secret()), "error leaks the token: {text}");
+    assert!(
+        !text.contains(token.expose_secret()),
+        "error leaks the token: {text}"
+    );
     err
 }
 
@@ -55,7 +58,10 @@ async fn valid_es256_token_and_resource_audience_are_accepted() {
     let (idp, provider) = provider_with(&[&key]).await;
     let mut claims = idp.claims();
     claims["aud"] = json!(RESOURCE);
-    let p = provider.verify_access_token(&key.sign(&claims)).await.unwrap();
+    let p = provider
+        .verify_access_token(&key.sign(&claims))
+        .await
+        .unwrap();
     assert_eq!(p.audiences(), [RESOURCE.to_string()]);
 }
 
@@ -95,12 +101,21 @@ async fn expiry_and_not_before_use_a_small_leeway() {
     let (idp, provider) = provider_with(&[&key]).await;
     let mut claims = idp.claims();
     claims["exp"] = json!(now() - 120);
-    assert_eq!(refused(&provider, &key.sign(&claims)).await, AuthError::Expired);
+    assert_eq!(
+        refused(&provider, &key.sign(&claims)).await,
+        AuthError::Expired
+    );
     claims["exp"] = json!(now() - 5);
-    provider.verify_access_token(&key.sign(&claims)).await.expect("within leeway");
+    provider
+        .verify_access_token(&key.sign(&claims))
+        .await
+        .expect("within leeway");
     claims["exp"] = json!(now() + 600);
     claims["nbf"] = json!(now() + 300);
-    assert_eq!(refused(&provider, &key.sign(&claims)).await, AuthError::NotYetValid);
+    assert_eq!(
+        refused(&provider, &key.sign(&claims)).await,
+        AuthError::NotYetValid
+    );
 }
 
 #[tokio::test]
@@ -109,10 +124,16 @@ async fn id_tokens_and_tokens_without_subject_are_refused() {
     let (idp, provider) = provider_with(&[&key]).await;
     let mut claims = idp.claims();
     claims["typ"] = json!("ID");
-    assert_eq!(refused(&provider, &key.sign(&claims)).await, AuthError::NotAnAccessToken);
+    assert_eq!(
+        refused(&provider, &key.sign(&claims)).await,
+        AuthError::NotAnAccessToken
+    );
     let mut claims = idp.claims();
     claims.as_object_mut().unwrap().remove("sub");
-    assert!(matches!(refused(&provider, &key.sign(&claims)).await, AuthError::MissingClaim(_)));
+    assert!(matches!(
+        refused(&provider, &key.sign(&claims)).await,
+        AuthError::MissingClaim(_)
+    ));
 }
 
 fn b64(v: &serde_json::Value) -> String {
@@ -127,7 +148,13 @@ async fn alg_none_is_refused() {
         let header = json!({"alg": alg, "typ": "JWT", "kid": "a"});
         let token = SecretString::from(format!("{}.{}.", b64(&header), b64(&idp.claims())));
         let err = refused(&provider, &token).await;
-        assert!(matches!(err, AuthError::DisallowedAlgorithm(_) | AuthError::Malformed), "{alg}: {err:?}");
+        assert!(
+            matches!(
+                err,
+                AuthError::DisallowedAlgorithm(_) | AuthError::Malformed
+            ),
+            "{alg}: {err:?}"
+        );
     }
 }
 
@@ -149,11 +176,15 @@ async fn hs256_is_refused_even_with_an_oct_key_in_the_jwks() {
     let provider = OidcProvider::new(&idp.config()).unwrap();
     let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
     header.kid = Some("hmac".into());
-    let forged = jsonwebtoken::encode(&header, &idp.claims(), &EncodingKey::from_secret(secret)).unwrap();
+    let forged =
+        jsonwebtoken::encode(&header, &idp.claims(), &EncodingKey::from_secret(secret)).unwrap();
     let err = refused(&provider, &SecretString::from(forged)).await;
     assert!(matches!(err, AuthError::DisallowedAlgorithm(_)), "{err:?}");
     // The real key still works: the refusal is about the algorithm.
-    provider.verify_access_token(&key.sign(&idp.claims())).await.unwrap();
+    provider
+        .verify_access_token(&key.sign(&idp.claims()))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -166,11 +197,17 @@ async fn header_alg_must_match_the_key() {
     let mut header = Header::new(jsonwebtoken::Algorithm::PS256);
     header.kid = Some("a".into());
     let ps = jsonwebtoken::encode(&header, &idp.claims(), &rsa.encoding).unwrap();
-    assert!(matches!(refused(&provider, &SecretString::from(ps)).await, AuthError::DisallowedAlgorithm(_)));
+    assert!(matches!(
+        refused(&provider, &SecretString::from(ps)).await,
+        AuthError::DisallowedAlgorithm(_)
+    ));
     let mut header = Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some("ec".into());
     let rs = jsonwebtoken::encode(&header, &idp.claims(), &rsa.encoding).unwrap();
-    assert!(matches!(refused(&provider, &SecretString::from(rs)).await, AuthError::DisallowedAlgorithm(_)));
+    assert!(matches!(
+        refused(&provider, &SecretString::from(rs)).await,
+        AuthError::DisallowedAlgorithm(_)
+    ));
 }
 
 #[tokio::test]
@@ -183,7 +220,10 @@ async fn tampered_signature_is_refused() {
     let header = b64(&json!({"alg": "RS256", "kid": "a"}));
     let garbage = SecretString::from(format!("{header}.!!!.c2ln"));
     let err = refused(&provider, &garbage).await;
-    assert!(matches!(err, AuthError::Malformed | AuthError::BadSignature), "{err:?}");
+    assert!(
+        matches!(err, AuthError::Malformed | AuthError::BadSignature),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -208,11 +248,17 @@ async fn unknown_kid_refetches_once_then_is_rate_limited() {
         .await;
     let provider = OidcProvider::new(&idp.config()).unwrap();
 
-    provider.verify_access_token(&a.sign(&idp.claims())).await.unwrap();
+    provider
+        .verify_access_token(&a.sign(&idp.claims()))
+        .await
+        .unwrap();
     assert_eq!(idp.hits("/certs").await, 1);
 
     // Key rotation: b is unknown, one refetch finds it.
-    provider.verify_access_token(&b.sign(&idp.claims())).await.unwrap();
+    provider
+        .verify_access_token(&b.sign(&idp.claims()))
+        .await
+        .unwrap();
     assert_eq!(idp.hits("/certs").await, 2);
 
     // Another unknown kid inside the rate-limit window: refused, no refetch.
@@ -221,7 +267,10 @@ async fn unknown_kid_refetches_once_then_is_rate_limited() {
     assert_eq!(idp.hits("/certs").await, 2);
 
     // Known keys keep working from the cache.
-    provider.verify_access_token(&a.sign(&idp.claims())).await.unwrap();
+    provider
+        .verify_access_token(&a.sign(&idp.claims()))
+        .await
+        .unwrap();
     assert_eq!(idp.hits("/certs").await, 2);
 }
 
@@ -248,12 +297,16 @@ async fn discovery_is_cached_and_issuer_mismatch_is_a_clear_error() {
     let key = TestKey::rsa("rsa-a.pem", "a");
     let (idp, provider) = provider_with(&[&key]).await;
     for _ in 0..3 {
-        provider.verify_access_token(&key.sign(&idp.claims())).await.unwrap();
+        provider
+            .verify_access_token(&key.sign(&idp.claims()))
+            .await
+            .unwrap();
     }
     assert_eq!(idp.hits("/.well-known/openid-configuration").await, 1);
 
     let mut config = idp.config();
-    config.issuer_or_discovery_url = url::Url::parse(&format!("{}/realms/other", idp.server.uri())).unwrap();
+    config.issuer_or_discovery_url =
+        url::Url::parse(&format!("{}/realms/other", idp.server.uri())).unwrap();
     Mock::given(method("GET"))
         .and(path("/realms/other/.well-known/openid-configuration"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -262,7 +315,11 @@ async fn discovery_is_cached_and_issuer_mismatch_is_a_clear_error() {
         })))
         .mount(&idp.server)
         .await;
-    let err = OidcProvider::new(&config).unwrap().document().await.unwrap_err();
+    let err = OidcProvider::new(&config)
+        .unwrap()
+        .document()
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("names issuer"), "{err}");
 }
 
@@ -272,10 +329,18 @@ async fn unreachable_idp_is_unavailable_not_unauthorized() {
     let idp = FakeIdp::start().await;
     let claims = idp.claims();
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut config = idp.config();
-    config.issuer_or_discovery_url = url::Url::parse(&format!("http://127.0.0.1:{port}/realms/test")).unwrap();
+    config.issuer_or_discovery_url =
+        url::Url::parse(&format!("http://127.0.0.1:{port}/realms/test")).unwrap();
     let provider = OidcProvider::new(&config).unwrap();
-    let err = provider.verify_access_token(&key.sign(&claims)).await.unwrap_err();
+    let err = provider
+        .verify_access_token(&key.sign(&claims))
+        .await
+        .unwrap_err();
     assert!(err.is_unavailable(), "{err:?}");
 }

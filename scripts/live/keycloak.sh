@@ -91,7 +91,7 @@ fetch_dist() {
     mkdir -p "$CACHE"
     log "fetching org.keycloak:keycloak-quarkus-dist:$KC_VERSION from Maven Central"
     if command -v mvn >/dev/null 2>&1; then
-      mvn -q -B dependency:copy "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
+      mvn -q -B -Dstyle.color=never dependency:copy "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
         "-DoutputDirectory=$CACHE" >&2 || log "mvn could not fetch it; trying a direct download"
     fi
     if [[ ! -s "$zip" ]]; then

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use url::Url;
 
+use crate::adapters::idp::{IdpConfig, IdpKind, OpaqueTokenValidation};
 use crate::domain::credential::AuthMode;
 
 #[derive(Parser, Debug)]
@@ -54,6 +55,38 @@ pub struct CommonArgs {
     /// Seconds to wait for Nextcloud before a call fails.
     #[arg(long, env = "NEXTCLOUD_MCP_REQUEST_TIMEOUT", default_value = "30")]
     pub request_timeout: String,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+}
+
+/// OAuth settings (HTTP transport only). Setting NEXTCLOUD_OIDC_CLIENT_ID
+/// switches `serve` from basic mode to an OAuth mode.
+#[derive(Args, Debug, Default)]
+pub struct OAuthArgs {
+    /// The IdP's discovery URL (or issuer); default: the Nextcloud host's /.well-known/openid-configuration.
+    #[arg(long, env = "OIDC_DISCOVERY_URL")]
+    pub oidc_discovery_url: Option<String>,
+    /// This server's OAuth client id at the IdP; setting it turns OAuth on.
+    #[arg(long, env = "NEXTCLOUD_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// This server's client secret (needed for token exchange).
+    #[arg(long, env = "NEXTCLOUD_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Public URL of this server's /mcp endpoint: the audience client tokens must carry.
+    #[arg(long, env = "NEXTCLOUD_MCP_SERVER_URL")]
+    pub server_url: Option<String>,
+    /// The audience that identifies Nextcloud (its client id at the IdP); default: NEXTCLOUD_HOST.
+    #[arg(long, env = "NEXTCLOUD_RESOURCE_URI")]
+    pub nextcloud_resource_uri: Option<String>,
+    /// Exchange each caller's token for a Nextcloud token (RFC 8693) instead of passing it through.
+    #[arg(long, env = "ENABLE_TOKEN_EXCHANGE", default_value = "false")]
+    pub enable_token_exchange: String,
+    /// Identity provider kind when discovery cannot tell: auto, oidc, keycloak or nextcloud.
+    #[arg(long, env = "NEXTCLOUD_MCP_IDP_KIND", default_value = "auto")]
+    pub idp_kind: String,
+    /// How opaque tokens of Nextcloud's oidc app are checked: auto, introspection or userinfo.
+    #[arg(long, env = "NEXTCLOUD_MCP_OPAQUE_TOKENS", default_value = "auto")]
+    pub opaque_tokens: String,
 }
 
 /// The validated settings the rest of the program uses.
@@ -63,6 +96,23 @@ pub struct Config {
     pub mode: AuthMode,
     pub log_level: String,
     pub request_timeout: Duration,
+    /// Present in OAuth modes.
+    pub oauth: Option<OAuthConfig>,
+}
+
+/// What the OAuth modes need beyond the mode itself.
+#[derive(Debug, Clone)]
+pub struct OAuthConfig {
+    pub idp: IdpConfig,
+    /// Canonical URL of our /mcp endpoint.
+    pub server_url: Url,
+}
+
+/// Which transport the settings are for: stdio carries no bearer token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    Http,
+    Stdio,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,13 +131,26 @@ fn required(value: Option<String>, setting: &'static str, hint: &'static str) ->
 }
 
 impl Config {
-    pub fn from_args(args: CommonArgs) -> Result<Self, ConfigError> {
+    pub fn from_args(args: CommonArgs, transport: Transport) -> Result<Self, ConfigError> {
         let host = required(
             args.nextcloud_host,
             "NEXTCLOUD_HOST",
             "set it to your Nextcloud's base URL, e.g. https://cloud.example.com",
         )?;
         let nextcloud_url = parse_nextcloud_url(&host)?;
+        let request_timeout = parse_timeout(&args.request_timeout)?;
+        check_log_level(&args.log_level)?;
+        let oauth_requested = args.oauth.oidc_client_id.as_deref().is_some_and(|c| !c.trim().is_empty());
+        if oauth_requested && transport == Transport::Http {
+            let (mode, oauth) = oauth_settings(args.oauth, &nextcloud_url)?;
+            return Ok(Self {
+                nextcloud_url,
+                mode,
+                log_level: args.log_level,
+                request_timeout,
+                oauth: Some(oauth),
+            });
+        }
         let username = required(
             args.nextcloud_username,
             "NEXTCLOUD_USERNAME",
@@ -98,11 +161,6 @@ impl Config {
             "NEXTCLOUD_PASSWORD",
             "create an app password in Nextcloud (Settings > Security) and set it here",
         )?;
-        let request_timeout = parse_timeout(&args.request_timeout)?;
-        tracing_subscriber::EnvFilter::try_new(&args.log_level).map_err(|e| ConfigError::Invalid {
-            setting: "NEXTCLOUD_MCP_LOG_LEVEL",
-            reason: e.to_string(),
-        })?;
         Ok(Self {
             nextcloud_url,
             mode: AuthMode::Basic {
@@ -111,8 +169,86 @@ impl Config {
             },
             log_level: args.log_level,
             request_timeout,
+            oauth: None,
         })
     }
+}
+
+fn check_log_level(level: &str) -> Result<(), ConfigError> {
+    tracing_subscriber::EnvFilter::try_new(level)
+        .map(|_| ())
+        .map_err(|e| ConfigError::Invalid { setting: "NEXTCLOUD_MCP_LOG_LEVEL", reason: e.to_string() })
+}
+
+fn parse_bool(raw: &str, setting: &'static str) -> Result<bool, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" | "" => Ok(false),
+        other => Err(ConfigError::Invalid { setting, reason: format!("'{other}' is not true or false") }),
+    }
+}
+
+fn parse_absolute_url(raw: &str, setting: &'static str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| ConfigError::Invalid { setting, reason: format!("'{raw}' is not a URL ({e})") })?;
+    if !matches!(url.scheme(), "http" | "https") || url.fragment().is_some() {
+        return Err(ConfigError::Invalid { setting, reason: "must be an http(s) URL without a fragment".into() });
+    }
+    Ok(url)
+}
+
+fn oauth_settings(args: OAuthArgs, nextcloud_url: &Url) -> Result<(AuthMode, OAuthConfig), ConfigError> {
+    let client_id = args.oidc_client_id.unwrap_or_default().trim().to_string();
+    let server_url = parse_absolute_url(
+        &required(
+            args.server_url,
+            "NEXTCLOUD_MCP_SERVER_URL",
+            "set it to the public URL of this server's /mcp endpoint; client tokens must name it as audience",
+        )?,
+        "NEXTCLOUD_MCP_SERVER_URL",
+    )?;
+    let discovery = match args.oidc_discovery_url.filter(|d| !d.trim().is_empty()) {
+        Some(raw) => parse_absolute_url(&raw, "OIDC_DISCOVERY_URL")?,
+        None => nextcloud_url
+            .join(".well-known/openid-configuration")
+            .map_err(|e| ConfigError::Invalid { setting: "OIDC_DISCOVERY_URL", reason: e.to_string() })?,
+    };
+    let exchange = parse_bool(&args.enable_token_exchange, "ENABLE_TOKEN_EXCHANGE")?;
+    let secret = args.oidc_client_secret.filter(|s| !s.is_empty()).map(SecretString::from);
+    if exchange && secret.is_none() {
+        return Err(ConfigError::Missing {
+            setting: "NEXTCLOUD_OIDC_CLIENT_SECRET",
+            hint: "token exchange needs this server's confidential client secret",
+        });
+    }
+    let nextcloud_audience = args
+        .nextcloud_resource_uri
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| nextcloud_url.as_str().trim_end_matches('/').to_string());
+    let mut idp = IdpConfig::new(discovery, client_id);
+    idp.client_secret = secret;
+    idp.resource = Some(server_url.as_str().to_string());
+    idp.kind = args
+        .idp_kind
+        .parse::<IdpKind>()
+        .map_err(|reason| ConfigError::Invalid { setting: "NEXTCLOUD_MCP_IDP_KIND", reason })?;
+    idp.opaque_tokens = match args.opaque_tokens.trim().to_ascii_lowercase().as_str() {
+        "auto" => OpaqueTokenValidation::Auto,
+        "introspection" => OpaqueTokenValidation::Introspection,
+        "userinfo" => OpaqueTokenValidation::Userinfo,
+        other => {
+            return Err(ConfigError::Invalid {
+                setting: "NEXTCLOUD_MCP_OPAQUE_TOKENS",
+                reason: format!("'{other}' is not auto, introspection or userinfo"),
+            });
+        }
+    };
+    let mode = if exchange {
+        AuthMode::Exchange { nextcloud_audience }
+    } else {
+        AuthMode::PassThrough { nextcloud_audience }
+    };
+    Ok((mode, OAuthConfig { idp, server_url }))
 }
 
 fn parse_nextcloud_url(raw: &str) -> Result<Url, ConfigError> {
@@ -160,12 +296,65 @@ mod tests {
             nextcloud_password: Some("app-pass".into()),
             log_level: "info".into(),
             request_timeout: "30".into(),
+            oauth: OAuthArgs::default(),
         }
+    }
+
+    fn oauth_args(exchange: &str) -> CommonArgs {
+        let mut a = args();
+        a.nextcloud_username = None;
+        a.nextcloud_password = None;
+        a.oauth = OAuthArgs {
+            oidc_client_id: Some("nextcloud-mcp-server".into()),
+            oidc_client_secret: Some("client-secret".into()),
+            server_url: Some("https://mcp.example.com/mcp".into()),
+            enable_token_exchange: exchange.into(),
+            idp_kind: "auto".into(),
+            opaque_tokens: "auto".into(),
+            ..OAuthArgs::default()
+        };
+        a
+    }
+
+    #[test]
+    fn a_client_id_turns_on_oauth_over_http_only() {
+        let config = Config::from_args(oauth_args("false"), Transport::Http).unwrap();
+        assert_eq!(config.mode.name(), "pass-through");
+        let oauth = config.oauth.unwrap();
+        assert_eq!(
+            oauth.idp.issuer_or_discovery_url.as_str(),
+            "https://cloud.example.com/.well-known/openid-configuration"
+        );
+        assert_eq!(oauth.idp.accepted_audiences(), vec!["https://mcp.example.com/mcp", "nextcloud-mcp-server"]);
+        let config = Config::from_args(oauth_args("true"), Transport::Http).unwrap();
+        assert!(matches!(config.mode, AuthMode::Exchange { ref nextcloud_audience } if nextcloud_audience == "https://cloud.example.com"));
+        // stdio has no bearer token: it needs the basic credentials.
+        let err = Config::from_args(oauth_args("true"), Transport::Stdio).unwrap_err();
+        assert!(err.to_string().starts_with("NEXTCLOUD_USERNAME is missing"), "{err}");
+    }
+
+    #[test]
+    fn oauth_settings_are_validated() {
+        let mut a = oauth_args("true");
+        a.oauth.oidc_client_secret = None;
+        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("NEXTCLOUD_OIDC_CLIENT_SECRET is missing"));
+        let mut a = oauth_args("false");
+        a.oauth.server_url = None;
+        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("NEXTCLOUD_MCP_SERVER_URL is missing"));
+        let a = oauth_args("maybe");
+        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("ENABLE_TOKEN_EXCHANGE is invalid"));
+        let mut a = oauth_args("false");
+        a.oauth.idp_kind = "okta".into();
+        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("NEXTCLOUD_MCP_IDP_KIND is invalid"));
+        let mut a = oauth_args("false");
+        a.oauth.oidc_client_secret = Some("client-secret".into());
+        let shown = format!("{:?}", Config::from_args(a, Transport::Http).unwrap());
+        assert!(!shown.contains("client-secret"), "{shown}");
     }
 
     #[test]
     fn valid_settings_make_a_basic_mode_config() {
-        let config = Config::from_args(args()).unwrap();
+        let config = Config::from_args(args(), Transport::Stdio).unwrap();
         assert_eq!(config.mode.name(), "basic");
         assert_eq!(config.request_timeout, Duration::from_secs(30));
         assert_eq!(config.nextcloud_url.as_str(), "https://cloud.example.com/");
@@ -175,13 +364,13 @@ mod tests {
     fn each_missing_setting_is_named() {
         let mut a = args();
         a.nextcloud_host = None;
-        assert!(Config::from_args(a).unwrap_err().to_string().starts_with("NEXTCLOUD_HOST is missing"));
+        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().starts_with("NEXTCLOUD_HOST is missing"));
         let mut a = args();
         a.nextcloud_username = Some("  ".into());
-        assert!(Config::from_args(a).unwrap_err().to_string().starts_with("NEXTCLOUD_USERNAME is missing"));
+        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().starts_with("NEXTCLOUD_USERNAME is missing"));
         let mut a = args();
         a.nextcloud_password = None;
-        assert!(Config::from_args(a).unwrap_err().to_string().starts_with("NEXTCLOUD_PASSWORD is missing"));
+        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().starts_with("NEXTCLOUD_PASSWORD is missing"));
     }
 
     #[test]
@@ -189,22 +378,22 @@ mod tests {
         for (host, needle) in [("ftp://x", "scheme"), ("not a url", "not a URL"), ("https://u:p@x", "credentials")] {
             let mut a = args();
             a.nextcloud_host = Some(host.into());
-            let err = Config::from_args(a).unwrap_err().to_string();
+            let err = Config::from_args(a, Transport::Stdio).unwrap_err().to_string();
             assert!(err.starts_with("NEXTCLOUD_HOST is invalid") && err.contains(needle), "{err}");
         }
         let mut a = args();
         a.request_timeout = "0".into();
-        assert!(Config::from_args(a).unwrap_err().to_string().contains("NEXTCLOUD_MCP_REQUEST_TIMEOUT"));
+        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().contains("NEXTCLOUD_MCP_REQUEST_TIMEOUT"));
         let mut a = args();
         a.log_level = "[[[".into();
-        assert!(Config::from_args(a).unwrap_err().to_string().contains("NEXTCLOUD_MCP_LOG_LEVEL"));
+        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().contains("NEXTCLOUD_MCP_LOG_LEVEL"));
         assert!(parse_listen("nope").unwrap_err().to_string().contains("NEXTCLOUD_MCP_LISTEN"));
         assert!(parse_listen("127.0.0.1:0").is_ok());
     }
 
     #[test]
     fn the_password_never_shows_in_debug_output() {
-        let config = Config::from_args(args()).unwrap();
+        let config = Config::from_args(args(), Transport::Stdio).unwrap();
         assert!(!format!("{config:?}").contains("app-pass"));
     }
 }

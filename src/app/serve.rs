@@ -14,7 +14,12 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use serde_json::json;
 use tokio::net::TcpListener;
 
+use axum::middleware;
+use url::Url;
+
 use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::auth::{AuthState, require_bearer};
+use crate::adapters::mcp::well_known::{self, METADATA_PATH, ResourceMetadata};
 use crate::domain::credential::{AuthMode, CredentialPlan, CredentialSecret, plan_credential};
 use crate::domain::credential::Credential;
 use crate::ports::identity::IdentityProvider;
@@ -56,7 +61,31 @@ pub struct HttpOptions {
     pub allowed_hosts: Vec<String>,
 }
 
-pub fn router(mcp: NextcloudMcp, readiness: Readiness, options: HttpOptions) -> Router {
+/// The OAuth resource-server side of the HTTP edge.
+#[derive(Clone)]
+pub struct OAuthEdge {
+    pub identity: Arc<dyn IdentityProvider>,
+    /// Canonical URL of our /mcp endpoint (the audience tokens must name).
+    pub server_url: Url,
+}
+
+impl OAuthEdge {
+    /// RFC 9728 3.1: the well-known segment goes between host and path.
+    pub fn resource_metadata_url(&self) -> String {
+        let mut url = self.server_url.clone();
+        let path = format!("{METADATA_PATH}{}", self.server_url.path().trim_end_matches('/'));
+        url.set_path(&path);
+        url.set_query(None);
+        url.to_string()
+    }
+}
+
+pub fn router(
+    mcp: NextcloudMcp,
+    readiness: Readiness,
+    oauth: Option<OAuthEdge>,
+    options: HttpOptions,
+) -> Router {
     let mut config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -64,15 +93,33 @@ pub fn router(mcp: NextcloudMcp, readiness: Readiness, options: HttpOptions) -> 
     if !options.allowed_hosts.is_empty() {
         config = config.with_allowed_hosts(options.allowed_hosts);
     }
+    let scopes = mcp.tool_scopes();
     let service = StreamableHttpService::new(
         move || Ok(mcp.clone()),
         Arc::new(NeverSessionManager::default()),
         config,
     );
-    Router::new()
-        .nest_service("/mcp", service)
+    let base = Router::new()
         .route("/healthz", get(|| async { Json(json!({ "status": "alive" })) }))
-        .route("/readyz", get(readyz).with_state(readiness))
+        .route("/readyz", get(readyz).with_state(readiness));
+    match oauth {
+        None => base.nest_service("/mcp", service),
+        Some(edge) => {
+            let auth = AuthState {
+                identity: edge.identity.clone(),
+                scopes: scopes.clone(),
+                resource_metadata_url: edge.resource_metadata_url(),
+            };
+            let protected = Router::new()
+                .nest_service("/mcp", service)
+                .layer(middleware::from_fn_with_state(auth, require_bearer));
+            base.merge(protected).merge(well_known::routes(ResourceMetadata {
+                resource: edge.server_url.to_string(),
+                scopes_supported: scopes.all_scopes(),
+                identity: edge.identity,
+            }))
+        }
+    }
 }
 
 async fn readyz(State(readiness): State<Readiness>) -> impl IntoResponse {

@@ -62,7 +62,10 @@ impl TestKey {
 }
 
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 pub fn jwks(keys: &[&TestKey]) -> Value {
@@ -93,7 +96,9 @@ impl FakeIdp {
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"]
         });
         Mock::given(method("GET"))
-            .and(path(format!("{REALM_PATH}/.well-known/openid-configuration")))
+            .and(path(format!(
+                "{REALM_PATH}/.well-known/openid-configuration"
+            )))
             .respond_with(ResponseTemplate::new(200).set_body_json(doc))
             .mount(&server)
             .await;
@@ -150,5 +155,7 @@ pub fn form_of(body: &[u8]) -> Vec<(String, String)> {
 }
 
 pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }

@@ -51,14 +51,16 @@ pub fn basic_config(nextcloud_uri: &str, timeout: Duration) -> Config {
         },
         log_level: "warn".into(),
         request_timeout: timeout,
+        oauth: None,
     }
 }
 
 pub async fn start_server(config: Config) -> RunningServer {
-    let wired = wiring::wire(&config).expect("wiring");
+    let wired = wiring::wire(&config).await.expect("wiring");
     let app = router(
         wired.mcp,
         wired.readiness,
+        wired.oauth,
         HttpOptions {
             allowed_hosts: vec![],
         },

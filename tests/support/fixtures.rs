@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use wiremock::matchers::{method, path as path_matcher, query_param};
+use wiremock::matchers::{method, query_param};
+use wiremock::Match;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub fn fixtures_root() -> PathBuf {
@@ -157,7 +158,7 @@ impl Exchange {
     /// captured response, expected exactly once.
     pub fn mock(&self) -> Mock {
         let mut builder = Mock::given(method(self.request.method.as_str()))
-            .and(path_matcher(decoded_path(&self.request.path)));
+            .and(DecodedPath(decoded_path(&self.request.path)));
         for (k, v) in &self.request.query {
             builder = builder.and(query_param(k.as_str(), v.as_str()));
         }
@@ -172,7 +173,17 @@ impl Exchange {
     }
 }
 
-/// wiremock matches on the decoded path.
+/// Matches a request whose path, percent-decoded, equals this one: clients
+/// may encode a character (`(`, `ü`) differently from the capture.
+struct DecodedPath(String);
+
+impl Match for DecodedPath {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        decoded_path(request.url.path()) == self.0
+    }
+}
+
+/// A path with its percent-encoding resolved.
 fn decoded_path(path: &str) -> String {
     percent_encoding::percent_decode_str(path)
         .decode_utf8()

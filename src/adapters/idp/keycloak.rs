@@ -56,7 +56,11 @@ impl KeycloakProvider {
         let client = &self.oidc.credentials().client_id;
         let said = description.clone().unwrap_or_default();
         let lower = said.to_ascii_lowercase();
-        let hint = if lower.contains("audience not available") {
+        let hint = if lower.contains("invalid client credentials") {
+            Some(format!(
+                "Keycloak did not accept the secret of client {client:?}; check the client secret this server is configured with against the client's Credentials tab"
+            ))
+        } else if lower.contains("audience not available") {
             Some(format!(
                 "in Keycloak, make {audience:?} available to client {client:?}: add an audience mapper for it to that client or to one of its client scopes"
             ))

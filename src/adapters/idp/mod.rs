@@ -10,6 +10,7 @@ pub mod jwt;
 pub mod keycloak;
 pub mod nextcloud_oidc;
 pub mod oidc;
+mod tokens;
 
 use std::str::FromStr;
 use std::sync::Arc;

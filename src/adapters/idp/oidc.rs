@@ -17,6 +17,7 @@ use super::discovery::{Discovery, DiscoveryDocument, discovery_url};
 use super::http::{ClientAuthMethod, ClientCredentials, IdpHttp, error_reply, url_without_query};
 use super::jwks::JwksCache;
 use super::jwt::{self, JwtPolicy, RawClaims, looks_like_jwt};
+use super::tokens::{TokenReply, now_secs};
 use crate::domain::principal::{Principal, VerifiedClaims};
 use crate::ports::identity::{
     AuthError, AuthorizationRequest, IdentityProvider, IdpError, IdpMetadata, IdpOperation,
@@ -229,47 +230,6 @@ struct IntrospectionReply {
     active: bool,
     #[serde(flatten)]
     claims: RawClaims,
-}
-
-#[derive(Deserialize)]
-struct TokenReply {
-    access_token: SecretString,
-    #[serde(default)]
-    refresh_token: Option<SecretString>,
-    #[serde(default)]
-    id_token: Option<SecretString>,
-    #[serde(default)]
-    token_type: Option<String>,
-    #[serde(default)]
-    issued_token_type: Option<String>,
-    #[serde(default)]
-    expires_in: Option<u64>,
-    #[serde(default)]
-    refresh_expires_in: Option<u64>,
-    #[serde(default)]
-    scope: Option<String>,
-}
-
-impl TokenReply {
-    fn into_token_set(self) -> TokenSet {
-        TokenSet {
-            access_token: self.access_token,
-            // Keycloak sends an empty string or omits it when it did not rotate.
-            refresh_token: self.refresh_token.filter(|t| !t.expose_secret().is_empty()),
-            id_token: self.id_token,
-            token_type: self.token_type.unwrap_or_else(|| "Bearer".into()),
-            expires_in: self.expires_in,
-            refresh_expires_in: self.refresh_expires_in.filter(|n| *n > 0),
-            scope: self.scope,
-        }
-    }
-}
-
-pub(crate) fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 #[async_trait]

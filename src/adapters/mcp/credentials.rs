@@ -97,10 +97,11 @@ impl CredentialResolver {
         secret: &CredentialSecret,
     ) -> Result<String, CredentialError> {
         let key = caller.map(|c| (c.issuer().to_string(), c.subject().to_string()));
-        if let Some(key) = &key {
-            if let Some(id) = self.user_ids.lock().expect("user id cache").get(key) {
-                return Ok(id.clone());
-            }
+        if let Some(id) = key
+            .as_ref()
+            .and_then(|key| self.user_ids.lock().expect("user id cache").get(key).cloned())
+        {
+            return Ok(id);
         }
         let probe = self.connector.connect(Credential {
             user_id: String::new(),

@@ -1,9 +1,12 @@
 //! The MCP edge: rmcp handler, tools, HTTP routes.
 
+pub mod auth;
 pub(crate) mod credentials;
 mod outcome;
 pub mod server;
+pub mod tool_scopes;
 mod tools;
+pub mod well_known;
 
 pub use credentials::CredentialResolver;
 pub use server::NextcloudMcp;

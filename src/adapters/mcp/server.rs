@@ -1,17 +1,21 @@
-//! The rmcp handler: one tool router built once, and per-call credential
-//! resolution (sessions are not bound to an identity, so nothing is cached).
+//! The rmcp handler: one tool router built once, soft-scope gating of
+//! tools/list and tools/call, and per-call credential resolution (sessions are
+//! not bound to an identity, so nothing is cached on the handler).
 
 use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+};
 use rmcp::service::RequestContext;
-use rmcp::{RoleServer, ServerHandler, tool_handler};
-
-use rmcp::model::CallToolResult;
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
 use super::credentials::{CredentialResolver, caller_of};
 use super::outcome::failure;
+use super::tool_scopes::ToolScopes;
 use crate::ports::nextcloud::NextcloudApi;
 
 /// What every tool call needs, shared by all handler instances.
@@ -23,13 +27,17 @@ pub struct ToolContext {
 pub struct NextcloudMcp {
     context: Arc<ToolContext>,
     tools: Arc<ToolRouter<NextcloudMcp>>,
+    scopes: Arc<ToolScopes>,
 }
 
 impl NextcloudMcp {
     pub fn new(context: ToolContext) -> Self {
+        let tools = Self::notes_router() + Self::files_router();
+        let scopes = ToolScopes::from_tools(&tools.list_all());
         Self {
             context: Arc::new(context),
-            tools: Arc::new(Self::notes_router() + Self::files_router()),
+            tools: Arc::new(tools),
+            scopes: Arc::new(scopes),
         }
     }
 
@@ -49,7 +57,16 @@ impl NextcloudMcp {
 
     /// The names of every tool this server offers, for logs and tests.
     pub fn tool_names(&self) -> Vec<String> {
-        self.tools.list_all().into_iter().map(|t| t.name.to_string()).collect()
+        self.tools
+            .list_all()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect()
+    }
+
+    /// The soft scopes each tool needs (shared with the HTTP auth layer).
+    pub fn tool_scopes(&self) -> Arc<ToolScopes> {
+        self.scopes.clone()
     }
 }
 
@@ -57,11 +74,47 @@ impl NextcloudMcp {
 impl ServerHandler for NextcloudMcp {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new("nextcloud-mcp", env!("CARGO_PKG_VERSION")))
+            .with_server_info(Implementation::new(
+                "nextcloud-mcp",
+                env!("CARGO_PKG_VERSION"),
+            ))
             .with_instructions(
                 "Works in the user's Nextcloud: notes (nc_notes_*) and files (nc_webdav_*). \
                  Paths are relative to the user's files root. Updates need the etag from a \
                  previous read, so concurrent edits are never overwritten silently.",
             )
+    }
+
+    /// Only the tools the caller's scopes allow; without an authenticated
+    /// caller (basic mode, stdio) every tool.
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let mut tools = self.tools.list_all();
+        if let Some(caller) = caller_of(&context) {
+            tools.retain(|tool| self.scopes.check(&tool.name, caller.soft_scopes()).is_ok());
+        }
+        Ok(ListToolsResult {
+            tools,
+            ..ListToolsResult::default()
+        })
+    }
+
+    /// The HTTP layer already answers a missing scope with 403; this is the
+    /// same check for any path that reaches the handler another way.
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if let Some(Err(missing)) =
+            caller_of(&context).map(|caller| self.scopes.check(&request.name, caller.soft_scopes()))
+        {
+            return Ok(failure(missing).into());
+        }
+        let call = ToolCallContext::new(self, request, context);
+        self.tools.call(call).await
     }
 }

@@ -138,7 +138,7 @@ impl NextcloudMcp {
         flatten(async {
             let limit = bounded_limit(args.limit)?;
             let mut all = self.nextcloud(&request).await?.list_notes(args.category).await.or_fail()?;
-            all.sort_by(|a, b| b.modified.cmp(&a.modified));
+            all.sort_by_key(|n| std::cmp::Reverse(n.modified));
             let shown: Vec<&Note> = all.iter().take(limit).collect();
             let listed: Vec<NoteSummary> = shown.iter().map(|n| NoteSummary::from(*n)).collect();
             Ok(success(

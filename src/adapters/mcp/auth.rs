@@ -1,0 +1,170 @@
+//! Resource-server authentication for `/mcp` (MCP authorization spec, RFC 6750,
+//! RFC 9728): every request carries a bearer token in the Authorization header,
+//! verified by the identity provider into a `Principal` that the tools read
+//! from the request; failures are challenges that point at our metadata.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::tool_scopes::ToolScopes;
+use crate::domain::scopes::MissingScopes;
+use crate::ports::identity::{AuthError, IdentityProvider};
+
+/// Same bound as rmcp's own request limit, so peeking never buffers more than
+/// rmcp would accept anyway.
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AuthState {
+    pub identity: Arc<dyn IdentityProvider>,
+    pub scopes: Arc<ToolScopes>,
+    /// Absolute URL of our RFC 9728 metadata for the MCP endpoint.
+    pub resource_metadata_url: String,
+}
+
+/// axum middleware: authenticate, then gate `tools/call` on soft scopes.
+pub async fn require_bearer(State(auth): State<AuthState>, request: Request, next: Next) -> Response {
+    if has_token_in_query(&request) {
+        return challenge(
+            &auth,
+            StatusCode::BAD_REQUEST,
+            Some(("invalid_request", "send the access token in the Authorization header, never in the URL")),
+            None,
+        );
+    }
+    let token = match bearer_token(&request) {
+        Ok(Some(token)) => token,
+        Ok(None) => return challenge(&auth, StatusCode::UNAUTHORIZED, None, None),
+        Err(reason) => {
+            return challenge(&auth, StatusCode::UNAUTHORIZED, Some(("invalid_request", reason)), None);
+        }
+    };
+    let principal = match auth.identity.verify_access_token(&token).await {
+        Ok(principal) => principal,
+        Err(error) if error.is_unavailable() => {
+            tracing::warn!(%error, "token verification unavailable");
+            return (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response();
+        }
+        Err(error) => {
+            tracing::info!(reason = %error, "bearer token refused");
+            return invalid_token(&auth, &error);
+        }
+    };
+
+    let (mut parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
+    };
+    if let Some(tool) = called_tool(&bytes) {
+        if let Err(missing) = auth.scopes.check(&tool, principal.soft_scopes()) {
+            return insufficient_scope(&auth, &missing);
+        }
+    }
+    parts.extensions.insert(principal);
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn has_token_in_query(request: &Request) -> bool {
+    request.uri().query().is_some_and(|query| {
+        url::form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "access_token")
+    })
+}
+
+/// `Ok(None)` when there is no Authorization header at all.
+fn bearer_token(request: &Request) -> Result<Option<SecretString>, &'static str> {
+    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| "the Authorization header is not ASCII")?;
+    let (scheme, token) = value.split_once(' ').ok_or("the Authorization header must be 'Bearer <token>'")?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err("only Bearer tokens are accepted");
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err("the bearer token is empty");
+    }
+    Ok(Some(SecretString::from(token.to_string())))
+}
+
+#[derive(Deserialize)]
+struct JsonRpcCall {
+    method: Option<String>,
+    params: Option<CallParams>,
+}
+
+#[derive(Deserialize)]
+struct CallParams {
+    name: Option<String>,
+}
+
+/// The tool name of a single `tools/call` request; anything else (batches,
+/// other methods, bodies that are not JSON) is left to rmcp.
+fn called_tool(body: &Bytes) -> Option<String> {
+    let call: JsonRpcCall = serde_json::from_slice(body).ok()?;
+    if call.method.as_deref() != Some("tools/call") {
+        return None;
+    }
+    call.params?.name
+}
+
+fn invalid_token(auth: &AuthState, error: &AuthError) -> Response {
+    let description = error.to_string();
+    challenge(auth, StatusCode::UNAUTHORIZED, Some(("invalid_token", &description)), None)
+}
+
+fn insufficient_scope(auth: &AuthState, missing: &MissingScopes) -> Response {
+    let description = missing.to_string();
+    challenge(
+        auth,
+        StatusCode::FORBIDDEN,
+        Some(("insufficient_scope", &description)),
+        Some(&missing.challenge_scope()),
+    )
+}
+
+/// A `WWW-Authenticate: Bearer` challenge (RFC 6750 3) naming our metadata.
+fn challenge(
+    auth: &AuthState,
+    status: StatusCode,
+    error: Option<(&str, &str)>,
+    scope: Option<&str>,
+) -> Response {
+    let mut params = vec![format!("resource_metadata=\"{}\"", quoted(&auth.resource_metadata_url))];
+    if let Some((code, description)) = error {
+        params.push(format!("error=\"{code}\""));
+        params.push(format!("error_description=\"{}\"", quoted(description)));
+    }
+    if let Some(scope) = scope {
+        params.push(format!("scope=\"{}\"", quoted(scope)));
+    }
+    let value = format!("Bearer {}", params.join(", "));
+    let body = serde_json::json!({
+        "error": error.map(|(code, _)| code).unwrap_or("unauthorized"),
+        "error_description": error.map(|(_, d)| d).unwrap_or("this endpoint needs a bearer token"),
+    });
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+/// RFC 6750 quoted-string content: no quotes or backslashes, printable ASCII.
+fn quoted(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' => '\'',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '?',
+        })
+        .collect()
+}
