@@ -84,8 +84,12 @@ impl Settings {
             }
         };
         let sequential_calls = number("OVERHEAD_CALLS").unwrap_or(2000);
-        let per_caller = number("OVERHEAD_CONCURRENT_CALLS").unwrap_or((sequential_calls / 4).max(1));
-        Self { sequential_calls, per_caller }
+        let per_caller =
+            number("OVERHEAD_CONCURRENT_CALLS").unwrap_or((sequential_calls / 4).max(1));
+        Self {
+            sequential_calls,
+            per_caller,
+        }
     }
 }
 
@@ -102,8 +106,11 @@ struct Capture {
 
 impl Capture {
     fn load(relative: &str) -> Self {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nextcloud-34").join(relative);
-        let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/nextcloud-34")
+            .join(relative);
+        let raw =
+            std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let split = raw
             .windows(2)
             .position(|w| w == b"\n\n")
@@ -117,13 +124,21 @@ impl Capture {
             .unwrap_or_else(|| panic!("{relative}: bad status line"));
         let mut headers = HeaderMap::new();
         for line in lines.filter(|l| !l.trim().is_empty()) {
-            let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("{relative}: bad header '{line}'"));
+            let (name, value) = line
+                .split_once(':')
+                .unwrap_or_else(|| panic!("{relative}: bad header '{line}'"));
             let name = HeaderName::from_bytes(name.trim().as_bytes()).expect("header name");
             // hyper frames the body itself.
-            if name == header::CONTENT_LENGTH || name == header::TRANSFER_ENCODING || name == header::CONNECTION {
+            if name == header::CONTENT_LENGTH
+                || name == header::TRANSFER_ENCODING
+                || name == header::CONNECTION
+            {
                 continue;
             }
-            headers.append(name, HeaderValue::from_str(value.trim()).expect("header value"));
+            headers.append(
+                name,
+                HeaderValue::from_str(value.trim()).expect("header value"),
+            );
         }
         Self {
             status: StatusCode::from_u16(status).expect("status code"),
@@ -155,7 +170,9 @@ struct MockCounters {
 /// and the mock do not take turns on one thread.
 fn start_mock() -> (SocketAddr, MockCounters) {
     let note = Arc::new(Capture::load("notes/07-get.response.http"));
-    let user = Arc::new(Capture::load("ocs-capabilities/06-current-user-v2.response.http"));
+    let user = Arc::new(Capture::load(
+        "ocs-capabilities/06-current-user-v2.response.http",
+    ));
     let expected_auth = Arc::new(basic_auth_value());
     let counters = MockCounters::default();
     let hits = counters.note_hits.clone();
@@ -169,7 +186,10 @@ fn start_mock() -> (SocketAddr, MockCounters) {
                 .expect("mock runtime");
             runtime.block_on(async move {
                 let authorized = move |headers: &HeaderMap| {
-                    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected_auth.as_str())
+                    headers
+                        .get(header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok())
+                        == Some(expected_auth.as_str())
                 };
                 let note_auth = authorized.clone();
                 let app = Router::new()
@@ -179,9 +199,7 @@ fn start_mock() -> (SocketAddr, MockCounters) {
                             let note = note.clone();
                             let ok = note_auth(&headers);
                             hits.fetch_add(1, Ordering::Relaxed);
-                            async move {
-                                if ok { note.response() } else { unauthorized() }
-                            }
+                            async move { if ok { note.response() } else { unauthorized() } }
                         }),
                     )
                     .route(
@@ -189,13 +207,15 @@ fn start_mock() -> (SocketAddr, MockCounters) {
                         get(move |headers: HeaderMap| {
                             let user = user.clone();
                             let ok = authorized(&headers);
-                            async move {
-                                if ok { user.response() } else { unauthorized() }
-                            }
+                            async move { if ok { user.response() } else { unauthorized() } }
                         }),
                     );
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("mock bind");
-                sender.send(listener.local_addr().expect("mock address")).expect("report mock address");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("mock bind");
+                sender
+                    .send(listener.local_addr().expect("mock address"))
+                    .expect("report mock address");
                 let listener = listener.tap_io(|tcp| {
                     let _ = tcp.set_nodelay(true);
                 });
@@ -232,7 +252,8 @@ impl ServerProcess {
             .expect("free port")
             .port();
         let listen = format!("127.0.0.1:{port}");
-        let log_file = File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
+        let log_file =
+            File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
         let mut command = Command::new(SERVER_BIN);
         command
             .args(["serve", "--listen", &listen])
@@ -257,13 +278,22 @@ impl ServerProcess {
         ] {
             command.env_remove(name);
         }
-        let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {SERVER_BIN}: {e}"));
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {SERVER_BIN}: {e}"));
         let pid = child.id();
-        Self { child: Some(child), pid, base_url: format!("http://{listen}"), log }
+        Self {
+            child: Some(child),
+            pid,
+            base_url: format!("http://{listen}"),
+            log,
+        }
     }
 
     fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.as_mut().and_then(|c| c.try_wait().ok().flatten())
+        self.child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten())
     }
 
     /// Waits for `/healthz`, then checks `/readyz` (which asks the mock).
@@ -271,14 +301,23 @@ impl ServerProcess {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.exited() {
-                return Err(format!("server exited early ({status}); see {}", self.log.display()));
+                return Err(format!(
+                    "server exited early ({status}); see {}",
+                    self.log.display()
+                ));
             }
-            let health = client.get(format!("{}/healthz", self.base_url)).send().await;
+            let health = client
+                .get(format!("{}/healthz", self.base_url))
+                .send()
+                .await;
             if matches!(&health, Ok(r) if r.status().is_success()) {
                 break;
             }
             if Instant::now() > deadline {
-                return Err(format!("no /healthz within 20 s; see {}", self.log.display()));
+                return Err(format!(
+                    "no /healthz within 20 s; see {}",
+                    self.log.display()
+                ));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -301,7 +340,9 @@ impl ServerProcess {
         if let Ok(Some(status)) = child.try_wait() {
             return Some(status);
         }
-        let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = child.try_wait() {
@@ -337,9 +378,18 @@ fn memory(pid: u32) -> Option<Memory> {
         status
             .lines()
             .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
     };
-    Some(Memory { rss_kib: field("VmRSS:")?, hwm_kib: field("VmHWM:")? })
+    Some(Memory {
+        rss_kib: field("VmRSS:")?,
+        hwm_kib: field("VmHWM:")?,
+    })
 }
 
 /// Polls VmRSS every 5 ms on a plain thread until stopped; returns the maximum seen.
@@ -381,6 +431,9 @@ enum Target {
     Direct { url: String },
     /// (b) tools/call through nextcloud-mcp.
     Mcp { url: String, ids: Arc<AtomicU64> },
+    /// (c) JSON-RPC `ping` through nextcloud-mcp: HTTP and rmcp alone, no
+    /// tool and no second hop; splits b - a into fixed cost and the rest.
+    Ping { url: String, ids: Arc<AtomicU64> },
 }
 
 impl Target {
@@ -388,6 +441,7 @@ impl Target {
         match self {
             Target::Direct { .. } => "direct (a)",
             Target::Mcp { .. } => "via mcp (b)",
+            Target::Ping { .. } => "mcp ping (c)",
         }
     }
 
@@ -395,6 +449,7 @@ impl Target {
         match self {
             Target::Direct { .. } => "direct",
             Target::Mcp { .. } => "mcp",
+            Target::Ping { .. } => "ping",
         }
     }
 
@@ -408,31 +463,50 @@ impl Target {
                     .basic_auth(USER, Some(PASSWORD))
                     .header(header::ACCEPT, "application/json");
                 let (elapsed, reply) = timed(request).await;
-                (elapsed, reply.and_then(|(status, body)| check_direct(status, &body)))
+                (
+                    elapsed,
+                    reply.and_then(|(status, body)| check_direct(status, &body)),
+                )
             }
             Target::Mcp { url, ids } => {
                 let id = ids.fetch_add(1, Ordering::Relaxed);
-                let body = serde_json::to_vec(&json!({
+                let body = json!({
                     "jsonrpc": "2.0",
                     "id": id,
                     "method": "tools/call",
                     "params": { "name": TOOL, "arguments": { "note_id": NOTE_ID } },
-                }))
-                .expect("request body");
-                let request = client
-                    .post(url)
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .header(header::ACCEPT, "application/json, text/event-stream")
-                    .header("MCP-Protocol-Version", PROTOCOL_VERSION)
-                    .body(body);
-                let (elapsed, reply) = timed(request).await;
-                (elapsed, reply.and_then(|(status, body)| check_mcp(status, &body, id)))
+                });
+                let (elapsed, reply) = timed(mcp_request(client, url, &body)).await;
+                (
+                    elapsed,
+                    reply.and_then(|(status, body)| check_mcp(status, &body, id)),
+                )
+            }
+            Target::Ping { url, ids } => {
+                let id = ids.fetch_add(1, Ordering::Relaxed);
+                let body = json!({ "jsonrpc": "2.0", "id": id, "method": "ping" });
+                let (elapsed, reply) = timed(mcp_request(client, url, &body)).await;
+                (
+                    elapsed,
+                    reply.and_then(|(status, body)| check_ping(status, &body, id)),
+                )
             }
         }
     }
 }
 
-async fn timed(request: reqwest::RequestBuilder) -> (Duration, Result<(StatusCode, Bytes), String>) {
+fn mcp_request(client: &reqwest::Client, url: &str, body: &Value) -> reqwest::RequestBuilder {
+    client
+        .post(url)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", PROTOCOL_VERSION)
+        .body(serde_json::to_vec(body).expect("request body"))
+}
+
+async fn timed(
+    request: reqwest::RequestBuilder,
+) -> (Duration, Result<(StatusCode, Bytes), String>) {
     let start = Instant::now();
     let reply = async {
         let response = request.send().await?;
@@ -441,7 +515,10 @@ async fn timed(request: reqwest::RequestBuilder) -> (Duration, Result<(StatusCod
         Ok::<_, reqwest::Error>((status, body))
     }
     .await;
-    (start.elapsed(), reply.map_err(|e| format!("transport: {e}")))
+    (
+        start.elapsed(),
+        reply.map_err(|e| format!("transport: {e}")),
+    )
 }
 
 fn check_direct(status: StatusCode, body: &[u8]) -> Result<(), String> {
@@ -455,12 +532,23 @@ fn check_direct(status: StatusCode, body: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+fn check_ping(status: StatusCode, body: &[u8], id: u64) -> Result<(), String> {
+    let text = String::from_utf8_lossy(body);
+    let reply: Value =
+        serde_json::from_slice(body).map_err(|e| format!("ping: not JSON ({e}): {text}"))?;
+    if status != StatusCode::OK || reply["id"] != id || reply["result"] != json!({}) {
+        return Err(format!("ping: status {status}: {text}"));
+    }
+    Ok(())
+}
+
 fn check_mcp(status: StatusCode, body: &[u8], id: u64) -> Result<(), String> {
     let text = String::from_utf8_lossy(body);
     if status != StatusCode::OK {
         return Err(format!("mcp: status {status}: {text}"));
     }
-    let reply: Value = serde_json::from_slice(body).map_err(|e| format!("mcp: not JSON ({e}): {text}"))?;
+    let reply: Value =
+        serde_json::from_slice(body).map_err(|e| format!("mcp: not JSON ({e}): {text}"))?;
     if reply["id"] != id {
         return Err(format!("mcp: answer for another id: {text}"));
     }
@@ -469,9 +557,11 @@ fn check_mcp(status: StatusCode, body: &[u8], id: u64) -> Result<(), String> {
         return Err(format!("mcp: isError is not false: {text}"));
     }
     let structured_title = result["structuredContent"]["title"] == TITLE;
-    let text_mentions = result["content"]
-        .as_array()
-        .is_some_and(|items| items.iter().any(|i| i["text"].as_str().is_some_and(|t| t.contains(TITLE))));
+    let text_mentions = result["content"].as_array().is_some_and(|items| {
+        items
+            .iter()
+            .any(|i| i["text"].as_str().is_some_and(|t| t.contains(TITLE)))
+    });
     if !structured_title && !text_mentions {
         return Err(format!("mcp: no '{TITLE}' in the result: {text}"));
     }
@@ -509,7 +599,10 @@ impl Phase {
 }
 
 async fn sequential(client: &reqwest::Client, target: &Target, calls: usize) -> Phase {
-    let mut phase = Phase { latencies: Vec::with_capacity(calls), ..Phase::default() };
+    let mut phase = Phase {
+        latencies: Vec::with_capacity(calls),
+        ..Phase::default()
+    };
     let start = Instant::now();
     for _ in 0..calls {
         let (elapsed, outcome) = target.call(client).await;
@@ -519,14 +612,22 @@ async fn sequential(client: &reqwest::Client, target: &Target, calls: usize) -> 
     phase
 }
 
-async fn concurrent(client: &reqwest::Client, target: &Target, callers: usize, per_caller: usize) -> Phase {
+async fn concurrent(
+    client: &reqwest::Client,
+    target: &Target,
+    callers: usize,
+    per_caller: usize,
+) -> Phase {
     let mut tasks = tokio::task::JoinSet::new();
     let start = Instant::now();
     for _ in 0..callers {
         let client = client.clone();
         let target = target.clone();
         tasks.spawn(async move {
-            let mut phase = Phase { latencies: Vec::with_capacity(per_caller), ..Phase::default() };
+            let mut phase = Phase {
+                latencies: Vec::with_capacity(per_caller),
+                ..Phase::default()
+            };
             for _ in 0..per_caller {
                 let (elapsed, outcome) = target.call(&client).await;
                 phase.record(elapsed, outcome);
@@ -534,7 +635,10 @@ async fn concurrent(client: &reqwest::Client, target: &Target, callers: usize, p
             phase
         });
     }
-    let mut total = Phase { latencies: Vec::with_capacity(callers * per_caller), ..Phase::default() };
+    let mut total = Phase {
+        latencies: Vec::with_capacity(callers * per_caller),
+        ..Phase::default()
+    };
     while let Some(joined) = tasks.join_next().await {
         total.merge(joined.expect("caller task"));
     }
@@ -558,7 +662,8 @@ impl Stats {
         let mut sorted = phase.latencies.clone();
         sorted.sort_unstable();
         // Nearest rank.
-        let rank = |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+        let rank =
+            |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
         let total: Duration = sorted.iter().sum();
         Self {
             calls: sorted.len(),
@@ -588,8 +693,10 @@ fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
-            info.lines()
-                .find_map(|l| l.strip_prefix("model name").map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_string()))
+            info.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_string())
+            })
         })
         .unwrap_or_else(|| "unknown".into())
 }
@@ -612,7 +719,9 @@ async fn run(settings: Settings) -> bool {
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("target"));
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let model = cpu_model();
 
     let (mock, counters) = start_mock();
@@ -632,8 +741,18 @@ async fn run(settings: Settings) -> bool {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let idle = memory(server.pid).unwrap_or_default();
 
-    let direct = Target::Direct { url: format!("http://{mock}{NOTE_PATH}") };
-    let mcp = Target::Mcp { url: format!("{}/mcp", server.base_url), ids: Arc::new(AtomicU64::new(1)) };
+    let direct = Target::Direct {
+        url: format!("http://{mock}{NOTE_PATH}"),
+    };
+    let ids = Arc::new(AtomicU64::new(1));
+    let mcp = Target::Mcp {
+        url: format!("{}/mcp", server.base_url),
+        ids: ids.clone(),
+    };
+    let ping = Target::Ping {
+        url: format!("{}/mcp", server.base_url),
+        ids,
+    };
 
     println!(
         "nextcloud-mcp overhead: {TOOL} {{note_id: {NOTE_ID}}} vs GET {NOTE_PATH}; {} sequential calls, \
@@ -643,7 +762,7 @@ async fn run(settings: Settings) -> bool {
 
     // Warm-up: connection pools (client -> server, server -> mock), allocator, caches.
     let mut warmup_failures = Vec::new();
-    for target in [&direct, &mcp] {
+    for target in [&direct, &mcp, &ping] {
         let mut phase = sequential(&client, target, WARMUP_SEQUENTIAL).await;
         phase.merge(concurrent(&client, target, CONCURRENCY, WARMUP_PER_CALLER).await);
         if phase.failures > 0 {
@@ -668,7 +787,12 @@ async fn run(settings: Settings) -> bool {
                 result.first_failure.clone().unwrap_or_default()
             ));
         }
-        rows.push(Row { phase, path: target.key(), label: target.label(), stats: Stats::of(&result) });
+        rows.push(Row {
+            phase,
+            path: target.key(),
+            label: target.label(),
+            stats: Stats::of(&result),
+        });
     };
 
     let hits_before = counters.note_hits.load(Ordering::Relaxed);
@@ -678,6 +802,8 @@ async fn run(settings: Settings) -> bool {
     let result = sequential(&client, &mcp, settings.sequential_calls).await;
     note("sequential", &mcp, result, &mut rows);
     let hits_after_mcp = counters.note_hits.load(Ordering::Relaxed);
+    let result = sequential(&client, &ping, settings.sequential_calls).await;
+    note("sequential", &ping, result, &mut rows);
     let after_sequential = memory(server.pid).unwrap_or_default();
 
     let result = concurrent(&client, &direct, CONCURRENCY, settings.per_caller).await;
@@ -706,7 +832,9 @@ async fn run(settings: Settings) -> bool {
     }
 
     let exit = server.stop();
-    let exit_text = exit.map(|s| s.to_string()).unwrap_or_else(|| "unknown".into());
+    let exit_text = exit
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "unknown".into());
 
     // ----- report -----
     let mut table = String::new();
@@ -717,9 +845,21 @@ async fn run(settings: Settings) -> bool {
     );
     let mut overheads = Vec::new();
     for phase in ["sequential", "concurrent"] {
-        let a = rows.iter().find(|r| r.phase == phase && r.path == "direct").expect("row a").stats;
-        let b = rows.iter().find(|r| r.phase == phase && r.path == "mcp").expect("row b").stats;
-        let phase_label = if phase == "concurrent" { "conc. x16" } else { phase };
+        let a = rows
+            .iter()
+            .find(|r| r.phase == phase && r.path == "direct")
+            .expect("row a")
+            .stats;
+        let b = rows
+            .iter()
+            .find(|r| r.phase == phase && r.path == "mcp")
+            .expect("row b")
+            .stats;
+        let phase_label = if phase == "concurrent" {
+            "conc. x16"
+        } else {
+            phase
+        };
         for row in rows.iter().filter(|r| r.phase == phase) {
             let s = row.stats;
             let _ = writeln!(
@@ -762,6 +902,20 @@ async fn run(settings: Settings) -> bool {
         overheads.push((phase, a, b));
     }
     print!("{table}");
+    let seq = |path: &str| {
+        rows.iter()
+            .find(|r| r.phase == "sequential" && r.path == path)
+            .expect("row")
+            .stats
+    };
+    let (a, b, c) = (seq("direct"), seq("mcp"), seq("ping"));
+    println!(
+        "sequential p50 split: c - a = {:+.1} us (JSON-RPC over HTTP through rmcp, beyond a plain GET); \
+         b - c = {:+.1} us (the tool: its Nextcloud hop and JSON; a alone is {:.1} us)",
+        signed_us(c.p50, a.p50),
+        signed_us(b.p50, c.p50),
+        us(a.p50)
+    );
 
     let peak_kib = peak_sampled.max(after_load.rss_kib);
     let rss_worst_kib = peak_kib.max(after_load.hwm_kib);
@@ -776,7 +930,9 @@ async fn run(settings: Settings) -> bool {
         mib(after_load.hwm_kib)
     );
 
-    let p50_ok = overheads.iter().all(|(_, a, b)| b.p50.saturating_sub(a.p50) < P50_OVERHEAD_TARGET);
+    let p50_ok = overheads
+        .iter()
+        .all(|(_, a, b)| b.p50.saturating_sub(a.p50) < P50_OVERHEAD_TARGET);
     let rss_ok = rss_worst_kib * 1024 < RSS_TARGET_BYTES;
     let valid = failures.is_empty();
     println!(
@@ -798,7 +954,10 @@ async fn run(settings: Settings) -> bool {
     }
 
     // ----- JSON lines -----
-    let when = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let when = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let mut lines = vec![json!({
         "record": "meta",
         "unix_time": when,
@@ -841,6 +1000,12 @@ async fn run(settings: Settings) -> bool {
             "ratio_throughput": b.throughput / a.throughput,
         }));
     }
+    lines.push(json!({
+        "record": "split",
+        "phase": "sequential",
+        "ping_minus_direct_p50_us": signed_us(c.p50, a.p50),
+        "mcp_minus_ping_p50_us": signed_us(b.p50, c.p50),
+    }));
     lines.push(json!({
         "record": "rss",
         "idle_kib": idle.rss_kib,

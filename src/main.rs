@@ -25,13 +25,22 @@ fn load(common: CommonArgs, transport: Transport) -> Result<Config, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { common, listen, allowed_hosts } => {
+        Command::Serve {
+            common,
+            listen,
+            allowed_hosts,
+        } => {
             let config = load(common, Transport::Http)?;
             let address = parse_listen(&listen).map_err(|e| e.to_string())?;
             init_logging(&config.log_level);
             let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
             let tools = wired.mcp.tool_names().len();
-            let app = router(wired.mcp, wired.readiness, wired.oauth, HttpOptions { allowed_hosts });
+            let app = router(
+                wired.mcp,
+                wired.readiness,
+                wired.oauth,
+                HttpOptions { allowed_hosts },
+            );
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .map_err(|e| format!("NEXTCLOUD_MCP_LISTEN: cannot listen on {address}: {e}"))?;
@@ -42,14 +51,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 tools,
                 "nextcloud-mcp serving Streamable HTTP at /mcp"
             );
-            serve(listener, app, shutdown_signal()).await.map_err(|e| format!("server stopped: {e}"))
+            serve(listener, app, shutdown_signal())
+                .await
+                .map_err(|e| format!("server stopped: {e}"))
         }
         Command::Stdio { common } => {
             let config = load(common, Transport::Stdio)?;
             init_logging(&config.log_level);
             let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
             tracing::info!(mode = config.mode.name(), nextcloud = %config.nextcloud_url, "nextcloud-mcp serving stdio");
-            stdio::run(wired.mcp).await.map_err(|e| format!("stdio transport failed: {e}"))
+            stdio::run(wired.mcp)
+                .await
+                .map_err(|e| format!("stdio transport failed: {e}"))
         }
     }
 }

@@ -39,30 +39,125 @@ async fn nextcloud_with_captures() -> MockServer {
     let nc = MockServer::start().await;
     serve_capture(&nc, "GET", &format!("{NOTES}$"), "notes", "12-list").await;
     serve_capture(&nc, "GET", &format!("{NOTES}/213$"), "notes", "07-get").await;
-    serve_capture(&nc, "GET", &format!("{NOTES}/999999$"), "notes", "20-get-missing-404").await;
+    serve_capture(
+        &nc,
+        "GET",
+        &format!("{NOTES}/999999$"),
+        "notes",
+        "20-get-missing-404",
+    )
+    .await;
     serve_capture(&nc, "POST", &format!("{NOTES}$"), "notes", "03-create").await;
-    serve_capture(&nc, "PUT", &format!("{NOTES}/213$"), "notes", "08-update-if-match").await;
+    serve_capture(
+        &nc,
+        "PUT",
+        &format!("{NOTES}/213$"),
+        "notes",
+        "08-update-if-match",
+    )
+    .await;
     // A stale etag gets the real 412, whatever else is mounted for that note.
     Mock::given(method("PUT"))
         .and(path_regex(format!("{NOTES}/213$")))
         .and(header("If-Match", "\"stale-etag\""))
-        .respond_with(load("notes", "09-update-stale-if-match-412").response.template())
+        .respond_with(
+            load("notes", "09-update-stale-if-match-412")
+                .response
+                .template(),
+        )
         .with_priority(1)
         .mount(&nc)
         .await;
-    serve_capture(&nc, "DELETE", &format!("{NOTES}/218$"), "notes", "21-delete").await;
+    serve_capture(
+        &nc,
+        "DELETE",
+        &format!("{NOTES}/218$"),
+        "notes",
+        "21-delete",
+    )
+    .await;
 
-    serve_capture(&nc, "PROPFIND", &format!("{DAV}/Fixtures/?$"), "webdav", "23-propfind-folder-depth1").await;
-    serve_capture(&nc, "PROPFIND", &format!("{DAV}/Fixtures/hello.txt$"), "webdav", "24-propfind-file-depth0").await;
-    serve_capture(&nc, "GET", &format!("{DAV}/Fixtures/hello.txt$"), "webdav", "18-get").await;
-    serve_capture(&nc, "GET", &format!("{DAV}/Fixtures/none.txt$"), "webdav", "22-get-missing-404").await;
-    serve_capture(&nc, "PUT", &format!("{DAV}/Fixtures/hello.txt$"), "webdav", "08-put-new").await;
-    serve_capture(&nc, "MKCOL", &format!("{DAV}/Fixtures/Archive/?$"), "webdav", "07-mkcol-archive").await;
+    serve_capture(
+        &nc,
+        "PROPFIND",
+        &format!("{DAV}/Fixtures/?$"),
+        "webdav",
+        "23-propfind-folder-depth1",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "PROPFIND",
+        &format!("{DAV}/Fixtures/hello.txt$"),
+        "webdav",
+        "24-propfind-file-depth0",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "GET",
+        &format!("{DAV}/Fixtures/hello.txt$"),
+        "webdav",
+        "18-get",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "GET",
+        &format!("{DAV}/Fixtures/none.txt$"),
+        "webdav",
+        "22-get-missing-404",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "PUT",
+        &format!("{DAV}/Fixtures/hello.txt$"),
+        "webdav",
+        "08-put-new",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "MKCOL",
+        &format!("{DAV}/Fixtures/Archive/?$"),
+        "webdav",
+        "07-mkcol-archive",
+    )
+    .await;
     // The adapter may percent-encode the parentheses; either spelling is the same file.
-    serve_capture(&nc, "MOVE", &format!("{DAV}/Fixtures/hello%20(\\(|%28)copy(\\)|%29).txt$"), "webdav", "28-move").await;
-    serve_capture(&nc, "COPY", &format!("{DAV}/Fixtures/hello.txt$"), "webdav", "26-copy").await;
-    serve_capture(&nc, "DELETE", &format!("{DAV}/Fixtures/Archive/hello-moved.txt$"), "webdav", "35-delete-file").await;
-    serve_capture(&nc, "SEARCH", "^/remote.php/dav/?$", "webdav", "32-search-by-name").await;
+    serve_capture(
+        &nc,
+        "MOVE",
+        &format!("{DAV}/Fixtures/hello%20(\\(|%28)copy(\\)|%29).txt$"),
+        "webdav",
+        "28-move",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "COPY",
+        &format!("{DAV}/Fixtures/hello.txt$"),
+        "webdav",
+        "26-copy",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "DELETE",
+        &format!("{DAV}/Fixtures/Archive/hello-moved.txt$"),
+        "webdav",
+        "35-delete-file",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "SEARCH",
+        "^/remote.php/dav/?$",
+        "webdav",
+        "32-search-by-name",
+    )
+    .await;
     nc
 }
 
@@ -73,7 +168,10 @@ async fn initialize_and_list_every_tool_with_a_usable_schema() {
     let client = connect(&server).await;
 
     let info = client.peer_info().expect("server info after initialize");
-    assert_eq!(info.server_info.as_ref().map(|i| i.name.as_str()), Some("nextcloud-mcp"));
+    assert_eq!(
+        info.server_info.as_ref().map(|i| i.name.as_str()),
+        Some("nextcloud-mcp")
+    );
 
     let tools = client.list_all_tools().await.expect("tools/list");
     let mut names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
@@ -86,7 +184,12 @@ async fn initialize_and_list_every_tool_with_a_usable_schema() {
         let schema = &tool.input_schema;
         assert_eq!(schema.get("type"), Some(&json!("object")), "{}", tool.name);
         let properties = schema.get("properties").and_then(|p| p.as_object());
-        for required in schema.get("required").and_then(|r| r.as_array()).into_iter().flatten() {
+        for required in schema
+            .get("required")
+            .and_then(|r| r.as_array())
+            .into_iter()
+            .flatten()
+        {
             let name = required.as_str().unwrap();
             assert!(
                 properties.is_some_and(|p| p.contains_key(name)),
@@ -94,21 +197,44 @@ async fn initialize_and_list_every_tool_with_a_usable_schema() {
                 tool.name
             );
         }
-        assert!(tool.description.as_ref().is_some_and(|d| d.len() > 20), "{} needs a description", tool.name);
-        let annotations = tool.annotations.as_ref().unwrap_or_else(|| panic!("{} has no annotations", tool.name));
+        assert!(
+            tool.description.as_ref().is_some_and(|d| d.len() > 20),
+            "{} needs a description",
+            tool.name
+        );
+        let annotations = tool
+            .annotations
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no annotations", tool.name));
         let read_only = annotations.read_only_hint.unwrap_or(false);
-        assert_eq!(read_only, !tool.name.contains("create") && !tool.name.contains("update")
-            && !tool.name.contains("append") && !tool.name.contains("delete")
-            && !tool.name.contains("write") && !tool.name.contains("move") && !tool.name.contains("copy"),
-            "{}: readOnlyHint", tool.name);
+        assert_eq!(
+            read_only,
+            !tool.name.contains("create")
+                && !tool.name.contains("update")
+                && !tool.name.contains("append")
+                && !tool.name.contains("delete")
+                && !tool.name.contains("write")
+                && !tool.name.contains("move")
+                && !tool.name.contains("copy"),
+            "{}: readOnlyHint",
+            tool.name
+        );
         if tool.name.contains("delete") {
             assert_eq!(annotations.destructive_hint, Some(true), "{}", tool.name);
             assert_eq!(annotations.idempotent_hint, Some(true), "{}", tool.name);
         }
     }
     // The reference server's argument names carry over.
-    let update = tools.iter().find(|t| t.name == "nc_notes_update_note").unwrap();
-    let props = update.input_schema.get("properties").unwrap().as_object().unwrap();
+    let update = tools
+        .iter()
+        .find(|t| t.name == "nc_notes_update_note")
+        .unwrap();
+    let props = update
+        .input_schema
+        .get("properties")
+        .unwrap()
+        .as_object()
+        .unwrap();
     for arg in ["note_id", "etag", "title", "content", "category"] {
         assert!(props.contains_key(arg), "nc_notes_update_note lacks {arg}");
     }
@@ -122,58 +248,172 @@ async fn every_tool_succeeds_against_real_captures() {
     let server = start_server(basic_config(&nc.uri(), Duration::from_secs(5))).await;
     let client = connect(&server).await;
 
-    let listed = assert_ok("list", &call(&client, "nc_notes_list_notes", json!({})).await);
+    let listed = assert_ok(
+        "list",
+        &call(&client, "nc_notes_list_notes", json!({})).await,
+    );
     let notes = listed["notes"].as_array().unwrap();
     assert!(!notes.is_empty());
-    assert!(notes.iter().all(|n| n.get("content").is_none()), "listings carry no content");
+    assert!(
+        notes.iter().all(|n| n.get("content").is_none()),
+        "listings carry no content"
+    );
 
     let filtered = call(&client, "nc_notes_list_notes", json!({"limit": 1})).await;
-    assert_eq!(assert_ok("list", &filtered)["notes"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        assert_ok("list", &filtered)["notes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
-    let found = assert_ok("search", &call(&client, "nc_notes_search_notes", json!({"query": "meeting"})).await);
+    let found = assert_ok(
+        "search",
+        &call(
+            &client,
+            "nc_notes_search_notes",
+            json!({"query": "meeting"}),
+        )
+        .await,
+    );
     let results = found["results"].as_array().unwrap();
-    assert!(results.iter().any(|n| n["title"] == "Meeting notes"), "{found}");
+    assert!(
+        results.iter().any(|n| n["title"] == "Meeting notes"),
+        "{found}"
+    );
 
-    let categories = assert_ok("categories", &call(&client, "nc_notes_list_categories", json!({})).await);
-    assert!(categories["categories"].as_array().unwrap().iter().any(|c| c["category"] == "Work/Planning"));
+    let categories = assert_ok(
+        "categories",
+        &call(&client, "nc_notes_list_categories", json!({})).await,
+    );
+    assert!(
+        categories["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["category"] == "Work/Planning")
+    );
 
-    let note = assert_ok("get", &call(&client, "nc_notes_get_note", json!({"note_id": 213})).await);
+    let note = assert_ok(
+        "get",
+        &call(&client, "nc_notes_get_note", json!({"note_id": 213})).await,
+    );
     assert_eq!(note["title"], "Groceries");
     assert_eq!(note["etag"], "82a57beb9712f54b28db3585e000e1d2");
 
-    let created = call(&client, "nc_notes_create_note", json!({"title": "Groceries", "content": "# Groceries\n", "category": "Home"})).await;
+    let created = call(
+        &client,
+        "nc_notes_create_note",
+        json!({"title": "Groceries", "content": "# Groceries\n", "category": "Home"}),
+    )
+    .await;
     assert!(assert_ok("create", &created)["id"].is_u64());
 
-    let updated = call(&client, "nc_notes_update_note", json!({"note_id": 213, "etag": "82a57beb9712f54b28db3585e000e1d2", "content": "x"})).await;
-    assert_eq!(assert_ok("update", &updated)["etag"], "05bf7da67b4937debdd24faf2f9c5eeb");
+    let updated = call(
+        &client,
+        "nc_notes_update_note",
+        json!({"note_id": 213, "etag": "82a57beb9712f54b28db3585e000e1d2", "content": "x"}),
+    )
+    .await;
+    assert_eq!(
+        assert_ok("update", &updated)["etag"],
+        "05bf7da67b4937debdd24faf2f9c5eeb"
+    );
 
-    let appended = call(&client, "nc_notes_append_content", json!({"note_id": 213, "content": "- eggs"})).await;
+    let appended = call(
+        &client,
+        "nc_notes_append_content",
+        json!({"note_id": 213, "content": "- eggs"}),
+    )
+    .await;
     assert_ok("append", &appended);
 
     let deleted = call(&client, "nc_notes_delete_note", json!({"note_id": 218})).await;
     assert_eq!(assert_ok("delete", &deleted)["deleted"], 218);
 
-    let listing = assert_ok("ls", &call(&client, "nc_webdav_list_directory", json!({"path": "Fixtures"})).await);
+    let listing = assert_ok(
+        "ls",
+        &call(
+            &client,
+            "nc_webdav_list_directory",
+            json!({"path": "Fixtures"}),
+        )
+        .await,
+    );
     let entries = listing["entries"].as_array().unwrap();
-    assert!(entries.iter().any(|e| e["name"] == "hello.txt" && e["kind"] == "file"), "{listing}");
-    assert!(entries.iter().all(|e| e["path"] != "/Fixtures"), "the folder itself is not its own child");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["name"] == "hello.txt" && e["kind"] == "file"),
+        "{listing}"
+    );
+    assert!(
+        entries.iter().all(|e| e["path"] != "/Fixtures"),
+        "the folder itself is not its own child"
+    );
 
-    let info = assert_ok("info", &call(&client, "nc_webdav_get_file_info", json!({"path": "/Fixtures/hello.txt"})).await);
+    let info = assert_ok(
+        "info",
+        &call(
+            &client,
+            "nc_webdav_get_file_info",
+            json!({"path": "/Fixtures/hello.txt"}),
+        )
+        .await,
+    );
     assert_eq!(info["kind"], "file");
     assert!(info["etag"].as_str().unwrap().starts_with('"'));
 
-    let read = assert_ok("read", &call(&client, "nc_webdav_read_file", json!({"path": "Fixtures/hello.txt"})).await);
+    let read = assert_ok(
+        "read",
+        &call(
+            &client,
+            "nc_webdav_read_file",
+            json!({"path": "Fixtures/hello.txt"}),
+        )
+        .await,
+    );
     assert_eq!(read["content"], "Hello again, second version.\n");
 
-    let written = call(&client, "nc_webdav_write_file", json!({"path": "Fixtures/hello.txt", "content": "Hello"})).await;
+    let written = call(
+        &client,
+        "nc_webdav_write_file",
+        json!({"path": "Fixtures/hello.txt", "content": "Hello"}),
+    )
+    .await;
     assert_eq!(assert_ok("write", &written)["created"], true);
 
-    assert_ok("mkdir", &call(&client, "nc_webdav_create_directory", json!({"path": "Fixtures/Archive"})).await);
+    assert_ok(
+        "mkdir",
+        &call(
+            &client,
+            "nc_webdav_create_directory",
+            json!({"path": "Fixtures/Archive"}),
+        )
+        .await,
+    );
     assert_ok("move", &call(&client, "nc_webdav_move_resource", json!({"source_path": "Fixtures/hello (copy).txt", "destination_path": "Fixtures/Archive/hello-moved.txt"})).await);
     assert_ok("copy", &call(&client, "nc_webdav_copy_resource", json!({"source_path": "Fixtures/hello.txt", "destination_path": "Fixtures/hello (copy).txt"})).await);
-    assert_ok("rm", &call(&client, "nc_webdav_delete_resource", json!({"path": "Fixtures/Archive/hello-moved.txt"})).await);
+    assert_ok(
+        "rm",
+        &call(
+            &client,
+            "nc_webdav_delete_resource",
+            json!({"path": "Fixtures/Archive/hello-moved.txt"}),
+        )
+        .await,
+    );
 
-    let found = assert_ok("find", &call(&client, "nc_webdav_find_by_name", json!({"pattern": "hello"})).await);
+    let found = assert_ok(
+        "find",
+        &call(
+            &client,
+            "nc_webdav_find_by_name",
+            json!({"pattern": "hello"}),
+        )
+        .await,
+    );
     assert_eq!(found["results"].as_array().unwrap().len(), 2);
 
     client.cancel().await.unwrap();
@@ -189,21 +429,45 @@ async fn error_paths_become_tool_errors_a_person_can_act_on() {
     let missing = call(&client, "nc_notes_get_note", json!({"note_id": 999999})).await;
     assert_tool_error("get", &missing, "note 999999 does not exist");
 
-    let stale = call(&client, "nc_notes_update_note", json!({"note_id": 213, "etag": "stale-etag", "content": "x"})).await;
+    let stale = call(
+        &client,
+        "nc_notes_update_note",
+        json!({"note_id": 213, "etag": "stale-etag", "content": "x"}),
+    )
+    .await;
     assert_tool_error("update", &stale, "changed by someone else");
     assert_tool_error("update", &stale, "read it again");
 
-    let no_file = call(&client, "nc_webdav_read_file", json!({"path": "Fixtures/none.txt"})).await;
+    let no_file = call(
+        &client,
+        "nc_webdav_read_file",
+        json!({"path": "Fixtures/none.txt"}),
+    )
+    .await;
     assert_tool_error("read", &no_file, "does not exist");
 
     let requests_before = nc.received_requests().await.unwrap().len();
-    let escape = call(&client, "nc_webdav_read_file", json!({"path": "../admin2/secret.txt"})).await;
+    let escape = call(
+        &client,
+        "nc_webdav_read_file",
+        json!({"path": "../admin2/secret.txt"}),
+    )
+    .await;
     assert_tool_error("read", &escape, "climbs above your files root");
-    let empty_update = call(&client, "nc_notes_update_note", json!({"note_id": 213, "etag": "e"})).await;
+    let empty_update = call(
+        &client,
+        "nc_notes_update_note",
+        json!({"note_id": 213, "etag": "e"}),
+    )
+    .await;
     assert_tool_error("update", &empty_update, "nothing to update");
     let bad_limit = call(&client, "nc_notes_list_notes", json!({"limit": 100000})).await;
     assert_tool_error("list", &bad_limit, "too large");
-    assert_eq!(nc.received_requests().await.unwrap().len(), requests_before, "invalid input must not reach Nextcloud");
+    assert_eq!(
+        nc.received_requests().await.unwrap().len(),
+        requests_before,
+        "invalid input must not reach Nextcloud"
+    );
 
     client.cancel().await.unwrap();
     server.shutdown().await;
@@ -213,12 +477,20 @@ async fn error_paths_become_tool_errors_a_person_can_act_on() {
 async fn binary_files_are_refused_with_a_reason() {
     let nc = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(vec![0x89, b'P', b'N', b'G', 0, 0, 1], "image/png"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(vec![0x89, b'P', b'N', b'G', 0, 0, 1], "image/png"),
+        )
         .mount(&nc)
         .await;
     let server = start_server(basic_config(&nc.uri(), Duration::from_secs(5))).await;
     let client = connect(&server).await;
-    let result = call(&client, "nc_webdav_read_file", json!({"path": "Photos/a.png"})).await;
+    let result = call(
+        &client,
+        "nc_webdav_read_file",
+        json!({"path": "Photos/a.png"}),
+    )
+    .await;
     assert_tool_error("read", &result, "binary");
     client.cancel().await.unwrap();
     server.shutdown().await;
@@ -228,7 +500,11 @@ async fn binary_files_are_refused_with_a_reason() {
 async fn a_rejected_credential_is_reported_as_such() {
     let nc = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(load("errors", "09-notes-bad-credentials").response.template())
+        .respond_with(
+            load("errors", "09-notes-bad-credentials")
+                .response
+                .template(),
+        )
         .mount(&nc)
         .await;
     Mock::given(method("PROPFIND"))
@@ -254,7 +530,12 @@ fn super_secret_leaked(result: &rmcp::model::CallToolResult) -> bool {
 async fn a_slow_nextcloud_times_out_with_a_clear_message() {
     let nc = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(load("notes", "07-get").response.template().set_delay(Duration::from_secs(3)))
+        .respond_with(
+            load("notes", "07-get")
+                .response
+                .template()
+                .set_delay(Duration::from_secs(3)),
+        )
         .mount(&nc)
         .await;
     let server = start_server(basic_config(&nc.uri(), Duration::from_secs(1))).await;
@@ -271,14 +552,26 @@ async fn health_and_readiness() {
     Mock::given(method("GET"))
         .and(path_regex("^/ocs/v2.php/cloud/user$"))
         .and(header("OCS-APIRequest", "true"))
-        .respond_with(load("ocs-capabilities", "06-current-user-v2").response.template())
+        .respond_with(
+            load("ocs-capabilities", "06-current-user-v2")
+                .response
+                .template(),
+        )
         .mount(&nc)
         .await;
     let server = start_server(basic_config(&nc.uri(), Duration::from_secs(5))).await;
     let http = reqwest::Client::new();
-    let health = http.get(format!("{}/healthz", server.base_url)).send().await.unwrap();
+    let health = http
+        .get(format!("{}/healthz", server.base_url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let ready = http.get(format!("{}/readyz", server.base_url)).send().await.unwrap();
+    let ready = http
+        .get(format!("{}/readyz", server.base_url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["mode"], "basic");
@@ -287,14 +580,28 @@ async fn health_and_readiness() {
     // Nextcloud rejecting the app password makes the server not ready.
     let nc = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(load("errors", "01-ocs-v2-bad-credentials").response.template())
+        .respond_with(
+            load("errors", "01-ocs-v2-bad-credentials")
+                .response
+                .template(),
+        )
         .mount(&nc)
         .await;
     let server = start_server(basic_config(&nc.uri(), Duration::from_secs(5))).await;
-    let ready = http.get(format!("{}/readyz", server.base_url)).send().await.unwrap();
+    let ready = http
+        .get(format!("{}/readyz", server.base_url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 503);
     let body: serde_json::Value = ready.json().await.unwrap();
-    assert!(body["reason"].as_str().unwrap().contains("rejected the credential"), "{body}");
+    assert!(
+        body["reason"]
+            .as_str()
+            .unwrap()
+            .contains("rejected the credential"),
+        "{body}"
+    );
     server.shutdown().await;
 }
 
@@ -302,7 +609,12 @@ async fn health_and_readiness() {
 async fn shutdown_lets_an_in_flight_call_finish() {
     let nc = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(load("notes", "07-get").response.template().set_delay(Duration::from_millis(800)))
+        .respond_with(
+            load("notes", "07-get")
+                .response
+                .template()
+                .set_delay(Duration::from_millis(800)),
+        )
         .mount(&nc)
         .await;
     let server = start_server(basic_config(&nc.uri(), Duration::from_secs(5))).await;

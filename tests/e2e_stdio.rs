@@ -39,7 +39,11 @@ impl StdioServer {
         let mut child = command.spawn().expect("spawn nextcloud-mcp");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        Self { child, stdin, stdout }
+        Self {
+            child,
+            stdin,
+            stdout,
+        }
     }
 
     async fn send(&mut self, message: Value) {
@@ -65,7 +69,8 @@ impl StdioServer {
     }
 
     async fn request(&mut self, id: u64, method: &str, params: Value) -> Value {
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
         self.response(id).await
     }
 }
@@ -73,14 +78,23 @@ impl StdioServer {
 async fn initialized(nextcloud: &str) -> StdioServer {
     let mut server = StdioServer::spawn(nextcloud, &[]);
     let init = server
-        .request(1, "initialize", json!({
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": {"name": "stdio-test", "version": "1"}
-        }))
+        .request(
+            1,
+            "initialize",
+            json!({
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "stdio-test", "version": "1"}
+            }),
+        )
         .await;
-    assert_eq!(init["result"]["serverInfo"]["name"], "nextcloud-mcp", "{init}");
-    server.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    assert_eq!(
+        init["result"]["serverInfo"]["name"], "nextcloud-mcp",
+        "{init}"
+    );
+    server
+        .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .await;
     server
 }
 
@@ -110,24 +124,40 @@ async fn the_same_tools_over_stdio() {
     assert!(names.contains(&"nc_notes_get_note") && names.contains(&"nc_webdav_read_file"));
 
     let got = server
-        .request(3, "tools/call", json!({"name": "nc_notes_get_note", "arguments": {"note_id": 213}}))
+        .request(
+            3,
+            "tools/call",
+            json!({"name": "nc_notes_get_note", "arguments": {"note_id": 213}}),
+        )
         .await;
     assert_eq!(got["result"]["isError"], false, "{got}");
     assert_eq!(got["result"]["structuredContent"]["title"], "Groceries");
 
     let missing = server
-        .request(4, "tools/call", json!({"name": "nc_notes_get_note", "arguments": {"note_id": 999999}}))
+        .request(
+            4,
+            "tools/call",
+            json!({"name": "nc_notes_get_note", "arguments": {"note_id": 999999}}),
+        )
         .await;
     assert_eq!(missing["result"]["isError"], true, "{missing}");
     let text = missing["result"]["content"][0]["text"].as_str().unwrap();
     assert!(text.contains("note 999999 does not exist"), "{text}");
 
-    let unknown = server.request(5, "tools/call", json!({"name": "nc_nope", "arguments": {}})).await;
-    assert!(unknown["error"]["code"].is_i64(), "an unknown tool is a protocol error: {unknown}");
+    let unknown = server
+        .request(5, "tools/call", json!({"name": "nc_nope", "arguments": {}}))
+        .await;
+    assert!(
+        unknown["error"]["code"].is_i64(),
+        "an unknown tool is a protocol error: {unknown}"
+    );
 
     // Closing stdin ends the server cleanly.
     drop(server.stdin);
-    let status = tokio::time::timeout(Duration::from_secs(10), server.child.wait()).await.unwrap().unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(10), server.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "{status:?}");
 }
 
@@ -145,5 +175,8 @@ async fn a_missing_setting_stops_the_binary_with_one_clear_line() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("NEXTCLOUD_PASSWORD is missing"), "{stderr}");
-    assert!(output.stdout.is_empty(), "nothing may reach stdout, which carries the protocol");
+    assert!(
+        output.stdout.is_empty(),
+        "nothing may reach stdout, which carries the protocol"
+    );
 }

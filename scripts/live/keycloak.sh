@@ -51,6 +51,15 @@ running_pid() {
 
 realm_answers() { curl -fsS -o /dev/null --max-time 3 "$DISCOVERY" 2>/dev/null; }
 
+# need_tool COMMAND DEBIAN_PACKAGE: installs the package when the command is missing.
+need_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  [[ "$(id -u)" == 0 ]] || die "$1 is needed; install $2"
+  log "installing $2"
+  apt-get update -qq >&2 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2 || die "cannot install $2"
+}
+
 java_major() {
   "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1
 }
@@ -104,6 +113,7 @@ fetch_dist() {
     log "unpacking Keycloak $KC_VERSION into $KC_HOME"
     local tmp="$CACHE/.unpack-$$"
     rm -rf "$tmp"; mkdir -p "$tmp"
+    command -v python3 >/dev/null 2>&1 || need_tool unzip unzip
     if command -v unzip >/dev/null 2>&1; then
       unzip -q "$zip" -d "$tmp"
     else
@@ -124,10 +134,10 @@ start() {
     fi
     log "Keycloak (pid $pid) is running but the realm does not answer yet; waiting"
   else
+    need_tool curl curl
     if curl -fsS -o /dev/null --max-time 2 "$URL/" 2>/dev/null; then
       die "port $PORT on $HOST is taken by another process; set NEXTCLOUD_MCP_KEYCLOAK_PORT"
     fi
-    command -v curl >/dev/null 2>&1 || die "curl is needed"
     local java_home
     java_home="$(ensure_java)"
     fetch_dist

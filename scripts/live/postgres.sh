@@ -65,7 +65,13 @@ pick_port() {
   echo "$port"
 }
 
-running() { [ -n "${BINDIR:-}" ] && [ -f "$DATA/PG_VERSION" ] && as_pg "$BINDIR/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+# Running and answering: a postmaster killed hard can leave a pid that still
+# looks alive (an unreaped zombie), so ask the server itself too.
+running() {
+  [ -n "${BINDIR:-}" ] && [ -f "$DATA/PG_VERSION" ] && [ -f "$DIR/port" ] \
+    && as_pg "$BINDIR/pg_ctl" -D "$DATA" status >/dev/null 2>&1 \
+    && "$BINDIR/pg_isready" -q -h 127.0.0.1 -p "$(cat "$DIR/port")" -t 5
+}
 
 url() { echo "postgres://postgres@127.0.0.1:$(cat "$DIR/port")/$DB_NAME"; }
 

@@ -12,7 +12,11 @@ use crate::adapters::idp::{IdpConfig, IdpKind, OpaqueTokenValidation};
 use crate::domain::credential::AuthMode;
 
 #[derive(Parser, Debug)]
-#[command(name = "nextcloud-mcp", version, about = "MCP server for Nextcloud, acting as the calling user")]
+#[command(
+    name = "nextcloud-mcp",
+    version,
+    about = "MCP server for Nextcloud, acting as the calling user"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -118,12 +122,22 @@ pub enum Transport {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("{setting} is missing: {hint}")]
-    Missing { setting: &'static str, hint: &'static str },
+    Missing {
+        setting: &'static str,
+        hint: &'static str,
+    },
     #[error("{setting} is invalid: {reason}")]
-    Invalid { setting: &'static str, reason: String },
+    Invalid {
+        setting: &'static str,
+        reason: String,
+    },
 }
 
-fn required(value: Option<String>, setting: &'static str, hint: &'static str) -> Result<String, ConfigError> {
+fn required(
+    value: Option<String>,
+    setting: &'static str,
+    hint: &'static str,
+) -> Result<String, ConfigError> {
     match value {
         Some(v) if !v.trim().is_empty() => Ok(v),
         _ => Err(ConfigError::Missing { setting, hint }),
@@ -140,7 +154,11 @@ impl Config {
         let nextcloud_url = parse_nextcloud_url(&host)?;
         let request_timeout = parse_timeout(&args.request_timeout)?;
         check_log_level(&args.log_level)?;
-        let oauth_requested = args.oauth.oidc_client_id.as_deref().is_some_and(|c| !c.trim().is_empty());
+        let oauth_requested = args
+            .oauth
+            .oidc_client_id
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
         if oauth_requested && transport == Transport::Http {
             let (mode, oauth) = oauth_settings(args.oauth, &nextcloud_url)?;
             return Ok(Self {
@@ -177,27 +195,41 @@ impl Config {
 fn check_log_level(level: &str) -> Result<(), ConfigError> {
     tracing_subscriber::EnvFilter::try_new(level)
         .map(|_| ())
-        .map_err(|e| ConfigError::Invalid { setting: "NEXTCLOUD_MCP_LOG_LEVEL", reason: e.to_string() })
+        .map_err(|e| ConfigError::Invalid {
+            setting: "NEXTCLOUD_MCP_LOG_LEVEL",
+            reason: e.to_string(),
+        })
 }
 
 fn parse_bool(raw: &str, setting: &'static str) -> Result<bool, ConfigError> {
     match raw.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" | "" => Ok(false),
-        other => Err(ConfigError::Invalid { setting, reason: format!("'{other}' is not true or false") }),
+        other => Err(ConfigError::Invalid {
+            setting,
+            reason: format!("'{other}' is not true or false"),
+        }),
     }
 }
 
 fn parse_absolute_url(raw: &str, setting: &'static str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| ConfigError::Invalid { setting, reason: format!("'{raw}' is not a URL ({e})") })?;
+    let url = Url::parse(raw.trim()).map_err(|e| ConfigError::Invalid {
+        setting,
+        reason: format!("'{raw}' is not a URL ({e})"),
+    })?;
     if !matches!(url.scheme(), "http" | "https") || url.fragment().is_some() {
-        return Err(ConfigError::Invalid { setting, reason: "must be an http(s) URL without a fragment".into() });
+        return Err(ConfigError::Invalid {
+            setting,
+            reason: "must be an http(s) URL without a fragment".into(),
+        });
     }
     Ok(url)
 }
 
-fn oauth_settings(args: OAuthArgs, nextcloud_url: &Url) -> Result<(AuthMode, OAuthConfig), ConfigError> {
+fn oauth_settings(
+    args: OAuthArgs,
+    nextcloud_url: &Url,
+) -> Result<(AuthMode, OAuthConfig), ConfigError> {
     let client_id = args.oidc_client_id.unwrap_or_default().trim().to_string();
     let server_url = parse_absolute_url(
         &required(
@@ -211,10 +243,16 @@ fn oauth_settings(args: OAuthArgs, nextcloud_url: &Url) -> Result<(AuthMode, OAu
         Some(raw) => parse_absolute_url(&raw, "OIDC_DISCOVERY_URL")?,
         None => nextcloud_url
             .join(".well-known/openid-configuration")
-            .map_err(|e| ConfigError::Invalid { setting: "OIDC_DISCOVERY_URL", reason: e.to_string() })?,
+            .map_err(|e| ConfigError::Invalid {
+                setting: "OIDC_DISCOVERY_URL",
+                reason: e.to_string(),
+            })?,
     };
     let exchange = parse_bool(&args.enable_token_exchange, "ENABLE_TOKEN_EXCHANGE")?;
-    let secret = args.oidc_client_secret.filter(|s| !s.is_empty()).map(SecretString::from);
+    let secret = args
+        .oidc_client_secret
+        .filter(|s| !s.is_empty())
+        .map(SecretString::from);
     if exchange && secret.is_none() {
         return Err(ConfigError::Missing {
             setting: "NEXTCLOUD_OIDC_CLIENT_SECRET",
@@ -231,7 +269,10 @@ fn oauth_settings(args: OAuthArgs, nextcloud_url: &Url) -> Result<(AuthMode, OAu
     idp.kind = args
         .idp_kind
         .parse::<IdpKind>()
-        .map_err(|reason| ConfigError::Invalid { setting: "NEXTCLOUD_MCP_IDP_KIND", reason })?;
+        .map_err(|reason| ConfigError::Invalid {
+            setting: "NEXTCLOUD_MCP_IDP_KIND",
+            reason,
+        })?;
     idp.opaque_tokens = match args.opaque_tokens.trim().to_ascii_lowercase().as_str() {
         "auto" => OpaqueTokenValidation::Auto,
         "introspection" => OpaqueTokenValidation::Introspection,
@@ -252,13 +293,21 @@ fn oauth_settings(args: OAuthArgs, nextcloud_url: &Url) -> Result<(AuthMode, OAu
 }
 
 fn parse_nextcloud_url(raw: &str) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid { setting: "NEXTCLOUD_HOST", reason };
+    let invalid = |reason: String| ConfigError::Invalid {
+        setting: "NEXTCLOUD_HOST",
+        reason,
+    };
     let url = Url::parse(raw.trim()).map_err(|e| invalid(format!("'{raw}' is not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(format!("scheme must be http or https, not '{}'", url.scheme())));
+        return Err(invalid(format!(
+            "scheme must be http or https, not '{}'",
+            url.scheme()
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("put credentials in NEXTCLOUD_USERNAME/NEXTCLOUD_PASSWORD, not in the URL".into()));
+        return Err(invalid(
+            "put credentials in NEXTCLOUD_USERNAME/NEXTCLOUD_PASSWORD, not in the URL".into(),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("the URL must not have a query or fragment".into()));
@@ -267,7 +316,10 @@ fn parse_nextcloud_url(raw: &str) -> Result<Url, ConfigError> {
 }
 
 fn parse_timeout(raw: &str) -> Result<Duration, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid { setting: "NEXTCLOUD_MCP_REQUEST_TIMEOUT", reason };
+    let invalid = |reason: String| ConfigError::Invalid {
+        setting: "NEXTCLOUD_MCP_REQUEST_TIMEOUT",
+        reason,
+    };
     let secs: u64 = raw
         .trim()
         .parse()
@@ -325,27 +377,55 @@ mod tests {
             oauth.idp.issuer_or_discovery_url.as_str(),
             "https://cloud.example.com/.well-known/openid-configuration"
         );
-        assert_eq!(oauth.idp.accepted_audiences(), vec!["https://mcp.example.com/mcp", "nextcloud-mcp-server"]);
+        assert_eq!(
+            oauth.idp.accepted_audiences(),
+            vec!["https://mcp.example.com/mcp", "nextcloud-mcp-server"]
+        );
         let config = Config::from_args(oauth_args("true"), Transport::Http).unwrap();
-        assert!(matches!(config.mode, AuthMode::Exchange { ref nextcloud_audience } if nextcloud_audience == "https://cloud.example.com"));
+        assert!(
+            matches!(config.mode, AuthMode::Exchange { ref nextcloud_audience } if nextcloud_audience == "https://cloud.example.com")
+        );
         // stdio has no bearer token: it needs the basic credentials.
         let err = Config::from_args(oauth_args("true"), Transport::Stdio).unwrap_err();
-        assert!(err.to_string().starts_with("NEXTCLOUD_USERNAME is missing"), "{err}");
+        assert!(
+            err.to_string().starts_with("NEXTCLOUD_USERNAME is missing"),
+            "{err}"
+        );
     }
 
     #[test]
     fn oauth_settings_are_validated() {
         let mut a = oauth_args("true");
         a.oauth.oidc_client_secret = None;
-        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("NEXTCLOUD_OIDC_CLIENT_SECRET is missing"));
+        assert!(
+            Config::from_args(a, Transport::Http)
+                .unwrap_err()
+                .to_string()
+                .starts_with("NEXTCLOUD_OIDC_CLIENT_SECRET is missing")
+        );
         let mut a = oauth_args("false");
         a.oauth.server_url = None;
-        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("NEXTCLOUD_MCP_SERVER_URL is missing"));
+        assert!(
+            Config::from_args(a, Transport::Http)
+                .unwrap_err()
+                .to_string()
+                .starts_with("NEXTCLOUD_MCP_SERVER_URL is missing")
+        );
         let a = oauth_args("maybe");
-        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("ENABLE_TOKEN_EXCHANGE is invalid"));
+        assert!(
+            Config::from_args(a, Transport::Http)
+                .unwrap_err()
+                .to_string()
+                .starts_with("ENABLE_TOKEN_EXCHANGE is invalid")
+        );
         let mut a = oauth_args("false");
         a.oauth.idp_kind = "okta".into();
-        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("NEXTCLOUD_MCP_IDP_KIND is invalid"));
+        assert!(
+            Config::from_args(a, Transport::Http)
+                .unwrap_err()
+                .to_string()
+                .starts_with("NEXTCLOUD_MCP_IDP_KIND is invalid")
+        );
         let mut a = oauth_args("false");
         a.oauth.oidc_client_secret = Some("client-secret".into());
         let shown = format!("{:?}", Config::from_args(a, Transport::Http).unwrap());
@@ -364,30 +444,69 @@ mod tests {
     fn each_missing_setting_is_named() {
         let mut a = args();
         a.nextcloud_host = None;
-        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().starts_with("NEXTCLOUD_HOST is missing"));
+        assert!(
+            Config::from_args(a, Transport::Stdio)
+                .unwrap_err()
+                .to_string()
+                .starts_with("NEXTCLOUD_HOST is missing")
+        );
         let mut a = args();
         a.nextcloud_username = Some("  ".into());
-        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().starts_with("NEXTCLOUD_USERNAME is missing"));
+        assert!(
+            Config::from_args(a, Transport::Stdio)
+                .unwrap_err()
+                .to_string()
+                .starts_with("NEXTCLOUD_USERNAME is missing")
+        );
         let mut a = args();
         a.nextcloud_password = None;
-        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().starts_with("NEXTCLOUD_PASSWORD is missing"));
+        assert!(
+            Config::from_args(a, Transport::Stdio)
+                .unwrap_err()
+                .to_string()
+                .starts_with("NEXTCLOUD_PASSWORD is missing")
+        );
     }
 
     #[test]
     fn bad_values_are_named_and_explained() {
-        for (host, needle) in [("ftp://x", "scheme"), ("not a url", "not a URL"), ("https://u:p@x", "credentials")] {
+        for (host, needle) in [
+            ("ftp://x", "scheme"),
+            ("not a url", "not a URL"),
+            ("https://u:p@x", "credentials"),
+        ] {
             let mut a = args();
             a.nextcloud_host = Some(host.into());
-            let err = Config::from_args(a, Transport::Stdio).unwrap_err().to_string();
-            assert!(err.starts_with("NEXTCLOUD_HOST is invalid") && err.contains(needle), "{err}");
+            let err = Config::from_args(a, Transport::Stdio)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("NEXTCLOUD_HOST is invalid") && err.contains(needle),
+                "{err}"
+            );
         }
         let mut a = args();
         a.request_timeout = "0".into();
-        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().contains("NEXTCLOUD_MCP_REQUEST_TIMEOUT"));
+        assert!(
+            Config::from_args(a, Transport::Stdio)
+                .unwrap_err()
+                .to_string()
+                .contains("NEXTCLOUD_MCP_REQUEST_TIMEOUT")
+        );
         let mut a = args();
         a.log_level = "[[[".into();
-        assert!(Config::from_args(a, Transport::Stdio).unwrap_err().to_string().contains("NEXTCLOUD_MCP_LOG_LEVEL"));
-        assert!(parse_listen("nope").unwrap_err().to_string().contains("NEXTCLOUD_MCP_LISTEN"));
+        assert!(
+            Config::from_args(a, Transport::Stdio)
+                .unwrap_err()
+                .to_string()
+                .contains("NEXTCLOUD_MCP_LOG_LEVEL")
+        );
+        assert!(
+            parse_listen("nope")
+                .unwrap_err()
+                .to_string()
+                .contains("NEXTCLOUD_MCP_LISTEN")
+        );
         assert!(parse_listen("127.0.0.1:0").is_ok());
     }
 

@@ -20,8 +20,8 @@ use url::Url;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::auth::{AuthState, require_bearer};
 use crate::adapters::mcp::well_known::{self, METADATA_PATH, ResourceMetadata};
-use crate::domain::credential::{AuthMode, CredentialPlan, CredentialSecret, plan_credential};
 use crate::domain::credential::Credential;
+use crate::domain::credential::{AuthMode, CredentialPlan, CredentialSecret, plan_credential};
 use crate::ports::identity::IdentityProvider;
 use crate::ports::nextcloud::NextcloudConnector;
 
@@ -37,8 +37,10 @@ impl Readiness {
     /// Basic mode: Nextcloud accepts the app password. OAuth modes: Nextcloud
     /// answers and the identity provider's discovery is reachable.
     async fn check(&self) -> Result<(), String> {
-        if let Ok(CredentialPlan::Ready { user_id: Some(user_id), secret: secret @ CredentialSecret::AppPassword(_) }) =
-            plan_credential(&self.mode, None)
+        if let Ok(CredentialPlan::Ready {
+            user_id: Some(user_id),
+            secret: secret @ CredentialSecret::AppPassword(_),
+        }) = plan_credential(&self.mode, None)
         {
             return self
                 .connector
@@ -48,9 +50,16 @@ impl Readiness {
                 .map(|_| ())
                 .map_err(|e| e.to_string());
         }
-        self.connector.check_reachable().await.map_err(|e| e.to_string())?;
+        self.connector
+            .check_reachable()
+            .await
+            .map_err(|e| e.to_string())?;
         match &self.identity {
-            Some(identity) => identity.metadata().await.map(|_| ()).map_err(|e| e.to_string()),
+            Some(identity) => identity
+                .metadata()
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             None => Err("no identity provider is configured for an OAuth mode".into()),
         }
     }
@@ -73,7 +82,10 @@ impl OAuthEdge {
     /// RFC 9728 3.1: the well-known segment goes between host and path.
     pub fn resource_metadata_url(&self) -> String {
         let mut url = self.server_url.clone();
-        let path = format!("{METADATA_PATH}{}", self.server_url.path().trim_end_matches('/'));
+        let path = format!(
+            "{METADATA_PATH}{}",
+            self.server_url.path().trim_end_matches('/')
+        );
         url.set_path(&path);
         url.set_query(None);
         url.to_string()
@@ -100,7 +112,10 @@ pub fn router(
         config,
     );
     let base = Router::new()
-        .route("/healthz", get(|| async { Json(json!({ "status": "alive" })) }))
+        .route(
+            "/healthz",
+            get(|| async { Json(json!({ "status": "alive" })) }),
+        )
         .route("/readyz", get(readyz).with_state(readiness));
     match oauth {
         None => base.nest_service("/mcp", service),
@@ -113,11 +128,12 @@ pub fn router(
             let protected = Router::new()
                 .nest_service("/mcp", service)
                 .layer(middleware::from_fn_with_state(auth, require_bearer));
-            base.merge(protected).merge(well_known::routes(ResourceMetadata {
-                resource: edge.server_url.to_string(),
-                scopes_supported: scopes.all_scopes(),
-                identity: edge.identity,
-            }))
+            base.merge(protected)
+                .merge(well_known::routes(ResourceMetadata {
+                    resource: edge.server_url.to_string(),
+                    scopes_supported: scopes.all_scopes(),
+                    identity: edge.identity,
+                }))
         }
     }
 }
@@ -125,7 +141,10 @@ pub fn router(
 async fn readyz(State(readiness): State<Readiness>) -> impl IntoResponse {
     let mode = readiness.mode.name();
     match readiness.check().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "mode": mode }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "mode": mode })),
+        ),
         Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({ "status": "not ready", "mode": mode, "reason": reason })),
@@ -140,7 +159,9 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Resolves on SIGTERM or SIGINT.

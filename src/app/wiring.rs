@@ -22,14 +22,23 @@ pub struct Wired {
 /// wrong OIDC_DISCOVERY_URL fails at start, not at the first call.
 pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
-        .map_err(|e| ConfigError::Invalid { setting: "NEXTCLOUD_HOST", reason: e.to_string() })?;
+        .map_err(|e| ConfigError::Invalid {
+            setting: "NEXTCLOUD_HOST",
+            reason: e.to_string(),
+        })?;
     let connector: Arc<dyn NextcloudConnector> = Arc::new(nextcloud);
     let (identity, oauth) = match &config.oauth {
         Some(oauth) => {
             let identity: Arc<dyn IdentityProvider> = idp::connect(oauth.idp.clone())
                 .await
-                .map_err(|e| ConfigError::Invalid { setting: "OIDC_DISCOVERY_URL", reason: e.to_string() })?;
-            let edge = OAuthEdge { identity: identity.clone(), server_url: oauth.server_url.clone() };
+                .map_err(|e| ConfigError::Invalid {
+                    setting: "OIDC_DISCOVERY_URL",
+                    reason: e.to_string(),
+                })?;
+            let edge = OAuthEdge {
+                identity: identity.clone(),
+                server_url: oauth.server_url.clone(),
+            };
             (Some(identity), Some(edge))
         }
         None => (None, None),
@@ -41,6 +50,14 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
             identity.clone(),
         ),
     });
-    let readiness = Readiness { connector, mode: config.mode.clone(), identity };
-    Ok(Wired { mcp, readiness, oauth })
+    let readiness = Readiness {
+        connector,
+        mode: config.mode.clone(),
+        identity,
+    };
+    Ok(Wired {
+        mcp,
+        readiness,
+        oauth,
+    })
 }

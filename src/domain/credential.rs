@@ -167,10 +167,14 @@ mod tests {
 
     fn secret_of(plan: &CredentialPlan) -> String {
         match plan {
-            CredentialPlan::Ready { secret: CredentialSecret::AppPassword(s), .. }
-            | CredentialPlan::Ready { secret: CredentialSecret::Bearer(s), .. } => {
-                s.expose_secret().to_string()
+            CredentialPlan::Ready {
+                secret: CredentialSecret::AppPassword(s),
+                ..
             }
+            | CredentialPlan::Ready {
+                secret: CredentialSecret::Bearer(s),
+                ..
+            } => s.expose_secret().to_string(),
             CredentialPlan::Exchange { .. } => "exchange".into(),
         }
     }
@@ -198,7 +202,13 @@ mod tests {
         };
         let both = caller(&["https://mcp.example.com/mcp", "nextcloud"]);
         let plan = plan_credential(&mode, Some(&both)).unwrap();
-        assert!(matches!(plan, CredentialPlan::Ready { user_id: None, secret: CredentialSecret::Bearer(_) }));
+        assert!(matches!(
+            plan,
+            CredentialPlan::Ready {
+                user_id: None,
+                secret: CredentialSecret::Bearer(_)
+            }
+        ));
         assert_eq!(secret_of(&plan), "caller-access-token");
 
         let only_us = caller(&["https://mcp.example.com/mcp"]);
@@ -215,15 +225,21 @@ mod tests {
         };
         for audiences in [&["mcp"][..], &["mcp", "nextcloud"][..]] {
             let plan = plan_credential(&mode, Some(&caller(audiences))).unwrap();
-            assert!(matches!(plan, CredentialPlan::Exchange { ref audience, .. } if audience == "nextcloud"));
+            assert!(
+                matches!(plan, CredentialPlan::Exchange { ref audience, .. } if audience == "nextcloud")
+            );
         }
     }
 
     #[test]
     fn oauth_modes_without_a_caller_fail_clearly() {
         for mode in [
-            AuthMode::PassThrough { nextcloud_audience: "nextcloud".into() },
-            AuthMode::Exchange { nextcloud_audience: "nextcloud".into() },
+            AuthMode::PassThrough {
+                nextcloud_audience: "nextcloud".into(),
+            },
+            AuthMode::Exchange {
+                nextcloud_audience: "nextcloud".into(),
+            },
         ] {
             let err = plan_credential(&mode, None).unwrap_err();
             assert_eq!(err, PlanError::NoCaller { mode: mode.name() });

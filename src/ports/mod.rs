@@ -1,5 +1,5 @@
 //! The traits the core needs from the outside world.
 
-pub mod nextcloud;
 pub mod identity;
+pub mod nextcloud;
 pub mod store;

@@ -81,9 +81,16 @@ pub async fn start_server(config: Config) -> RunningServer {
 pub type Client = RunningService<RoleClient, ClientConfig>;
 
 pub async fn connect(server: &RunningServer) -> Client {
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(server.mcp_url()),
-    );
+    connect_with(server, None).await
+}
+
+/// Connects with an optional bearer token (OAuth modes).
+pub async fn connect_with(server: &RunningServer, bearer: Option<&str>) -> Client {
+    let mut config = StreamableHttpClientTransportConfig::with_uri(server.mcp_url());
+    if let Some(token) = bearer {
+        config = config.auth_header(token.to_string());
+    }
+    let transport = StreamableHttpClientTransport::from_config(config);
     ClientConfig::default()
         .serve(transport)
         .await

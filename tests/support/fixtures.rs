@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use wiremock::matchers::{method, query_param};
 use wiremock::Match;
+use wiremock::matchers::{method, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub fn fixtures_root() -> PathBuf {

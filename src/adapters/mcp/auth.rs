@@ -30,12 +30,19 @@ pub struct AuthState {
 }
 
 /// axum middleware: authenticate, then gate `tools/call` on soft scopes.
-pub async fn require_bearer(State(auth): State<AuthState>, request: Request, next: Next) -> Response {
+pub async fn require_bearer(
+    State(auth): State<AuthState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if has_token_in_query(&request) {
         return challenge(
             &auth,
             StatusCode::BAD_REQUEST,
-            Some(("invalid_request", "send the access token in the Authorization header, never in the URL")),
+            Some((
+                "invalid_request",
+                "send the access token in the Authorization header, never in the URL",
+            )),
             None,
         );
     }
@@ -43,7 +50,12 @@ pub async fn require_bearer(State(auth): State<AuthState>, request: Request, nex
         Ok(Some(token)) => token,
         Ok(None) => return challenge(&auth, StatusCode::UNAUTHORIZED, None, None),
         Err(reason) => {
-            return challenge(&auth, StatusCode::UNAUTHORIZED, Some(("invalid_request", reason)), None);
+            return challenge(
+                &auth,
+                StatusCode::UNAUTHORIZED,
+                Some(("invalid_request", reason)),
+                None,
+            );
         }
     };
     let principal = match auth.identity.verify_access_token(&token).await {
@@ -69,7 +81,8 @@ pub async fn require_bearer(State(auth): State<AuthState>, request: Request, nex
         }
     }
     parts.extensions.insert(principal);
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn has_token_in_query(request: &Request) -> bool {
@@ -83,8 +96,12 @@ fn bearer_token(request: &Request) -> Result<Option<SecretString>, &'static str>
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value.to_str().map_err(|_| "the Authorization header is not ASCII")?;
-    let (scheme, token) = value.split_once(' ').ok_or("the Authorization header must be 'Bearer <token>'")?;
+    let value = value
+        .to_str()
+        .map_err(|_| "the Authorization header is not ASCII")?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or("the Authorization header must be 'Bearer <token>'")?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err("only Bearer tokens are accepted");
     }
@@ -118,7 +135,12 @@ fn called_tool(body: &Bytes) -> Option<String> {
 
 fn invalid_token(auth: &AuthState, error: &AuthError) -> Response {
     let description = error.to_string();
-    challenge(auth, StatusCode::UNAUTHORIZED, Some(("invalid_token", &description)), None)
+    challenge(
+        auth,
+        StatusCode::UNAUTHORIZED,
+        Some(("invalid_token", &description)),
+        None,
+    )
 }
 
 fn insufficient_scope(auth: &AuthState, missing: &MissingScopes) -> Response {
@@ -138,7 +160,10 @@ fn challenge(
     error: Option<(&str, &str)>,
     scope: Option<&str>,
 ) -> Response {
-    let mut params = vec![format!("resource_metadata=\"{}\"", quoted(&auth.resource_metadata_url))];
+    let mut params = vec![format!(
+        "resource_metadata=\"{}\"",
+        quoted(&auth.resource_metadata_url)
+    )];
     if let Some((code, description)) = error {
         params.push(format!("error=\"{code}\""));
         params.push(format!("error_description=\"{}\"", quoted(description)));
@@ -153,7 +178,9 @@ fn challenge(
     });
     let mut response = (status, axum::Json(body)).into_response();
     if let Ok(value) = HeaderValue::from_str(&value) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
     }
     response
 }

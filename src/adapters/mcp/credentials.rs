@@ -25,7 +25,9 @@ pub enum CredentialError {
     Plan(#[from] PlanError),
     #[error("could not get a Nextcloud token for you: {0}")]
     Exchange(#[source] IdpError),
-    #[error("token exchange is configured but no identity provider is wired; this is a server configuration error")]
+    #[error(
+        "token exchange is configured but no identity provider is wired; this is a server configuration error"
+    )]
     NoIdentityProvider,
     #[error("Nextcloud did not accept the token for you: {0}")]
     UserLookup(#[source] NextcloudError),
@@ -74,7 +76,10 @@ impl CredentialResolver {
         let (user_id, secret) = match plan_credential(&self.mode, caller)? {
             CredentialPlan::Ready { user_id, secret } => (user_id, secret),
             CredentialPlan::Exchange { subject, audience } => {
-                let identity = self.identity.as_ref().ok_or(CredentialError::NoIdentityProvider)?;
+                let identity = self
+                    .identity
+                    .as_ref()
+                    .ok_or(CredentialError::NoIdentityProvider)?;
                 let issued = identity
                     .exchange_token(&subject, &audience, None)
                     .await
@@ -97,17 +102,23 @@ impl CredentialResolver {
         secret: &CredentialSecret,
     ) -> Result<String, CredentialError> {
         let key = caller.map(|c| (c.issuer().to_string(), c.subject().to_string()));
-        if let Some(id) = key
-            .as_ref()
-            .and_then(|key| self.user_ids.lock().expect("user id cache").get(key).cloned())
-        {
+        if let Some(id) = key.as_ref().and_then(|key| {
+            self.user_ids
+                .lock()
+                .expect("user id cache")
+                .get(key)
+                .cloned()
+        }) {
             return Ok(id);
         }
         let probe = self.connector.connect(Credential {
             user_id: String::new(),
             secret: secret.clone(),
         });
-        let id = probe.current_user_id().await.map_err(CredentialError::UserLookup)?;
+        let id = probe
+            .current_user_id()
+            .await
+            .map_err(CredentialError::UserLookup)?;
         if let Some(key) = key {
             let mut cache = self.user_ids.lock().expect("user id cache");
             if cache.len() >= USER_ID_CACHE_LIMIT {

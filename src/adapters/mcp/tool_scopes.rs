@@ -82,14 +82,26 @@ mod tests {
             tool("nc_notes_delete_note", false),
             tool("nc_webdav_read_file", true),
         ]);
-        assert_eq!(scopes.required("nc_notes_get_note"), Some(&[Scope::NotesRead][..]));
-        assert_eq!(scopes.required("nc_notes_delete_note"), Some(&[Scope::NotesWrite][..]));
-        assert_eq!(scopes.required("nc_webdav_read_file"), Some(&[Scope::FilesRead][..]));
+        assert_eq!(
+            scopes.required("nc_notes_get_note"),
+            Some(&[Scope::NotesRead][..])
+        );
+        assert_eq!(
+            scopes.required("nc_notes_delete_note"),
+            Some(&[Scope::NotesWrite][..])
+        );
+        assert_eq!(
+            scopes.required("nc_webdav_read_file"),
+            Some(&[Scope::FilesRead][..])
+        );
         let reader = ScopeSet::from_oauth("openid notes:read");
         assert!(scopes.check("nc_notes_get_note", &reader).is_ok());
         let missing = scopes.check("nc_notes_delete_note", &reader).unwrap_err();
         assert_eq!(missing.challenge_scope(), "notes:write");
-        assert_eq!(scopes.all_scopes(), vec!["notes:read", "notes:write", "files:read"]);
+        assert_eq!(
+            scopes.all_scopes(),
+            vec!["notes:read", "notes:write", "files:read"]
+        );
     }
 
     #[test]

@@ -42,17 +42,26 @@ impl ServerStatus for HttpNextcloud {
         let session = self.anonymous();
         let url = session.url("status.php")?;
         let response = session
-            .send(session.plain_request(Method::GET, url).header("Accept", "application/json"), "status.php")
+            .send(
+                session
+                    .plain_request(Method::GET, url)
+                    .header("Accept", "application/json"),
+                "status.php",
+            )
             .await?;
         let status: Status = response
             .json()
             .await
             .map_err(|_| NextcloudError::Protocol("status.php did not answer JSON".into()))?;
         if !status.installed {
-            return Err(NextcloudError::Unavailable("Nextcloud is not installed".into()));
+            return Err(NextcloudError::Unavailable(
+                "Nextcloud is not installed".into(),
+            ));
         }
         if status.maintenance {
-            return Err(NextcloudError::Unavailable("Nextcloud is in maintenance mode".into()));
+            return Err(NextcloudError::Unavailable(
+                "Nextcloud is in maintenance mode".into(),
+            ));
         }
         Ok(())
     }

@@ -95,13 +95,23 @@ impl NextcloudMcp {
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let path = parse_path(&args.path)?;
-            let entries = self.nextcloud(&request).await?.list_folder(&path).await.or_fail()?;
-            let text = listing_text(format!("{} entries in {path}", entries.len()), &entries);
-            Ok(success(&serde_json::json!({ "path": path.to_string(), "entries": entries }), text))
-        }
-        .await)
+        flatten(
+            async {
+                let path = parse_path(&args.path)?;
+                let entries = self
+                    .nextcloud(&request)
+                    .await?
+                    .list_folder(&path)
+                    .await
+                    .or_fail()?;
+                let text = listing_text(format!("{} entries in {path}", entries.len()), &entries);
+                Ok(success(
+                    &serde_json::json!({ "path": path.to_string(), "entries": entries }),
+                    text,
+                ))
+            }
+            .await,
+        )
     }
 
     #[tool(
@@ -114,12 +124,19 @@ impl NextcloudMcp {
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let path = parse_path(&args.path)?;
-            let entry = self.nextcloud(&request).await?.file_info(&path).await.or_fail()?;
-            Ok(success(&entry, entry_line(&entry)))
-        }
-        .await)
+        flatten(
+            async {
+                let path = parse_path(&args.path)?;
+                let entry = self
+                    .nextcloud(&request)
+                    .await?
+                    .file_info(&path)
+                    .await
+                    .or_fail()?;
+                Ok(success(&entry, entry_line(&entry)))
+            }
+            .await,
+        )
     }
 
     #[tool(
@@ -132,136 +149,213 @@ impl NextcloudMcp {
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let path = parse_target(&args.path)?;
-            let file = self.nextcloud(&request).await?.read_file(&path, MAX_READ_BYTES).await.or_fail()?;
-            let text = decode_text(&path, &file).or_fail()?;
-            let structured = serde_json::json!({
-                "path": path.to_string(),
-                "content": text,
-                "content_type": file.content_type,
-                "etag": file.etag,
-                "size": file.bytes.len(),
-            });
-            Ok(success(&structured, text))
-        }
-        .await)
+        flatten(
+            async {
+                let path = parse_target(&args.path)?;
+                let file = self
+                    .nextcloud(&request)
+                    .await?
+                    .read_file(&path, MAX_READ_BYTES)
+                    .await
+                    .or_fail()?;
+                let text = decode_text(&path, &file).or_fail()?;
+                let structured = serde_json::json!({
+                    "path": path.to_string(),
+                    "content": text,
+                    "content_type": file.content_type,
+                    "etag": file.etag,
+                    "size": file.bytes.len(),
+                });
+                Ok(success(&structured, text))
+            }
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_webdav_write_file",
         description = "Create or overwrite a text file. Pass if_match with the etag you read to refuse overwriting someone else's change.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     async fn write_file(
         &self,
         Parameters(args): Parameters<WriteFileArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let path = parse_target(&args.path)?;
-            if args.content.len() > MAX_WRITE_BYTES {
-                return Err(failure(format!(
-                    "content is {} bytes; the limit is {MAX_WRITE_BYTES} bytes",
-                    args.content.len()
-                )));
+        flatten(
+            async {
+                let path = parse_target(&args.path)?;
+                if args.content.len() > MAX_WRITE_BYTES {
+                    return Err(failure(format!(
+                        "content is {} bytes; the limit is {MAX_WRITE_BYTES} bytes",
+                        args.content.len()
+                    )));
+                }
+                let condition = match args.if_match.as_deref().map(str::trim) {
+                    None | Some("") => WriteCondition::Any,
+                    Some(etag) if etag.starts_with('"') => {
+                        WriteCondition::IfMatch(etag.to_string())
+                    }
+                    Some(etag) => WriteCondition::IfMatch(format!("\"{etag}\"")),
+                };
+                let outcome = self
+                    .nextcloud(&request)
+                    .await?
+                    .write_file(
+                        &path,
+                        args.content.into_bytes(),
+                        args.content_type,
+                        condition,
+                    )
+                    .await
+                    .or_fail()?;
+                let verb = if outcome.created {
+                    "Created"
+                } else {
+                    "Overwrote"
+                };
+                let structured = serde_json::json!({
+                    "path": path.to_string(),
+                    "created": outcome.created,
+                    "etag": outcome.etag,
+                });
+                Ok(success(&structured, format!("{verb} {path}")))
             }
-            let condition = match args.if_match.as_deref().map(str::trim) {
-                None | Some("") => WriteCondition::Any,
-                Some(etag) if etag.starts_with('"') => WriteCondition::IfMatch(etag.to_string()),
-                Some(etag) => WriteCondition::IfMatch(format!("\"{etag}\"")),
-            };
-            let outcome = self
-                .nextcloud(&request)
-                .await?
-                .write_file(&path, args.content.into_bytes(), args.content_type, condition)
-                .await
-                .or_fail()?;
-            let verb = if outcome.created { "Created" } else { "Overwrote" };
-            let structured = serde_json::json!({
-                "path": path.to_string(),
-                "created": outcome.created,
-                "etag": outcome.etag,
-            });
-            Ok(success(&structured, format!("{verb} {path}")))
-        }
-        .await)
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_webdav_create_directory",
         description = "Create a folder; its parent must exist.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     async fn create_directory(
         &self,
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let path = parse_target(&args.path)?;
-            self.nextcloud(&request).await?.create_folder(&path).await.or_fail()?;
-            Ok(success(&serde_json::json!({ "created": path.to_string() }), format!("Created folder {path}")))
-        }
-        .await)
+        flatten(
+            async {
+                let path = parse_target(&args.path)?;
+                self.nextcloud(&request)
+                    .await?
+                    .create_folder(&path)
+                    .await
+                    .or_fail()?;
+                Ok(success(
+                    &serde_json::json!({ "created": path.to_string() }),
+                    format!("Created folder {path}"),
+                ))
+            }
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_webdav_move_resource",
         description = "Move or rename a file or folder. Fails if the destination exists unless overwrite is true.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     async fn move_resource(
         &self,
         Parameters(args): Parameters<TransferArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let from = parse_target(&args.source_path)?;
-            let to = parse_target(&args.destination_path)?;
-            self.nextcloud(&request).await?.move_entry(&from, &to, args.overwrite).await.or_fail()?;
-            let structured = serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
-            Ok(success(&structured, format!("Moved {from} to {to}")))
-        }
-        .await)
+        flatten(
+            async {
+                let from = parse_target(&args.source_path)?;
+                let to = parse_target(&args.destination_path)?;
+                self.nextcloud(&request)
+                    .await?
+                    .move_entry(&from, &to, args.overwrite)
+                    .await
+                    .or_fail()?;
+                let structured =
+                    serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
+                Ok(success(&structured, format!("Moved {from} to {to}")))
+            }
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_webdav_copy_resource",
         description = "Copy a file or folder. Fails if the destination exists unless overwrite is true.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     async fn copy_resource(
         &self,
         Parameters(args): Parameters<TransferArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let from = parse_target(&args.source_path)?;
-            let to = parse_target(&args.destination_path)?;
-            self.nextcloud(&request).await?.copy_entry(&from, &to, args.overwrite).await.or_fail()?;
-            let structured = serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
-            Ok(success(&structured, format!("Copied {from} to {to}")))
-        }
-        .await)
+        flatten(
+            async {
+                let from = parse_target(&args.source_path)?;
+                let to = parse_target(&args.destination_path)?;
+                self.nextcloud(&request)
+                    .await?
+                    .copy_entry(&from, &to, args.overwrite)
+                    .await
+                    .or_fail()?;
+                let structured =
+                    serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
+                Ok(success(&structured, format!("Copied {from} to {to}")))
+            }
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_webdav_delete_resource",
         description = "Delete a file or folder (it goes to the Nextcloud trash bin when that app is enabled).",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     async fn delete_resource(
         &self,
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let path = parse_target(&args.path)?;
-            self.nextcloud(&request).await?.delete_entry(&path).await.or_fail()?;
-            Ok(success(&serde_json::json!({ "deleted": path.to_string() }), format!("Deleted {path}")))
-        }
-        .await)
+        flatten(
+            async {
+                let path = parse_target(&args.path)?;
+                self.nextcloud(&request)
+                    .await?
+                    .delete_entry(&path)
+                    .await
+                    .or_fail()?;
+                Ok(success(
+                    &serde_json::json!({ "deleted": path.to_string() }),
+                    format!("Deleted {path}"),
+                ))
+            }
+            .await,
+        )
     }
 
     #[tool(

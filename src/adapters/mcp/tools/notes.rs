@@ -110,7 +110,11 @@ fn bounded_limit(limit: Option<usize>) -> Result<usize, CallToolResult> {
 fn summaries_text(heading: &str, notes: &[&Note]) -> String {
     let mut text = format!("{heading}: {}", notes.len());
     for n in notes {
-        let category = if n.category.is_empty() { String::new() } else { format!(" [{}]", n.category) };
+        let category = if n.category.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", n.category)
+        };
         text.push_str(&format!("\n- {} (id {}){category}", n.title, n.id));
     }
     text
@@ -135,18 +139,26 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListNotesArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let limit = bounded_limit(args.limit)?;
-            let mut all = self.nextcloud(&request).await?.list_notes(args.category).await.or_fail()?;
-            all.sort_by_key(|n| std::cmp::Reverse(n.modified));
-            let shown: Vec<&Note> = all.iter().take(limit).collect();
-            let listed: Vec<NoteSummary> = shown.iter().map(|n| NoteSummary::from(*n)).collect();
-            Ok(success(
-                &serde_json::json!({ "notes": listed, "total": all.len() }),
-                summaries_text("Notes", &shown),
-            ))
-        }
-        .await)
+        flatten(
+            async {
+                let limit = bounded_limit(args.limit)?;
+                let mut all = self
+                    .nextcloud(&request)
+                    .await?
+                    .list_notes(args.category)
+                    .await
+                    .or_fail()?;
+                all.sort_by_key(|n| std::cmp::Reverse(n.modified));
+                let shown: Vec<&Note> = all.iter().take(limit).collect();
+                let listed: Vec<NoteSummary> =
+                    shown.iter().map(|n| NoteSummary::from(*n)).collect();
+                Ok(success(
+                    &serde_json::json!({ "notes": listed, "total": all.len() }),
+                    summaries_text("Notes", &shown),
+                ))
+            }
+            .await,
+        )
     }
 
     #[tool(
@@ -159,20 +171,32 @@ impl NextcloudMcp {
         Parameters(args): Parameters<SearchNotesArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let limit = bounded_limit(args.limit)?;
-            if args.query.trim().is_empty() {
-                return Err(failure("query is empty; give at least one word to look for"));
+        flatten(
+            async {
+                let limit = bounded_limit(args.limit)?;
+                if args.query.trim().is_empty() {
+                    return Err(failure(
+                        "query is empty; give at least one word to look for",
+                    ));
+                }
+                let all = self
+                    .nextcloud(&request)
+                    .await?
+                    .list_notes(None)
+                    .await
+                    .or_fail()?;
+                let hits: Vec<&Note> = notes::search(&all, &args.query)
+                    .into_iter()
+                    .take(limit)
+                    .collect();
+                let listed: Vec<NoteSummary> = hits.iter().map(|n| NoteSummary::from(*n)).collect();
+                Ok(success(
+                    &serde_json::json!({ "query": args.query, "results": listed }),
+                    summaries_text("Matching notes", &hits),
+                ))
             }
-            let all = self.nextcloud(&request).await?.list_notes(None).await.or_fail()?;
-            let hits: Vec<&Note> = notes::search(&all, &args.query).into_iter().take(limit).collect();
-            let listed: Vec<NoteSummary> = hits.iter().map(|n| NoteSummary::from(*n)).collect();
-            Ok(success(
-                &serde_json::json!({ "query": args.query, "results": listed }),
-                summaries_text("Matching notes", &hits),
-            ))
-        }
-        .await)
+            .await,
+        )
     }
 
     #[tool(
@@ -185,107 +209,180 @@ impl NextcloudMcp {
         Parameters(args): Parameters<NoteIdArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let note = self.nextcloud(&request).await?.get_note(args.note_id).await.or_fail()?;
-            Ok(success(&note, note_text(&note)))
-        }
-        .await)
+        flatten(
+            async {
+                let note = self
+                    .nextcloud(&request)
+                    .await?
+                    .get_note(args.note_id)
+                    .await
+                    .or_fail()?;
+                Ok(success(&note, note_text(&note)))
+            }
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_notes_create_note",
         description = "Create a note with a title, Markdown content and a category.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     async fn create_note(
         &self,
         Parameters(args): Parameters<CreateNoteArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            check_title(&args.title).or_fail()?;
-            check_content(&args.content).or_fail()?;
-            let draft = NoteDraft { title: args.title, content: args.content, category: args.category };
-            let note = self.nextcloud(&request).await?.create_note(&draft).await.or_fail()?;
-            let text = format!("Created note '{}' (id {}, etag {})", note.title, note.id, note.etag);
-            Ok(success(&note, text))
-        }
-        .await)
+        flatten(
+            async {
+                check_title(&args.title).or_fail()?;
+                check_content(&args.content).or_fail()?;
+                let draft = NoteDraft {
+                    title: args.title,
+                    content: args.content,
+                    category: args.category,
+                };
+                let note = self
+                    .nextcloud(&request)
+                    .await?
+                    .create_note(&draft)
+                    .await
+                    .or_fail()?;
+                let text = format!(
+                    "Created note '{}' (id {}, etag {})",
+                    note.title, note.id, note.etag
+                );
+                Ok(success(&note, text))
+            }
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_notes_update_note",
         description = "Update a note's title, content and/or category. Needs the etag from your last read: if someone changed the note since, nothing is overwritten and you are told to re-read.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     async fn update_note(
         &self,
         Parameters(args): Parameters<UpdateNoteArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            if args.etag.trim().is_empty() {
-                return Err(failure(NoteInputError::MissingEtag));
+        flatten(
+            async {
+                if args.etag.trim().is_empty() {
+                    return Err(failure(NoteInputError::MissingEtag));
+                }
+                if let Some(title) = &args.title {
+                    check_title(title).or_fail()?;
+                }
+                if let Some(content) = &args.content {
+                    check_content(content).or_fail()?;
+                }
+                let patch = NotePatch {
+                    title: args.title,
+                    content: args.content,
+                    category: args.category,
+                    favorite: None,
+                };
+                if patch.is_empty() {
+                    return Err(failure(NoteInputError::EmptyUpdate));
+                }
+                let etag = args.etag.trim().trim_matches('"');
+                let note = self
+                    .nextcloud(&request)
+                    .await?
+                    .update_note(args.note_id, etag, &patch)
+                    .await
+                    .or_fail()?;
+                let text = format!(
+                    "Updated note '{}' (id {}); new etag {}",
+                    note.title, note.id, note.etag
+                );
+                Ok(success(&note, text))
             }
-            if let Some(title) = &args.title {
-                check_title(title).or_fail()?;
-            }
-            if let Some(content) = &args.content {
-                check_content(content).or_fail()?;
-            }
-            let patch = NotePatch { title: args.title, content: args.content, category: args.category, favorite: None };
-            if patch.is_empty() {
-                return Err(failure(NoteInputError::EmptyUpdate));
-            }
-            let etag = args.etag.trim().trim_matches('"');
-            let note = self.nextcloud(&request).await?.update_note(args.note_id, etag, &patch).await.or_fail()?;
-            let text = format!("Updated note '{}' (id {}); new etag {}", note.title, note.id, note.etag);
-            Ok(success(&note, text))
-        }
-        .await)
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_notes_append_content",
         description = "Append text to the end of a note, on a new line. Safe against concurrent edits: it fails rather than overwrite a change made meanwhile.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     async fn append_content(
         &self,
         Parameters(args): Parameters<AppendContentArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            let nextcloud = self.nextcloud(&request).await?;
-            let current = nextcloud.get_note(args.note_id).await.or_fail()?;
-            let content = notes::appended_content(&current.content, &args.content);
-            check_content(&content).or_fail()?;
-            let patch = NotePatch { content: Some(content), ..NotePatch::default() };
-            let note = nextcloud.update_note(current.id, &current.etag, &patch).await.or_fail()?;
-            let text = format!("Appended to note '{}' (id {}); new etag {}", note.title, note.id, note.etag);
-            Ok(success(&note, text))
-        }
-        .await)
+        flatten(
+            async {
+                let nextcloud = self.nextcloud(&request).await?;
+                let current = nextcloud.get_note(args.note_id).await.or_fail()?;
+                let content = notes::appended_content(&current.content, &args.content);
+                check_content(&content).or_fail()?;
+                let patch = NotePatch {
+                    content: Some(content),
+                    ..NotePatch::default()
+                };
+                let note = nextcloud
+                    .update_note(current.id, &current.etag, &patch)
+                    .await
+                    .or_fail()?;
+                let text = format!(
+                    "Appended to note '{}' (id {}); new etag {}",
+                    note.title, note.id, note.etag
+                );
+                Ok(success(&note, text))
+            }
+            .await,
+        )
     }
 
     #[tool(
         name = "nc_notes_delete_note",
         description = "Delete a note permanently.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
     )]
     async fn delete_note(
         &self,
         Parameters(args): Parameters<NoteIdArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(async {
-            self.nextcloud(&request).await?.delete_note(args.note_id).await.or_fail()?;
-            Ok(success(
-                &serde_json::json!({ "deleted": args.note_id }),
-                format!("Deleted note {}", args.note_id),
-            ))
-        }
-        .await)
+        flatten(
+            async {
+                self.nextcloud(&request)
+                    .await?
+                    .delete_note(args.note_id)
+                    .await
+                    .or_fail()?;
+                Ok(success(
+                    &serde_json::json!({ "deleted": args.note_id }),
+                    format!("Deleted note {}", args.note_id),
+                ))
+            }
+            .await,
+        )
     }
 
     #[tool(
@@ -294,18 +391,32 @@ impl NextcloudMcp {
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn list_categories(&self, request: RequestContext<RoleServer>) -> CallToolResult {
-        flatten(async {
-            let all = self.nextcloud(&request).await?.list_notes(None).await.or_fail()?;
-            let categories: Vec<serde_json::Value> = notes::categories(&all)
-                .into_iter()
-                .map(|(name, count)| serde_json::json!({ "category": name, "notes": count }))
-                .collect();
-            let mut text = format!("Categories: {}", categories.len());
-            for c in &categories {
-                text.push_str(&format!("\n- '{}': {} notes", c["category"].as_str().unwrap_or(""), c["notes"]));
+        flatten(
+            async {
+                let all = self
+                    .nextcloud(&request)
+                    .await?
+                    .list_notes(None)
+                    .await
+                    .or_fail()?;
+                let categories: Vec<serde_json::Value> = notes::categories(&all)
+                    .into_iter()
+                    .map(|(name, count)| serde_json::json!({ "category": name, "notes": count }))
+                    .collect();
+                let mut text = format!("Categories: {}", categories.len());
+                for c in &categories {
+                    text.push_str(&format!(
+                        "\n- '{}': {} notes",
+                        c["category"].as_str().unwrap_or(""),
+                        c["notes"]
+                    ));
+                }
+                Ok(success(
+                    &serde_json::json!({ "categories": categories }),
+                    text,
+                ))
             }
-            Ok(success(&serde_json::json!({ "categories": categories }), text))
-        }
-        .await)
+            .await,
+        )
     }
 }
