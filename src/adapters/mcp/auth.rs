@@ -75,10 +75,10 @@ pub async fn require_bearer(
         Ok(bytes) => bytes,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response(),
     };
-    if let Some(tool) = called_tool(&bytes) {
-        if let Err(missing) = auth.scopes.check(&tool, principal.soft_scopes()) {
-            return insufficient_scope(&auth, &missing);
-        }
+    if let Some(Err(missing)) =
+        called_tool(&bytes).map(|tool| auth.scopes.check(&tool, principal.soft_scopes()))
+    {
+        return insufficient_scope(&auth, &missing);
     }
     parts.extensions.insert(principal);
     next.run(Request::from_parts(parts, Body::from(bytes)))
