@@ -3,7 +3,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use nextcloud_mcp::app::config::{Cli, Command, CommonArgs, Config, Transport, parse_listen};
 use nextcloud_mcp::app::serve::{HttpOptions, router, serve, shutdown_signal};
+use nextcloud_mcp::app::jobs::spawn_grant_keeper;
 use nextcloud_mcp::app::{stdio, wiring};
+use tokio_util::sync::CancellationToken;
 
 fn init_logging(level: &str) {
     // rmcp logs every stateless request at info; keep that out of a plain level.
@@ -35,12 +37,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             init_logging(&config.log_level);
             let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
             let tools = wired.mcp.tool_names().len();
-            let app = router(
-                wired.mcp,
-                wired.readiness,
-                wired.oauth,
-                HttpOptions { allowed_hosts },
-            );
+            let stop_jobs = CancellationToken::new();
+            let keeper = wired.offline.clone().map(|offline| {
+                spawn_grant_keeper(offline, config.store.grant_refresh_interval, stop_jobs.clone())
+            });
+            let app = router(wired.mcp, wired.readiness, wired.oauth, HttpOptions { allowed_hosts });
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .map_err(|e| format!("NEXTCLOUD_MCP_LISTEN: cannot listen on {address}: {e}"))?;
@@ -49,11 +50,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 nextcloud = %config.nextcloud_url,
                 listen = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
                 tools,
+                progressive_consent = config.store.progressive_consent,
                 "nextcloud-mcp serving Streamable HTTP at /mcp"
             );
-            serve(listener, app, shutdown_signal())
-                .await
-                .map_err(|e| format!("server stopped: {e}"))
+            let served = serve(listener, app, shutdown_signal()).await;
+            stop_jobs.cancel();
+            if let Some(keeper) = keeper {
+                let _ = keeper.await;
+            }
+            served.map_err(|e| format!("server stopped: {e}"))
         }
         Command::Stdio { common } => {
             let config = load(common, Transport::Stdio)?;

@@ -36,6 +36,8 @@ impl StdioServer {
         for (k, v) in extra_env {
             command.env(k, v);
         }
+        let store = tempfile::tempdir().expect("temp dir").keep().join("store.db");
+        command.env("TOKEN_STORAGE_DB", store);
         let mut child = command.spawn().expect("spawn nextcloud-mcp");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap()).lines();

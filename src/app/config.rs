@@ -9,6 +9,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::adapters::idp::{IdpConfig, IdpKind, OpaqueTokenValidation};
+use crate::adapters::store::crypto::Keyring;
 use crate::domain::credential::AuthMode;
 
 #[derive(Parser, Debug)]
@@ -61,6 +62,35 @@ pub struct CommonArgs {
     pub request_timeout: String,
     #[command(flatten)]
     pub oauth: OAuthArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Where state lives (refresh tokens, webhooks, audit) and how it is sealed.
+#[derive(Args, Debug, Default)]
+pub struct StoreArgs {
+    /// SQLite file (the embedded default); created on first start.
+    #[arg(long, env = "TOKEN_STORAGE_DB")]
+    pub token_storage_db: Option<String>,
+    /// A postgres:// URL for deployments with several replicas; wins over TOKEN_STORAGE_DB.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// base64 of 32 random bytes (optionally "N:base64" for key version N); seals refresh tokens.
+    #[arg(long, env = "TOKEN_ENCRYPTION_KEY", hide_env_values = true)]
+    pub token_encryption_key: Option<String>,
+    /// Older keys, comma-separated "N:base64", still accepted for opening rows until re-sealed.
+    #[arg(long, env = "TOKEN_ENCRYPTION_PREVIOUS_KEYS", hide_env_values = true)]
+    pub token_encryption_previous_keys: Option<String>,
+    /// Flow 2: let users grant offline access for background jobs (OAuth pass-through mode).
+    /// ENABLE_OFFLINE_ACCESS is accepted as an alias. Default: on in OAuth modes.
+    #[arg(long, env = "ENABLE_PROGRESSIVE_CONSENT")]
+    pub enable_progressive_consent: Option<String>,
+    /// Comma-separated OAuth client ids allowed to call this server; empty allows any client the IdP vouches for.
+    #[arg(long, env = "ALLOWED_MCP_CLIENTS", value_delimiter = ',')]
+    pub allowed_mcp_clients: Vec<String>,
+    /// Seconds between background refreshes of stored grants.
+    #[arg(long, env = "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL", default_value = "3600")]
+    pub grant_refresh_interval: String,
 }
 
 /// OAuth settings (HTTP transport only). Setting NEXTCLOUD_OIDC_CLIENT_ID
@@ -102,6 +132,87 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Present in OAuth modes.
     pub oauth: Option<OAuthConfig>,
+    pub store: StoreConfig,
+}
+
+/// The store, opened in every mode (webhooks and the audit log live there).
+#[derive(Clone)]
+pub struct StoreConfig {
+    /// A SQLite path or a postgres:// URL.
+    pub location: SecretString,
+    pub keyring: Option<Keyring>,
+    /// Flow 2 is on (pass-through OAuth mode only).
+    pub progressive_consent: bool,
+    /// Client ids allowed to call; empty = any.
+    pub allowed_clients: Vec<String>,
+    pub grant_refresh_interval: Duration,
+}
+
+impl std::fmt::Debug for StoreConfig {
+    // The location may be a Postgres URL with a password in it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field("has_keyring", &self.keyring.is_some())
+            .field("progressive_consent", &self.progressive_consent)
+            .field("allowed_clients", &self.allowed_clients)
+            .finish_non_exhaustive()
+    }
+}
+
+fn default_store_path() -> String {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    base.join("nextcloud-mcp").join("store.db").to_string_lossy().into_owned()
+}
+
+fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreConfig, ConfigError> {
+    let consent_flag = args
+        .enable_progressive_consent
+        .or_else(|| std::env::var("ENABLE_OFFLINE_ACCESS").ok());
+    let consent_requested = match consent_flag {
+        Some(raw) => parse_bool(&raw, "ENABLE_PROGRESSIVE_CONSENT")?,
+        None => mode.is_oauth(),
+    };
+    // Flow 2 stores refresh tokens for background jobs of pass-through
+    // deployments; basic mode has no IdP and exchange mode no stored grants.
+    let progressive_consent = consent_requested && matches!(mode, AuthMode::PassThrough { .. });
+    let keyring = match args.token_encryption_key.filter(|k| !k.trim().is_empty()) {
+        Some(current) => Some(
+            Keyring::parse(&current, args.token_encryption_previous_keys.as_deref())
+                .map_err(|e| ConfigError::Invalid { setting: "TOKEN_ENCRYPTION_KEY", reason: e.to_string() })?,
+        ),
+        None if progressive_consent => {
+            return Err(ConfigError::Missing {
+                setting: "TOKEN_ENCRYPTION_KEY",
+                hint: "progressive consent stores refresh tokens sealed; set 32 random bytes in base64 (openssl rand -base64 32), or ENABLE_PROGRESSIVE_CONSENT=false",
+            });
+        }
+        None => None,
+    };
+    let location = args
+        .database_url
+        .filter(|u| !u.trim().is_empty())
+        .or(args.token_storage_db.filter(|p| !p.trim().is_empty()))
+        .unwrap_or_else(default_store_path);
+    let interval_secs: u64 = args.grant_refresh_interval.trim().parse().map_err(|_| ConfigError::Invalid {
+        setting: "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL",
+        reason: format!("'{}' is not a whole number of seconds", args.grant_refresh_interval),
+    })?;
+    if interval_secs < 60 {
+        return Err(ConfigError::Invalid {
+            setting: "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL",
+            reason: "must be at least 60 seconds".into(),
+        });
+    }
+    Ok(StoreConfig {
+        location: SecretString::from(location),
+        keyring,
+        progressive_consent,
+        allowed_clients: args.allowed_mcp_clients.into_iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+        grant_refresh_interval: Duration::from_secs(interval_secs),
+    })
 }
 
 /// What the OAuth modes need beyond the mode itself.
@@ -161,12 +272,14 @@ impl Config {
             .is_some_and(|c| !c.trim().is_empty());
         if oauth_requested && transport == Transport::Http {
             let (mode, oauth) = oauth_settings(args.oauth, &nextcloud_url)?;
+            let store = store_settings(args.store, &mode)?;
             return Ok(Self {
                 nextcloud_url,
                 mode,
                 log_level: args.log_level,
                 request_timeout,
                 oauth: Some(oauth),
+                store,
             });
         }
         let username = required(
@@ -179,15 +292,18 @@ impl Config {
             "NEXTCLOUD_PASSWORD",
             "create an app password in Nextcloud (Settings > Security) and set it here",
         )?;
+        let mode = AuthMode::Basic {
+            username: username.trim().to_string(),
+            app_password: SecretString::from(password),
+        };
+        let store = store_settings(args.store, &mode)?;
         Ok(Self {
             nextcloud_url,
-            mode: AuthMode::Basic {
-                username: username.trim().to_string(),
-                app_password: SecretString::from(password),
-            },
+            mode,
             log_level: args.log_level,
             request_timeout,
             oauth: None,
+            store,
         })
     }
 }
@@ -349,6 +465,7 @@ mod tests {
             log_level: "info".into(),
             request_timeout: "30".into(),
             oauth: OAuthArgs::default(),
+            store: StoreArgs { grant_refresh_interval: "3600".into(), ..StoreArgs::default() },
         }
     }
 
@@ -365,6 +482,7 @@ mod tests {
             opaque_tokens: "auto".into(),
             ..OAuthArgs::default()
         };
+        a.store.enable_progressive_consent = Some("false".into());
         a
     }
 
@@ -391,6 +509,33 @@ mod tests {
             err.to_string().starts_with("NEXTCLOUD_USERNAME is missing"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn progressive_consent_needs_a_key_and_only_runs_in_pass_through() {
+        let mut a = oauth_args("false");
+        a.store.enable_progressive_consent = None;
+        let err = Config::from_args(a, Transport::Http).unwrap_err();
+        assert!(err.to_string().starts_with("TOKEN_ENCRYPTION_KEY is missing"), "{err}");
+        let mut a = oauth_args("false");
+        a.store.enable_progressive_consent = None;
+        a.store.token_encryption_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+        a.store.allowed_mcp_clients = vec![" claude ".into(), "".into()];
+        let config = Config::from_args(a, Transport::Http).unwrap();
+        assert!(config.store.progressive_consent);
+        assert_eq!(config.store.allowed_clients, vec!["claude"]);
+        // Exchange mode stores no grants: no key needed, no consent.
+        let mut a = oauth_args("true");
+        a.store.enable_progressive_consent = None;
+        let config = Config::from_args(a, Transport::Http).unwrap();
+        assert!(!config.store.progressive_consent && config.store.keyring.is_none());
+        let mut a = oauth_args("false");
+        a.store.enable_progressive_consent = Some("false".into());
+        assert!(!Config::from_args(a, Transport::Http).unwrap().store.progressive_consent);
+        let mut a = oauth_args("false");
+        a.store.enable_progressive_consent = Some("false".into());
+        a.store.token_encryption_key = Some("too-short".into());
+        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("TOKEN_ENCRYPTION_KEY is invalid"));
     }
 
     #[test]

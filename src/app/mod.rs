@@ -1,6 +1,8 @@
 //! Configuration, wiring of adapters, serving.
 
 pub mod config;
+pub mod consent;
+pub mod jobs;
 pub mod serve;
 pub mod stdio;
 pub mod wiring;

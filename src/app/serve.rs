@@ -19,6 +19,8 @@ use url::Url;
 
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::auth::{AuthState, require_bearer};
+use crate::adapters::mcp::consent_routes;
+use crate::ports::consent::ConsentService;
 use crate::adapters::mcp::well_known::{self, METADATA_PATH, ResourceMetadata};
 use crate::domain::credential::Credential;
 use crate::domain::credential::{AuthMode, CredentialPlan, CredentialSecret, plan_credential};
@@ -76,6 +78,10 @@ pub struct OAuthEdge {
     pub identity: Arc<dyn IdentityProvider>,
     /// Canonical URL of our /mcp endpoint (the audience tokens must name).
     pub server_url: Url,
+    /// The client registry: OAuth client ids allowed to call; empty = any.
+    pub allowed_clients: Vec<String>,
+    /// Flow 2's callback route is mounted when consent is on.
+    pub consent: Option<Arc<dyn ConsentService>>,
 }
 
 impl OAuthEdge {
@@ -124,16 +130,20 @@ pub fn router(
                 identity: edge.identity.clone(),
                 scopes: scopes.clone(),
                 resource_metadata_url: edge.resource_metadata_url(),
+                allowed_clients: Arc::new(edge.allowed_clients.clone()),
             };
             let protected = Router::new()
                 .nest_service("/mcp", service)
                 .layer(middleware::from_fn_with_state(auth, require_bearer));
-            base.merge(protected)
-                .merge(well_known::routes(ResourceMetadata {
-                    resource: edge.server_url.to_string(),
-                    scopes_supported: scopes.all_scopes(),
-                    identity: edge.identity,
-                }))
+            let mut app = base.merge(protected).merge(well_known::routes(ResourceMetadata {
+                resource: edge.server_url.to_string(),
+                scopes_supported: scopes.all_scopes(),
+                identity: edge.identity,
+            }));
+            if let Some(consent) = edge.consent {
+                app = app.merge(consent_routes::routes(consent));
+            }
+            app
         }
     }
 }

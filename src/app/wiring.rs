@@ -2,62 +2,86 @@
 
 use std::sync::Arc;
 
+use secrecy::ExposeSecret;
+
 use crate::adapters::idp;
-use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::consent_routes::CALLBACK_PATH;
 use crate::adapters::mcp::server::ToolContext;
+use crate::adapters::mcp::{CredentialResolver, NextcloudMcp};
 use crate::adapters::nextcloud::HttpNextcloud;
+use crate::adapters::store::open_store;
 use crate::app::config::{Config, ConfigError};
+use crate::app::consent::ConsentManager;
+use crate::app::jobs::OfflineAccess;
 use crate::app::serve::{OAuthEdge, Readiness};
+use crate::ports::consent::ConsentService;
 use crate::ports::identity::IdentityProvider;
 use crate::ports::nextcloud::NextcloudConnector;
+use crate::ports::store::Store;
 
 pub struct Wired {
     pub mcp: NextcloudMcp,
     pub readiness: Readiness,
     /// Present in OAuth modes: what the HTTP edge needs to authenticate.
     pub oauth: Option<OAuthEdge>,
+    pub store: Arc<dyn Store>,
+    /// Present when progressive consent is on: the background jobs' access.
+    pub offline: Option<Arc<OfflineAccess>>,
 }
 
-/// Builds everything; in OAuth modes this fetches the IdP's discovery, so a
-/// wrong OIDC_DISCOVERY_URL fails at start, not at the first call.
+fn invalid(setting: &'static str) -> impl Fn(String) -> ConfigError {
+    move |reason| ConfigError::Invalid { setting, reason }
+}
+
+/// Builds everything. The store is opened (created, migrated) in every mode,
+/// and in OAuth modes the IdP's discovery is fetched, so a wrong setting fails
+/// at start, not at the first call.
 pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
-        .map_err(|e| ConfigError::Invalid {
-            setting: "NEXTCLOUD_HOST",
-            reason: e.to_string(),
-        })?;
+        .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
     let connector: Arc<dyn NextcloudConnector> = Arc::new(nextcloud);
+    let store = open_store(config.store.location.expose_secret(), config.store.keyring.clone())
+        .await
+        .map_err(|e| invalid("TOKEN_STORAGE_DB/DATABASE_URL")(e.to_string()))?;
+
+    let mut consent: Option<Arc<dyn ConsentService>> = None;
+    let mut offline = None;
     let (identity, oauth) = match &config.oauth {
         Some(oauth) => {
             let identity: Arc<dyn IdentityProvider> = idp::connect(oauth.idp.clone())
                 .await
-                .map_err(|e| ConfigError::Invalid {
-                    setting: "OIDC_DISCOVERY_URL",
-                    reason: e.to_string(),
-                })?;
+                .map_err(|e| invalid("OIDC_DISCOVERY_URL")(e.to_string()))?;
+            if config.store.progressive_consent {
+                let provider = identity
+                    .metadata()
+                    .await
+                    .map_err(|e| invalid("OIDC_DISCOVERY_URL")(e.to_string()))?
+                    .issuer;
+                let mut redirect_uri = oauth.server_url.clone();
+                redirect_uri.set_path(CALLBACK_PATH);
+                redirect_uri.set_query(None);
+                consent = Some(Arc::new(ConsentManager::new(
+                    store.clone(),
+                    identity.clone(),
+                    provider.clone(),
+                    redirect_uri,
+                )));
+                offline = Some(Arc::new(OfflineAccess::new(store.clone(), identity.clone(), provider)));
+            }
             let edge = OAuthEdge {
                 identity: identity.clone(),
                 server_url: oauth.server_url.clone(),
+                allowed_clients: config.store.allowed_clients.clone(),
+                consent: consent.clone(),
             };
             (Some(identity), Some(edge))
         }
         None => (None, None),
     };
     let mcp = NextcloudMcp::new(ToolContext {
-        credentials: crate::adapters::mcp::CredentialResolver::new(
-            config.mode.clone(),
-            connector.clone(),
-            identity.clone(),
-        ),
+        credentials: CredentialResolver::new(config.mode.clone(), connector.clone(), identity.clone()),
+        consent,
     });
-    let readiness = Readiness {
-        connector,
-        mode: config.mode.clone(),
-        identity,
-    };
-    Ok(Wired {
-        mcp,
-        readiness,
-        oauth,
-    })
+    let readiness = Readiness { connector, mode: config.mode.clone(), identity };
+    Ok(Wired { mcp, readiness, oauth, store, offline })
 }

@@ -3,3 +3,4 @@
 pub mod identity;
 pub mod nextcloud;
 pub mod store;
+pub mod consent;

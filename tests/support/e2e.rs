@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use nextcloud_mcp::app::config::Config;
+use nextcloud_mcp::app::config::{Config, StoreConfig};
 use nextcloud_mcp::app::serve::{HttpOptions, router, serve};
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::credential::AuthMode;
@@ -52,6 +52,19 @@ pub fn basic_config(nextcloud_uri: &str, timeout: Duration) -> Config {
         log_level: "warn".into(),
         request_timeout: timeout,
         oauth: None,
+        store: temp_store(),
+    }
+}
+
+/// A fresh SQLite store in its own directory, kept for the test's life.
+pub fn temp_store() -> StoreConfig {
+    let dir = tempfile::tempdir().expect("temp dir").keep();
+    StoreConfig {
+        location: SecretString::from(dir.join("store.db").to_string_lossy().into_owned()),
+        keyring: None,
+        progressive_consent: false,
+        allowed_clients: Vec::new(),
+        grant_refresh_interval: Duration::from_secs(3600),
     }
 }
 

@@ -27,6 +27,8 @@ pub struct AuthState {
     pub scopes: Arc<ToolScopes>,
     /// Absolute URL of our RFC 9728 metadata for the MCP endpoint.
     pub resource_metadata_url: String,
+    /// The client registry: OAuth client ids allowed to call; empty = any.
+    pub allowed_clients: Arc<Vec<String>>,
 }
 
 /// axum middleware: authenticate, then gate `tools/call` on soft scopes.
@@ -70,6 +72,19 @@ pub async fn require_bearer(
         }
     };
 
+    if !auth.allowed_clients.is_empty()
+        && !principal
+            .client_id()
+            .is_some_and(|client| auth.allowed_clients.iter().any(|allowed| allowed == client))
+    {
+        tracing::info!(client = principal.client_id().unwrap_or("(none)"), "client not in ALLOWED_MCP_CLIENTS");
+        return challenge(
+            &auth,
+            StatusCode::FORBIDDEN,
+            Some(("invalid_client", "this MCP client is not registered with this server (ALLOWED_MCP_CLIENTS)")),
+            None,
+        );
+    }
     let (mut parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,

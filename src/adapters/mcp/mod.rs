@@ -1,6 +1,7 @@
 //! The MCP edge: rmcp handler, tools, HTTP routes.
 
 pub mod auth;
+pub mod consent_routes;
 pub(crate) mod credentials;
 mod outcome;
 pub mod server;

@@ -16,11 +16,14 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 use super::credentials::{CredentialResolver, caller_of};
 use super::outcome::failure;
 use super::tool_scopes::ToolScopes;
+use crate::ports::consent::ConsentService;
 use crate::ports::nextcloud::NextcloudApi;
 
 /// What every tool call needs, shared by all handler instances.
 pub struct ToolContext {
     pub credentials: CredentialResolver,
+    /// Flow 2, when progressive consent is on; its tools exist only then.
+    pub consent: Option<Arc<dyn ConsentService>>,
 }
 
 #[derive(Clone)]
@@ -32,7 +35,10 @@ pub struct NextcloudMcp {
 
 impl NextcloudMcp {
     pub fn new(context: ToolContext) -> Self {
-        let tools = Self::notes_router() + Self::files_router();
+        let mut tools = Self::notes_router() + Self::files_router();
+        if context.consent.is_some() {
+            tools = tools + Self::consent_router();
+        }
         let scopes = ToolScopes::from_tools(&tools.list_all());
         Self {
             context: Arc::new(context),
@@ -62,6 +68,10 @@ impl NextcloudMcp {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect()
+    }
+
+    pub(crate) fn consent(&self) -> Option<Arc<dyn ConsentService>> {
+        self.context.consent.clone()
     }
 
     /// The soft scopes each tool needs (shared with the HTTP auth layer).

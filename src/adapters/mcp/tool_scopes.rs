@@ -18,6 +18,13 @@ const APP_SCOPES: &[(&str, Scope, Scope)] = &[
     ("nc_search_", Scope::SearchRead, Scope::SearchRead),
 ];
 
+/// Tools any authenticated caller may use on their own behalf.
+const UNSCOPED: &[&str] = &[
+    "provision_nextcloud_access",
+    "check_provisioning_status",
+    "revoke_nextcloud_access",
+];
+
 #[derive(Clone, Debug, Default)]
 pub struct ToolScopes(HashMap<String, Vec<Scope>>);
 
@@ -28,6 +35,9 @@ impl ToolScopes {
         let table = tools
             .iter()
             .map(|tool| {
+                if UNSCOPED.contains(&tool.name.as_ref()) {
+                    return (tool.name.to_string(), Vec::new());
+                }
                 let read_only = tool
                     .annotations
                     .as_ref()

@@ -1,0 +1,223 @@
+//! Flow 2 (progressive consent): starting it, the callback, status and
+//! revocation. This is the only place besides background jobs that touches
+//! stored grants, and it hands no token to its callers.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::domain::audit::{AuditEvent, AuditKind};
+use crate::domain::consent::{PendingConsent, UnixTime, redeem_taken};
+use crate::domain::principal::Principal;
+use crate::ports::consent::{ConsentError, ConsentLink, ConsentService, ProvisioningStatus};
+use crate::ports::identity::{AuthorizationRequest, IdentityProvider, TokenTypeHint};
+use crate::ports::store::{RefreshGrant, StoreError, TokenStore};
+
+/// How long a consent link stays usable.
+const STATE_TTL_SECS: i64 = 600;
+
+pub fn now() -> UnixTime {
+    UnixTime(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default(),
+    )
+}
+
+/// 32 random bytes, base64url: used for `state` and the PKCE verifier.
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// RFC 7636 S256: base64url(sha256(verifier)).
+pub fn pkce_challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// The `sub` of an ID token received straight from the token endpoint. OIDC
+/// Core 3.1.3.7 lets a client rely on TLS to the token endpoint instead of
+/// the signature for such a token; it is only compared, never trusted alone.
+fn id_token_subject(id_token: &SecretString) -> Option<String> {
+    let payload = id_token.expose_secret().split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("sub")?.as_str().map(str::to_string)
+}
+
+pub struct ConsentManager {
+    store: Arc<dyn TokenStore>,
+    identity: Arc<dyn IdentityProvider>,
+    /// Names the IdP in stored rows (its issuer).
+    provider: String,
+    redirect_uri: Url,
+    scopes: Vec<String>,
+}
+
+impl ConsentManager {
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        identity: Arc<dyn IdentityProvider>,
+        provider: String,
+        redirect_uri: Url,
+    ) -> Self {
+        Self {
+            store,
+            identity,
+            provider,
+            redirect_uri,
+            scopes: vec!["openid".into(), "offline_access".into()],
+        }
+    }
+
+    async fn audit(&self, event: AuditEvent) {
+        // The audit trail must not make the user's action fail; a lost event is logged.
+        if let Err(error) = self.store.append_audit(&event).await {
+            tracing::warn!(%error, kind = event.kind.as_str(), "audit event not stored");
+        }
+    }
+}
+
+fn store_error(error: StoreError) -> ConsentError {
+    ConsentError::Store(error.to_string())
+}
+
+fn with_client(event: AuditEvent, caller: &Principal) -> AuditEvent {
+    match caller.client_id() {
+        Some(client) => event.with_client(client),
+        None => event,
+    }
+}
+
+#[async_trait]
+impl ConsentService for ConsentManager {
+    async fn begin(&self, caller: &Principal) -> Result<ConsentLink, ConsentError> {
+        let state = random_token();
+        let verifier = random_token();
+        let expires_at = UnixTime(now().0 + STATE_TTL_SECS);
+        let request = AuthorizationRequest {
+            state: state.clone(),
+            pkce_challenge: pkce_challenge(&verifier),
+            scopes: self.scopes.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+        };
+        let authorization_url = self
+            .identity
+            .authorization_url(&request)
+            .await
+            .map_err(|e| ConsentError::Idp(e.to_string()))?;
+        let pending = PendingConsent {
+            subject: caller.subject().to_string(),
+            provider: self.provider.clone(),
+            state,
+            pkce_verifier: SecretString::from(verifier),
+            scopes: self.scopes.clone(),
+            expires_at,
+        };
+        self.store.save_pending(&pending).await.map_err(store_error)?;
+        self.audit(with_client(AuditEvent::success(AuditKind::ConsentStarted, caller.subject(), now()), caller))
+            .await;
+        Ok(ConsentLink { authorization_url, expires_at })
+    }
+
+    async fn status(&self, caller: &Principal) -> Result<ProvisioningStatus, ConsentError> {
+        let provisioned = self.store.list_provisioned().await.map_err(store_error)?;
+        Ok(provisioned
+            .into_iter()
+            .find(|p| p.subject == caller.subject() && p.provider == self.provider)
+            .map(|p| ProvisioningStatus::Provisioned { scopes: p.scopes, granted_at: p.granted_at })
+            .unwrap_or(ProvisioningStatus::NotProvisioned))
+    }
+
+    async fn revoke(&self, caller: &Principal) -> Result<(), ConsentError> {
+        let subject = caller.subject();
+        let grant = self
+            .store
+            .get_grant(subject, &self.provider)
+            .await
+            .map_err(store_error)?
+            .ok_or(ConsentError::NotProvisioned)?;
+        let revoked = self.identity.revoke(&grant.refresh_token, TokenTypeHint::RefreshToken).await;
+        // The local copy goes whatever the IdP said: the user asked for it gone.
+        self.store.delete_grant(subject, &self.provider).await.map_err(store_error)?;
+        let event = match &revoked {
+            Ok(()) => AuditEvent::success(AuditKind::Revoked, subject, now()),
+            Err(e) => AuditEvent::failure(AuditKind::Revoked, subject, now(), format!("deleted here; IdP revocation failed: {e}")),
+        };
+        self.audit(with_client(event, caller)).await;
+        revoked.map_err(|e| ConsentError::Idp(format!("the stored grant was deleted, but revoking it at the identity provider failed: {e}")))
+    }
+
+    async fn complete(&self, code: &SecretString, state: &str) -> Result<String, ConsentError> {
+        let taken = self.store.take_pending(state).await.map_err(store_error)?;
+        let Some(subject) = taken.as_ref().map(|p| p.subject.clone()) else {
+            return Err(ConsentError::InvalidState);
+        };
+        let redeemed = redeem_taken(taken, &subject, &self.provider, state, now())
+            .map_err(|_| ConsentError::InvalidState)?;
+        let tokens = self
+            .identity
+            .redeem_code(code, &redeemed.pkce_verifier, &self.redirect_uri)
+            .await
+            .map_err(|e| ConsentError::Idp(e.to_string()))?;
+        let granted_to = tokens.id_token.as_ref().and_then(id_token_subject).ok_or(ConsentError::NoIdToken)?;
+        let refresh_token = tokens.refresh_token.ok_or(ConsentError::NoRefreshToken)?;
+        if granted_to != redeemed.subject {
+            // Someone else logged in at the IdP: keep nothing and tell the IdP so.
+            let _ = self.identity.revoke(&refresh_token, TokenTypeHint::RefreshToken).await;
+            self.audit(AuditEvent::failure(AuditKind::Provisioned, &redeemed.subject, now(), "the consent was completed by a different user"))
+                .await;
+            return Err(ConsentError::WrongSubject);
+        }
+        let scopes = tokens
+            .scope
+            .map(|s| s.split_whitespace().map(str::to_string).collect())
+            .unwrap_or(redeemed.requested_scopes);
+        let grant = RefreshGrant {
+            subject: redeemed.subject.clone(),
+            provider: self.provider.clone(),
+            refresh_token,
+            scopes,
+            granted_at: now(),
+        };
+        self.store.put_grant(&grant).await.map_err(store_error)?;
+        self.audit(AuditEvent::success(AuditKind::Provisioned, &redeemed.subject, now())).await;
+        Ok(redeemed.subject)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_s256_matches_rfc_7636_appendix_b() {
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGjSstw-cM"
+        );
+    }
+
+    #[test]
+    fn random_tokens_are_long_and_distinct() {
+        let a = random_token();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, random_token());
+    }
+
+    #[test]
+    fn id_token_subject_reads_sub() {
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"u-1","aud":"x"}"#);
+        let token = SecretString::from(format!("e30.{payload}.sig"));
+        assert_eq!(id_token_subject(&token).as_deref(), Some("u-1"));
+        assert_eq!(id_token_subject(&SecretString::from("garbage")), None);
+    }
+}

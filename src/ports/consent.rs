@@ -1,0 +1,64 @@
+//! Progressive consent as the MCP edge sees it (Flow 2).
+//!
+//! This is the only consent-related handle tool code gets, and no method here
+//! yields a refresh token: tool calls cannot read the token store for a
+//! credential, because the type they hold has no way to ask.
+//!
+//! ```compile_fail
+//! # use nextcloud_mcp::ports::consent::ConsentService;
+//! async fn tool_code(consent: &dyn ConsentService) {
+//!     // There is no such method: only background jobs can open a grant.
+//!     let _ = consent.get_grant("subject", "provider").await;
+//! }
+//! ```
+
+use async_trait::async_trait;
+use url::Url;
+
+use crate::domain::consent::UnixTime;
+use crate::domain::principal::Principal;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConsentError {
+    #[error("offline access is not provisioned for you; call provision_nextcloud_access first")]
+    NotProvisioned,
+    #[error("the consent link is unknown, already used or expired; start again with provision_nextcloud_access")]
+    InvalidState,
+    #[error("this consent was started by another user; sign in as that user or start again")]
+    WrongSubject,
+    #[error("the identity provider refused: {0}")]
+    Idp(String),
+    #[error("the token store failed: {0}")]
+    Store(String),
+    #[error("the identity provider returned no ID token; the consent request must include the openid scope")]
+    NoIdToken,
+    #[error("the identity provider did not return a refresh token; check that the client may request offline_access")]
+    NoRefreshToken,
+}
+
+/// What `begin` hands back: the URL the user opens to grant offline access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentLink {
+    pub authorization_url: Url,
+    pub expires_at: UnixTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProvisioningStatus {
+    NotProvisioned,
+    Provisioned { scopes: Vec<String>, granted_at: UnixTime },
+}
+
+#[async_trait]
+pub trait ConsentService: Send + Sync {
+    /// Starts Flow 2 for the caller: a single-use state bound to them, a PKCE
+    /// verifier kept server-side, and the authorization URL.
+    async fn begin(&self, caller: &Principal) -> Result<ConsentLink, ConsentError>;
+    async fn status(&self, caller: &Principal) -> Result<ProvisioningStatus, ConsentError>;
+    /// Revokes at the IdP and deletes the stored grant.
+    async fn revoke(&self, caller: &Principal) -> Result<(), ConsentError>;
+    /// The callback: redeems `code` for the consent `state` started, checks the
+    /// grant belongs to the subject that started it, stores it sealed.
+    /// Returns the subject provisioned.
+    async fn complete(&self, code: &secrecy::SecretString, state: &str) -> Result<String, ConsentError>;
+}
