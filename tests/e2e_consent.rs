@@ -1,0 +1,254 @@
+//! Progressive consent end to end: Flow 1 token on every request, Flow 2 tools
+//! and callback against a wiremock IdP, refresh tokens sealed in a real SQLite
+//! store, the background job refreshing with rotation, and the client registry.
+
+#[path = "idp_support/mod.rs"]
+mod idp_support;
+mod support;
+
+use std::time::Duration;
+
+use idp_support::*;
+use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
+use nextcloud_mcp::adapters::store::open_store;
+use nextcloud_mcp::app::config::OAuthConfig;
+use nextcloud_mcp::app::jobs::run_once;
+use nextcloud_mcp::app::wiring;
+use nextcloud_mcp::domain::audit::AuditKind;
+use nextcloud_mcp::domain::credential::AuthMode;
+use nextcloud_mcp::ports::store::Store;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use support::e2e::*;
+use url::Url;
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const ALICE: &str = "5f0c2d0e-uuid-alice";
+
+struct World {
+    idp: FakeIdp,
+    key: TestKey,
+    server: RunningServer,
+    store_path: String,
+    keyring: Keyring,
+    _nextcloud: MockServer,
+}
+
+fn keyring() -> Keyring {
+    Keyring::new(1, SealingKey::generate().unwrap())
+}
+
+async fn world(mode: AuthMode, allowed_clients: Vec<String>) -> World {
+    let idp = FakeIdp::start().await;
+    let key = TestKey::rsa("rsa-a.pem", "key-a");
+    idp.serve_jwks(&[&key]).await;
+    let nextcloud = MockServer::start().await;
+    let mut config = basic_config(&nextcloud.uri(), Duration::from_secs(5));
+    config.mode = mode;
+    config.oauth = Some(OAuthConfig { idp: idp.config(), server_url: Url::parse(RESOURCE).unwrap() });
+    let keyring = keyring();
+    config.store.keyring = Some(keyring.clone());
+    config.store.progressive_consent = matches!(config.mode, AuthMode::PassThrough { .. });
+    config.store.allowed_clients = allowed_clients;
+    let store_path = config.store.location.expose_secret().to_string();
+    let server = start_server(config).await;
+    World { idp, key, server, store_path, keyring, _nextcloud: nextcloud }
+}
+
+fn pass_through() -> AuthMode {
+    AuthMode::PassThrough { nextcloud_audience: "nextcloud".into() }
+}
+
+impl World {
+    fn token(&self, patch: Value) -> String {
+        let mut claims = self.idp.claims();
+        for (k, v) in patch.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        self.key.sign(&claims).expose_secret().to_string()
+    }
+
+    fn id_token(&self, subject: &str) -> String {
+        let claims = json!({"iss": self.idp.issuer, "sub": subject, "aud": CLIENT_ID, "exp": now() + 300, "iat": now()});
+        self.key.sign(&claims).expose_secret().to_string()
+    }
+
+    /// The IdP redeems any code, returning tokens whose ID token names `subject`.
+    async fn idp_redeems_codes_for(&self, subject: &str, refresh_token: &str) {
+        Mock::given(method("POST"))
+            .and(path(format!("{REALM_PATH}/token")))
+            .and(body_string_contains("grant_type=authorization_code"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": "flow2-access", "token_type": "Bearer", "expires_in": 300,
+                "refresh_token": refresh_token, "id_token": self.id_token(subject),
+                "scope": "openid offline_access"
+            })))
+            .mount(&self.idp.server)
+            .await;
+    }
+
+    async fn store(&self) -> std::sync::Arc<dyn Store> {
+        open_store(&self.store_path, Some(self.keyring.clone())).await.unwrap()
+    }
+
+    async fn provision_link(&self, client: &Client) -> Url {
+        let link = assert_ok("provision", &call(client, "provision_nextcloud_access", json!({})).await);
+        Url::parse(link["authorization_url"].as_str().unwrap()).unwrap()
+    }
+
+    async fn callback(&self, query: &str) -> reqwest::Response {
+        reqwest::get(format!("{}/oauth/callback?{query}", self.server.base_url)).await.unwrap()
+    }
+}
+
+fn param(url: &Url, name: &str) -> String {
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn flow_two_grants_stores_sealed_and_revokes() {
+    let world = world(pass_through(), vec![]).await;
+    world.idp_redeems_codes_for(ALICE, "refresh-token-one").await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/revoke")))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&world.idp.server)
+        .await;
+    let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
+
+    let status = assert_ok("status", &call(&client, "check_provisioning_status", json!({})).await);
+    assert_eq!(status["provisioned"], false);
+
+    let link = world.provision_link(&client).await;
+    assert_eq!(param(&link, "code_challenge_method"), "S256");
+    assert_eq!(param(&link, "code_challenge").len(), 43);
+    assert_eq!(param(&link, "redirect_uri"), "https://mcp.example.test/oauth/callback");
+    assert!(param(&link, "scope").split(' ').any(|s| s == "offline_access"));
+    assert!(!link.as_str().contains("code_verifier"), "the PKCE verifier never leaves the server");
+    let state = param(&link, "state");
+
+    let wrong = world.callback("code=the-code&state=not-the-state").await;
+    assert_eq!(wrong.status(), 400);
+    let granted = world.callback(&format!("code=the-code&state={state}")).await;
+    assert_eq!(granted.status(), 200, "{}", granted.text().await.unwrap());
+    let replay = world.callback(&format!("code=the-code&state={state}")).await;
+    assert_eq!(replay.status(), 400, "a state is single use");
+
+    let status = assert_ok("status", &call(&client, "check_provisioning_status", json!({})).await);
+    assert_eq!(status["provisioned"], true);
+    let store = world.store().await;
+    let grant = store.get_grant(ALICE, &world.idp.issuer).await.unwrap().unwrap();
+    assert_eq!(grant.refresh_token.expose_secret(), "refresh-token-one");
+    let raw = std::fs::read(&world.store_path).unwrap();
+    assert!(!raw.windows(17).any(|w| w == b"refresh-token-one"), "sealed at rest");
+
+    assert_ok("revoke", &call(&client, "revoke_nextcloud_access", json!({})).await);
+    let revocations: Vec<_> = world.idp.server.received_requests().await.unwrap().into_iter()
+        .filter(|r| r.url.path().ends_with("/revoke")).collect();
+    assert_eq!(revocations.len(), 1);
+    let form = form_of(&revocations[0].body);
+    assert_eq!(field(&form, "token"), Some("refresh-token-one"));
+    assert_eq!(field(&form, "token_type_hint"), Some("refresh_token"));
+    assert!(store.get_grant(ALICE, &world.idp.issuer).await.unwrap().is_none());
+    let again = call(&client, "revoke_nextcloud_access", json!({})).await;
+    assert_tool_error("revoke", &again, "not provisioned");
+
+    let kinds: Vec<AuditKind> = store.recent_audit(Some(ALICE.into()), 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+    for kind in [AuditKind::ConsentStarted, AuditKind::Provisioned, AuditKind::Revoked] {
+        assert!(kinds.contains(&kind), "{kinds:?}");
+    }
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_consent_completed_by_another_user_stores_nothing() {
+    let world = world(pass_through(), vec![]).await;
+    world.idp_redeems_codes_for("someone-else", "bobs-refresh-token").await;
+    let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
+    let state = param(&world.provision_link(&client).await, "state");
+    let refused = world.callback(&format!("code=c&state={state}")).await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("another user"));
+    let store = world.store().await;
+    assert!(store.list_provisioned().await.unwrap().is_empty());
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_background_job_refreshes_and_stores_the_rotated_token() {
+    let world = world(pass_through(), vec![]).await;
+    world.idp_redeems_codes_for(ALICE, "refresh-token-one").await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "job-access", "token_type": "Bearer", "expires_in": 300,
+            "refresh_token": "refresh-token-two"
+        })))
+        .mount(&world.idp.server)
+        .await;
+    let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
+    let state = param(&world.provision_link(&client).await, "state");
+    assert_eq!(world.callback(&format!("code=c&state={state}")).await.status(), 200);
+
+    // The job runs on its own wiring of the same store, as a replica would.
+    let mut config = basic_config("http://127.0.0.1:9", Duration::from_secs(5));
+    config.mode = pass_through();
+    config.oauth = Some(OAuthConfig { idp: world.idp.config(), server_url: Url::parse(RESOURCE).unwrap() });
+    config.store.location = SecretString::from(world.store_path.clone());
+    config.store.keyring = Some(world.keyring.clone());
+    config.store.progressive_consent = true;
+    let wired = wiring::wire(&config).await.unwrap();
+    let report = run_once(wired.offline.as_ref().unwrap()).await.unwrap();
+    assert_eq!((report.refreshed, report.failed), (1, 0));
+
+    let refreshes: Vec<_> = world.idp.server.received_requests().await.unwrap().into_iter()
+        .filter(|r| String::from_utf8_lossy(&r.body).contains("grant_type=refresh_token")).collect();
+    assert_eq!(field(&form_of(&refreshes[0].body), "refresh_token"), Some("refresh-token-one"));
+    let store = world.store().await;
+    let grant = store.get_grant(ALICE, &world.idp.issuer).await.unwrap().unwrap();
+    assert_eq!(grant.refresh_token.expose_secret(), "refresh-token-two", "rotation is stored");
+    let kinds: Vec<AuditKind> = store.recent_audit(Some(ALICE.into()), 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&AuditKind::Refreshed), "{kinds:?}");
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn provisioning_tools_exist_only_in_pass_through_with_consent() {
+    let world_pt = world(pass_through(), vec![]).await;
+    let client = connect_with(&world_pt.server, Some(&world_pt.token(json!({})))).await;
+    let names: Vec<String> = client.list_all_tools().await.unwrap().into_iter().map(|t| t.name.to_string()).collect();
+    assert!(names.contains(&"provision_nextcloud_access".to_string()), "{names:?}");
+    client.cancel().await.unwrap();
+
+    let world_ex = world(AuthMode::Exchange { nextcloud_audience: "nextcloud".into() }, vec![]).await;
+    let client = connect_with(&world_ex.server, Some(&world_ex.token(json!({})))).await;
+    let names: Vec<String> = client.list_all_tools().await.unwrap().into_iter().map(|t| t.name.to_string()).collect();
+    assert!(!names.iter().any(|n| n.contains("provision")), "{names:?}");
+    client.cancel().await.unwrap();
+    let callback = reqwest::get(format!("{}/oauth/callback?code=c&state=s", world_ex.server.base_url)).await.unwrap();
+    assert_eq!(callback.status(), 404, "no callback route without consent");
+}
+
+#[tokio::test]
+async fn only_registered_clients_may_call() {
+    let world = world(pass_through(), vec!["claude-desktop".into()]).await;
+    let registered = world.token(json!({}));
+    let client = connect_with(&world.server, Some(&registered)).await;
+    assert!(!client.list_all_tools().await.unwrap().is_empty());
+    client.cancel().await.unwrap();
+
+    let stranger = world.token(json!({"azp": "unknown-agent"}));
+    let refused = reqwest::Client::new()
+        .post(world.server.mcp_url())
+        .bearer_auth(&stranger)
+        .header("Accept", "application/json, text/event-stream")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let challenge = refused.headers()["www-authenticate"].to_str().unwrap().to_string();
+    assert!(challenge.contains("ALLOWED_MCP_CLIENTS"), "{challenge}");
+}
