@@ -60,6 +60,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             served.map_err(|e| format!("server stopped: {e}"))
         }
+        Command::Admin(args) => {
+            let output = nextcloud_mcp::app::admin::run(args).await?;
+            print!("{output}");
+            Ok(())
+        }
         Command::Stdio { common } => {
             let config = load(common, Transport::Stdio)?;
             init_logging(&config.log_level);

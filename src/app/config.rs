@@ -41,6 +41,8 @@ pub enum Command {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Operators' tools: provisioned users, revocation, key rotation, audit log.
+    Admin(crate::app::admin::AdminArgs),
 }
 
 #[derive(Args, Debug)]

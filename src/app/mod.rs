@@ -1,5 +1,6 @@
 //! Configuration, wiring of adapters, serving.
 
+pub mod admin;
 pub mod config;
 pub mod consent;
 pub mod jobs;

@@ -37,7 +37,7 @@ impl NextcloudMcp {
     pub fn new(context: ToolContext) -> Self {
         let mut tools = Self::notes_router() + Self::files_router();
         if context.consent.is_some() {
-            tools = tools + Self::consent_router();
+            tools += Self::consent_router();
         }
         let scopes = ToolScopes::from_tools(&tools.list_all());
         Self {

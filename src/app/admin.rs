@@ -1,0 +1,170 @@
+//! The operators' CLI: provisioned users, revocation, key rotation, audit log.
+//! Nothing here ever prints a token value.
+
+use clap::{Args, Subcommand};
+use secrecy::ExposeSecret;
+
+use crate::adapters::idp;
+use crate::adapters::store::crypto::{Keyring, SealingKey};
+use crate::adapters::store::open_store;
+use crate::app::config::{OAuthArgs, StoreArgs};
+use crate::domain::audit::AuditOutcome;
+use crate::ports::identity::TokenTypeHint;
+use crate::ports::store::Store;
+
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub action: AdminAction,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminAction {
+    /// List users who granted offline access (no token values).
+    Users,
+    /// Delete a user's stored grant; also revoke it at the IdP when OIDC settings are given.
+    Revoke {
+        #[arg(long)]
+        subject: String,
+        /// The IdP issuer the grant belongs to; default: every provider of that subject.
+        #[arg(long)]
+        provider: Option<String>,
+    },
+    /// Re-seal every stored token under TOKEN_ENCRYPTION_KEY (old keys in TOKEN_ENCRYPTION_PREVIOUS_KEYS).
+    Reseal,
+    /// Show the audit log, newest first.
+    Audit {
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long, default_value = "50")]
+        limit: u32,
+    },
+    /// Print a new random TOKEN_ENCRYPTION_KEY (as "version:base64").
+    GenerateKey {
+        #[arg(long, default_value = "1")]
+        version: u32,
+    },
+}
+
+async fn open(args: &StoreArgs) -> Result<std::sync::Arc<dyn Store>, String> {
+    let keyring = match args.token_encryption_key.as_deref().filter(|k| !k.trim().is_empty()) {
+        Some(current) => Some(
+            Keyring::parse(current, args.token_encryption_previous_keys.as_deref())
+                .map_err(|e| format!("TOKEN_ENCRYPTION_KEY is invalid: {e}"))?,
+        ),
+        None => None,
+    };
+    let location = args
+        .database_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| args.token_storage_db.clone().filter(|p| !p.trim().is_empty()))
+        .ok_or("set TOKEN_STORAGE_DB (SQLite file) or DATABASE_URL (postgres://) to the server's store")?;
+    open_store(&location, keyring).await.map_err(|e| e.to_string())
+}
+
+/// Runs one admin action; the text goes to stdout.
+pub async fn run(args: AdminArgs) -> Result<String, String> {
+    let mut out = String::new();
+    match args.action {
+        AdminAction::GenerateKey { version } => {
+            let key = SealingKey::generate().map_err(|e| e.to_string())?;
+            out.push_str(&format!("{version}:{}\n", key.to_base64().expose_secret()));
+        }
+        AdminAction::Users => {
+            let store = open(&args.store).await?;
+            let users = store.list_provisioned().await.map_err(|e| e.to_string())?;
+            out.push_str(&format!("{} provisioned\n", users.len()));
+            for u in users {
+                out.push_str(&format!(
+                    "{}\t{}\tscopes={}\tgranted_at={}\tkey_version={}\n",
+                    u.subject,
+                    u.provider,
+                    u.scopes.join(" "),
+                    u.granted_at.0,
+                    u.key_version
+                ));
+            }
+        }
+        AdminAction::Revoke { subject, provider } => {
+            let store = open(&args.store).await?;
+            let identity = match args.oauth.oidc_client_id.as_deref().zip(args.oauth.oidc_discovery_url.as_deref()) {
+                Some((client, discovery)) => {
+                    let url = url::Url::parse(discovery).map_err(|e| format!("OIDC_DISCOVERY_URL is invalid: {e}"))?;
+                    let mut config = idp::IdpConfig::new(url, client);
+                    config.client_secret = args.oauth.oidc_client_secret.clone().map(secrecy::SecretString::from);
+                    Some(idp::connect(config).await.map_err(|e| e.to_string())?)
+                }
+                None => None,
+            };
+            let providers: Vec<String> = match provider {
+                Some(p) => vec![p],
+                None => store
+                    .list_provisioned()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .filter(|u| u.subject == subject)
+                    .map(|u| u.provider)
+                    .collect(),
+            };
+            if providers.is_empty() {
+                return Err(format!("{subject} has no stored grant"));
+            }
+            for provider in providers {
+                let grant = match &identity {
+                    Some(_) => store.get_grant(&subject, &provider).await.map_err(|e| e.to_string())?,
+                    None => None,
+                };
+                if let (Some(identity), Some(grant)) = (&identity, grant) {
+                    match identity.revoke(&grant.refresh_token, TokenTypeHint::RefreshToken).await {
+                        Ok(()) => out.push_str(&format!("revoked at the IdP: {subject} ({provider})\n")),
+                        Err(e) => out.push_str(&format!("IdP revocation failed for {subject} ({provider}): {e}\n")),
+                    }
+                }
+                let deleted = store.delete_grant(&subject, &provider).await.map_err(|e| e.to_string())?;
+                let event = crate::domain::audit::AuditEvent::success(
+                    crate::domain::audit::AuditKind::Revoked,
+                    &subject,
+                    crate::app::consent::now(),
+                )
+                .with_client("admin-cli");
+                store.append_audit(&event).await.map_err(|e| e.to_string())?;
+                out.push_str(&format!("deleted={deleted}: {subject} ({provider})\n"));
+            }
+        }
+        AdminAction::Reseal => {
+            let store = open(&args.store).await?;
+            let report = store.reseal_all().await.map_err(|e| e.to_string())?;
+            out.push_str(&format!("resealed={} unreadable={}\n", report.resealed, report.unreadable));
+            if report.unreadable > 0 {
+                return Err(format!(
+                    "{out}{} rows could not be opened with any configured key; add the key they were sealed with to TOKEN_ENCRYPTION_PREVIOUS_KEYS",
+                    report.unreadable
+                ));
+            }
+        }
+        AdminAction::Audit { subject, limit } => {
+            let store = open(&args.store).await?;
+            for event in store.recent_audit(subject, limit).await.map_err(|e| e.to_string())? {
+                let outcome = match &event.outcome {
+                    AuditOutcome::Success => "success".to_string(),
+                    AuditOutcome::Failure(reason) => format!("failure: {reason}"),
+                };
+                out.push_str(&format!(
+                    "{}\t{}\t{}\tclient={}\t{}\n",
+                    event.at.0,
+                    event.kind.as_str(),
+                    event.subject,
+                    event.client_id.as_deref().unwrap_or("-"),
+                    outcome
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
