@@ -9,7 +9,9 @@ mod support;
 use std::time::Duration;
 
 use idp_support::*;
+use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::OAuthConfig;
+use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -26,6 +28,7 @@ struct World {
     key: TestKey,
     nextcloud: MockServer,
     server: RunningServer,
+    store_path: String,
 }
 
 impl World {
@@ -40,12 +43,14 @@ impl World {
             idp: idp.config(),
             server_url: Url::parse(RESOURCE).unwrap(),
         });
+        let store_path = config.store.location.expose_secret().to_string();
         let server = start_server(config).await;
         Self {
             idp,
             key,
             nextcloud,
             server,
+            store_path,
         }
     }
 
@@ -67,6 +72,25 @@ impl World {
             request = request.bearer_auth(token);
         }
         request.send().await.unwrap()
+    }
+
+    /// Audit events recorded so far (written off the call's path, so wait briefly).
+    async fn audit_kinds(&self, at_least: usize) -> Vec<AuditKind> {
+        let store = open_store(&self.store_path, None).await.unwrap();
+        for _ in 0..50 {
+            let events = store.recent_audit(None, 100).await.unwrap();
+            if events.len() >= at_least {
+                return events.into_iter().map(|e| e.kind).collect();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        store
+            .recent_audit(None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect()
     }
 
     /// Nextcloud answers `cloud/user` and note 213 only for this bearer token.
@@ -335,6 +359,12 @@ async fn exchange_mode_exchanges_per_call_and_never_falls_back() {
         assert_eq!(auth, "Bearer exchanged-for-nextcloud");
     }
     client.cancel().await.unwrap();
+    let kinds = world.audit_kinds(2).await;
+    assert_eq!(
+        kinds.iter().filter(|k| **k == AuditKind::Exchanged).count(),
+        2,
+        "{kinds:?}"
+    );
 }
 
 #[tokio::test]
@@ -364,6 +394,12 @@ async fn a_failed_exchange_fails_the_call_with_the_idps_reason() {
         "no fallback: not even the caller's multi-audience token goes to Nextcloud"
     );
     client.cancel().await.unwrap();
+    assert!(
+        world
+            .audit_kinds(1)
+            .await
+            .contains(&AuditKind::ExchangeFailed)
+    );
 }
 
 #[tokio::test]

@@ -51,7 +51,11 @@ pub enum AdminAction {
 }
 
 async fn open(args: &StoreArgs) -> Result<std::sync::Arc<dyn Store>, String> {
-    let keyring = match args.token_encryption_key.as_deref().filter(|k| !k.trim().is_empty()) {
+    let keyring = match args
+        .token_encryption_key
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+    {
         Some(current) => Some(
             Keyring::parse(current, args.token_encryption_previous_keys.as_deref())
                 .map_err(|e| format!("TOKEN_ENCRYPTION_KEY is invalid: {e}"))?,
@@ -64,7 +68,9 @@ async fn open(args: &StoreArgs) -> Result<std::sync::Arc<dyn Store>, String> {
         .filter(|u| !u.trim().is_empty())
         .or_else(|| args.token_storage_db.clone().filter(|p| !p.trim().is_empty()))
         .ok_or("set TOKEN_STORAGE_DB (SQLite file) or DATABASE_URL (postgres://) to the server's store")?;
-    open_store(&location, keyring).await.map_err(|e| e.to_string())
+    open_store(&location, keyring)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Runs one admin action; the text goes to stdout.
@@ -92,11 +98,21 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
         }
         AdminAction::Revoke { subject, provider } => {
             let store = open(&args.store).await?;
-            let identity = match args.oauth.oidc_client_id.as_deref().zip(args.oauth.oidc_discovery_url.as_deref()) {
+            let identity = match args
+                .oauth
+                .oidc_client_id
+                .as_deref()
+                .zip(args.oauth.oidc_discovery_url.as_deref())
+            {
                 Some((client, discovery)) => {
-                    let url = url::Url::parse(discovery).map_err(|e| format!("OIDC_DISCOVERY_URL is invalid: {e}"))?;
+                    let url = url::Url::parse(discovery)
+                        .map_err(|e| format!("OIDC_DISCOVERY_URL is invalid: {e}"))?;
                     let mut config = idp::IdpConfig::new(url, client);
-                    config.client_secret = args.oauth.oidc_client_secret.clone().map(secrecy::SecretString::from);
+                    config.client_secret = args
+                        .oauth
+                        .oidc_client_secret
+                        .clone()
+                        .map(secrecy::SecretString::from);
                     Some(idp::connect(config).await.map_err(|e| e.to_string())?)
                 }
                 None => None,
@@ -117,30 +133,49 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
             }
             for provider in providers {
                 let grant = match &identity {
-                    Some(_) => store.get_grant(&subject, &provider).await.map_err(|e| e.to_string())?,
+                    Some(_) => store
+                        .get_grant(&subject, &provider)
+                        .await
+                        .map_err(|e| e.to_string())?,
                     None => None,
                 };
                 if let (Some(identity), Some(grant)) = (&identity, grant) {
-                    match identity.revoke(&grant.refresh_token, TokenTypeHint::RefreshToken).await {
-                        Ok(()) => out.push_str(&format!("revoked at the IdP: {subject} ({provider})\n")),
-                        Err(e) => out.push_str(&format!("IdP revocation failed for {subject} ({provider}): {e}\n")),
+                    match identity
+                        .revoke(&grant.refresh_token, TokenTypeHint::RefreshToken)
+                        .await
+                    {
+                        Ok(()) => {
+                            out.push_str(&format!("revoked at the IdP: {subject} ({provider})\n"))
+                        }
+                        Err(e) => out.push_str(&format!(
+                            "IdP revocation failed for {subject} ({provider}): {e}\n"
+                        )),
                     }
                 }
-                let deleted = store.delete_grant(&subject, &provider).await.map_err(|e| e.to_string())?;
+                let deleted = store
+                    .delete_grant(&subject, &provider)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let event = crate::domain::audit::AuditEvent::success(
                     crate::domain::audit::AuditKind::Revoked,
                     &subject,
                     crate::app::consent::now(),
                 )
                 .with_client("admin-cli");
-                store.append_audit(&event).await.map_err(|e| e.to_string())?;
+                store
+                    .append_audit(&event)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 out.push_str(&format!("deleted={deleted}: {subject} ({provider})\n"));
             }
         }
         AdminAction::Reseal => {
             let store = open(&args.store).await?;
             let report = store.reseal_all().await.map_err(|e| e.to_string())?;
-            out.push_str(&format!("resealed={} unreadable={}\n", report.resealed, report.unreadable));
+            out.push_str(&format!(
+                "resealed={} unreadable={}\n",
+                report.resealed, report.unreadable
+            ));
             if report.unreadable > 0 {
                 return Err(format!(
                     "{out}{} rows could not be opened with any configured key; add the key they were sealed with to TOKEN_ENCRYPTION_PREVIOUS_KEYS",
@@ -150,7 +185,11 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
         }
         AdminAction::Audit { subject, limit } => {
             let store = open(&args.store).await?;
-            for event in store.recent_audit(subject, limit).await.map_err(|e| e.to_string())? {
+            for event in store
+                .recent_audit(subject, limit)
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 let outcome = match &event.outcome {
                     AuditOutcome::Success => "success".to_string(),
                     AuditOutcome::Failure(reason) => format!("failure: {reason}"),

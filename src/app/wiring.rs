@@ -7,6 +7,7 @@ use secrecy::ExposeSecret;
 use crate::adapters::idp;
 use crate::adapters::mcp::consent_routes::CALLBACK_PATH;
 use crate::adapters::mcp::server::ToolContext;
+use crate::adapters::mcp::webhook_routes::{ReceiverState, WebhookEdge};
 use crate::adapters::mcp::{CredentialResolver, NextcloudMcp};
 use crate::adapters::nextcloud::HttpNextcloud;
 use crate::adapters::store::open_store;
@@ -14,10 +15,12 @@ use crate::app::config::{Config, ConfigError};
 use crate::app::consent::ConsentManager;
 use crate::app::jobs::OfflineAccess;
 use crate::app::serve::{OAuthEdge, Readiness};
+use crate::app::webhooks::{self, LogEventHandler};
+use crate::domain::audit::AuditEvent;
 use crate::ports::consent::ConsentService;
 use crate::ports::identity::IdentityProvider;
 use crate::ports::nextcloud::NextcloudConnector;
-use crate::ports::store::Store;
+use crate::ports::store::{AuditLog, Store, StoreError};
 
 pub struct Wired {
     pub mcp: NextcloudMcp,
@@ -27,6 +30,16 @@ pub struct Wired {
     pub store: Arc<dyn Store>,
     /// Present when progressive consent is on: the background jobs' access.
     pub offline: Option<Arc<OfflineAccess>>,
+}
+
+/// The audit-only view of the store handed to per-call code.
+struct StoreAuditLog(Arc<dyn Store>);
+
+#[async_trait::async_trait]
+impl AuditLog for StoreAuditLog {
+    async fn record(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        self.0.append_audit(event).await
+    }
 }
 
 fn invalid(setting: &'static str) -> impl Fn(String) -> ConfigError {
@@ -40,9 +53,12 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
         .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
     let connector: Arc<dyn NextcloudConnector> = Arc::new(nextcloud);
-    let store = open_store(config.store.location.expose_secret(), config.store.keyring.clone())
-        .await
-        .map_err(|e| invalid("TOKEN_STORAGE_DB/DATABASE_URL")(e.to_string()))?;
+    let store = open_store(
+        config.store.location.expose_secret(),
+        config.store.keyring.clone(),
+    )
+    .await
+    .map_err(|e| invalid("TOKEN_STORAGE_DB/DATABASE_URL")(e.to_string()))?;
 
     let mut consent: Option<Arc<dyn ConsentService>> = None;
     let mut offline = None;
@@ -66,7 +82,11 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
                     provider.clone(),
                     redirect_uri,
                 )));
-                offline = Some(Arc::new(OfflineAccess::new(store.clone(), identity.clone(), provider)));
+                offline = Some(Arc::new(OfflineAccess::new(
+                    store.clone(),
+                    identity.clone(),
+                    provider,
+                )));
             }
             let edge = OAuthEdge {
                 identity: identity.clone(),
@@ -79,9 +99,42 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         None => (None, None),
     };
     let mcp = NextcloudMcp::new(ToolContext {
-        credentials: CredentialResolver::new(config.mode.clone(), connector.clone(), identity.clone()),
+        credentials: CredentialResolver::new(
+            config.mode.clone(),
+            connector.clone(),
+            identity.clone(),
+            Some(Arc::new(StoreAuditLog(store.clone()))),
+        ),
         consent,
+        webhooks: webhook_edge(config, store.clone(), connector.clone()),
     });
-    let readiness = Readiness { connector, mode: config.mode.clone(), identity };
-    Ok(Wired { mcp, readiness, oauth, store, offline })
+    let readiness = Readiness {
+        connector,
+        mode: config.mode.clone(),
+        identity,
+    };
+    Ok(Wired {
+        mcp,
+        readiness,
+        oauth,
+        store,
+        offline,
+    })
+}
+
+/// Webhooks when WEBHOOK_SECRET is set: the queue and its worker start here,
+/// and a reconcile runs in the background when asked for at start-up.
+fn webhook_edge(
+    config: &Config,
+    store: Arc<dyn Store>,
+    connector: Arc<dyn NextcloudConnector>,
+) -> Option<WebhookEdge> {
+    let runtime = webhooks::start(&config.webhooks, store, Arc::new(LogEventHandler))?;
+    if config.webhooks.reconcile_on_start {
+        webhooks::reconcile_at_start(runtime.service.clone(), &config.mode, connector);
+    }
+    Some(WebhookEdge {
+        admin: runtime.service,
+        receiver: ReceiverState::new(&runtime.secret, runtime.intake),
+    })
 }

@@ -202,3 +202,10 @@ pub trait WebhookStore: Send + Sync {
 /// them. Upcast with `Arc<dyn Store> as Arc<dyn TokenStore>` where only one is needed.
 pub trait Store: TokenStore + WebhookStore {}
 impl<T: TokenStore + WebhookStore + ?Sized> Store for T {}
+
+/// Appending to the audit log and nothing else: the handle per-call code may
+/// hold, since it cannot reach any stored token.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn record(&self, event: &AuditEvent) -> Result<(), StoreError>;
+}

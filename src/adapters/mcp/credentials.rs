@@ -8,12 +8,15 @@ use std::sync::{Arc, Mutex};
 use rmcp::RoleServer;
 use rmcp::service::RequestContext;
 
+use crate::domain::audit::{AuditEvent, AuditKind};
+use crate::domain::consent::UnixTime;
 use crate::domain::credential::{
     AuthMode, Credential, CredentialPlan, CredentialSecret, PlanError, plan_credential,
 };
 use crate::domain::principal::Principal;
 use crate::ports::identity::{IdentityProvider, IdpError};
 use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
+use crate::ports::store::AuditLog;
 
 /// Subject-to-user-id lookups kept in memory; user ids are not secrets, and
 /// the bound keeps a flood of distinct subjects from growing it without limit.
@@ -37,6 +40,7 @@ pub struct CredentialResolver {
     mode: AuthMode,
     connector: Arc<dyn NextcloudConnector>,
     identity: Option<Arc<dyn IdentityProvider>>,
+    audit: Option<Arc<dyn AuditLog>>,
     user_ids: Mutex<HashMap<(String, String), String>>,
 }
 
@@ -55,11 +59,13 @@ impl CredentialResolver {
         mode: AuthMode,
         connector: Arc<dyn NextcloudConnector>,
         identity: Option<Arc<dyn IdentityProvider>>,
+        audit: Option<Arc<dyn AuditLog>>,
     ) -> Self {
         Self {
             mode,
             connector,
             identity,
+            audit,
             user_ids: Mutex::new(HashMap::new()),
         }
     }
@@ -80,10 +86,9 @@ impl CredentialResolver {
                     .identity
                     .as_ref()
                     .ok_or(CredentialError::NoIdentityProvider)?;
-                let issued = identity
-                    .exchange_token(&subject, &audience, None)
-                    .await
-                    .map_err(CredentialError::Exchange)?;
+                let issued = identity.exchange_token(&subject, &audience, None).await;
+                self.record_exchange(&subject, issued.as_ref().err());
+                let issued = issued.map_err(CredentialError::Exchange)?;
                 (None, CredentialSecret::Bearer(issued.access_token))
             }
         };
@@ -92,6 +97,36 @@ impl CredentialResolver {
             None => self.user_id_for(caller, &secret).await?,
         };
         Ok(self.connector.connect(Credential { user_id, secret }))
+    }
+
+    /// Records the exchange in the audit log without delaying the call.
+    fn record_exchange(&self, subject: &Principal, error: Option<&IdpError>) {
+        let Some(audit) = self.audit.clone() else {
+            return;
+        };
+        let at = UnixTime(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or_default(),
+        );
+        let mut event = match error {
+            None => AuditEvent::success(AuditKind::Exchanged, subject.subject(), at),
+            Some(e) => AuditEvent::failure(
+                AuditKind::ExchangeFailed,
+                subject.subject(),
+                at,
+                e.to_string(),
+            ),
+        };
+        if let Some(client) = subject.client_id() {
+            event = event.with_client(client);
+        }
+        tokio::spawn(async move {
+            if let Err(error) = audit.record(&event).await {
+                tracing::warn!(%error, "exchange audit event not stored");
+            }
+        });
     }
 
     /// Which Nextcloud user a bearer token acts as: user_oidc may map the
