@@ -17,6 +17,7 @@ use crate::app::jobs::OfflineAccess;
 use crate::app::serve::{OAuthEdge, Readiness};
 use crate::app::webhooks::{self, LogEventHandler};
 use crate::domain::audit::AuditEvent;
+use crate::domain::credential::{AuthMode, Credential, CredentialSecret};
 use crate::ports::consent::ConsentService;
 use crate::ports::identity::IdentityProvider;
 use crate::ports::nextcloud::NextcloudConnector;
@@ -108,6 +109,15 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         consent,
         webhooks: webhook_edge(config, store.clone(), connector.clone()),
     });
+    // Basic mode has one credential, so the installed apps can be probed now;
+    // in OAuth modes nc_refresh_capabilities probes with a caller's token.
+    if let AuthMode::Basic { username, app_password } = &config.mode {
+        let api = connector.connect(Credential {
+            user_id: username.clone(),
+            secret: CredentialSecret::AppPassword(app_password.clone()),
+        });
+        let _ = mcp.refresh_installed_apps(&*api).await;
+    }
     let readiness = Readiness {
         connector,
         mode: config.mode.clone(),
