@@ -6,13 +6,20 @@
 //! (b) as `tools/call nc_notes_get_note` through the release `nextcloud-mcp`
 //! binary over stateless Streamable HTTP. Both sequentially and with 16
 //! concurrent callers; p50/p99/mean latency, throughput, b - a and b / a, and
-//! the server's RSS idle and under load.
+//! the server's RSS idle and under load. Also (c), a JSON-RPC `ping` through
+//! the server, which splits b - a into the fixed cost of HTTP + rmcp and the
+//! cost of the tool with its own hop to Nextcloud; and the CPU time the server
+//! and this process spent per call (from /proc/<pid>/task/*/schedstat).
+//! Measured calls run in blocks with the paths alternating, so a change in
+//! the machine's state during the run affects every path alike.
 //!
 //! Run with `cargo bench --bench overhead` (Linux: RSS comes from /proc).
 //! Settings: `OVERHEAD_CALLS` (sequential calls per path, default 2000),
 //! `OVERHEAD_CONCURRENT_CALLS` (calls per concurrent caller, default
 //! OVERHEAD_CALLS / 4 = 500). Results are printed and written as JSON lines to
-//! `target/overhead.json`; the server's log goes to `target/overhead-server.log`.
+//! `target/overhead.json`; the server's log and its (empty) store go to
+//! `target/overhead-server/`. `TOKIO_WORKER_THREADS`, if set, is passed on to
+//! the server; nothing else from the environment is.
 //!
 //! Layout of the work: the mock has its own thread and single-threaded tokio
 //! runtime; the load generator runs on the main thread on another
@@ -53,6 +60,8 @@ const TITLE: &str = "Groceries";
 const WARMUP_SEQUENTIAL: usize = 200;
 const WARMUP_PER_CALLER: usize = 10;
 const CONCURRENCY: usize = 16;
+/// Measured calls are split into this many blocks per path, paths alternating.
+const ROUNDS: usize = 5;
 /// "RSS under 30 MB", read as decimal megabytes (the stricter reading).
 const RSS_TARGET_BYTES: u64 = 30_000_000;
 const P50_OVERHEAD_TARGET: Duration = Duration::from_millis(1);
@@ -245,18 +254,29 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    fn spawn(nextcloud: SocketAddr, log: PathBuf) -> Self {
+    /// Starts the server in basic mode with only the settings below: the
+    /// environment is cleared so that OAuth, proxy or store settings of
+    /// whoever runs the benchmark cannot change what is measured. Its state
+    /// (the SQLite store, `$HOME`) lives under `work`, emptied first.
+    fn spawn(nextcloud: SocketAddr, work: &Path) -> Self {
         // A free port: bind, read it, let go. The server binds it right after.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
         let listen = format!("127.0.0.1:{port}");
+        let _ = std::fs::remove_dir_all(work);
+        std::fs::create_dir_all(work)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", work.display()));
+        let log = work.join("server.log");
         let log_file =
             File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
         let mut command = Command::new(SERVER_BIN);
         command
+            .env_clear()
             .args(["serve", "--listen", &listen])
+            .env("HOME", work)
+            .env("TOKEN_STORAGE_DB", work.join("store.db"))
             .env("NEXTCLOUD_HOST", format!("http://{nextcloud}"))
             .env("NEXTCLOUD_USERNAME", USER)
             .env("NEXTCLOUD_PASSWORD", PASSWORD)
@@ -265,18 +285,9 @@ impl ServerProcess {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log_file));
-        for name in [
-            "NEXTCLOUD_MCP_ALLOWED_HOSTS",
-            "NEXTCLOUD_MCP_REQUEST_TIMEOUT",
-            "NEXTCLOUD_MCP_LISTEN",
-            "HTTP_PROXY",
-            "http_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-        ] {
-            command.env_remove(name);
+        // Let experiments with the runtime's size through (tokio reads it).
+        if let Some(workers) = std::env::var_os("TOKIO_WORKER_THREADS") {
+            command.env("TOKIO_WORKER_THREADS", workers);
         }
         let child = command
             .spawn()
@@ -578,6 +589,88 @@ struct Phase {
     wall: Duration,
     failures: usize,
     first_failure: Option<String>,
+    cpu: CpuTimes,
+}
+
+/// CPU time used so far by the server process and by this process (load
+/// generator and mock), summed over their threads from
+/// `/proc/<pid>/task/*/schedstat` (nanoseconds).
+#[derive(Clone, Copy, Default)]
+struct CpuTimes {
+    server: Duration,
+    bench: Duration,
+}
+
+impl CpuTimes {
+    fn now(server_pid: u32) -> Self {
+        Self {
+            server: process_cpu(&format!("/proc/{server_pid}/task")),
+            bench: process_cpu("/proc/self/task"),
+        }
+    }
+
+    fn since(self, earlier: Self) -> Self {
+        Self {
+            server: self.server.saturating_sub(earlier.server),
+            bench: self.bench.saturating_sub(earlier.bench),
+        }
+    }
+}
+
+fn process_cpu(tasks: &str) -> Duration {
+    let Ok(entries) = std::fs::read_dir(tasks) else {
+        return Duration::ZERO;
+    };
+    let nanos: u64 = entries
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|line| line.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Sequential(usize),
+    Concurrent { callers: usize, per_caller: usize },
+}
+
+/// One measured block, with the CPU both processes spent on it, and a check
+/// that each call reached the mock exactly once (ping: not at all).
+async fn measure(
+    client: &reqwest::Client,
+    target: &Target,
+    mode: Mode,
+    server_pid: u32,
+    note_hits: &AtomicU64,
+) -> Phase {
+    let hits_before = note_hits.load(Ordering::Relaxed);
+    let before = CpuTimes::now(server_pid);
+    let mut phase = match mode {
+        Mode::Sequential(calls) => sequential(client, target, calls).await,
+        Mode::Concurrent {
+            callers,
+            per_caller,
+        } => concurrent(client, target, callers, per_caller).await,
+    };
+    phase.cpu = CpuTimes::now(server_pid).since(before);
+    let hits = note_hits.load(Ordering::Relaxed) - hits_before;
+    let expected = match target {
+        Target::Ping { .. } => 0,
+        Target::Direct { .. } | Target::Mcp { .. } => phase.latencies.len() as u64,
+    };
+    if hits != expected {
+        phase.failures += 1;
+        phase.first_failure.get_or_insert(format!(
+            "the mock saw {hits} note requests for {expected} calls"
+        ));
+    }
+    phase
+}
+
+/// `total` split into `parts` near-equal whole numbers.
+fn split(total: usize, parts: usize) -> impl Iterator<Item = usize> {
+    (0..parts).map(move |i| total / parts + usize::from(i < total % parts))
 }
 
 impl Phase {
@@ -591,6 +684,9 @@ impl Phase {
 
     fn merge(&mut self, other: Phase) {
         self.latencies.extend(other.latencies);
+        self.wall += other.wall;
+        self.cpu.server += other.cpu.server;
+        self.cpu.bench += other.cpu.bench;
         self.failures += other.failures;
         if self.first_failure.is_none() {
             self.first_failure = other.first_failure;
@@ -655,6 +751,8 @@ struct Stats {
     mean: Duration,
     max: Duration,
     throughput: f64,
+    server_cpu_per_call: Duration,
+    bench_cpu_per_call: Duration,
 }
 
 impl Stats {
@@ -673,6 +771,8 @@ impl Stats {
             mean: total / sorted.len() as u32,
             max: *sorted.last().expect("at least one call"),
             throughput: sorted.len() as f64 / phase.wall.as_secs_f64(),
+            server_cpu_per_call: phase.cpu.server / sorted.len() as u32,
+            bench_cpu_per_call: phase.cpu.bench / sorted.len() as u32,
         }
     }
 }
@@ -687,6 +787,12 @@ fn signed_us(b: Duration, a: Duration) -> f64 {
 
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 fn cpu_model() -> String {
@@ -723,6 +829,8 @@ async fn run(settings: Settings) -> bool {
         .map(|n| n.get())
         .unwrap_or(0);
     let model = cpu_model();
+    // Other work on the machine shows up in every number; say how busy it was.
+    let load_before = load_average();
 
     let (mock, counters) = start_mock();
     let client = reqwest::Client::builder()
@@ -731,7 +839,7 @@ async fn run(settings: Settings) -> bool {
         .build()
         .expect("client");
 
-    let mut server = ServerProcess::spawn(mock, target_dir.join("overhead-server.log"));
+    let mut server = ServerProcess::spawn(mock, &target_dir.join("overhead-server"));
     if let Err(e) = server.wait_ready(&client).await {
         eprintln!("overhead: {e}");
         server.stop();
@@ -795,42 +903,41 @@ async fn run(settings: Settings) -> bool {
         });
     };
 
-    let hits_before = counters.note_hits.load(Ordering::Relaxed);
-    let result = sequential(&client, &direct, settings.sequential_calls).await;
-    note("sequential", &direct, result, &mut rows);
-    let hits_after_direct = counters.note_hits.load(Ordering::Relaxed);
-    let result = sequential(&client, &mcp, settings.sequential_calls).await;
-    note("sequential", &mcp, result, &mut rows);
-    let hits_after_mcp = counters.note_hits.load(Ordering::Relaxed);
-    let result = sequential(&client, &ping, settings.sequential_calls).await;
-    note("sequential", &ping, result, &mut rows);
+    // Paths alternate in ROUNDS blocks so that a change in the machine's
+    // state during the run (other load, thread placement) hits all of them.
+    let pid = server.pid;
+    let hits = &counters.note_hits;
+    let sequential_targets = [&direct, &mcp, &ping];
+    let mut sequential_phases: [Phase; 3] = Default::default();
+    for block in split(settings.sequential_calls, ROUNDS) {
+        for (phase, target) in sequential_phases.iter_mut().zip(sequential_targets) {
+            phase.merge(measure(&client, target, Mode::Sequential(block), pid, hits).await);
+        }
+    }
+    for (phase, target) in sequential_phases.into_iter().zip(sequential_targets) {
+        note("sequential", target, phase, &mut rows);
+    }
     let after_sequential = memory(server.pid).unwrap_or_default();
 
-    let result = concurrent(&client, &direct, CONCURRENCY, settings.per_caller).await;
-    note("concurrent", &direct, result, &mut rows);
     let sampler = RssSampler::start(server.pid);
-    let hits_before_concurrent_mcp = counters.note_hits.load(Ordering::Relaxed);
-    let result = concurrent(&client, &mcp, CONCURRENCY, settings.per_caller).await;
-    note("concurrent", &mcp, result, &mut rows);
-    let hits_after_concurrent_mcp = counters.note_hits.load(Ordering::Relaxed);
+    let concurrent_targets = [&direct, &mcp];
+    let mut concurrent_phases: [Phase; 2] = Default::default();
+    for per_caller in split(settings.per_caller, ROUNDS) {
+        let mode = Mode::Concurrent {
+            callers: CONCURRENCY,
+            per_caller,
+        };
+        for (phase, target) in concurrent_phases.iter_mut().zip(concurrent_targets) {
+            phase.merge(measure(&client, target, mode, pid, hits).await);
+        }
+    }
     let peak_sampled = sampler.finish();
     let after_load = memory(server.pid).unwrap_or_default();
-
-    // Every MCP call must have reached the mock exactly once (no caching, no retries).
-    let expected_seq = settings.sequential_calls as u64;
-    let expected_conc = (CONCURRENCY * settings.per_caller) as u64;
-    if hits_after_direct - hits_before != expected_seq
-        || hits_after_mcp - hits_after_direct != expected_seq
-        || hits_after_concurrent_mcp - hits_before_concurrent_mcp != expected_conc
-    {
-        failures.push(format!(
-            "the mock saw {} / {} / {} note requests, expected {expected_seq} / {expected_seq} / {expected_conc}",
-            hits_after_direct - hits_before,
-            hits_after_mcp - hits_after_direct,
-            hits_after_concurrent_mcp - hits_before_concurrent_mcp
-        ));
+    for (phase, target) in concurrent_phases.into_iter().zip(concurrent_targets) {
+        note("concurrent", target, phase, &mut rows);
     }
 
+    let load_after = load_average();
     let exit = server.stop();
     let exit_text = exit
         .map(|s| s.to_string())
@@ -840,8 +947,22 @@ async fn run(settings: Settings) -> bool {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "{:<11} {:<12} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "phase", "path", "calls", "p50 us", "p99 us", "mean us", "max us", "calls/s"
+        "{:<11} {:<12} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "phase",
+        "path",
+        "calls",
+        "p50 us",
+        "p99 us",
+        "mean us",
+        "max us",
+        "calls/s",
+        "srv cpu us",
+        "bench cpu"
+    );
+    let _ = writeln!(
+        table,
+        "{:<11} {:<12} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "", "", "", "", "", "", "", "", "per call", "us/call"
     );
     let mut overheads = Vec::new();
     for phase in ["sequential", "concurrent"] {
@@ -864,7 +985,7 @@ async fn run(settings: Settings) -> bool {
             let s = row.stats;
             let _ = writeln!(
                 table,
-                "{:<11} {:<12} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.0}",
+                "{:<11} {:<12} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.0} {:>10.1} {:>10.1}",
                 phase_label,
                 row.label,
                 s.calls,
@@ -872,7 +993,9 @@ async fn run(settings: Settings) -> bool {
                 us(s.p99),
                 us(s.mean),
                 us(s.max),
-                s.throughput
+                s.throughput,
+                us(s.server_cpu_per_call),
+                us(s.bench_cpu_per_call)
             );
         }
         let _ = writeln!(
@@ -943,7 +1066,9 @@ async fn run(settings: Settings) -> bool {
         if rss_ok { "met" } else { "NOT met" },
         (rss_worst_kib * 1024) as f64 / 1e6
     );
-    println!("server exit after SIGTERM: {exit_text}");
+    println!(
+        "server exit after SIGTERM: {exit_text}; load average before {load_before}, after {load_after}"
+    );
     if valid {
         println!("run valid: every call returned note {NOTE_ID} '{TITLE}' with isError false");
     } else {
@@ -968,8 +1093,12 @@ async fn run(settings: Settings) -> bool {
         "calls_per_caller": settings.per_caller,
         "warmup_sequential": WARMUP_SEQUENTIAL,
         "warmup_per_caller": WARMUP_PER_CALLER,
+        "rounds": ROUNDS,
+        "server_tokio_worker_threads": std::env::var("TOKIO_WORKER_THREADS").ok(),
         "cpus": cpus,
         "cpu_model": model,
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
         "server_binary": SERVER_BIN,
     })];
     for row in &rows {
@@ -985,6 +1114,8 @@ async fn run(settings: Settings) -> bool {
             "mean_us": us(s.mean),
             "max_us": us(s.max),
             "throughput_per_s": s.throughput,
+            "server_cpu_us_per_call": us(s.server_cpu_per_call),
+            "bench_cpu_us_per_call": us(s.bench_cpu_per_call),
         }));
     }
     for (phase, a, b) in &overheads {

@@ -14,7 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const NOTES: &str = "^/index.php/apps/notes/api/v1/notes";
 const DAV: &str = "^/remote.php/dav/files/admin";
 
-const ALL_TOOLS: [&str; 17] = [
+const ALL_TOOLS: &[&str] = &[
     "nc_notes_list_notes",
     "nc_notes_search_notes",
     "nc_notes_get_note",
@@ -32,6 +32,14 @@ const ALL_TOOLS: [&str; 17] = [
     "nc_webdav_copy_resource",
     "nc_webdav_delete_resource",
     "nc_webdav_find_by_name",
+    "nc_webhooks_list_event_types",
+    "nc_webhooks_register",
+    "nc_webhooks_list",
+    "nc_webhooks_delete",
+    "nc_webhooks_enable_preset",
+    "nc_webhooks_disable_preset",
+    "nc_webhooks_reconcile",
+    "nc_webhooks_status",
 ];
 
 /// A Nextcloud that answers every tool's happy path with real captures.

@@ -66,6 +66,110 @@ pub struct CommonArgs {
     pub oauth: OAuthArgs,
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// Nextcloud webhooks (HTTP transport only); off unless WEBHOOK_SECRET is set.
+#[derive(Args, Debug, Default)]
+pub struct WebhookArgs {
+    /// Shared secret Nextcloud sends with each delivery; setting it mounts the receiver at /webhooks/nextcloud.
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Public URL of this server's receiver as Nextcloud reaches it, e.g. https://mcp.example.com/webhooks/nextcloud.
+    #[arg(long, env = "NEXTCLOUD_MCP_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// Compare registrations with Nextcloud at start and repair both ways (basic mode).
+    #[arg(long, env = "NEXTCLOUD_MCP_WEBHOOK_RECONCILE_ON_START")]
+    pub webhook_reconcile_on_start: Option<String>,
+    /// Events waiting for the worker before deliveries are refused with 503.
+    #[arg(long, env = "NEXTCLOUD_MCP_WEBHOOK_QUEUE_SIZE")]
+    pub webhook_queue_size: Option<String>,
+}
+
+/// Webhook settings; `secret` is `None` when webhooks are off.
+#[derive(Clone)]
+pub struct WebhookConfig {
+    pub secret: Option<SecretString>,
+    pub receiver_url: Option<Url>,
+    pub reconcile_on_start: bool,
+    pub queue_capacity: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            secret: None,
+            receiver_url: None,
+            reconcile_on_start: false,
+            queue_capacity: crate::app::webhooks::DEFAULT_QUEUE_CAPACITY,
+        }
+    }
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("enabled", &self.secret.is_some())
+            .field("receiver_url", &self.receiver_url.as_ref().map(Url::as_str))
+            .field("reconcile_on_start", &self.reconcile_on_start)
+            .field("queue_capacity", &self.queue_capacity)
+            .finish()
+    }
+}
+
+/// Off over stdio (no receiver can be mounted). The URL defaults to
+/// /webhooks/nextcloud next to NEXTCLOUD_MCP_SERVER_URL in OAuth modes.
+fn webhook_settings(
+    args: WebhookArgs,
+    transport: Transport,
+    server_url: Option<&Url>,
+) -> Result<WebhookConfig, ConfigError> {
+    let invalid = |setting, reason: String| ConfigError::Invalid { setting, reason };
+    let secret = args.webhook_secret.filter(|s| !s.trim().is_empty());
+    if let Some(secret) = &secret
+        && (secret.len() < 16 || !secret.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(invalid(
+            "WEBHOOK_SECRET",
+            "use at least 16 visible ASCII characters without spaces (e.g. openssl rand -hex 32)"
+                .into(),
+        ));
+    }
+    let receiver_url = match args.webhook_url.filter(|u| !u.trim().is_empty()) {
+        Some(raw) => Some(parse_absolute_url(&raw, "NEXTCLOUD_MCP_WEBHOOK_URL")?),
+        None => server_url.map(|server| {
+            let mut url = server.clone();
+            url.set_path("/webhooks/nextcloud");
+            url.set_query(None);
+            url
+        }),
+    };
+    let reconcile_on_start = match args.webhook_reconcile_on_start {
+        Some(raw) => parse_bool(&raw, "NEXTCLOUD_MCP_WEBHOOK_RECONCILE_ON_START")?,
+        None => false,
+    };
+    let queue_capacity = match args.webhook_queue_size.filter(|q| !q.trim().is_empty()) {
+        Some(raw) => match raw.trim().parse::<usize>() {
+            Ok(n) if (1..=1_000_000).contains(&n) => n,
+            _ => {
+                return Err(invalid(
+                    "NEXTCLOUD_MCP_WEBHOOK_QUEUE_SIZE",
+                    format!("'{raw}' is not a whole number between 1 and 1000000"),
+                ));
+            }
+        },
+        None => crate::app::webhooks::DEFAULT_QUEUE_CAPACITY,
+    };
+    Ok(WebhookConfig {
+        secret: (transport == Transport::Http)
+            .then_some(secret)
+            .flatten()
+            .map(SecretString::from),
+        receiver_url,
+        reconcile_on_start,
+        queue_capacity,
+    })
 }
 
 /// Where state lives (refresh tokens, webhooks, audit) and how it is sealed.
@@ -135,6 +239,7 @@ pub struct Config {
     /// Present in OAuth modes.
     pub oauth: Option<OAuthConfig>,
     pub store: StoreConfig,
+    pub webhooks: WebhookConfig,
 }
 
 /// The store, opened in every mode (webhooks and the audit log live there).
@@ -275,6 +380,7 @@ impl Config {
         if oauth_requested && transport == Transport::Http {
             let (mode, oauth) = oauth_settings(args.oauth, &nextcloud_url)?;
             let store = store_settings(args.store, &mode)?;
+            let webhooks = webhook_settings(args.webhooks, transport, Some(&oauth.server_url))?;
             return Ok(Self {
                 nextcloud_url,
                 mode,
@@ -282,6 +388,7 @@ impl Config {
                 request_timeout,
                 oauth: Some(oauth),
                 store,
+                webhooks,
             });
         }
         let username = required(
@@ -299,6 +406,7 @@ impl Config {
             app_password: SecretString::from(password),
         };
         let store = store_settings(args.store, &mode)?;
+        let webhooks = webhook_settings(args.webhooks, transport, None)?;
         Ok(Self {
             nextcloud_url,
             mode,
@@ -306,6 +414,7 @@ impl Config {
             request_timeout,
             oauth: None,
             store,
+            webhooks,
         })
     }
 }
@@ -468,7 +577,46 @@ mod tests {
             request_timeout: "30".into(),
             oauth: OAuthArgs::default(),
             store: StoreArgs { grant_refresh_interval: "3600".into(), ..StoreArgs::default() },
+            webhooks: WebhookArgs::default(),
         }
+    }
+
+    #[test]
+    fn webhook_settings_are_validated_and_off_over_stdio() {
+        let config = Config::from_args(args(), Transport::Http).unwrap();
+        assert!(config.webhooks.secret.is_none() && config.webhooks.receiver_url.is_none());
+        let mut a = args();
+        a.webhooks.webhook_secret = Some("0123456789abcdef-secret".into());
+        a.webhooks.webhook_queue_size = Some("8".into());
+        a.webhooks.webhook_reconcile_on_start = Some("true".into());
+        let config = Config::from_args(a, Transport::Http).unwrap();
+        assert!(config.webhooks.secret.is_some() && config.webhooks.reconcile_on_start);
+        assert_eq!(config.webhooks.queue_capacity, 8);
+        assert!(!format!("{config:?}").contains("0123456789abcdef"));
+        let mut a = args();
+        a.webhooks.webhook_secret = Some("0123456789abcdef-secret".into());
+        let stdio = Config::from_args(a, Transport::Stdio).unwrap();
+        assert!(stdio.webhooks.secret.is_none());
+        let invalid_secret = "WEBHOOK_SECRET is invalid";
+        let invalid_queue = "NEXTCLOUD_MCP_WEBHOOK_QUEUE_SIZE is invalid";
+        for (secret, queue, needle) in [
+            ("short", "1", invalid_secret),
+            ("with spaces in the secret", "1", invalid_secret),
+            ("0123456789abcdef", "0", invalid_queue),
+        ] {
+            let mut a = args();
+            a.webhooks.webhook_secret = Some(secret.into());
+            a.webhooks.webhook_queue_size = Some(queue.into());
+            let err = Config::from_args(a, Transport::Http).unwrap_err();
+            let err = err.to_string();
+            assert!(err.starts_with(needle), "{err}");
+        }
+        // OAuth modes put the receiver next to the /mcp endpoint by default.
+        let config = Config::from_args(oauth_args("true"), Transport::Http).unwrap();
+        assert_eq!(
+            config.webhooks.receiver_url.unwrap().as_str(),
+            "https://mcp.example.com/webhooks/nextcloud"
+        );
     }
 
     fn oauth_args(exchange: &str) -> CommonArgs {

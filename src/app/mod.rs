@@ -6,4 +6,5 @@ pub mod consent;
 pub mod jobs;
 pub mod serve;
 pub mod stdio;
+pub mod webhooks;
 pub mod wiring;

@@ -112,6 +112,9 @@ pub fn router(
         config = config.with_allowed_hosts(options.allowed_hosts);
     }
     let scopes = mcp.tool_scopes();
+    // Mounted only when WEBHOOK_SECRET is set; the receiver checks the
+    // secret itself, so it stays outside the bearer middleware.
+    let webhook_routes = mcp.webhook_routes();
     let service = StreamableHttpService::new(
         move || Ok(mcp.clone()),
         Arc::new(NeverSessionManager::default()),
@@ -123,6 +126,10 @@ pub fn router(
             get(|| async { Json(json!({ "status": "alive" })) }),
         )
         .route("/readyz", get(readyz).with_state(readiness));
+    let base = match webhook_routes {
+        Some(routes) => base.merge(routes),
+        None => base,
+    };
     match oauth {
         None => base.nest_service("/mcp", service),
         Some(edge) => {

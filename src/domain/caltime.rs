@@ -61,7 +61,11 @@ const NAIVE_FORMATS: &[&str] = &[
     "%Y-%m-%dT%H:%M:%S%.f",
 ];
 
-const ZONED_FORMATS: &[&str] = &["%Y-%m-%dT%H:%M:%S%:z", "%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%M:%S%.f%:z"];
+const ZONED_FORMATS: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%:z",
+    "%Y-%m-%dT%H:%M%:z",
+    "%Y-%m-%dT%H:%M:%S%.f%:z",
+];
 
 /// Reads a tool argument. `zone` (the tool's `timezone` argument) turns an
 /// instant or a naive local time into a zoned local time; without it a naive
@@ -246,15 +250,39 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let ten = d.and_hms_opt(10, 0, 0).unwrap();
         let cases: Vec<(&str, Option<Tz>, EventTime)> = vec![
-            ("2026-12-24", None, EventTime::Date(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap())),
+            (
+                "2026-12-24",
+                None,
+                EventTime::Date(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()),
+            ),
             ("2026-12-01T10:00:00Z", None, EventTime::Utc(ten.and_utc())),
-            ("2026-12-01T10:00:00+01:00", None, EventTime::Utc((ten - chrono::Duration::hours(1)).and_utc())),
-            ("2026-12-01T09:00:00Z", Some(berlin()), EventTime::Zoned(ten, berlin())),
-            ("2026-12-01T10:00", Some(berlin()), EventTime::Zoned(ten, berlin())),
-            ("2026-12-01T11:00:00+02:00", Some(berlin()), EventTime::Zoned(ten, berlin())),
+            (
+                "2026-12-01T10:00:00+01:00",
+                None,
+                EventTime::Utc((ten - chrono::Duration::hours(1)).and_utc()),
+            ),
+            (
+                "2026-12-01T09:00:00Z",
+                Some(berlin()),
+                EventTime::Zoned(ten, berlin()),
+            ),
+            (
+                "2026-12-01T10:00",
+                Some(berlin()),
+                EventTime::Zoned(ten, berlin()),
+            ),
+            (
+                "2026-12-01T11:00:00+02:00",
+                Some(berlin()),
+                EventTime::Zoned(ten, berlin()),
+            ),
         ];
         for (input, zone, expected) in cases {
-            assert_eq!(parse_time("start", input, zone).unwrap(), expected, "{input}");
+            assert_eq!(
+                parse_time("start", input, zone).unwrap(),
+                expected,
+                "{input}"
+            );
         }
     }
 
@@ -270,18 +298,29 @@ mod tests {
             parse_time("s", "2026-03-29T02:30", Some(berlin())),
             Err(TimeInputError::NonexistentLocalTime { .. })
         ));
-        assert!(parse_zone("Mars/Base").unwrap_err().to_string().contains("IANA"));
+        assert!(
+            parse_zone("Mars/Base")
+                .unwrap_err()
+                .to_string()
+                .contains("IANA")
+        );
     }
 
     #[test]
     fn prints_iso_with_the_offset_in_force() {
         let winter = EventTime::Zoned(
-            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(10, 0, 0).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
             berlin(),
         );
         assert_eq!(winter.iso(), "2026-12-01T10:00:00+01:00");
         let summer = EventTime::Zoned(
-            NaiveDate::from_ymd_opt(2026, 7, 1).unwrap().and_hms_opt(10, 0, 0).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 7, 1)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
             berlin(),
         );
         assert_eq!(summer.iso(), "2026-07-01T10:00:00+02:00");

@@ -10,8 +10,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// An app whose tools depend on it being installed and enabled.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum App {
     Notes,
     Deck,
@@ -70,6 +69,13 @@ impl App {
             self.display_name(),
             self.app_id()
         )
+    }
+}
+
+/// Serialised as its app id (`files_sharing`), as in the logs.
+impl Serialize for App {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.app_id())
     }
 }
 
@@ -250,13 +256,19 @@ mod tests {
             "found notes, files_sharing, cookbook; not found deck, tables"
         );
         let err = apps.check_tool("deck_create_card").unwrap_err();
-        assert!(err.starts_with("Deck is not installed on this Nextcloud"), "{err}");
+        assert!(
+            err.starts_with("Deck is not installed on this Nextcloud"),
+            "{err}"
+        );
     }
 
     #[test]
     fn disabled_keys_and_unprobed_apps() {
         let apps = InstalledApps::from_probe(
-            &caps(&["deck", "tables", "files_sharing"], &["tables", "files_sharing"]),
+            &caps(
+                &["deck", "tables", "files_sharing"],
+                &["tables", "files_sharing"],
+            ),
             &BTreeMap::new(),
         );
         assert!(apps.contains(App::Deck));

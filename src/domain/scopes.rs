@@ -58,6 +58,10 @@ scopes! {
     SharesRead => "shares:read",
     SharesWrite => "shares:write",
     SearchRead => "search:read",
+    TablesRead => "tables:read",
+    TablesWrite => "tables:write",
+    CookbookRead => "cookbook:read",
+    CookbookWrite => "cookbook:write",
     WebhooksAdmin => "webhooks:admin",
 }
 

@@ -4,3 +4,4 @@ pub mod identity;
 pub mod nextcloud;
 pub mod store;
 pub mod consent;
+pub mod webhooks;

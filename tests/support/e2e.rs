@@ -53,6 +53,7 @@ pub fn basic_config(nextcloud_uri: &str, timeout: Duration) -> Config {
         request_timeout: timeout,
         oauth: None,
         store: temp_store(),
+        webhooks: Default::default(),
     }
 }
 
@@ -190,4 +191,58 @@ pub async fn serve_capture_with_priority(
         .with_priority(priority)
         .mount(server)
         .await;
+}
+
+// ----- App tools (Deck, sharing, search, Tables, Cookbook) -----
+
+/// The server in basic mode against `nc`, and a connected client.
+pub async fn start_app_server(nc: &MockServer) -> (RunningServer, Client) {
+    let server = start_server(basic_config(&nc.uri(), Duration::from_secs(5))).await;
+    let client = connect(&server).await;
+    (server, client)
+}
+
+/// Answers any `verb` request whose path matches `pattern` with JSON.
+pub async fn mount_json_reply(
+    nc: &MockServer,
+    verb: &str,
+    pattern: &str,
+    status: u16,
+    body: serde_json::Value,
+) {
+    Mock::given(method(verb))
+        .and(path_regex(pattern))
+        .respond_with(wiremock::ResponseTemplate::new(status).set_body_json(body))
+        .mount(nc)
+        .await;
+}
+
+/// A successful OCS v2 reply around `data`.
+pub fn ocs_envelope(data: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "ocs": { "meta": { "status": "ok", "statuscode": 200, "message": "OK" }, "data": data }
+    })
+}
+
+/// Calls a tool that must succeed and whose text must mention `needle`;
+/// answers its structured content.
+pub async fn expect_tool_ok(
+    client: &Client,
+    tool: &str,
+    args: serde_json::Value,
+    needle: &str,
+) -> serde_json::Value {
+    let result = call(client, tool, args).await;
+    let structured = assert_ok(tool, &result);
+    let text = text_of(&result);
+    assert!(
+        text.contains(needle),
+        "{tool}: '{text}' should mention '{needle}'"
+    );
+    structured
+}
+
+/// Calls a tool that must fail with an error mentioning `needle`.
+pub async fn expect_tool_error(client: &Client, tool: &str, args: serde_json::Value, needle: &str) {
+    assert_tool_error(tool, &call(client, tool, args).await, needle);
 }

@@ -263,3 +263,70 @@ pub fn assert_request_matches(
         assert_eq!(got.as_deref(), want, "header {name}");
     }
 }
+
+// ----- App contract tests (Deck, sharing, search, Tables, Cookbook) -----
+
+/// A session toward `server` as `admin` with the app password of the captures.
+pub fn admin_session(server: &MockServer) -> nextcloud_mcp::adapters::nextcloud::NextcloudSession {
+    use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
+    use nextcloud_mcp::domain::credential::{Credential, CredentialSecret};
+    HttpNextcloud::new(
+        url::Url::parse(&server.uri()).unwrap(),
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap()
+    .session(Credential {
+        user_id: "admin".into(),
+        secret: CredentialSecret::AppPassword(secrecy::SecretString::from("app-pass")),
+    })
+}
+
+/// A mock Nextcloud answering one capture (expected once), and a session.
+pub async fn replay_capture(
+    folder: &str,
+    name: &str,
+) -> (
+    MockServer,
+    Exchange,
+    nextcloud_mcp::adapters::nextcloud::NextcloudSession,
+) {
+    let server = MockServer::start().await;
+    let exchange = load(folder, name);
+    exchange.mount(&server).await;
+    let session = admin_session(&server);
+    (server, exchange, session)
+}
+
+/// The one request received is the capture's: method, path, query, the
+/// JSON/OCS headers, Basic credentials, and the body compared as JSON.
+pub async fn assert_sent_like_capture(server: &MockServer, exchange: &Exchange) {
+    use base64::Engine;
+    let received = only_request(server).await;
+    assert_request_matches(
+        &received,
+        &exchange.request,
+        &[
+            "accept",
+            "content-type",
+            "ocs-apirequest",
+            "if-modified-since",
+        ],
+    );
+    let basic = base64::engine::general_purpose::STANDARD.encode("admin:app-pass");
+    assert_eq!(
+        received.headers.get("authorization").unwrap(),
+        format!("Basic {basic}").as_str(),
+        "credentials"
+    );
+    if exchange.request.body.is_empty() {
+        assert!(
+            received.body.is_empty(),
+            "{}: unexpected body",
+            exchange.name
+        );
+    } else {
+        let got: serde_json::Value = serde_json::from_slice(&received.body).expect("sent JSON");
+        let want: serde_json::Value = serde_json::from_slice(&exchange.request.body).unwrap();
+        assert_eq!(got, want, "{}: body", exchange.name);
+    }
+}

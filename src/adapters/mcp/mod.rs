@@ -7,6 +7,7 @@ mod outcome;
 pub mod server;
 pub mod tool_scopes;
 mod tools;
+pub mod webhook_routes;
 pub mod well_known;
 
 pub use credentials::CredentialResolver;

@@ -7,15 +7,30 @@ use rmcp::model::Tool;
 
 use crate::domain::scopes::{MissingScopes, Scope, ScopeCheck, ScopeSet};
 
-/// Tool-name prefix -> (scope for reading, scope for writing).
+/// Tool-name prefix -> (scope for reading, scope for writing); the first
+/// match wins. A `*` in a prefix stands for any text, so
+/// `nc_calendar_*_todo` takes the task tools (`nc_calendar_list_todos`,
+/// `nc_calendar_complete_todo`...) before the general calendar rule.
 const APP_SCOPES: &[(&str, Scope, Scope)] = &[
     ("nc_notes_", Scope::NotesRead, Scope::NotesWrite),
     ("nc_webdav_", Scope::FilesRead, Scope::FilesWrite),
+    ("nc_calendar_*_todo", Scope::TodoRead, Scope::TodoWrite),
     ("nc_calendar_", Scope::CalendarRead, Scope::CalendarWrite),
     ("nc_contacts_", Scope::ContactsRead, Scope::ContactsWrite),
     ("nc_deck_", Scope::DeckRead, Scope::DeckWrite),
     ("nc_share_", Scope::SharesRead, Scope::SharesWrite),
     ("nc_search_", Scope::SearchRead, Scope::SearchRead),
+    // The reference server names its Deck tools `deck_*`.
+    ("deck_", Scope::DeckRead, Scope::DeckWrite),
+    ("nc_tables_", Scope::TablesRead, Scope::TablesWrite),
+    ("nc_cookbook_", Scope::CookbookRead, Scope::CookbookWrite),
+    // Re-probing changes the tool list every caller sees: admin only.
+    (
+        "nc_refresh_capabilities",
+        Scope::WebhooksAdmin,
+        Scope::WebhooksAdmin,
+    ),
+    ("nc_webhooks_", Scope::WebhooksAdmin, Scope::WebhooksAdmin),
 ];
 
 /// Tools any authenticated caller may use on their own behalf.
@@ -24,6 +39,17 @@ const UNSCOPED: &[&str] = &[
     "check_provisioning_status",
     "revoke_nextcloud_access",
 ];
+
+/// `prefix` is a plain prefix, or `head*tail`: starts with head, and tail
+/// occurs somewhere after it.
+fn name_matches(prefix: &str, name: &str) -> bool {
+    match prefix.split_once('*') {
+        Some((head, tail)) => name
+            .strip_prefix(head)
+            .is_some_and(|rest| rest.contains(tail)),
+        None => name.starts_with(prefix),
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct ToolScopes(HashMap<String, Vec<Scope>>);
@@ -45,7 +71,7 @@ impl ToolScopes {
                     .unwrap_or(false);
                 let (_, read, write) = APP_SCOPES
                     .iter()
-                    .find(|(prefix, _, _)| tool.name.starts_with(prefix))
+                    .find(|(prefix, _, _)| name_matches(prefix, &tool.name))
                     .unwrap_or_else(|| panic!("tool {} has no scope mapping", tool.name));
                 let scope = if read_only { *read } else { *write };
                 (tool.name.to_string(), vec![scope])
@@ -112,6 +138,23 @@ mod tests {
             scopes.all_scopes(),
             vec!["notes:read", "notes:write", "files:read"]
         );
+    }
+
+    #[test]
+    fn task_tools_need_todo_scopes_and_event_tools_calendar_scopes() {
+        let scopes = ToolScopes::from_tools(&[
+            tool("nc_calendar_list_todos", true),
+            tool("nc_calendar_complete_todo", false),
+            tool("nc_calendar_search_todos", true),
+            tool("nc_calendar_list_events", true),
+            tool("nc_calendar_create_event", false),
+        ]);
+        let need = |name: &str| scopes.required(name).unwrap()[0];
+        assert_eq!(need("nc_calendar_list_todos"), Scope::TodoRead);
+        assert_eq!(need("nc_calendar_complete_todo"), Scope::TodoWrite);
+        assert_eq!(need("nc_calendar_search_todos"), Scope::TodoRead);
+        assert_eq!(need("nc_calendar_list_events"), Scope::CalendarRead);
+        assert_eq!(need("nc_calendar_create_event"), Scope::CalendarWrite);
     }
 
     #[test]

@@ -1,0 +1,199 @@
+//! What the calendar and task tools share: finding calendars by name,
+//! reading ranges, and expanding series into occurrences.
+
+use chrono::{Duration, NaiveTime, Utc};
+use chrono_tz::Tz;
+use rmcp::model::CallToolResult;
+use serde::Serialize;
+
+use crate::adapters::mcp::outcome::{OrFail, failure, success};
+use crate::domain::calendar::{Calendar, ComponentKind, Event, resolve_calendar};
+use crate::domain::caltime::{EventTime, TimeRange, local_instant, parse_time, parse_zone};
+use crate::domain::recurrence::occurrences;
+use crate::ports::nextcloud::NextcloudApi;
+
+type Fail<T> = Result<T, CallToolResult>;
+
+/// A calendar by id or display name; with `kind`, it must hold that kind.
+pub fn pick_calendar<'a>(
+    calendars: &'a [Calendar],
+    name: &str,
+    kind: Option<ComponentKind>,
+) -> Fail<&'a Calendar> {
+    match kind {
+        Some(kind) => resolve_calendar(calendars, name, kind).or_fail(),
+        None => resolve_calendar(calendars, name, ComponentKind::Event)
+            .or_else(|_| resolve_calendar(calendars, name, ComponentKind::Todo))
+            .or_fail(),
+    }
+}
+
+/// One named calendar, or every calendar that holds `kind`.
+pub async fn calendars_for(
+    nc: &dyn NextcloudApi,
+    name: Option<&str>,
+    kind: ComponentKind,
+) -> Fail<Vec<Calendar>> {
+    let all = nc.list_calendars().await.or_fail()?;
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => Ok(vec![pick_calendar(&all, name, Some(kind))?.clone()]),
+        None => Ok(all
+            .into_iter()
+            .filter(|c| !c.components.is_empty() && c.supports(kind))
+            .collect()),
+    }
+}
+
+/// Every occurrence in `range` across `calendars`, earliest first.
+pub async fn occurrences_in(
+    nc: &dyn NextcloudApi,
+    calendars: &[Calendar],
+    range: &TimeRange,
+    title_contains: Option<String>,
+) -> Fail<Vec<Event>> {
+    let mut out = Vec::new();
+    for calendar in calendars {
+        let events = nc
+            .events_in_range(&calendar.name, range, title_contains.clone())
+            .await
+            .or_fail()?;
+        for event in &events {
+            match occurrences(event, range) {
+                Ok(list) => out.extend(list),
+                // A stored rule this server cannot expand still shows its first instance.
+                Err(_) => out.push(event.clone()),
+            }
+        }
+    }
+    out.sort_by_key(|e| e.start.instant());
+    Ok(out)
+}
+
+/// Reads a range bound: a date is the start of that day (`end` days count
+/// whole), a date-time as given; both in `zone`.
+fn bound(field: &str, raw: &str, zone: Tz, end: bool) -> Fail<chrono::DateTime<Utc>> {
+    match parse_time(field, raw, Some(zone)).or_fail()? {
+        EventTime::Date(d) => {
+            let day = if end { d.succ_opt().unwrap_or(d) } else { d };
+            Ok(local_instant(day.and_time(NaiveTime::MIN), zone))
+        }
+        other => Ok(other.instant()),
+    }
+}
+
+/// `[start, end)` from two optional tool arguments; default now and `span` later.
+pub fn parse_range(
+    start: Option<&str>,
+    end: Option<&str>,
+    zone: Option<&str>,
+    span: Duration,
+) -> Fail<TimeRange> {
+    let zone = match zone.filter(|z| !z.trim().is_empty()) {
+        Some(z) => parse_zone(z).or_fail()?,
+        None => Tz::UTC,
+    };
+    let start = match start.filter(|s| !s.trim().is_empty()) {
+        Some(raw) => bound("start_date", raw, zone, false)?,
+        None => Utc::now(),
+    };
+    let end = match end.filter(|s| !s.trim().is_empty()) {
+        Some(raw) => bound("end_date", raw, zone, true)?,
+        None => start + span,
+    };
+    if end - start > Duration::days(3660) {
+        return Err(failure(
+            "the range is longer than ten years; give a shorter range",
+        ));
+    }
+    TimeRange::new(start, end).map_err(failure)
+}
+
+/// `2026-12-01T10:00:00+01:00 to ...: Title @ Location`
+pub fn event_line(e: &Event) -> String {
+    let mut line = format!("- {}", e.start.iso());
+    if let Some(end) = e.end {
+        line.push_str(&format!(" to {}", end.iso()));
+    }
+    line.push_str(&format!(
+        ": {}",
+        if e.title.is_empty() {
+            "(no title)"
+        } else {
+            &e.title
+        }
+    ));
+    if let Some(location) = &e.location {
+        line.push_str(&format!(" @ {location}"));
+    }
+    line.push_str(&format!(" [{}]", e.calendar));
+    line
+}
+
+const MAX_LIMIT: usize = 500;
+/// An occurrence in a listing.
+#[derive(Serialize)]
+struct Occurrence<'a> {
+    uid: &'a str,
+    calendar: &'a str,
+    title: &'a str,
+    start: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+    all_day: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    categories: &'a [String],
+    recurring: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recurrence_id: Option<String>,
+    attendees: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    etag: Option<&'a str>,
+}
+
+fn occurrence(e: &Event) -> Occurrence<'_> {
+    Occurrence {
+        uid: &e.uid,
+        calendar: &e.calendar,
+        title: &e.title,
+        start: e.start.iso(),
+        end: e.end.map(|t| t.iso()),
+        all_day: e.all_day,
+        timezone: e.timezone.as_deref(),
+        location: e.location.as_deref(),
+        status: e.status.as_deref(),
+        categories: &e.categories,
+        recurring: e.recurrence_id.is_some(),
+        recurrence_id: e.recurrence_id.map(|r| r.iso()),
+        attendees: e.attendees.len(),
+        etag: e.etag.as_deref(),
+    }
+}
+
+pub fn listing(events: &[Event], total: usize, heading: String) -> CallToolResult {
+    let items: Vec<Occurrence> = events.iter().map(occurrence).collect();
+    let mut text = format!("{heading}: {} of {total}", events.len());
+    for e in events {
+        text.push('\n');
+        text.push_str(&event_line(e));
+    }
+    success(
+        &serde_json::json!({ "events": items, "total": total }),
+        text,
+    )
+}
+
+pub fn bounded(limit: Option<usize>, default: usize) -> Result<usize, CallToolResult> {
+    match limit.unwrap_or(default) {
+        0 => Err(failure("limit must be at least 1")),
+        n if n > MAX_LIMIT => Err(failure(format!(
+            "limit {n} is too large; the most is {MAX_LIMIT}"
+        ))),
+        n => Ok(n),
+    }
+}

@@ -1,0 +1,455 @@
+//! Deck tools for cards (`deck_*`): list, read, create, change, move,
+//! archive and delete. A card's labels, assignees and comments are in
+//! `deck_card_links.rs`.
+
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, schemars, tool, tool_router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::deck::{card_line, check_order};
+use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::domain::deck::{
+    CardDraft, CardFields, CardRef, DeckInputError, MAX_TITLE_CHARS, check_description,
+    check_title, parse_due_date,
+};
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct StackArgs {
+    /// The board's numeric id.
+    pub board_id: u64,
+    /// The stack's numeric id.
+    pub stack_id: u64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CardArgs {
+    /// The board the card is on.
+    pub board_id: u64,
+    /// The stack the card is in now.
+    pub stack_id: u64,
+    /// The card's numeric id.
+    pub card_id: u64,
+}
+
+impl CardArgs {
+    fn card(&self) -> CardRef {
+        CardRef {
+            board_id: self.board_id,
+            stack_id: self.stack_id,
+            card_id: self.card_id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CreateCardArgs {
+    pub board_id: u64,
+    pub stack_id: u64,
+    /// The card's title.
+    pub title: String,
+    /// Markdown description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Due date: "2026-12-04" (12:00 UTC that day), "2026-12-04 17:00" (UTC) or "2026-12-04T17:00:00+01:00".
+    #[serde(default)]
+    pub duedate: Option<String>,
+    /// Position in the stack (default 0: on top).
+    #[serde(default)]
+    pub order: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct UpdateCardArgs {
+    pub board_id: u64,
+    pub stack_id: u64,
+    pub card_id: u64,
+    /// New title; omit to keep it.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// New Markdown description; omit to keep it.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// New due date (as for deck_create_card); "" removes it; omit to keep it.
+    #[serde(default)]
+    pub duedate: Option<String>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct ReorderCardArgs {
+    pub board_id: u64,
+    /// The stack the card is in now.
+    pub stack_id: u64,
+    pub card_id: u64,
+    /// New position in the target stack (0 = top).
+    pub order: i64,
+    /// The stack to move the card to (the same stack to only reorder).
+    pub target_stack_id: u64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct MoveCardToBoardArgs {
+    pub source_board_id: u64,
+    pub source_stack_id: u64,
+    pub card_id: u64,
+    pub target_board_id: u64,
+    /// A stack of the target board.
+    pub target_stack_id: u64,
+    /// Position in the target stack (default 0 = top).
+    #[serde(default)]
+    pub order: Option<i64>,
+}
+
+fn due(raw: Option<&str>) -> Result<Option<String>, CallToolResult> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => parse_due_date(raw).map(Some).or_fail(),
+    }
+}
+
+#[tool_router(router = deck_cards_router, vis = "pub(crate)")]
+impl NextcloudMcp {
+    #[tool(
+        name = "deck_get_cards",
+        description = "List the (non-archived) cards of one stack: title, id, due date, labels, assignees.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn deck_get_cards(
+        &self,
+        Parameters(args): Parameters<StackArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                let deck = self.nextcloud(&request).await?;
+                let stack = deck
+                    .get_stack(args.board_id, args.stack_id)
+                    .await
+                    .or_fail()?;
+                let mut cards = stack.cards;
+                cards.sort_by_key(|c| c.order);
+                let mut text = format!(
+                    "Cards in '{}' (stack {}): {}",
+                    stack.title,
+                    stack.id,
+                    cards.len()
+                );
+                for card in &cards {
+                    text.push('\n');
+                    text.push_str(&card_line(card));
+                }
+                Ok(success(
+                    &json!({ "stack_id": stack.id, "cards": cards }),
+                    text,
+                ))
+            }
+            .await,
+        )
+    }
+
+    #[tool(
+        name = "deck_get_card",
+        description = "Get one card with its description, due date, labels, assignees and comment count.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn deck_get_card(
+        &self,
+        Parameters(args): Parameters<CardArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                let card = self
+                    .nextcloud(&request)
+                    .await?
+                    .get_card(args.card())
+                    .await
+                    .or_fail()?;
+                let text = format!(
+                    "{}\n\n{}",
+                    card_line(&card).trim_start_matches("- "),
+                    card.description
+                );
+                Ok(success(&card, text))
+            }
+            .await,
+        )
+    }
+
+    #[tool(
+        name = "deck_create_card",
+        description = "Create a card in a stack, with an optional Markdown description and due date.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_create_card(
+        &self,
+        Parameters(args): Parameters<CreateCardArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                let title = check_title("card title", &args.title, MAX_TITLE_CHARS).or_fail()?;
+                if let Some(d) = &args.description {
+                    check_description(d).or_fail()?;
+                }
+                let draft = CardDraft {
+                    title,
+                    description: args.description,
+                    duedate: due(args.duedate.as_deref())?,
+                    order: check_order(args.order.unwrap_or(0))?,
+                };
+                let deck = self.nextcloud(&request).await?;
+                let card = deck
+                    .create_card(args.board_id, args.stack_id, &draft)
+                    .await
+                    .or_fail()?;
+                Ok(success(
+                    &card,
+                    format!("Created card '{}' (id {})", card.title, card.id),
+                ))
+            }
+            .await,
+        )
+    }
+
+    #[tool(
+        name = "deck_update_card",
+        description = "Change a card's title, description and/or due date (\"\" removes the due date); fields you omit stay as they are.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_update_card(
+        &self,
+        Parameters(args): Parameters<UpdateCardArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                if args.title.is_none() && args.description.is_none() && args.duedate.is_none() {
+                    return Err(failure(DeckInputError::EmptyUpdate));
+                }
+                let title = args
+                    .title
+                    .map(|t| check_title("card title", &t, MAX_TITLE_CHARS))
+                    .transpose()
+                    .or_fail()?;
+                if let Some(d) = &args.description {
+                    check_description(d).or_fail()?;
+                }
+                let duedate = args.duedate.as_deref().map(|d| due(Some(d))).transpose()?;
+                let at = CardRef {
+                    board_id: args.board_id,
+                    stack_id: args.stack_id,
+                    card_id: args.card_id,
+                };
+                let deck = self.nextcloud(&request).await?;
+                let mut fields = CardFields::of(&deck.get_card(at).await.or_fail()?);
+                if let Some(title) = title {
+                    fields.title = title;
+                }
+                if let Some(description) = args.description {
+                    fields.description = description;
+                }
+                if let Some(duedate) = duedate {
+                    fields.duedate = duedate;
+                }
+                let card = deck.update_card(at, &fields).await.or_fail()?;
+                Ok(success(
+                    &card,
+                    format!("Updated card:\n{}", card_line(&card)),
+                ))
+            }
+            .await,
+        )
+    }
+
+    #[tool(
+        name = "deck_reorder_card",
+        description = "Move a card to a position in the same or another stack of its board.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_reorder_card(
+        &self,
+        Parameters(args): Parameters<ReorderCardArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                let order = check_order(args.order)?;
+                let at = CardRef {
+                    board_id: args.board_id,
+                    stack_id: args.stack_id,
+                    card_id: args.card_id,
+                };
+                let deck = self.nextcloud(&request).await?;
+                let cards = deck.move_card(at, args.target_stack_id, order).await.or_fail()?;
+                let moved = cards.iter().find(|c| c.id == args.card_id);
+                let text = format!(
+                    "Moved card {} to stack {} at position {order}",
+                    args.card_id, args.target_stack_id
+                );
+                Ok(success(
+                    &json!({ "card_id": args.card_id, "stack_id": args.target_stack_id, "order": order, "card": moved }),
+                    text,
+                ))
+            }
+            .await,
+        )
+    }
+
+    #[tool(
+        name = "deck_move_card_to_board",
+        description = "Move a card to a stack on another board (the target stack must belong to the target board).",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_move_card_to_board(
+        &self,
+        Parameters(args): Parameters<MoveCardToBoardArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                let order = check_order(args.order.unwrap_or(0))?;
+                let deck = self.nextcloud(&request).await?;
+                let target = deck
+                    .get_stack(args.target_board_id, args.target_stack_id)
+                    .await
+                    .or_fail()?;
+                if target.board_id != 0 && target.board_id != args.target_board_id {
+                    return Err(failure(format!(
+                        "stack {} belongs to board {}, not board {}; list the target board's stacks with deck_get_stacks",
+                        target.id, target.board_id, args.target_board_id
+                    )));
+                }
+                let at = CardRef {
+                    board_id: args.source_board_id,
+                    stack_id: args.source_stack_id,
+                    card_id: args.card_id,
+                };
+                deck.move_card(at, target.id, order).await.or_fail()?;
+                let text = format!(
+                    "Moved card {} to '{}' (stack {}) on board {}",
+                    args.card_id, target.title, target.id, args.target_board_id
+                );
+                Ok(success(
+                    &json!({ "card_id": args.card_id, "board_id": args.target_board_id, "stack_id": target.id }),
+                    text,
+                ))
+            }
+            .await,
+        )
+    }
+
+    #[tool(
+        name = "deck_archive_card",
+        description = "Archive a card: it leaves its stack and shows up in deck_get_archived_stacks.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_archive_card(
+        &self,
+        Parameters(args): Parameters<CardArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        self.card_archive(args.card(), true, request).await
+    }
+
+    #[tool(
+        name = "deck_unarchive_card",
+        description = "Bring an archived card back into its stack.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_unarchive_card(
+        &self,
+        Parameters(args): Parameters<CardArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        self.card_archive(args.card(), false, request).await
+    }
+
+    #[tool(
+        name = "deck_delete_card",
+        description = "Delete a card. To keep it out of the way but recoverable, archive it instead (deck_archive_card).",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_delete_card(
+        &self,
+        Parameters(args): Parameters<CardArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                let card = self
+                    .nextcloud(&request)
+                    .await?
+                    .delete_card(args.card())
+                    .await
+                    .or_fail()?;
+                let text = format!("Deleted card '{}' (id {})", card.title, card.id);
+                Ok(success(
+                    &json!({ "deleted": card.id, "title": card.title }),
+                    text,
+                ))
+            }
+            .await,
+        )
+    }
+}
+
+impl NextcloudMcp {
+    async fn card_archive(
+        &self,
+        at: CardRef,
+        archived: bool,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                let deck = self.nextcloud(&request).await?;
+                let card = deck.set_card_archived(at, archived).await.or_fail()?;
+                let verb = if archived { "Archived" } else { "Unarchived" };
+                Ok(success(
+                    &card,
+                    format!("{verb} card '{}' (id {})", card.title, card.id),
+                ))
+            }
+            .await,
+        )
+    }
+}

@@ -1,0 +1,274 @@
+//! Address books and contacts over CardDAV (RFC 6352), from the discovered
+//! address book home. Listings and searches are addressbook-query REPORTs
+//! (text-match on the server); changes are PUTs guarded by If-Match.
+
+use async_trait::async_trait;
+use calcard::vcard::VCard;
+use quick_xml::escape::escape;
+use url::Url;
+
+use super::dav_common::{Precondition, encode, last_segment};
+use super::dav_discovery::DavService;
+use super::dav_props::{CALSERVER, CARDDAV, DAV, Resource};
+use super::dav_xml::protocol;
+use super::http::NextcloudSession;
+use super::vcard;
+use crate::domain::contacts::{AddressBook, Contact, ContactPatch};
+use crate::ports::nextcloud::{ContactsApi, NextcloudError};
+
+const VCARD: &str = "text/vcard; charset=utf-8";
+
+const LIST_ADDRESSBOOKS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:resourcetype/><d:displayname/><card:addressbook-description/><cs:getctag/><d:sync-token/><card:supported-address-data/><card:max-resource-size/></d:prop></d:propfind>
+"#;
+
+/// MKCOL of an address book (capture 03).
+pub fn mkcol_body(display_name: &str, description: Option<&str>) -> String {
+    let description = description
+        .map(|d| {
+            format!(
+                "<card:addressbook-description>{}</card:addressbook-description>",
+                escape(d)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cs="http://calendarserver.org/ns/"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype><d:displayname>{}</d:displayname>{description}</d:prop></d:set></d:mkcol>
+"#,
+        escape(display_name)
+    )
+}
+
+/// One text-match: (property, text, match type).
+pub type TextMatch<'a> = (&'a str, &'a str, &'a str);
+
+/// addressbook-query returning ETags and full cards (captures 11, 12); more
+/// than one match is `anyof`, none lists every card.
+pub fn query_body(matches: &[TextMatch<'_>]) -> String {
+    let filters: String = matches
+        .iter()
+        .map(|(prop, text, match_type)| {
+            let collation = if *prop == "UID" { "i;octet" } else { "i;unicode-casemap" };
+            format!(
+                r#"<card:prop-filter name="{prop}"><card:text-match collation="{collation}" match-type="{match_type}">{}</card:text-match></card:prop-filter>"#,
+                escape(*text)
+            )
+        })
+        .collect();
+    let filter = match matches.len() {
+        0 => "<card:filter/>".to_string(),
+        1 => format!("<card:filter>{filters}</card:filter>"),
+        _ => format!(r#"<card:filter test="anyof">{filters}</card:filter>"#),
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<card:addressbook-query xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/><card:address-data/></d:prop>{filter}</card:addressbook-query>
+"#
+    )
+}
+
+/// The properties a contact search looks in.
+pub const SEARCHED: &[&str] = &["FN", "EMAIL", "TEL", "ORG", "NICKNAME"];
+
+fn addressbook_of(resource: &Resource) -> Option<AddressBook> {
+    if !resource.has_child(DAV, "resourcetype", CARDDAV, "addressbook") {
+        return None;
+    }
+    let name = last_segment(&resource.href);
+    Some(AddressBook {
+        display_name: resource
+            .text(DAV, "displayname")
+            .unwrap_or_else(|| name.clone()),
+        description: resource.text(CARDDAV, "addressbook-description"),
+        sync_token: resource
+            .text(DAV, "sync-token")
+            .or_else(|| resource.text(CALSERVER, "getctag")),
+        name,
+    })
+}
+
+struct StoredCard {
+    url: Url,
+    etag: Option<String>,
+    card: VCard,
+}
+
+fn what(uid: &str, addressbook: &str) -> String {
+    format!("contact '{uid}' in address book '{addressbook}'")
+}
+
+impl NextcloudSession {
+    async fn addressbook_url(&self, addressbook: &str) -> Result<Url, NextcloudError> {
+        self.dav_home(DavService::CardDav)
+            .await?
+            .join(&format!("{}/", encode(addressbook)))
+            .map_err(|_| protocol("bad address book URL"))
+    }
+
+    async fn query_cards(
+        &self,
+        addressbook: &str,
+        matches: &[TextMatch<'_>],
+    ) -> Result<Vec<StoredCard>, NextcloudError> {
+        let url = self.addressbook_url(addressbook).await?;
+        let reply = self
+            .dav_query(
+                "REPORT",
+                url,
+                Some("1"),
+                query_body(matches),
+                &format!("address book '{addressbook}'"),
+            )
+            .await?;
+        let mut cards = Vec::new();
+        for resource in reply.responses {
+            let Some(data) = resource.raw_text(CARDDAV, "address-data") else {
+                continue;
+            };
+            cards.push(StoredCard {
+                url: self.href_url(&resource.href)?,
+                etag: resource.text(DAV, "getetag"),
+                card: vcard::parse(data)?,
+            });
+        }
+        Ok(cards)
+    }
+
+    async fn find_card(&self, addressbook: &str, uid: &str) -> Result<StoredCard, NextcloudError> {
+        self.query_cards(addressbook, &[("UID", uid, "equals")])
+            .await?
+            .into_iter()
+            .find(|c| vcard::read(&c.card, addressbook, None).uid == uid)
+            .ok_or_else(|| NextcloudError::NotFound(what(uid, addressbook)))
+    }
+}
+
+#[async_trait]
+impl ContactsApi for NextcloudSession {
+    async fn list_addressbooks(&self) -> Result<Vec<AddressBook>, NextcloudError> {
+        let home = self.dav_home(DavService::CardDav).await?;
+        let reply = self
+            .dav_query(
+                "PROPFIND",
+                home,
+                Some("1"),
+                LIST_ADDRESSBOOKS.to_string(),
+                "the address book home",
+            )
+            .await?;
+        Ok(reply.responses.iter().filter_map(addressbook_of).collect())
+    }
+
+    async fn create_addressbook(
+        &self,
+        name: &str,
+        display_name: &str,
+        description: Option<String>,
+    ) -> Result<(), NextcloudError> {
+        let url = self.addressbook_url(name).await?;
+        let body = mkcol_body(display_name, description.as_deref());
+        self.dav_change("MKCOL", url, body, &format!("address book '{name}'"))
+            .await
+    }
+
+    async fn delete_addressbook(&self, name: &str) -> Result<(), NextcloudError> {
+        let url = self.addressbook_url(name).await?;
+        self.dav_delete(url, None, &format!("address book '{name}'"))
+            .await
+    }
+
+    async fn list_contacts(
+        &self,
+        addressbook: &str,
+        query: Option<String>,
+    ) -> Result<Vec<Contact>, NextcloudError> {
+        let query = query.filter(|q| !q.trim().is_empty());
+        let matches: Vec<TextMatch<'_>> = match query.as_deref() {
+            Some(q) => SEARCHED
+                .iter()
+                .map(|p| (*p, q.trim(), "contains"))
+                .collect(),
+            None => vec![],
+        };
+        let cards = self.query_cards(addressbook, &matches).await?;
+        Ok(cards
+            .iter()
+            .map(|c| vcard::read(&c.card, addressbook, c.etag.as_deref()))
+            .collect())
+    }
+
+    async fn get_contact(&self, addressbook: &str, uid: &str) -> Result<Contact, NextcloudError> {
+        let found = self.find_card(addressbook, uid).await?;
+        Ok(vcard::read(&found.card, addressbook, found.etag.as_deref()))
+    }
+
+    async fn create_contact(
+        &self,
+        addressbook: &str,
+        uid: &str,
+        patch: &ContactPatch,
+    ) -> Result<Contact, NextcloudError> {
+        let body = vcard::new_card(uid, patch)?;
+        let url = self
+            .addressbook_url(addressbook)
+            .await?
+            .join(&format!("{}.vcf", encode(uid)))
+            .map_err(|_| protocol("bad contact URL"))?;
+        let etag = self
+            .dav_put(
+                url,
+                VCARD,
+                body.clone(),
+                Precondition::Create,
+                &what(uid, addressbook),
+            )
+            .await?;
+        Ok(vcard::read(
+            &vcard::parse(&body)?,
+            addressbook,
+            etag.as_deref(),
+        ))
+    }
+
+    async fn update_contact(
+        &self,
+        addressbook: &str,
+        uid: &str,
+        etag: Option<String>,
+        patch: &ContactPatch,
+    ) -> Result<Contact, NextcloudError> {
+        let mut found = self.find_card(addressbook, uid).await?;
+        vcard::patch_card(&mut found.card, patch)?;
+        let guard = etag
+            .or(found.etag)
+            .ok_or_else(|| protocol("the server sent no ETag for the contact"))?;
+        let body = vcard::write(&found.card);
+        let new_etag = self
+            .dav_put(
+                found.url,
+                VCARD,
+                body.clone(),
+                Precondition::Replace(guard),
+                &what(uid, addressbook),
+            )
+            .await?;
+        Ok(vcard::read(
+            &vcard::parse(&body)?,
+            addressbook,
+            new_etag.as_deref(),
+        ))
+    }
+
+    async fn delete_contact(
+        &self,
+        addressbook: &str,
+        uid: &str,
+        etag: Option<String>,
+    ) -> Result<(), NextcloudError> {
+        let found = self.find_card(addressbook, uid).await?;
+        let guard = etag.or(found.etag);
+        self.dav_delete(found.url, guard.as_deref(), &what(uid, addressbook))
+            .await
+    }
+}

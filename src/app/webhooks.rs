@@ -1,0 +1,394 @@
+//! Webhooks: registrations kept in the store (what we asked Nextcloud for,
+//! its id, when, status), presets switched as a unit, reconcile both ways,
+//! and the bounded queue with its worker (see ADR 0006).
+//!
+//! Status reads the database only; Nextcloud is asked when registering,
+//! deleting, listing or reconciling.
+
+mod queue;
+mod reconcile;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::task::JoinHandle;
+use url::Url;
+
+pub use queue::{DEFAULT_QUEUE_CAPACITY, LogEventHandler, WebhookQueue};
+
+use crate::app::config::WebhookConfig;
+use crate::app::consent::now;
+use crate::domain::credential::{AuthMode, Credential, CredentialPlan, plan_credential};
+use crate::domain::webhooks::{Preset, ReconcileReport, WebhookDraft, WebhookSpec};
+use crate::ports::nextcloud::{NextcloudConnector, WebhooksApi};
+use crate::ports::store::{NewWebhook, WebhookRegistration, WebhookStatus, WebhookStore};
+use crate::ports::webhooks::{
+    DeleteReport, EventHandler, EventIntake, LocalWebhook, PresetReport, PresetState,
+    RemoteListing, StatusReport, WebhookAdmin, WebhookError,
+};
+use reconcile::spec_of;
+
+pub struct WebhookService {
+    store: Arc<dyn WebhookStore>,
+    receiver_url: Option<Url>,
+    secret: SecretString,
+    intake: Arc<dyn EventIntake>,
+}
+
+/// Everything webhooks need at run time, built when WEBHOOK_SECRET is set.
+pub struct WebhookRuntime {
+    pub service: Arc<WebhookService>,
+    pub intake: Arc<dyn EventIntake>,
+    pub secret: SecretString,
+    pub worker: JoinHandle<()>,
+}
+
+/// Starts the queue and its worker; `None` when webhooks are off (no secret).
+pub fn start(
+    config: &WebhookConfig,
+    store: Arc<dyn WebhookStore>,
+    handler: Arc<dyn EventHandler>,
+) -> Option<WebhookRuntime> {
+    let secret = config.secret.clone()?;
+    let (queue, worker) = WebhookQueue::start(config.queue_capacity, handler);
+    let intake: Arc<dyn EventIntake> = queue;
+    let service = Arc::new(WebhookService::new(
+        store,
+        config.receiver_url.clone(),
+        secret.clone(),
+        intake.clone(),
+    ));
+    Some(WebhookRuntime {
+        service,
+        intake,
+        secret,
+        worker,
+    })
+}
+
+/// Reconciles once in the background at start-up. Only basic mode has a
+/// credential before any call (the app password, which must be an admin's);
+/// OAuth modes log that an admin should run nc_webhooks_reconcile.
+pub fn reconcile_at_start(
+    service: Arc<WebhookService>,
+    mode: &AuthMode,
+    connector: Arc<dyn NextcloudConnector>,
+) -> Option<JoinHandle<()>> {
+    let Ok(CredentialPlan::Ready {
+        user_id: Some(user_id),
+        secret,
+    }) = plan_credential(mode, None)
+    else {
+        tracing::info!(
+            "webhook reconcile at start-up skipped: OAuth modes have no Nextcloud credential \
+             before a call; an admin can run nc_webhooks_reconcile"
+        );
+        return None;
+    };
+    Some(tokio::spawn(async move {
+        let nc = connector.connect(Credential { user_id, secret });
+        if let Err(error) = service.reconcile(&*nc, false).await {
+            tracing::warn!(%error, "webhook reconcile at start-up failed");
+        }
+    }))
+}
+
+fn wanted(row: &WebhookRegistration) -> bool {
+    row.status != WebhookStatus::Disabled
+}
+
+impl WebhookService {
+    pub fn new(
+        store: Arc<dyn WebhookStore>,
+        receiver_url: Option<Url>,
+        secret: SecretString,
+        intake: Arc<dyn EventIntake>,
+    ) -> Self {
+        Self {
+            store,
+            receiver_url,
+            secret,
+            intake,
+        }
+    }
+
+    fn receiver_url(&self) -> Result<&Url, WebhookError> {
+        self.receiver_url
+            .as_ref()
+            .ok_or(WebhookError::NoReceiverUrl)
+    }
+
+    fn draft(&self, spec: &WebhookSpec, uri: &str) -> WebhookDraft {
+        let bearer = SecretString::from(format!("Bearer {}", self.secret.expose_secret()));
+        WebhookDraft::to_receiver(spec, uri, bearer)
+    }
+
+    /// Registers `row` at Nextcloud and records the outcome on it: active,
+    /// or `on_failure` (`Failed` keeps it wanted for the next reconcile;
+    /// `Disabled` when the caller is told and may ask again).
+    async fn register_row(
+        &self,
+        nc: &dyn WebhooksApi,
+        row: &WebhookRegistration,
+        spec: &WebhookSpec,
+        uri: &str,
+        on_failure: WebhookStatus,
+    ) -> Result<i64, WebhookError> {
+        match nc.register_webhook(&self.draft(spec, uri)).await {
+            Ok(remote) => {
+                self.store
+                    .update_webhook(row.id, WebhookStatus::Active, Some(remote.id))
+                    .await?;
+                tracing::info!(id = row.id, nextcloud_id = remote.id, event = %spec.event, "webhook registered");
+                Ok(remote.id)
+            }
+            Err(error) => {
+                self.store.update_webhook(row.id, on_failure, None).await?;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Our row for `spec` at `uri`, preferring an active one; a new pending
+    /// row when there is none.
+    async fn row_for(
+        &self,
+        rows: &[WebhookRegistration],
+        spec: &WebhookSpec,
+        uri: &str,
+    ) -> Result<WebhookRegistration, WebhookError> {
+        let same = |r: &&WebhookRegistration| r.uri == uri && spec_of(r) == *spec;
+        let existing = rows
+            .iter()
+            .filter(same)
+            .max_by_key(|r| (r.status == WebhookStatus::Active, wanted(r), r.id));
+        if let Some(row) = existing {
+            return Ok(row.clone());
+        }
+        Ok(self
+            .store
+            .insert_webhook(&NewWebhook {
+                event: spec.event.clone(),
+                filter: spec.filter.to_value(),
+                uri: uri.to_string(),
+                created_at: now(),
+            })
+            .await?)
+    }
+
+    /// Registers `spec` unless an active registration has it already.
+    async fn ensure(
+        &self,
+        nc: &dyn WebhooksApi,
+        spec: &WebhookSpec,
+    ) -> Result<(LocalWebhook, bool), WebhookError> {
+        let uri = self.receiver_url()?.to_string();
+        let rows = self.store.list_webhooks().await?;
+        let row = self.row_for(&rows, spec, &uri).await?;
+        if row.status == WebhookStatus::Active && row.nextcloud_id.is_some() {
+            return Ok(((&row).into(), false));
+        }
+        let id = self
+            .register_row(nc, &row, spec, &uri, WebhookStatus::Disabled)
+            .await?;
+        let row = WebhookRegistration {
+            nextcloud_id: Some(id),
+            status: WebhookStatus::Active,
+            ..row
+        };
+        Ok(((&row).into(), true))
+    }
+
+    /// Deletes `row` at Nextcloud (if it has an id there) and disables it here.
+    async fn retire(
+        &self,
+        nc: &dyn WebhooksApi,
+        row: &WebhookRegistration,
+    ) -> Result<bool, WebhookError> {
+        let existed = match row.nextcloud_id {
+            Some(id) => nc.delete_webhook(id).await?,
+            None => false,
+        };
+        self.store
+            .update_webhook(row.id, WebhookStatus::Disabled, row.nextcloud_id)
+            .await?;
+        Ok(existed)
+    }
+}
+
+#[async_trait]
+impl WebhookAdmin for WebhookService {
+    async fn register(
+        &self,
+        nc: &dyn WebhooksApi,
+        spec: WebhookSpec,
+    ) -> Result<LocalWebhook, WebhookError> {
+        self.ensure(nc, &spec).await.map(|(local, _)| local)
+    }
+
+    async fn list_remote(
+        &self,
+        nc: &dyn WebhooksApi,
+        all: bool,
+    ) -> Result<Vec<RemoteListing>, WebhookError> {
+        let uri = match (all, self.receiver_url()) {
+            (false, Err(e)) => return Err(e),
+            (_, url) => url.ok().map(Url::to_string),
+        };
+        let remote = nc
+            .list_webhooks(if all { None } else { uri.clone() })
+            .await?;
+        let rows = self.store.list_webhooks().await?;
+        Ok(remote
+            .into_iter()
+            .map(|webhook| RemoteListing {
+                ours: uri.as_deref() == Some(webhook.uri.as_str())
+                    || rows.iter().any(|r| r.uri == webhook.uri),
+                local_id: rows
+                    .iter()
+                    .filter(|r| r.nextcloud_id == Some(webhook.id))
+                    .max_by_key(|r| (wanted(r), r.id))
+                    .map(|r| r.id),
+                webhook,
+            })
+            .collect())
+    }
+
+    async fn delete(
+        &self,
+        nc: &dyn WebhooksApi,
+        nextcloud_id: i64,
+    ) -> Result<DeleteReport, WebhookError> {
+        let existed = nc.delete_webhook(nextcloud_id).await?;
+        let mut local_id = None;
+        for row in self.store.list_webhooks().await? {
+            if row.nextcloud_id == Some(nextcloud_id) && wanted(&row) {
+                self.store
+                    .update_webhook(row.id, WebhookStatus::Disabled, row.nextcloud_id)
+                    .await?;
+                local_id = Some(row.id);
+            }
+        }
+        Ok(DeleteReport {
+            nextcloud_id,
+            existed_at_nextcloud: existed,
+            local_id,
+        })
+    }
+
+    /// All or nothing: if one registration fails, those made by this call
+    /// are removed again and the error is returned.
+    async fn enable_preset(
+        &self,
+        nc: &dyn WebhooksApi,
+        preset: Preset,
+        user_id: &str,
+    ) -> Result<PresetReport, WebhookError> {
+        let mut report = PresetReport {
+            preset: Some(preset),
+            ..PresetReport::default()
+        };
+        let mut made = Vec::new();
+        for spec in preset.specs(user_id) {
+            match self.ensure(nc, &spec).await {
+                Ok((local, changed)) => {
+                    if changed {
+                        report.changed += 1;
+                        made.push(local.clone());
+                    } else {
+                        report.unchanged += 1;
+                    }
+                    report.webhooks.push(local);
+                }
+                Err(error) => {
+                    for local in made {
+                        let rollback = async {
+                            let rows = self.store.list_webhooks().await?;
+                            match rows.iter().find(|r| r.id == local.id) {
+                                Some(row) => self.retire(nc, row).await.map(drop),
+                                None => Ok(()),
+                            }
+                        };
+                        if let Err(e) = rollback.await {
+                            tracing::warn!(error = %e, id = local.id, "preset rollback incomplete; run a reconcile");
+                        }
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn disable_preset(
+        &self,
+        nc: &dyn WebhooksApi,
+        preset: Preset,
+        user_id: &str,
+    ) -> Result<PresetReport, WebhookError> {
+        let specs = preset.specs(user_id);
+        let mut report = PresetReport {
+            preset: Some(preset),
+            ..PresetReport::default()
+        };
+        for row in self.store.list_webhooks().await? {
+            if !specs.contains(&spec_of(&row)) {
+                continue;
+            }
+            if wanted(&row) {
+                self.retire(nc, &row).await?;
+                report.changed += 1;
+                report.webhooks.push(
+                    (&WebhookRegistration {
+                        status: WebhookStatus::Disabled,
+                        ..row
+                    })
+                        .into(),
+                );
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn reconcile(
+        &self,
+        nc: &dyn WebhooksApi,
+        force: bool,
+    ) -> Result<ReconcileReport, WebhookError> {
+        self.run_reconcile(nc, force).await
+    }
+
+    async fn status(&self) -> Result<StatusReport, WebhookError> {
+        let registrations: Vec<LocalWebhook> = self
+            .store
+            .list_webhooks()
+            .await?
+            .iter()
+            .map(Into::into)
+            .collect();
+        let presets = Preset::ALL
+            .into_iter()
+            .map(|preset| PresetState {
+                preset,
+                active: registrations
+                    .iter()
+                    .filter(|r| {
+                        r.preset == Some(preset) && r.status == WebhookStatus::Active.as_str()
+                    })
+                    .count(),
+                expected: preset.events().len(),
+            })
+            .filter(|state| state.active > 0)
+            .collect();
+        Ok(StatusReport {
+            receiver_url: self.receiver_url.as_ref().map(Url::to_string),
+            registrations,
+            presets,
+            counters: self.intake.counters().snapshot(),
+            queue: self.intake.gauge(),
+        })
+    }
+}

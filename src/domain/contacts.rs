@@ -1,0 +1,344 @@
+//! Contacts as the tools see them, and `contact_data` (the tools' JSON
+//! object) read into a patch that names only the fields to change.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AddressBook {
+    /// The collection's URI segment (`contacts`).
+    pub name: String,
+    pub display_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_token: Option<String>,
+}
+
+/// An email address or phone number with its TYPEs (`work`, `cell`...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Typed {
+    pub value: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PostalAddress {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
+    pub street: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub uid: String,
+    pub addressbook: String,
+    pub full_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<Typed>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Typed>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<PostalAddress>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// The vCard version as read (`3.0` or `4.0`).
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+}
+
+impl Contact {
+    /// Case-insensitive match on name, nickname, organisation, email, and
+    /// phone (digits only, so `+31 6 1234` finds `+31612345678`).
+    pub fn matches(&self, query: &str) -> bool {
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            return true;
+        }
+        let text = [
+            Some(&self.full_name),
+            self.nickname.as_ref(),
+            self.organization.as_ref(),
+            self.given_name.as_ref(),
+            self.family_name.as_ref(),
+        ];
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        let q_digits = digits(&q);
+        text.iter().flatten().any(|t| t.to_lowercase().contains(&q))
+            || self
+                .emails
+                .iter()
+                .any(|e| e.value.to_lowercase().contains(&q))
+            || (q_digits.len() >= 3
+                && self
+                    .phones
+                    .iter()
+                    .any(|p| digits(&p.value).contains(&q_digits)))
+    }
+}
+
+/// Changes to a contact: `None` keeps a field, `Some(None)` / an empty list
+/// removes it. Properties the patch does not name survive untouched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactPatch {
+    pub full_name: Option<Option<String>>,
+    pub given_name: Option<Option<String>>,
+    pub family_name: Option<Option<String>>,
+    pub nickname: Option<Option<String>>,
+    pub organization: Option<Option<String>>,
+    pub title: Option<Option<String>>,
+    pub birthday: Option<Option<String>>,
+    pub note: Option<Option<String>>,
+    pub emails: Option<Vec<Typed>>,
+    pub phones: Option<Vec<Typed>>,
+    pub addresses: Option<Vec<PostalAddress>>,
+    pub urls: Option<Vec<String>>,
+    pub categories: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ContactInputError {
+    #[error("contact_data has an unknown field '{0}'; known fields: {KNOWN_FIELDS}")]
+    UnknownField(String),
+    #[error("contact_data field '{field}' should be {expected}")]
+    WrongShape {
+        field: String,
+        expected: &'static str,
+    },
+    #[error("contact_data changes nothing; give at least one of: {KNOWN_FIELDS}")]
+    Empty,
+    #[error(
+        "a new contact needs a name: give fn (full name), given_name/family_name, org or email"
+    )]
+    NoName,
+}
+
+pub const KNOWN_FIELDS: &str = "fn, given_name, family_name, nickname, email, tel, org, title, \
+     adr, bday, note, url, categories";
+
+fn text(field: &str, value: &Value) -> Result<Option<String>, ContactInputError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => Ok(Some(s.trim().to_string())),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        _ => Err(ContactInputError::WrongShape {
+            field: field.into(),
+            expected: "a string (or null / \"\" to remove it)",
+        }),
+    }
+}
+
+fn items(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Null => vec![],
+        Value::Array(list) => list.iter().collect(),
+        other => vec![other],
+    }
+}
+
+fn types_of(object: &Map<String, Value>) -> Vec<String> {
+    match object.get("type").or_else(|| object.get("types")) {
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|t| t.as_str())
+            .map(str::to_lowercase)
+            .collect(),
+        _ => vec![],
+    }
+}
+
+fn typed_list(field: &str, value: &Value) -> Result<Vec<Typed>, ContactInputError> {
+    let shape = ContactInputError::WrongShape {
+        field: field.into(),
+        expected: "a string, a list of strings, or a list of {\"value\": ..., \"type\": \"work\"}",
+    };
+    items(value)
+        .into_iter()
+        .filter(|v| v.as_str().is_none_or(|s| !s.trim().is_empty()))
+        .map(|item| match item {
+            Value::String(s) => Ok(Typed {
+                value: s.trim().to_string(),
+                types: vec![],
+            }),
+            Value::Object(o) => {
+                let value = ["value", "email", "number", "tel", "phone"]
+                    .iter()
+                    .find_map(|k| o.get(*k).and_then(Value::as_str))
+                    .ok_or_else(|| shape.clone())?;
+                Ok(Typed {
+                    value: value.trim().to_string(),
+                    types: types_of(o),
+                })
+            }
+            _ => Err(shape.clone()),
+        })
+        .collect()
+}
+
+fn address_list(value: &Value) -> Result<Vec<PostalAddress>, ContactInputError> {
+    items(value)
+        .into_iter()
+        .map(|item| match item {
+            Value::String(s) => Ok(PostalAddress { street: s.trim().to_string(), ..PostalAddress::default() }),
+            Value::Object(o) => {
+                let get = |keys: &[&str]| {
+                    keys.iter().find_map(|k| o.get(*k).and_then(Value::as_str)).unwrap_or("").trim().to_string()
+                };
+                Ok(PostalAddress {
+                    types: types_of(o),
+                    street: get(&["street"]),
+                    city: get(&["city", "locality"]),
+                    region: get(&["region", "state"]),
+                    postal_code: get(&["postal_code", "postcode", "zip"]),
+                    country: get(&["country"]),
+                })
+            }
+            _ => Err(ContactInputError::WrongShape {
+                field: "adr".into(),
+                expected: "a string or {\"street\", \"city\", \"region\", \"postal_code\", \"country\", \"type\"}",
+            }),
+        })
+        .collect()
+}
+
+fn string_list(field: &str, value: &Value) -> Result<Vec<String>, ContactInputError> {
+    match value {
+        Value::String(s) => Ok(s
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect()),
+        _ => typed_list(field, value).map(|list| list.into_iter().map(|t| t.value).collect()),
+    }
+}
+
+impl ContactPatch {
+    /// Reads the tools' `contact_data` object.
+    pub fn from_json(data: &Map<String, Value>) -> Result<Self, ContactInputError> {
+        let mut patch = ContactPatch::default();
+        for (key, value) in data {
+            let k = key.to_ascii_lowercase();
+            match k.as_str() {
+                "fn" | "full_name" | "display_name" | "formatted_name" => {
+                    patch.full_name = Some(text(key, value)?)
+                }
+                "given_name" | "first_name" | "given" => patch.given_name = Some(text(key, value)?),
+                "family_name" | "last_name" | "surname" | "family" => {
+                    patch.family_name = Some(text(key, value)?)
+                }
+                "nickname" => patch.nickname = Some(text(key, value)?),
+                "org" | "organization" | "organisation" | "company" => {
+                    patch.organization = Some(text(key, value)?)
+                }
+                "title" | "job_title" => patch.title = Some(text(key, value)?),
+                "bday" | "birthday" => patch.birthday = Some(text(key, value)?),
+                "note" | "notes" => patch.note = Some(text(key, value)?),
+                "email" | "emails" => patch.emails = Some(typed_list(key, value)?),
+                "tel" | "phone" | "phones" | "telephone" => {
+                    patch.phones = Some(typed_list(key, value)?)
+                }
+                "adr" | "address" | "addresses" => patch.addresses = Some(address_list(value)?),
+                "url" | "urls" | "website" => patch.urls = Some(string_list(key, value)?),
+                "categories" | "groups" => patch.categories = Some(string_list(key, value)?),
+                _ => return Err(ContactInputError::UnknownField(key.clone())),
+            }
+        }
+        if patch == ContactPatch::default() {
+            return Err(ContactInputError::Empty);
+        }
+        Ok(patch)
+    }
+
+    /// The full name a new contact gets: `fn`, else given + family, else org, else email.
+    pub fn display_name(&self) -> Option<String> {
+        let some = |v: &Option<Option<String>>| v.clone().flatten();
+        some(&self.full_name)
+            .or_else(|| {
+                let parts: Vec<String> = [some(&self.given_name), some(&self.family_name)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join(" "))
+            })
+            .or_else(|| some(&self.organization))
+            .or_else(|| {
+                self.emails
+                    .as_ref()
+                    .and_then(|e| e.first())
+                    .map(|e| e.value.clone())
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn patch(value: Value) -> Result<ContactPatch, ContactInputError> {
+        ContactPatch::from_json(value.as_object().unwrap())
+    }
+
+    #[test]
+    fn contact_data_names_only_what_changes() {
+        let p = patch(json!({"fn": "Bob Builder", "email": [{"value": "bob@x.test", "type": "work"}], "note": null})).unwrap();
+        assert_eq!(p.full_name, Some(Some("Bob Builder".into())));
+        assert_eq!(p.emails.unwrap()[0].types, vec!["work"]);
+        assert_eq!(p.note, Some(None), "null removes");
+        assert_eq!(p.phones, None, "absent keeps");
+        let err = patch(json!({"shoe_size": 44})).unwrap_err().to_string();
+        assert!(err.contains("shoe_size") && err.contains("email"), "{err}");
+        assert_eq!(patch(json!({})).unwrap_err(), ContactInputError::Empty);
+        let named = patch(json!({"given_name": "Ada", "family_name": "Lovelace"})).unwrap();
+        assert_eq!(named.display_name().as_deref(), Some("Ada Lovelace"));
+    }
+
+    #[test]
+    fn search_matches_names_emails_and_phone_digits() {
+        let c = Contact {
+            full_name: "Bob Builder".into(),
+            organization: Some("Example BV".into()),
+            emails: vec![Typed {
+                value: "bob@example.test".into(),
+                types: vec![],
+            }],
+            phones: vec![Typed {
+                value: "+31 6 1234 5678".into(),
+                types: vec![],
+            }],
+            ..Contact::default()
+        };
+        for q in ["bob", "EXAMPLE bv", "bob@", "612345"] {
+            assert!(c.matches(q), "{q}");
+        }
+        assert!(!c.matches("alice"));
+    }
+}
