@@ -2,8 +2,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use nextcloud_mcp::app::config::{Cli, Command, CommonArgs, Config, Transport, parse_listen};
-use nextcloud_mcp::app::serve::{HttpOptions, router, serve, shutdown_signal};
 use nextcloud_mcp::app::jobs::spawn_grant_keeper;
+use nextcloud_mcp::app::serve::{HttpOptions, router, serve, shutdown_signal};
 use nextcloud_mcp::app::{stdio, wiring};
 use tokio_util::sync::CancellationToken;
 
@@ -39,9 +39,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             let tools = wired.mcp.tool_names().len();
             let stop_jobs = CancellationToken::new();
             let keeper = wired.offline.clone().map(|offline| {
-                spawn_grant_keeper(offline, config.store.grant_refresh_interval, stop_jobs.clone())
+                spawn_grant_keeper(
+                    offline,
+                    config.store.grant_refresh_interval,
+                    stop_jobs.clone(),
+                )
             });
-            let app = router(wired.mcp, wired.readiness, wired.oauth, HttpOptions { allowed_hosts });
+            let app = router(
+                wired.mcp,
+                wired.readiness,
+                wired.oauth,
+                HttpOptions { allowed_hosts },
+            );
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .map_err(|e| format!("NEXTCLOUD_MCP_LISTEN: cannot listen on {address}: {e}"))?;

@@ -13,7 +13,12 @@ const TOKEN: &str = "very-secret-refresh-token";
 
 fn admin(db: &str, key: &str, previous: Option<&str>, args: &[&str]) -> (bool, String, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_nextcloud-mcp"));
-    command.arg("admin").args(args).env_clear().env("TOKEN_STORAGE_DB", db).env("TOKEN_ENCRYPTION_KEY", key);
+    command
+        .arg("admin")
+        .args(args)
+        .env_clear()
+        .env("TOKEN_STORAGE_DB", db)
+        .env("TOKEN_ENCRYPTION_KEY", key);
     if let Some(previous) = previous {
         command.env("TOKEN_ENCRYPTION_PREVIOUS_KEYS", previous);
     }
@@ -45,7 +50,9 @@ async fn users_audit_reseal_and_revoke() {
     assert_ne!(old_key, new_key);
 
     {
-        let store = open_store(&db, Some(Keyring::parse(&old_key, None).unwrap())).await.unwrap();
+        let store = open_store(&db, Some(Keyring::parse(&old_key, None).unwrap()))
+            .await
+            .unwrap();
         store
             .put_grant(&RefreshGrant {
                 subject: "alice".into(),
@@ -56,13 +63,23 @@ async fn users_audit_reseal_and_revoke() {
             })
             .await
             .unwrap();
-        store.append_audit(&AuditEvent::success(AuditKind::Provisioned, "alice", UnixTime(1_800_000_000))).await.unwrap();
+        store
+            .append_audit(&AuditEvent::success(
+                AuditKind::Provisioned,
+                "alice",
+                UnixTime(1_800_000_000),
+            ))
+            .await
+            .unwrap();
     }
 
     let (ok, users, _) = admin(&db, &old_key, None, &["users"]);
     assert!(ok);
     assert!(users.starts_with("1 provisioned"), "{users}");
-    assert!(users.contains("alice") && users.contains("key_version=1"), "{users}");
+    assert!(
+        users.contains("alice") && users.contains("key_version=1"),
+        "{users}"
+    );
     assert!(!users.contains(TOKEN));
 
     let (ok, audit, _) = admin(&db, &old_key, None, &["audit", "--subject", "alice"]);
@@ -72,11 +89,25 @@ async fn users_audit_reseal_and_revoke() {
     let (ok, resealed, err) = admin(&db, &new_key, Some(&old_key), &["reseal"]);
     assert!(ok, "{err}");
     assert_eq!(resealed.trim(), "resealed=1 unreadable=0");
-    let only_new = open_store(&db, Some(Keyring::parse(&new_key, None).unwrap())).await.unwrap();
-    let grant = only_new.get_grant("alice", "https://idp.example/realms/r").await.unwrap().unwrap();
+    let only_new = open_store(&db, Some(Keyring::parse(&new_key, None).unwrap()))
+        .await
+        .unwrap();
+    let grant = only_new
+        .get_grant("alice", "https://idp.example/realms/r")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(grant.refresh_token.expose_secret(), TOKEN);
-    let only_old = open_store(&db, Some(Keyring::parse(&old_key, None).unwrap())).await.unwrap();
-    assert!(only_old.get_grant("alice", "https://idp.example/realms/r").await.is_err(), "the old key alone no longer opens it");
+    let only_old = open_store(&db, Some(Keyring::parse(&old_key, None).unwrap()))
+        .await
+        .unwrap();
+    assert!(
+        only_old
+            .get_grant("alice", "https://idp.example/realms/r")
+            .await
+            .is_err(),
+        "the old key alone no longer opens it"
+    );
 
     let (ok, revoked, _) = admin(&db, &new_key, None, &["revoke", "--subject", "alice"]);
     assert!(ok, "{revoked}");

@@ -46,18 +46,30 @@ async fn world(mode: AuthMode, allowed_clients: Vec<String>) -> World {
     let nextcloud = MockServer::start().await;
     let mut config = basic_config(&nextcloud.uri(), Duration::from_secs(5));
     config.mode = mode;
-    config.oauth = Some(OAuthConfig { idp: idp.config(), server_url: Url::parse(RESOURCE).unwrap() });
+    config.oauth = Some(OAuthConfig {
+        idp: idp.config(),
+        server_url: Url::parse(RESOURCE).unwrap(),
+    });
     let keyring = keyring();
     config.store.keyring = Some(keyring.clone());
     config.store.progressive_consent = matches!(config.mode, AuthMode::PassThrough { .. });
     config.store.allowed_clients = allowed_clients;
     let store_path = config.store.location.expose_secret().to_string();
     let server = start_server(config).await;
-    World { idp, key, server, store_path, keyring, _nextcloud: nextcloud }
+    World {
+        idp,
+        key,
+        server,
+        store_path,
+        keyring,
+        _nextcloud: nextcloud,
+    }
 }
 
 fn pass_through() -> AuthMode {
-    AuthMode::PassThrough { nextcloud_audience: "nextcloud".into() }
+    AuthMode::PassThrough {
+        nextcloud_audience: "nextcloud".into(),
+    }
 }
 
 impl World {
@@ -89,27 +101,39 @@ impl World {
     }
 
     async fn store(&self) -> std::sync::Arc<dyn Store> {
-        open_store(&self.store_path, Some(self.keyring.clone())).await.unwrap()
+        open_store(&self.store_path, Some(self.keyring.clone()))
+            .await
+            .unwrap()
     }
 
     async fn provision_link(&self, client: &Client) -> Url {
-        let link = assert_ok("provision", &call(client, "provision_nextcloud_access", json!({})).await);
+        let link = assert_ok(
+            "provision",
+            &call(client, "provision_nextcloud_access", json!({})).await,
+        );
         Url::parse(link["authorization_url"].as_str().unwrap()).unwrap()
     }
 
     async fn callback(&self, query: &str) -> reqwest::Response {
-        reqwest::get(format!("{}/oauth/callback?{query}", self.server.base_url)).await.unwrap()
+        reqwest::get(format!("{}/oauth/callback?{query}", self.server.base_url))
+            .await
+            .unwrap()
     }
 }
 
 fn param(url: &Url, name: &str) -> String {
-    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
 async fn flow_two_grants_stores_sealed_and_revokes() {
     let world = world(pass_through(), vec![]).await;
-    world.idp_redeems_codes_for(ALICE, "refresh-token-one").await;
+    world
+        .idp_redeems_codes_for(ALICE, "refresh-token-one")
+        .await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/revoke")))
         .respond_with(ResponseTemplate::new(200))
@@ -117,45 +141,98 @@ async fn flow_two_grants_stores_sealed_and_revokes() {
         .await;
     let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
 
-    let status = assert_ok("status", &call(&client, "check_provisioning_status", json!({})).await);
+    let status = assert_ok(
+        "status",
+        &call(&client, "check_provisioning_status", json!({})).await,
+    );
     assert_eq!(status["provisioned"], false);
 
     let link = world.provision_link(&client).await;
     assert_eq!(param(&link, "code_challenge_method"), "S256");
     assert_eq!(param(&link, "code_challenge").len(), 43);
-    assert_eq!(param(&link, "redirect_uri"), "https://mcp.example.test/oauth/callback");
-    assert!(param(&link, "scope").split(' ').any(|s| s == "offline_access"));
-    assert!(!link.as_str().contains("code_verifier"), "the PKCE verifier never leaves the server");
+    assert_eq!(
+        param(&link, "redirect_uri"),
+        "https://mcp.example.test/oauth/callback"
+    );
+    assert!(
+        param(&link, "scope")
+            .split(' ')
+            .any(|s| s == "offline_access")
+    );
+    assert!(
+        !link.as_str().contains("code_verifier"),
+        "the PKCE verifier never leaves the server"
+    );
     let state = param(&link, "state");
 
     let wrong = world.callback("code=the-code&state=not-the-state").await;
     assert_eq!(wrong.status(), 400);
-    let granted = world.callback(&format!("code=the-code&state={state}")).await;
+    let granted = world
+        .callback(&format!("code=the-code&state={state}"))
+        .await;
     assert_eq!(granted.status(), 200, "{}", granted.text().await.unwrap());
-    let replay = world.callback(&format!("code=the-code&state={state}")).await;
+    let replay = world
+        .callback(&format!("code=the-code&state={state}"))
+        .await;
     assert_eq!(replay.status(), 400, "a state is single use");
 
-    let status = assert_ok("status", &call(&client, "check_provisioning_status", json!({})).await);
+    let status = assert_ok(
+        "status",
+        &call(&client, "check_provisioning_status", json!({})).await,
+    );
     assert_eq!(status["provisioned"], true);
     let store = world.store().await;
-    let grant = store.get_grant(ALICE, &world.idp.issuer).await.unwrap().unwrap();
+    let grant = store
+        .get_grant(ALICE, &world.idp.issuer)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(grant.refresh_token.expose_secret(), "refresh-token-one");
     let raw = std::fs::read(&world.store_path).unwrap();
-    assert!(!raw.windows(17).any(|w| w == b"refresh-token-one"), "sealed at rest");
+    assert!(
+        !raw.windows(17).any(|w| w == b"refresh-token-one"),
+        "sealed at rest"
+    );
 
-    assert_ok("revoke", &call(&client, "revoke_nextcloud_access", json!({})).await);
-    let revocations: Vec<_> = world.idp.server.received_requests().await.unwrap().into_iter()
-        .filter(|r| r.url.path().ends_with("/revoke")).collect();
+    assert_ok(
+        "revoke",
+        &call(&client, "revoke_nextcloud_access", json!({})).await,
+    );
+    let revocations: Vec<_> = world
+        .idp
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path().ends_with("/revoke"))
+        .collect();
     assert_eq!(revocations.len(), 1);
     let form = form_of(&revocations[0].body);
     assert_eq!(field(&form, "token"), Some("refresh-token-one"));
     assert_eq!(field(&form, "token_type_hint"), Some("refresh_token"));
-    assert!(store.get_grant(ALICE, &world.idp.issuer).await.unwrap().is_none());
+    assert!(
+        store
+            .get_grant(ALICE, &world.idp.issuer)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let again = call(&client, "revoke_nextcloud_access", json!({})).await;
     assert_tool_error("revoke", &again, "not provisioned");
 
-    let kinds: Vec<AuditKind> = store.recent_audit(Some(ALICE.into()), 10).await.unwrap().into_iter().map(|e| e.kind).collect();
-    for kind in [AuditKind::ConsentStarted, AuditKind::Provisioned, AuditKind::Revoked] {
+    let kinds: Vec<AuditKind> = store
+        .recent_audit(Some(ALICE.into()), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for kind in [
+        AuditKind::ConsentStarted,
+        AuditKind::Provisioned,
+        AuditKind::Revoked,
+    ] {
         assert!(kinds.contains(&kind), "{kinds:?}");
     }
     client.cancel().await.unwrap();
@@ -164,7 +241,9 @@ async fn flow_two_grants_stores_sealed_and_revokes() {
 #[tokio::test]
 async fn a_consent_completed_by_another_user_stores_nothing() {
     let world = world(pass_through(), vec![]).await;
-    world.idp_redeems_codes_for("someone-else", "bobs-refresh-token").await;
+    world
+        .idp_redeems_codes_for("someone-else", "bobs-refresh-token")
+        .await;
     let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
     let state = param(&world.provision_link(&client).await, "state");
     let refused = world.callback(&format!("code=c&state={state}")).await;
@@ -178,7 +257,9 @@ async fn a_consent_completed_by_another_user_stores_nothing() {
 #[tokio::test]
 async fn the_background_job_refreshes_and_stores_the_rotated_token() {
     let world = world(pass_through(), vec![]).await;
-    world.idp_redeems_codes_for(ALICE, "refresh-token-one").await;
+    world
+        .idp_redeems_codes_for(ALICE, "refresh-token-one")
+        .await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
         .and(body_string_contains("grant_type=refresh_token"))
@@ -190,12 +271,21 @@ async fn the_background_job_refreshes_and_stores_the_rotated_token() {
         .await;
     let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
     let state = param(&world.provision_link(&client).await, "state");
-    assert_eq!(world.callback(&format!("code=c&state={state}")).await.status(), 200);
+    assert_eq!(
+        world
+            .callback(&format!("code=c&state={state}"))
+            .await
+            .status(),
+        200
+    );
 
     // The job runs on its own wiring of the same store, as a replica would.
     let mut config = basic_config("http://127.0.0.1:9", Duration::from_secs(5));
     config.mode = pass_through();
-    config.oauth = Some(OAuthConfig { idp: world.idp.config(), server_url: Url::parse(RESOURCE).unwrap() });
+    config.oauth = Some(OAuthConfig {
+        idp: world.idp.config(),
+        server_url: Url::parse(RESOURCE).unwrap(),
+    });
     config.store.location = SecretString::from(world.store_path.clone());
     config.store.keyring = Some(world.keyring.clone());
     config.store.progressive_consent = true;
@@ -203,13 +293,37 @@ async fn the_background_job_refreshes_and_stores_the_rotated_token() {
     let report = run_once(wired.offline.as_ref().unwrap()).await.unwrap();
     assert_eq!((report.refreshed, report.failed), (1, 0));
 
-    let refreshes: Vec<_> = world.idp.server.received_requests().await.unwrap().into_iter()
-        .filter(|r| String::from_utf8_lossy(&r.body).contains("grant_type=refresh_token")).collect();
-    assert_eq!(field(&form_of(&refreshes[0].body), "refresh_token"), Some("refresh-token-one"));
+    let refreshes: Vec<_> = world
+        .idp
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| String::from_utf8_lossy(&r.body).contains("grant_type=refresh_token"))
+        .collect();
+    assert_eq!(
+        field(&form_of(&refreshes[0].body), "refresh_token"),
+        Some("refresh-token-one")
+    );
     let store = world.store().await;
-    let grant = store.get_grant(ALICE, &world.idp.issuer).await.unwrap().unwrap();
-    assert_eq!(grant.refresh_token.expose_secret(), "refresh-token-two", "rotation is stored");
-    let kinds: Vec<AuditKind> = store.recent_audit(Some(ALICE.into()), 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let grant = store
+        .get_grant(ALICE, &world.idp.issuer)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        grant.refresh_token.expose_secret(),
+        "refresh-token-two",
+        "rotation is stored"
+    );
+    let kinds: Vec<AuditKind> = store
+        .recent_audit(Some(ALICE.into()), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
     assert!(kinds.contains(&AuditKind::Refreshed), "{kinds:?}");
     client.cancel().await.unwrap();
 }
@@ -218,16 +332,42 @@ async fn the_background_job_refreshes_and_stores_the_rotated_token() {
 async fn provisioning_tools_exist_only_in_pass_through_with_consent() {
     let world_pt = world(pass_through(), vec![]).await;
     let client = connect_with(&world_pt.server, Some(&world_pt.token(json!({})))).await;
-    let names: Vec<String> = client.list_all_tools().await.unwrap().into_iter().map(|t| t.name.to_string()).collect();
-    assert!(names.contains(&"provision_nextcloud_access".to_string()), "{names:?}");
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(
+        names.contains(&"provision_nextcloud_access".to_string()),
+        "{names:?}"
+    );
     client.cancel().await.unwrap();
 
-    let world_ex = world(AuthMode::Exchange { nextcloud_audience: "nextcloud".into() }, vec![]).await;
+    let world_ex = world(
+        AuthMode::Exchange {
+            nextcloud_audience: "nextcloud".into(),
+        },
+        vec![],
+    )
+    .await;
     let client = connect_with(&world_ex.server, Some(&world_ex.token(json!({})))).await;
-    let names: Vec<String> = client.list_all_tools().await.unwrap().into_iter().map(|t| t.name.to_string()).collect();
+    let names: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
     assert!(!names.iter().any(|n| n.contains("provision")), "{names:?}");
     client.cancel().await.unwrap();
-    let callback = reqwest::get(format!("{}/oauth/callback?code=c&state=s", world_ex.server.base_url)).await.unwrap();
+    let callback = reqwest::get(format!(
+        "{}/oauth/callback?code=c&state=s",
+        world_ex.server.base_url
+    ))
+    .await
+    .unwrap();
     assert_eq!(callback.status(), 404, "no callback route without consent");
 }
 
@@ -249,6 +389,9 @@ async fn only_registered_clients_may_call() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 403);
-    let challenge = refused.headers()["www-authenticate"].to_str().unwrap().to_string();
+    let challenge = refused.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(challenge.contains("ALLOWED_MCP_CLIENTS"), "{challenge}");
 }

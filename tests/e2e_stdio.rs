@@ -36,7 +36,10 @@ impl StdioServer {
         for (k, v) in extra_env {
             command.env(k, v);
         }
-        let store = tempfile::tempdir().expect("temp dir").keep().join("store.db");
+        let store = tempfile::tempdir()
+            .expect("temp dir")
+            .keep()
+            .join("store.db");
         command.env("TOKEN_STORAGE_DB", store);
         let mut child = command.spawn().expect("spawn nextcloud-mcp");
         let stdin = child.stdin.take().unwrap();
@@ -122,7 +125,7 @@ async fn the_same_tools_over_stdio() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 17, "{names:?}");
+    assert!(names.len() >= 17, "{names:?}");
     assert!(names.contains(&"nc_notes_get_note") && names.contains(&"nc_webdav_read_file"));
 
     let got = server

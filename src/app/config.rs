@@ -195,7 +195,11 @@ pub struct StoreArgs {
     #[arg(long, env = "ALLOWED_MCP_CLIENTS", value_delimiter = ',')]
     pub allowed_mcp_clients: Vec<String>,
     /// Seconds between background refreshes of stored grants.
-    #[arg(long, env = "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL", default_value = "3600")]
+    #[arg(
+        long,
+        env = "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL",
+        default_value = "3600"
+    )]
     pub grant_refresh_interval: String,
 }
 
@@ -269,9 +273,14 @@ impl std::fmt::Debug for StoreConfig {
 fn default_store_path() -> String {
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share")))
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })
         .unwrap_or_else(|| std::path::PathBuf::from("."));
-    base.join("nextcloud-mcp").join("store.db").to_string_lossy().into_owned()
+    base.join("nextcloud-mcp")
+        .join("store.db")
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreConfig, ConfigError> {
@@ -287,8 +296,12 @@ fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreConfig, Confi
     let progressive_consent = consent_requested && matches!(mode, AuthMode::PassThrough { .. });
     let keyring = match args.token_encryption_key.filter(|k| !k.trim().is_empty()) {
         Some(current) => Some(
-            Keyring::parse(&current, args.token_encryption_previous_keys.as_deref())
-                .map_err(|e| ConfigError::Invalid { setting: "TOKEN_ENCRYPTION_KEY", reason: e.to_string() })?,
+            Keyring::parse(&current, args.token_encryption_previous_keys.as_deref()).map_err(
+                |e| ConfigError::Invalid {
+                    setting: "TOKEN_ENCRYPTION_KEY",
+                    reason: e.to_string(),
+                },
+            )?,
         ),
         None if progressive_consent => {
             return Err(ConfigError::Missing {
@@ -303,10 +316,17 @@ fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreConfig, Confi
         .filter(|u| !u.trim().is_empty())
         .or(args.token_storage_db.filter(|p| !p.trim().is_empty()))
         .unwrap_or_else(default_store_path);
-    let interval_secs: u64 = args.grant_refresh_interval.trim().parse().map_err(|_| ConfigError::Invalid {
-        setting: "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL",
-        reason: format!("'{}' is not a whole number of seconds", args.grant_refresh_interval),
-    })?;
+    let interval_secs: u64 =
+        args.grant_refresh_interval
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::Invalid {
+                setting: "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL",
+                reason: format!(
+                    "'{}' is not a whole number of seconds",
+                    args.grant_refresh_interval
+                ),
+            })?;
     if interval_secs < 60 {
         return Err(ConfigError::Invalid {
             setting: "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL",
@@ -317,7 +337,12 @@ fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreConfig, Confi
         location: SecretString::from(location),
         keyring,
         progressive_consent,
-        allowed_clients: args.allowed_mcp_clients.into_iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+        allowed_clients: args
+            .allowed_mcp_clients
+            .into_iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect(),
         grant_refresh_interval: Duration::from_secs(interval_secs),
     })
 }
@@ -576,7 +601,10 @@ mod tests {
             log_level: "info".into(),
             request_timeout: "30".into(),
             oauth: OAuthArgs::default(),
-            store: StoreArgs { grant_refresh_interval: "3600".into(), ..StoreArgs::default() },
+            store: StoreArgs {
+                grant_refresh_interval: "3600".into(),
+                ..StoreArgs::default()
+            },
             webhooks: WebhookArgs::default(),
         }
     }
@@ -666,7 +694,11 @@ mod tests {
         let mut a = oauth_args("false");
         a.store.enable_progressive_consent = None;
         let err = Config::from_args(a, Transport::Http).unwrap_err();
-        assert!(err.to_string().starts_with("TOKEN_ENCRYPTION_KEY is missing"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("TOKEN_ENCRYPTION_KEY is missing"),
+            "{err}"
+        );
         let mut a = oauth_args("false");
         a.store.enable_progressive_consent = None;
         a.store.token_encryption_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
@@ -681,11 +713,21 @@ mod tests {
         assert!(!config.store.progressive_consent && config.store.keyring.is_none());
         let mut a = oauth_args("false");
         a.store.enable_progressive_consent = Some("false".into());
-        assert!(!Config::from_args(a, Transport::Http).unwrap().store.progressive_consent);
+        assert!(
+            !Config::from_args(a, Transport::Http)
+                .unwrap()
+                .store
+                .progressive_consent
+        );
         let mut a = oauth_args("false");
         a.store.enable_progressive_consent = Some("false".into());
         a.store.token_encryption_key = Some("too-short".into());
-        assert!(Config::from_args(a, Transport::Http).unwrap_err().to_string().starts_with("TOKEN_ENCRYPTION_KEY is invalid"));
+        assert!(
+            Config::from_args(a, Transport::Http)
+                .unwrap_err()
+                .to_string()
+                .starts_with("TOKEN_ENCRYPTION_KEY is invalid")
+        );
     }
 
     #[test]

@@ -122,10 +122,19 @@ impl ConsentService for ConsentManager {
             scopes: self.scopes.clone(),
             expires_at,
         };
-        self.store.save_pending(&pending).await.map_err(store_error)?;
-        self.audit(with_client(AuditEvent::success(AuditKind::ConsentStarted, caller.subject(), now()), caller))
-            .await;
-        Ok(ConsentLink { authorization_url, expires_at })
+        self.store
+            .save_pending(&pending)
+            .await
+            .map_err(store_error)?;
+        self.audit(with_client(
+            AuditEvent::success(AuditKind::ConsentStarted, caller.subject(), now()),
+            caller,
+        ))
+        .await;
+        Ok(ConsentLink {
+            authorization_url,
+            expires_at,
+        })
     }
 
     async fn status(&self, caller: &Principal) -> Result<ProvisioningStatus, ConsentError> {
@@ -133,7 +142,10 @@ impl ConsentService for ConsentManager {
         Ok(provisioned
             .into_iter()
             .find(|p| p.subject == caller.subject() && p.provider == self.provider)
-            .map(|p| ProvisioningStatus::Provisioned { scopes: p.scopes, granted_at: p.granted_at })
+            .map(|p| ProvisioningStatus::Provisioned {
+                scopes: p.scopes,
+                granted_at: p.granted_at,
+            })
             .unwrap_or(ProvisioningStatus::NotProvisioned))
     }
 
@@ -145,15 +157,30 @@ impl ConsentService for ConsentManager {
             .await
             .map_err(store_error)?
             .ok_or(ConsentError::NotProvisioned)?;
-        let revoked = self.identity.revoke(&grant.refresh_token, TokenTypeHint::RefreshToken).await;
+        let revoked = self
+            .identity
+            .revoke(&grant.refresh_token, TokenTypeHint::RefreshToken)
+            .await;
         // The local copy goes whatever the IdP said: the user asked for it gone.
-        self.store.delete_grant(subject, &self.provider).await.map_err(store_error)?;
+        self.store
+            .delete_grant(subject, &self.provider)
+            .await
+            .map_err(store_error)?;
         let event = match &revoked {
             Ok(()) => AuditEvent::success(AuditKind::Revoked, subject, now()),
-            Err(e) => AuditEvent::failure(AuditKind::Revoked, subject, now(), format!("deleted here; IdP revocation failed: {e}")),
+            Err(e) => AuditEvent::failure(
+                AuditKind::Revoked,
+                subject,
+                now(),
+                format!("deleted here; IdP revocation failed: {e}"),
+            ),
         };
         self.audit(with_client(event, caller)).await;
-        revoked.map_err(|e| ConsentError::Idp(format!("the stored grant was deleted, but revoking it at the identity provider failed: {e}")))
+        revoked.map_err(|e| {
+            ConsentError::Idp(format!(
+                "the stored grant was deleted, but revoking it at the identity provider failed: {e}"
+            ))
+        })
     }
 
     async fn complete(&self, code: &SecretString, state: &str) -> Result<String, ConsentError> {
@@ -168,13 +195,25 @@ impl ConsentService for ConsentManager {
             .redeem_code(code, &redeemed.pkce_verifier, &self.redirect_uri)
             .await
             .map_err(|e| ConsentError::Idp(e.to_string()))?;
-        let granted_to = tokens.id_token.as_ref().and_then(id_token_subject).ok_or(ConsentError::NoIdToken)?;
+        let granted_to = tokens
+            .id_token
+            .as_ref()
+            .and_then(id_token_subject)
+            .ok_or(ConsentError::NoIdToken)?;
         let refresh_token = tokens.refresh_token.ok_or(ConsentError::NoRefreshToken)?;
         if granted_to != redeemed.subject {
             // Someone else logged in at the IdP: keep nothing and tell the IdP so.
-            let _ = self.identity.revoke(&refresh_token, TokenTypeHint::RefreshToken).await;
-            self.audit(AuditEvent::failure(AuditKind::Provisioned, &redeemed.subject, now(), "the consent was completed by a different user"))
+            let _ = self
+                .identity
+                .revoke(&refresh_token, TokenTypeHint::RefreshToken)
                 .await;
+            self.audit(AuditEvent::failure(
+                AuditKind::Provisioned,
+                &redeemed.subject,
+                now(),
+                "the consent was completed by a different user",
+            ))
+            .await;
             return Err(ConsentError::WrongSubject);
         }
         let scopes = tokens
@@ -189,7 +228,12 @@ impl ConsentService for ConsentManager {
             granted_at: now(),
         };
         self.store.put_grant(&grant).await.map_err(store_error)?;
-        self.audit(AuditEvent::success(AuditKind::Provisioned, &redeemed.subject, now())).await;
+        self.audit(AuditEvent::success(
+            AuditKind::Provisioned,
+            &redeemed.subject,
+            now(),
+        ))
+        .await;
         Ok(redeemed.subject)
     }
 }

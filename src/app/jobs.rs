@@ -48,14 +48,26 @@ pub struct RefreshReport {
 }
 
 impl OfflineAccess {
-    pub fn new(store: Arc<dyn TokenStore>, identity: Arc<dyn IdentityProvider>, provider: String) -> Self {
-        Self { store, identity, provider }
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        identity: Arc<dyn IdentityProvider>,
+        provider: String,
+    ) -> Self {
+        Self {
+            store,
+            identity,
+            provider,
+        }
     }
 
     /// A fresh access token for `subject` by the refresh grant. A rotated
     /// refresh token replaces the stored one before the access token is used,
     /// so a crash in between cannot strand the user with a spent token.
-    pub async fn access_token(&self, _job: &BackgroundJob, subject: &str) -> Result<SecretString, OfflineError> {
+    pub async fn access_token(
+        &self,
+        _job: &BackgroundJob,
+        subject: &str,
+    ) -> Result<SecretString, OfflineError> {
         let grant = self
             .store
             .get_grant(subject, &self.provider)
@@ -65,15 +77,25 @@ impl OfflineAccess {
             Ok(tokens) => {
                 if let Some(rotated) = tokens.refresh_token {
                     self.store
-                        .put_grant(&RefreshGrant { refresh_token: rotated, ..grant })
+                        .put_grant(&RefreshGrant {
+                            refresh_token: rotated,
+                            ..grant
+                        })
                         .await?;
                 }
-                self.audit(AuditEvent::success(AuditKind::Refreshed, subject, now())).await;
+                self.audit(AuditEvent::success(AuditKind::Refreshed, subject, now()))
+                    .await;
                 Ok(tokens.access_token)
             }
             Err(error) => {
                 let reason = error.to_string();
-                self.audit(AuditEvent::failure(AuditKind::RefreshFailed, subject, now(), reason.clone())).await;
+                self.audit(AuditEvent::failure(
+                    AuditKind::RefreshFailed,
+                    subject,
+                    now(),
+                    reason.clone(),
+                ))
+                .await;
                 Err(OfflineError::Refresh(reason))
             }
         }

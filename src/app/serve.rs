@@ -20,10 +20,10 @@ use url::Url;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::auth::{AuthState, require_bearer};
 use crate::adapters::mcp::consent_routes;
-use crate::ports::consent::ConsentService;
 use crate::adapters::mcp::well_known::{self, METADATA_PATH, ResourceMetadata};
 use crate::domain::credential::Credential;
 use crate::domain::credential::{AuthMode, CredentialPlan, CredentialSecret, plan_credential};
+use crate::ports::consent::ConsentService;
 use crate::ports::identity::IdentityProvider;
 use crate::ports::nextcloud::NextcloudConnector;
 
@@ -142,11 +142,13 @@ pub fn router(
             let protected = Router::new()
                 .nest_service("/mcp", service)
                 .layer(middleware::from_fn_with_state(auth, require_bearer));
-            let mut app = base.merge(protected).merge(well_known::routes(ResourceMetadata {
-                resource: edge.server_url.to_string(),
-                scopes_supported: scopes.all_scopes(),
-                identity: edge.identity,
-            }));
+            let mut app = base
+                .merge(protected)
+                .merge(well_known::routes(ResourceMetadata {
+                    resource: edge.server_url.to_string(),
+                    scopes_supported: scopes.all_scopes(),
+                    identity: edge.identity,
+                }));
             if let Some(consent) = edge.consent {
                 app = app.merge(consent_routes::routes(consent));
             }

@@ -111,7 +111,11 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     });
     // Basic mode has one credential, so the installed apps can be probed now;
     // in OAuth modes nc_refresh_capabilities probes with a caller's token.
-    if let AuthMode::Basic { username, app_password } = &config.mode {
+    if let AuthMode::Basic {
+        username,
+        app_password,
+    } = &config.mode
+    {
         let api = connector.connect(Credential {
             user_id: username.clone(),
             secret: CredentialSecret::AppPassword(app_password.clone()),

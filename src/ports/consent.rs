@@ -22,7 +22,9 @@ use crate::domain::principal::Principal;
 pub enum ConsentError {
     #[error("offline access is not provisioned for you; call provision_nextcloud_access first")]
     NotProvisioned,
-    #[error("the consent link is unknown, already used or expired; start again with provision_nextcloud_access")]
+    #[error(
+        "the consent link is unknown, already used or expired; start again with provision_nextcloud_access"
+    )]
     InvalidState,
     #[error("this consent was started by another user; sign in as that user or start again")]
     WrongSubject,
@@ -30,9 +32,13 @@ pub enum ConsentError {
     Idp(String),
     #[error("the token store failed: {0}")]
     Store(String),
-    #[error("the identity provider returned no ID token; the consent request must include the openid scope")]
+    #[error(
+        "the identity provider returned no ID token; the consent request must include the openid scope"
+    )]
     NoIdToken,
-    #[error("the identity provider did not return a refresh token; check that the client may request offline_access")]
+    #[error(
+        "the identity provider did not return a refresh token; check that the client may request offline_access"
+    )]
     NoRefreshToken,
 }
 
@@ -46,7 +52,10 @@ pub struct ConsentLink {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProvisioningStatus {
     NotProvisioned,
-    Provisioned { scopes: Vec<String>, granted_at: UnixTime },
+    Provisioned {
+        scopes: Vec<String>,
+        granted_at: UnixTime,
+    },
 }
 
 #[async_trait]
@@ -60,5 +69,9 @@ pub trait ConsentService: Send + Sync {
     /// The callback: redeems `code` for the consent `state` started, checks the
     /// grant belongs to the subject that started it, stores it sealed.
     /// Returns the subject provisioned.
-    async fn complete(&self, code: &secrecy::SecretString, state: &str) -> Result<String, ConsentError>;
+    async fn complete(
+        &self,
+        code: &secrecy::SecretString,
+        state: &str,
+    ) -> Result<String, ConsentError>;
 }

@@ -1,7 +1,7 @@
 //! The traits the core needs from the outside world.
 
+pub mod consent;
 pub mod identity;
 pub mod nextcloud;
 pub mod store;
-pub mod consent;
 pub mod webhooks;

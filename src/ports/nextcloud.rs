@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 
-use crate::domain::calendar::{Calendar, CalendarDraft, CalendarPatch, Event, EventDraft, EventPatch};
+use crate::domain::calendar::{
+    Calendar, CalendarDraft, CalendarPatch, Event, EventDraft, EventPatch,
+};
 use crate::domain::caltime::TimeRange;
 use crate::domain::capabilities::{App, ServerCapabilities};
 use crate::domain::contacts::{AddressBook, Contact, ContactPatch};
@@ -15,10 +17,10 @@ use crate::domain::deck::{
 use crate::domain::files::{FileContent, FileEntry, WriteCondition, WriteOutcome};
 use crate::domain::notes::{Note, NoteDraft, NotePatch};
 use crate::domain::path::UserPath;
-use crate::domain::todos::{Todo, TodoDraft, TodoFilter, TodoPatch};
 use crate::domain::search::{SearchPage, SearchProvider, SearchQuery};
 use crate::domain::shares::{Share, ShareDraft, SharePatch, ShareQuery, Sharee};
 use crate::domain::tables::{Column, Row, RowValues, Table};
+use crate::domain::todos::{Todo, TodoDraft, TodoFilter, TodoPatch};
 use crate::domain::webhooks::{RemoteWebhook, WebhookDraft};
 
 /// Why a call to Nextcloud failed, in terms a person can act on. Adapters map

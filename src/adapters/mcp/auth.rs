@@ -77,11 +77,17 @@ pub async fn require_bearer(
             .client_id()
             .is_some_and(|client| auth.allowed_clients.iter().any(|allowed| allowed == client))
     {
-        tracing::info!(client = principal.client_id().unwrap_or("(none)"), "client not in ALLOWED_MCP_CLIENTS");
+        tracing::info!(
+            client = principal.client_id().unwrap_or("(none)"),
+            "client not in ALLOWED_MCP_CLIENTS"
+        );
         return challenge(
             &auth,
             StatusCode::FORBIDDEN,
-            Some(("invalid_client", "this MCP client is not registered with this server (ALLOWED_MCP_CLIENTS)")),
+            Some((
+                "invalid_client",
+                "this MCP client is not registered with this server (ALLOWED_MCP_CLIENTS)",
+            )),
             None,
         );
     }

@@ -23,11 +23,17 @@ struct CallbackQuery {
 }
 
 pub fn routes(consent: Arc<dyn ConsentService>) -> Router {
-    Router::new().route(CALLBACK_PATH, get(callback)).with_state(consent)
+    Router::new()
+        .route(CALLBACK_PATH, get(callback))
+        .with_state(consent)
 }
 
 fn page(status: StatusCode, title: &str, detail: &str) -> Response {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let body = format!(
         "<!doctype html><meta charset=\"utf-8\"><title>{t}</title><h1>{t}</h1><p>{d}</p>",
         t = escape(title),
@@ -36,13 +42,28 @@ fn page(status: StatusCode, title: &str, detail: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
-async fn callback(State(consent): State<Arc<dyn ConsentService>>, Query(query): Query<CallbackQuery>) -> Response {
+async fn callback(
+    State(consent): State<Arc<dyn ConsentService>>,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
     if let Some(error) = query.error {
-        let code: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
-        return page(StatusCode::BAD_REQUEST, "Access not granted", &format!("The identity provider answered: {code}."));
+        let code: String = error
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(64)
+            .collect();
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Access not granted",
+            &format!("The identity provider answered: {code}."),
+        );
     }
     let (Some(code), Some(state)) = (query.code, query.state) else {
-        return page(StatusCode::BAD_REQUEST, "Access not granted", "The link is incomplete (no code or state).");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Access not granted",
+            "The link is incomplete (no code or state).",
+        );
     };
     match consent.complete(&SecretString::from(code), &state).await {
         Ok(_) => page(
@@ -52,7 +73,11 @@ async fn callback(State(consent): State<Arc<dyn ConsentService>>, Query(query): 
         ),
         Err(error) => {
             tracing::info!(%error, "consent callback refused");
-            page(StatusCode::BAD_REQUEST, "Access not granted", &error.to_string())
+            page(
+                StatusCode::BAD_REQUEST,
+                "Access not granted",
+                &error.to_string(),
+            )
         }
     }
 }

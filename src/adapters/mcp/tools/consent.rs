@@ -30,9 +30,17 @@ impl NextcloudMcp {
     #[tool(
         name = "provision_nextcloud_access",
         description = "Start granting this server offline access to your Nextcloud for background jobs. Returns a link: open it in a browser, sign in and approve. The link works once and expires in 10 minutes.",
-        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
-    async fn provision_nextcloud_access(&self, request: RequestContext<RoleServer>) -> CallToolResult {
+    async fn provision_nextcloud_access(
+        &self,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
         flatten(async {
             let (consent, caller) = self.consent_parts(&request)?;
             let link = consent.begin(&caller).await.or_fail()?;
@@ -50,7 +58,10 @@ impl NextcloudMcp {
         description = "Tell whether you have granted this server offline access, with which scopes and since when.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn check_provisioning_status(&self, request: RequestContext<RoleServer>) -> CallToolResult {
+    async fn check_provisioning_status(
+        &self,
+        request: RequestContext<RoleServer>,
+    ) -> CallToolResult {
         flatten(async {
             let (consent, caller) = self.consent_parts(&request)?;
             Ok(match consent.status(&caller).await.or_fail()? {
@@ -70,14 +81,24 @@ impl NextcloudMcp {
     #[tool(
         name = "revoke_nextcloud_access",
         description = "Withdraw the offline access you granted: it is revoked at the identity provider and deleted here.",
-        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = true)
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
     )]
     async fn revoke_nextcloud_access(&self, request: RequestContext<RoleServer>) -> CallToolResult {
-        flatten(async {
-            let (consent, caller) = self.consent_parts(&request)?;
-            consent.revoke(&caller).await.or_fail()?;
-            Ok(success(&serde_json::json!({ "revoked": true }), "Offline access revoked and deleted."))
-        }
-        .await)
+        flatten(
+            async {
+                let (consent, caller) = self.consent_parts(&request)?;
+                consent.revoke(&caller).await.or_fail()?;
+                Ok(success(
+                    &serde_json::json!({ "revoked": true }),
+                    "Offline access revoked and deleted.",
+                ))
+            }
+            .await,
+        )
     }
 }

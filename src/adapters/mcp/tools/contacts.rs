@@ -339,7 +339,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_delete_contact",
-        description = "Delete a contact.",
+        description = "Delete a contact by its uid from the named address book; pass its etag to refuse deleting a contact someone changed meanwhile.",
         annotations(
             read_only_hint = false,
             destructive_hint = true,

@@ -232,7 +232,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_delete_todo",
-        description = "Delete a task.",
+        description = "Delete a task (VTODO) by its uid from the named calendar; pass its etag to refuse deleting a task someone changed meanwhile.",
         annotations(
             read_only_hint = false,
             destructive_hint = true,
