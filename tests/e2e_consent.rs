@@ -395,3 +395,63 @@ async fn only_registered_clients_may_call() {
         .to_string();
     assert!(challenge.contains("ALLOWED_MCP_CLIENTS"), "{challenge}");
 }
+
+#[tokio::test]
+async fn misuse_of_the_callback_is_refused_and_stores_nothing() {
+    use nextcloud_mcp::domain::consent::{PendingConsent, UnixTime};
+    let world = world(pass_through(), vec![]).await;
+    // The IdP refuses the code, as it does when the PKCE verifier does not match.
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": "invalid_grant", "error_description": "PKCE verification failed"
+        })))
+        .mount(&world.idp.server)
+        .await;
+    let store = world.store().await;
+
+    let no_state = world.callback("code=c").await;
+    assert_eq!(no_state.status(), 400);
+    let no_code = world.callback("state=s").await;
+    assert_eq!(no_code.status(), 400);
+    let denied = world.callback("error=access_denied&state=s").await;
+    assert_eq!(denied.status(), 400);
+    assert!(denied.text().await.unwrap().contains("access_denied"));
+
+    // An expired state is refused even though it exists, and is used up.
+    store
+        .save_pending(&PendingConsent {
+            subject: ALICE.into(),
+            provider: world.idp.issuer.clone(),
+            state: "expired-state".into(),
+            pkce_verifier: SecretString::from("verifier"),
+            scopes: vec!["openid".into()],
+            expires_at: UnixTime(1),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        world.callback("code=c&state=expired-state").await.status(),
+        400
+    );
+    assert!(store.take_pending("expired-state").await.unwrap().is_none());
+
+    // A wrong verifier: the IdP's refusal is shown, nothing is stored.
+    let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
+    let state = param(&world.provision_link(&client).await, "state");
+    let refused = world.callback(&format!("code=c&state={state}")).await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("invalid_grant"));
+    assert!(store.list_provisioned().await.unwrap().is_empty());
+    let redemptions = world
+        .idp
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path().ends_with("/token"))
+        .count();
+    assert_eq!(redemptions, 1, "only the live state reached the IdP");
+    client.cancel().await.unwrap();
+}
