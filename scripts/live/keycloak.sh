@@ -8,7 +8,7 @@
 # Exports go to stdout, everything else to stderr. Idempotent, no prompts.
 # The distribution comes from Maven Central (org.keycloak:keycloak-quarkus-dist)
 # and is cached under ${NEXTCLOUD_MCP_CACHE:-$HOME/.cache/nextcloud-mcp}.
-# Each start imports scripts/live/keycloak-realm.json into a fresh database.
+# Each start imports tests/fixtures/keycloak-realm.json into a fresh database.
 set -euo pipefail
 
 KC_VERSION="${NEXTCLOUD_MCP_KEYCLOAK_VERSION:-26.5.6}"
@@ -18,7 +18,7 @@ REALM=nextcloud-mcp
 START_TIMEOUT="${NEXTCLOUD_MCP_KEYCLOAK_TIMEOUT:-180}"
 CACHE="${NEXTCLOUD_MCP_CACHE:-$HOME/.cache/nextcloud-mcp}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REALM_FILE="$HERE/keycloak-realm.json"
+REALM_FILE="$HERE/../../tests/fixtures/keycloak-realm.json"
 KC_HOME="$CACHE/keycloak-$KC_VERSION"
 RUN_DIR="$CACHE/keycloak-run"
 PID_FILE="$RUN_DIR/keycloak.pid"
