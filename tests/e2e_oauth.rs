@@ -33,14 +33,20 @@ struct World {
 
 impl World {
     async fn start(mode: AuthMode) -> Self {
+        Self::start_with_exchange_cache(mode, Duration::ZERO).await
+    }
+
+    async fn start_with_exchange_cache(mode: AuthMode, exchange_cache: Duration) -> Self {
         let idp = FakeIdp::start().await;
         let key = TestKey::rsa("rsa-a.pem", "key-a");
         idp.serve_jwks(&[&key]).await;
         let nextcloud = MockServer::start().await;
         let mut config = basic_config(&nextcloud.uri(), Duration::from_secs(5));
         config.mode = mode;
+        let mut idp_config = idp.config();
+        idp_config.exchange_cache_ttl = exchange_cache;
         config.oauth = Some(OAuthConfig {
-            idp: idp.config(),
+            idp: idp_config,
             server_url: Url::parse(RESOURCE).unwrap(),
         });
         let store_path = config.store.location.expose_secret().to_string();
@@ -416,4 +422,74 @@ async fn readiness_reports_the_oauth_mode() {
     assert_eq!(ready.status(), 200);
     let body: Value = ready.json().await.unwrap();
     assert_eq!(body["mode"], "token-exchange");
+}
+
+async fn exchanges_seen(world: &World) -> usize {
+    world
+        .idp
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/token"))
+        .count()
+}
+
+async fn idp_issues(world: &World, expires_in: u64) {
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "exchanged-for-nextcloud",
+            "token_type": "Bearer",
+            "expires_in": expires_in
+        })))
+        .mount(&world.idp.server)
+        .await;
+    world.nextcloud_accepts("exchanged-for-nextcloud").await;
+}
+
+#[tokio::test]
+async fn the_exchange_cache_reuses_a_token_per_caller_token_only_within_its_life() {
+    let world = World::start_with_exchange_cache(exchange(), Duration::from_secs(60)).await;
+    idp_issues(&world, 300).await;
+    let alice = world.token(json!({}));
+    let client = connect_with(&world.server, Some(&alice)).await;
+    for _ in 0..3 {
+        assert_ok(
+            "get",
+            &call(&client, "nc_notes_get_note", json!({"note_id": 213})).await,
+        );
+    }
+    assert_eq!(
+        exchanges_seen(&world).await,
+        1,
+        "reused for the same caller token"
+    );
+    client.cancel().await.unwrap();
+
+    // Another caller token (another user, or a refreshed one) is exchanged anew.
+    let other = world.token(json!({"sub": "another-subject"}));
+    let client = connect_with(&world.server, Some(&other)).await;
+    assert_ok(
+        "get",
+        &call(&client, "nc_notes_get_note", json!({"note_id": 213})).await,
+    );
+    assert_eq!(exchanges_seen(&world).await, 2);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_token_about_to_expire_is_not_cached() {
+    let world = World::start_with_exchange_cache(exchange(), Duration::from_secs(60)).await;
+    idp_issues(&world, 20).await;
+    let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
+    for _ in 0..2 {
+        assert_ok(
+            "get",
+            &call(&client, "nc_notes_get_note", json!({"note_id": 213})).await,
+        );
+    }
+    assert_eq!(exchanges_seen(&world).await, 2);
+    client.cancel().await.unwrap();
 }

@@ -228,6 +228,10 @@ pub struct OAuthArgs {
     /// Identity provider kind when discovery cannot tell: auto, oidc, keycloak or nextcloud.
     #[arg(long, env = "NEXTCLOUD_MCP_IDP_KIND", default_value = "auto")]
     pub idp_kind: String,
+    /// Seconds an exchanged token may be reused for the same caller token (never past its
+    /// expiry); 0 exchanges on every call.
+    #[arg(long, env = "NEXTCLOUD_MCP_EXCHANGE_CACHE_TTL", default_value = "0")]
+    pub exchange_cache_ttl: String,
     /// How opaque tokens of Nextcloud's oidc app are checked: auto, introspection or userinfo.
     #[arg(long, env = "NEXTCLOUD_MCP_OPAQUE_TOKENS", default_value = "auto")]
     pub opaque_tokens: String,
@@ -536,6 +540,18 @@ fn oauth_settings(
             });
         }
     };
+    let cache_secs: u64 =
+        args.exchange_cache_ttl
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::Invalid {
+                setting: "NEXTCLOUD_MCP_EXCHANGE_CACHE_TTL",
+                reason: format!(
+                    "'{}' is not a whole number of seconds",
+                    args.exchange_cache_ttl
+                ),
+            })?;
+    idp.exchange_cache_ttl = Duration::from_secs(cache_secs);
     let mode = if exchange {
         AuthMode::Exchange { nextcloud_audience }
     } else {
@@ -658,6 +674,7 @@ mod tests {
             enable_token_exchange: exchange.into(),
             idp_kind: "auto".into(),
             opaque_tokens: "auto".into(),
+            exchange_cache_ttl: "0".into(),
             ..OAuthArgs::default()
         };
         a.store.enable_progressive_consent = Some("false".into());

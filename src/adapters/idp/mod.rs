@@ -92,6 +92,9 @@ pub struct IdpConfig {
     /// How long an introspection or userinfo answer is reused.
     pub token_cache_ttl: Duration,
     pub token_cache_capacity: usize,
+    /// How long an exchanged token may be reused for the same subject token
+    /// and audience (never past its expiry); zero turns the cache off.
+    pub exchange_cache_ttl: Duration,
 }
 
 impl IdpConfig {
@@ -111,6 +114,7 @@ impl IdpConfig {
             leeway_secs: 30,
             token_cache_ttl: Duration::from_secs(60),
             token_cache_capacity: 10_000,
+            exchange_cache_ttl: Duration::ZERO,
         }
     }
 

@@ -27,6 +27,9 @@ use crate::ports::identity::{
 pub const GRANT_TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 pub const TOKEN_TYPE_ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
 
+/// Seconds before an exchanged token's expiry at which the cache stops handing it out.
+const EXCHANGE_EXPIRY_MARGIN_SECS: u64 = 30;
+
 pub struct OidcProvider {
     http: IdpHttp,
     discovery: Discovery,
@@ -36,6 +39,8 @@ pub struct OidcProvider {
     audiences: Vec<String>,
     leeway_secs: u64,
     introspected: TokenCache<VerifiedClaims>,
+    /// Exchanged tokens per (subject token, audience, scope); off when its TTL is zero.
+    exchanged: TokenCache<IssuedToken>,
 }
 
 impl OidcProvider {
@@ -64,6 +69,7 @@ impl OidcProvider {
             audiences,
             leeway_secs: config.leeway_secs,
             introspected: TokenCache::new(config.token_cache_ttl, config.token_cache_capacity),
+            exchanged: TokenCache::new(config.exchange_cache_ttl, config.token_cache_capacity),
         })
     }
 
@@ -252,6 +258,16 @@ impl IdentityProvider for OidcProvider {
         scope: Option<&'a str>,
     ) -> Result<IssuedToken, IdpError> {
         self.require_secret(IdpOperation::TokenExchange)?;
+        // The key hashes the subject token with what was asked for; neither the
+        // token nor the issued one is ever a key.
+        let key = TokenHash::of(&SecretString::from(format!(
+            "{}\n{audience}\n{}",
+            subject.access_token().expose_secret(),
+            scope.unwrap_or("")
+        )));
+        if let Some(issued) = self.exchanged.get(&key) {
+            return Ok(issued);
+        }
         let mut form = vec![
             ("grant_type", GRANT_TOKEN_EXCHANGE),
             ("subject_token", subject.access_token().expose_secret()),
@@ -265,13 +281,20 @@ impl IdentityProvider for OidcProvider {
         let reply: TokenReply = self
             .token_request(IdpOperation::TokenExchange, &form)
             .await?;
-        Ok(IssuedToken {
+        let issued = IssuedToken {
             access_token: reply.access_token,
             issued_token_type: reply.issued_token_type,
             token_type: reply.token_type.unwrap_or_else(|| "Bearer".into()),
             expires_in: reply.expires_in,
             scope: reply.scope,
-        })
+        };
+        // Never reused past the issued token's own expiry (less a margin for
+        // the call still to be made); without a stated expiry, never cached.
+        if let Some(expires_in) = issued.expires_in {
+            let life = Duration::from_secs(expires_in.saturating_sub(EXCHANGE_EXPIRY_MARGIN_SECS));
+            self.exchanged.insert(key, issued.clone(), Some(life));
+        }
+        Ok(issued)
     }
 
     async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, IdpError> {
