@@ -12,7 +12,7 @@ use idp_support::*;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::OAuthConfig;
-use nextcloud_mcp::app::jobs::run_once;
+use nextcloud_mcp::app::jobs::{AccessCheck, check_nextcloud_access, run_once};
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::domain::credential::AuthMode;
@@ -325,6 +325,51 @@ async fn the_background_job_refreshes_and_stores_the_rotated_token() {
         .map(|e| e.kind)
         .collect();
     assert!(kinds.contains(&AuditKind::Refreshed), "{kinds:?}");
+
+    // A job reaches Nextcloud with the refreshed access token, not the stored one.
+    Mock::given(method("GET"))
+        .and(path("/ocs/v2.php/cloud/user"))
+        .and(wiremock::matchers::header(
+            "Authorization",
+            "Bearer job-access",
+        ))
+        .respond_with(
+            support::fixtures::load("ocs-capabilities", "06-current-user-v2")
+                .response
+                .template(),
+        )
+        .mount(&world._nextcloud)
+        .await;
+    let connector = nextcloud_mcp::adapters::nextcloud::HttpNextcloud::new(
+        Url::parse(&world._nextcloud.uri()).unwrap(),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let offline = wired.offline.as_ref().unwrap();
+    assert_eq!(
+        check_nextcloud_access(offline, &connector, ALICE).await,
+        AccessCheck::Works {
+            nextcloud_user: "admin".into()
+        }
+    );
+
+    // After revocation the job fails cleanly, saying why.
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/revoke")))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&world.idp.server)
+        .await;
+    assert_ok(
+        "revoke",
+        &call(&client, "revoke_nextcloud_access", json!({})).await,
+    );
+    match check_nextcloud_access(offline, &connector, ALICE).await {
+        AccessCheck::Failed { reason } => assert!(
+            reason.contains("has not granted offline access"),
+            "{reason}"
+        ),
+        other => panic!("expected a failure, got {other:?}"),
+    }
     client.cancel().await.unwrap();
 }
 

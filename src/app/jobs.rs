@@ -153,3 +153,44 @@ pub fn spawn_grant_keeper(
 pub async fn run_once(offline: &OfflineAccess) -> Result<RefreshReport, OfflineError> {
     offline.refresh_all(&BackgroundJob { _private: () }).await
 }
+
+/// What a job learned about one user's Nextcloud access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessCheck {
+    /// Nextcloud accepted the refreshed token as this user id.
+    Works {
+        nextcloud_user: String,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+/// A background job that confirms a user's offline access end to end: a
+/// refresh at the IdP, then one Nextcloud call with the new access token.
+/// Later jobs (sync, indexing) take the same path to Nextcloud.
+pub async fn check_nextcloud_access(
+    offline: &OfflineAccess,
+    connector: &dyn crate::ports::nextcloud::NextcloudConnector,
+    subject: &str,
+) -> AccessCheck {
+    let job = BackgroundJob { _private: () };
+    let token = match offline.access_token(&job, subject).await {
+        Ok(token) => token,
+        Err(error) => {
+            return AccessCheck::Failed {
+                reason: error.to_string(),
+            };
+        }
+    };
+    let api = connector.connect(crate::domain::credential::Credential {
+        user_id: String::new(),
+        secret: crate::domain::credential::CredentialSecret::Bearer(token),
+    });
+    match api.current_user_id().await {
+        Ok(nextcloud_user) => AccessCheck::Works { nextcloud_user },
+        Err(error) => AccessCheck::Failed {
+            reason: error.to_string(),
+        },
+    }
+}
