@@ -1,0 +1,615 @@
+//! No secret reaches the logs. A DEBUG-level subscriber (every target: this
+//! crate, rmcp, reqwest, hyper, rustls, sqlx, and `log` records through the
+//! tracing-log bridge) writes JSON lines into memory while real flows run
+//! in-process: basic mode with an app password, OAuth pass-through, token
+//! exchange (successful and failed), refused tokens, and progressive consent
+//! (provision, callback, background refresh, revocation). Then the captured
+//! output must contain none of the secrets those flows handled.
+//!
+//! Everything runs in one test so the assertions see every flow's output; the
+//! subscriber is the global default of this test binary.
+
+#[path = "idp_support/mod.rs"]
+mod idp_support;
+mod support;
+
+use std::io;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use idp_support::*;
+use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
+use nextcloud_mcp::app::config::{Config, OAuthConfig};
+use nextcloud_mcp::app::jobs::run_once;
+use nextcloud_mcp::app::wiring;
+use nextcloud_mcp::domain::credential::AuthMode;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use support::e2e::*;
+use support::fixtures::load;
+use url::Url;
+use wiremock::matchers::{body_string_contains, header, method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const APP_PASSWORD: &str = "app-pass-SECRET-1";
+const EXCHANGED: &str = "exchanged-SECRET-2";
+const CODE: &str = "code-SECRET-3";
+const REFRESH: &str = "refresh-SECRET-4";
+const FLOW2_ACCESS: &str = "flow2-access-SECRET-5";
+const OPAQUE: &str = "opaque-SECRET-6";
+const JOB_ACCESS: &str = "job-access-SECRET-7";
+const ROTATED_REFRESH: &str = "refresh-rotated-SECRET-8";
+const BAD_CODE: &str = "badcode-SECRET-9";
+const NEXTCLOUD_AUDIENCE: &str = "nextcloud";
+const ALICE: &str = "5f0c2d0e-uuid-alice";
+const NOTES: &str = "^/index.php/apps/notes/api/v1/notes";
+
+// ----- The capturing subscriber -----
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+static CAPTURED: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+/// Installs the global DEBUG subscriber once; answers its buffer.
+fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
+    CAPTURED
+        .get_or_init(|| {
+            let buffer = Arc::new(Mutex::new(Vec::new()));
+            let writer = Capture(buffer.clone());
+            // JSON: one event per line with its target, span fields included,
+            // so a leak can be attributed and multi-line messages stay whole.
+            // `try_init` also bridges the `log` crate (reqwest, rustls, wiremock).
+            tracing_subscriber::fmt()
+                .json()
+                .with_max_level(tracing::Level::DEBUG)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .try_init()
+                .expect("the only global subscriber of this test binary");
+            buffer
+        })
+        .clone()
+}
+
+/// Secrets handled by the flows, each with a name for the failure message.
+#[derive(Default)]
+struct Secrets(Vec<(String, String)>);
+
+impl Secrets {
+    fn add(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.push((name.into(), value.into()));
+    }
+
+    /// A JWT: its full text and its signature part.
+    fn add_jwt(&mut self, name: &str, jwt: &str) {
+        self.add(format!("{name} (full JWT)"), jwt);
+        let signature = jwt.rsplit('.').next().unwrap();
+        self.add(format!("{name} (JWT signature)"), signature);
+    }
+}
+
+// ----- Flows -----
+
+/// Answers anything not mocked otherwise with a 404, so wiremock never dumps
+/// an unexpected request (headers included) into the log itself.
+async fn catch_all(server: &MockServer) {
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(404))
+        .with_priority(u8::MAX)
+        .mount(server)
+        .await;
+}
+
+async fn basic_mode(secrets: &mut Secrets) {
+    secrets.add("app password", APP_PASSWORD);
+    secrets.add(
+        "Basic auth header value",
+        STANDARD.encode(format!("admin:{APP_PASSWORD}")),
+    );
+    let nc = MockServer::start().await;
+    serve_capture(&nc, "GET", &format!("{NOTES}/213$"), "notes", "07-get").await;
+    serve_capture(
+        &nc,
+        "GET",
+        &format!("{NOTES}/999999$"),
+        "notes",
+        "20-get-missing-404",
+    )
+    .await;
+    // Nextcloud rejects the credential for the list and for WebDAV.
+    serve_capture(
+        &nc,
+        "GET",
+        &format!("{NOTES}$"),
+        "errors",
+        "09-notes-bad-credentials",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "PROPFIND",
+        "^/remote.php/dav/",
+        "errors",
+        "05-dav-bad-credentials",
+    )
+    .await;
+    serve_capture(
+        &nc,
+        "GET",
+        "^/ocs/v2.php/cloud/user$",
+        "ocs-capabilities",
+        "06-current-user-v2",
+    )
+    .await;
+    catch_all(&nc).await;
+
+    let mut config = basic_config(&nc.uri(), Duration::from_secs(5));
+    config.mode = AuthMode::Basic {
+        username: "admin".into(),
+        app_password: SecretString::from(APP_PASSWORD),
+    };
+    let server = start_server(config).await;
+    let client = connect(&server).await;
+    let note = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+    assert_eq!(assert_ok("get", &note)["title"], "Groceries");
+    let missing = call(&client, "nc_notes_get_note", json!({"note_id": 999999})).await;
+    assert_tool_error("get missing", &missing, "does not exist");
+    let rejected = call(&client, "nc_notes_list_notes", json!({})).await;
+    assert_tool_error("list", &rejected, "rejected the credential");
+    let rejected = call(&client, "nc_webdav_list_directory", json!({"path": "/"})).await;
+    assert_tool_error("ls", &rejected, "rejected the credential");
+    let ready = reqwest::get(format!("{}/readyz", server.base_url))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+    let sent = nc.received_requests().await.unwrap();
+    assert!(
+        sent.iter()
+            .any(|r| r.headers.get("authorization").is_some()),
+        "the app password was really used"
+    );
+}
+
+struct OAuthWorld {
+    idp: FakeIdp,
+    key: TestKey,
+    nextcloud: MockServer,
+    server: RunningServer,
+    store_path: String,
+    keyring: Option<Keyring>,
+}
+
+impl OAuthWorld {
+    async fn start(mode: AuthMode, consent: bool) -> Self {
+        let idp = FakeIdp::start().await;
+        let key = TestKey::rsa("rsa-a.pem", "key-a");
+        idp.serve_jwks(&[&key]).await;
+        catch_all(&idp.server).await;
+        let nextcloud = MockServer::start().await;
+        catch_all(&nextcloud).await;
+        let mut config = basic_config(&nextcloud.uri(), Duration::from_secs(5));
+        config.mode = mode;
+        config.oauth = Some(OAuthConfig {
+            idp: idp.config(),
+            server_url: Url::parse(RESOURCE).unwrap(),
+        });
+        let keyring = consent.then(|| Keyring::new(1, SealingKey::generate().unwrap()));
+        config.store.keyring = keyring.clone();
+        config.store.progressive_consent = consent;
+        let store_path = config.store.location.expose_secret().to_string();
+        let server = start_server(config).await;
+        Self {
+            idp,
+            key,
+            nextcloud,
+            server,
+            store_path,
+            keyring,
+        }
+    }
+
+    fn token(&self, secrets: &mut Secrets, name: &str, patch: Value) -> String {
+        let mut claims = self.idp.claims();
+        for (k, v) in patch.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        let token = self.key.sign(&claims).expose_secret().to_string();
+        secrets.add_jwt(name, &token);
+        token
+    }
+
+    /// Nextcloud answers `cloud/user` and note 213 only for this bearer token.
+    async fn nextcloud_accepts(&self, token: &str) {
+        let auth = format!("Bearer {token}");
+        Mock::given(method("GET"))
+            .and(path("/ocs/v2.php/cloud/user"))
+            .and(header("Authorization", auth.as_str()))
+            .respond_with(
+                load("ocs-capabilities", "06-current-user-v2")
+                    .response
+                    .template(),
+            )
+            .mount(&self.nextcloud)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex(format!("{NOTES}/213$")))
+            .and(header("Authorization", auth.as_str()))
+            .respond_with(load("notes", "07-get").response.template())
+            .mount(&self.nextcloud)
+            .await;
+    }
+
+    async fn post_mcp(&self, bearer: &str, tool: &str, arguments: Value) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.server.mcp_url())
+            .header("Accept", "application/json, text/event-stream")
+            .header("MCP-Protocol-Version", "2025-06-18")
+            .bearer_auth(bearer)
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": {"name": tool, "arguments": arguments}}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    fn requests_to(&self, requests: &[wiremock::Request], suffix: &str) -> usize {
+        requests
+            .iter()
+            .filter(|r| r.url.path().ends_with(suffix))
+            .count()
+    }
+}
+
+fn pass_through() -> AuthMode {
+    AuthMode::PassThrough {
+        nextcloud_audience: NEXTCLOUD_AUDIENCE.into(),
+    }
+}
+
+async fn oauth_pass_through(secrets: &mut Secrets) {
+    let world = OAuthWorld::start(pass_through(), false).await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/introspect")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"active": false})))
+        .with_priority(1)
+        .mount(&world.idp.server)
+        .await;
+
+    let both = world.token(
+        secrets,
+        "pass-through token",
+        json!({"aud": [CLIENT_ID, NEXTCLOUD_AUDIENCE]}),
+    );
+    world.nextcloud_accepts(&both).await;
+    let client = connect_with(&world.server, Some(&both)).await;
+    let note = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+    assert_eq!(assert_ok("get", &note)["title"], "Groceries");
+    client.cancel().await.unwrap();
+    let forwarded = world.nextcloud.received_requests().await.unwrap();
+    assert!(
+        world.requests_to(&forwarded, "/213") > 0,
+        "the call was forwarded"
+    );
+
+    // A token for this server only: the tool refuses to forward it.
+    let only_us = world.token(secrets, "token not naming Nextcloud", json!({}));
+    let client = connect_with(&world.server, Some(&only_us)).await;
+    let refused = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+    assert_tool_error("get", &refused, "audience");
+    client.cancel().await.unwrap();
+
+    // Refused at the edge: wrong audience, missing scope, opaque and inactive.
+    let foreign = world.token(
+        secrets,
+        "wrong-audience token",
+        json!({"aud": ["some-other-service"]}),
+    );
+    let response = world
+        .post_mcp(&foreign, "nc_notes_get_note", json!({"note_id": 213}))
+        .await;
+    assert_eq!(response.status(), 401);
+    let response = world
+        .post_mcp(&both, "nc_notes_delete_note", json!({"note_id": 213}))
+        .await;
+    assert_eq!(response.status(), 403);
+    secrets.add("opaque token", OPAQUE);
+    let response = world
+        .post_mcp(OPAQUE, "nc_notes_get_note", json!({"note_id": 213}))
+        .await;
+    assert_eq!(response.status(), 401);
+    let asked = world.idp.server.received_requests().await.unwrap();
+    assert_eq!(world.requests_to(&asked, "/introspect"), 1);
+}
+
+async fn oauth_exchange(secrets: &mut Secrets) {
+    secrets.add("exchanged token", EXCHANGED);
+    let mode = AuthMode::Exchange {
+        nextcloud_audience: NEXTCLOUD_AUDIENCE.into(),
+    };
+    let world = OAuthWorld::start(mode.clone(), false).await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": EXCHANGED,
+            "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+            "token_type": "Bearer",
+            "expires_in": 300
+        })))
+        .mount(&world.idp.server)
+        .await;
+    world.nextcloud_accepts(EXCHANGED).await;
+    let subject = world.token(secrets, "exchange subject token", json!({}));
+    let client = connect_with(&world.server, Some(&subject)).await;
+    let note = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+    assert_eq!(assert_ok("get", &note)["title"], "Groceries");
+    client.cancel().await.unwrap();
+    let asked = world.idp.server.received_requests().await.unwrap();
+    assert_eq!(world.requests_to(&asked, "/token"), 1, "one exchange");
+
+    // A failed exchange.
+    let world = OAuthWorld::start(mode, false).await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": "access_denied",
+            "error_description": "Client not allowed to exchange"
+        })))
+        .mount(&world.idp.server)
+        .await;
+    let subject = world.token(
+        secrets,
+        "failed-exchange subject token",
+        json!({"aud": [CLIENT_ID, NEXTCLOUD_AUDIENCE]}),
+    );
+    let client = connect_with(&world.server, Some(&subject)).await;
+    let result = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+    assert_tool_error("get", &result, "access_denied");
+    client.cancel().await.unwrap();
+}
+
+fn param(url: &Url, name: &str) -> String {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+async fn progressive_consent(secrets: &mut Secrets) {
+    for (name, value) in [
+        ("authorization code", CODE),
+        ("refused authorization code", BAD_CODE),
+        ("refresh token", REFRESH),
+        ("rotated refresh token", ROTATED_REFRESH),
+        ("Flow 2 access token", FLOW2_ACCESS),
+        ("background job access token", JOB_ACCESS),
+    ] {
+        secrets.add(name, value);
+    }
+    let world = OAuthWorld::start(pass_through(), true).await;
+    let id_token = world.key.sign(&json!({
+        "iss": world.idp.issuer, "sub": ALICE, "aud": CLIENT_ID,
+        "exp": now() + 300, "iat": now()
+    }));
+    secrets.add_jwt("ID token from code redemption", id_token.expose_secret());
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .and(body_string_contains("grant_type=authorization_code"))
+        .and(body_string_contains(format!("code={BAD_CODE}")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": "invalid_grant", "error_description": "Code not valid"
+        })))
+        .with_priority(1)
+        .mount(&world.idp.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .and(body_string_contains("grant_type=authorization_code"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": FLOW2_ACCESS, "token_type": "Bearer", "expires_in": 300,
+            "refresh_token": REFRESH, "id_token": id_token.expose_secret(),
+            "scope": "openid offline_access"
+        })))
+        .mount(&world.idp.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": JOB_ACCESS, "token_type": "Bearer", "expires_in": 300,
+            "refresh_token": ROTATED_REFRESH
+        })))
+        .mount(&world.idp.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/revoke")))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&world.idp.server)
+        .await;
+
+    let flow1 = world.token(secrets, "Flow 1 token", json!({}));
+    let client = connect_with(&world.server, Some(&flow1)).await;
+    let callback = |query: String| {
+        let url = format!("{}/oauth/callback?{query}", world.server.base_url);
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let provision = || async {
+        let link = assert_ok(
+            "provision",
+            &call(&client, "provision_nextcloud_access", json!({})).await,
+        );
+        Url::parse(link["authorization_url"].as_str().unwrap()).unwrap()
+    };
+
+    // A callback with a state nobody issued, then one the IdP refuses.
+    let wrong = callback(format!("code={CODE}&state=not-the-state")).await;
+    assert_eq!(wrong.status(), 400);
+    let state = param(&provision().await, "state");
+    let refused = callback(format!("code={BAD_CODE}&state={state}")).await;
+    assert_eq!(refused.status(), 400);
+
+    // The real grant.
+    let state = param(&provision().await, "state");
+    let granted = callback(format!("code={CODE}&state={state}")).await;
+    assert_eq!(granted.status(), 200, "{}", granted.text().await.unwrap());
+    let status = assert_ok(
+        "status",
+        &call(&client, "check_provisioning_status", json!({})).await,
+    );
+    assert_eq!(status["provisioned"], true);
+
+    // The PKCE verifiers never left the server except to the token endpoint:
+    // take them from what the IdP received.
+    let asked = world.idp.server.received_requests().await.unwrap();
+    let redemptions: Vec<_> = asked
+        .iter()
+        .filter(|r| String::from_utf8_lossy(&r.body).contains("grant_type=authorization_code"))
+        .collect();
+    assert_eq!(redemptions.len(), 2);
+    for (i, redemption) in redemptions.iter().enumerate() {
+        let form = form_of(&redemption.body);
+        let verifier = field(&form, "code_verifier").expect("a PKCE verifier");
+        assert!(verifier.len() >= 43);
+        secrets.add(format!("PKCE verifier #{}", i + 1), verifier);
+    }
+
+    // The background job refreshes (rotating the refresh token) on its own wiring.
+    let mut config: Config = basic_config("http://127.0.0.1:9", Duration::from_secs(5));
+    config.mode = pass_through();
+    config.oauth = Some(OAuthConfig {
+        idp: world.idp.config(),
+        server_url: Url::parse(RESOURCE).unwrap(),
+    });
+    config.store.location = SecretString::from(world.store_path.clone());
+    config.store.keyring = world.keyring.clone();
+    config.store.progressive_consent = true;
+    let wired = wiring::wire(&config).await.unwrap();
+    let report = run_once(wired.offline.as_ref().unwrap()).await.unwrap();
+    assert_eq!((report.refreshed, report.failed), (1, 0));
+
+    assert_ok(
+        "revoke",
+        &call(&client, "revoke_nextcloud_access", json!({})).await,
+    );
+    let asked = world.idp.server.received_requests().await.unwrap();
+    assert_eq!(world.requests_to(&asked, "/revoke"), 1);
+    client.cancel().await.unwrap();
+}
+
+// ----- The check -----
+
+/// Every captured line containing `needle`, as `target: line` (shortened).
+fn lines_with<'a>(lines: &'a [(String, &'a str)], needle: &str) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|(_, line)| line.contains(needle))
+        .map(|(target, line)| {
+            let short: String = line.chars().take(600).collect();
+            format!("    target {target}: {short}")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn no_secret_reaches_the_logs_at_debug_level() {
+    let buffer = capture_logs();
+    let mut secrets = Secrets::default();
+    secrets.add("this server's client secret", CLIENT_SECRET);
+    secrets.add(
+        "client_secret_basic header value",
+        STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}")),
+    );
+
+    basic_mode(&mut secrets).await;
+    oauth_pass_through(&mut secrets).await;
+    oauth_exchange(&mut secrets).await;
+    progressive_consent(&mut secrets).await;
+    // Audit writes and connection teardown log off the calls' paths.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let output = String::from_utf8_lossy(&buffer.lock().unwrap()).into_owned();
+    // LOG_CAPTURE_DUMP=<file> keeps the captured output for inspection.
+    if let Ok(dump) = std::env::var("LOG_CAPTURE_DUMP") {
+        std::fs::write(dump, &output).unwrap();
+    }
+    let lines: Vec<(String, &str)> = output
+        .lines()
+        .map(|line| {
+            let target = serde_json::from_str::<Value>(line)
+                .ok()
+                .and_then(|v| v["target"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "(not JSON)".into());
+            (target, line)
+        })
+        .collect();
+
+    // The capture works: DEBUG events of this crate and its dependencies.
+    assert!(!lines.is_empty(), "nothing was captured");
+    let targets: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|(t, _)| t.split("::").next().unwrap())
+        .collect();
+    for expected in ["nextcloud_mcp", "rmcp"] {
+        assert!(
+            targets.contains(expected),
+            "no {expected} events captured; targets: {targets:?}"
+        );
+    }
+    for message in [
+        "bearer token refused",
+        "identity provider connected",
+        "consent callback refused",
+        "fetched identity provider signing keys",
+    ] {
+        assert!(
+            output.contains(message),
+            "the known log message {message:?} was not captured"
+        );
+    }
+    assert!(
+        lines.iter().any(|(_, l)| l.contains("\"level\":\"DEBUG\"")),
+        "DEBUG events are captured"
+    );
+
+    let mut leaks = Vec::new();
+    for (name, value) in &secrets.0 {
+        let hits = lines_with(&lines, value);
+        if !hits.is_empty() {
+            leaks.push(format!(
+                "  {name} ({value}) in {} line(s):\n{}",
+                hits.len(),
+                hits.join("\n")
+            ));
+        }
+    }
+    let verifier_hits = lines_with(&lines, "code_verifier=");
+    if !verifier_hits.is_empty() {
+        leaks.push(format!(
+            "  a form with code_verifier= in {} line(s):\n{}",
+            verifier_hits.len(),
+            verifier_hits.join("\n")
+        ));
+    }
+    assert!(
+        leaks.is_empty(),
+        "SECRET LEAKED INTO THE LOGS (DEBUG level; {} secrets checked, {} lines captured, targets {targets:?}):\n{}",
+        secrets.0.len(),
+        lines.len(),
+        leaks.join("\n")
+    );
+}
