@@ -1,0 +1,264 @@
+//! Settings from flags and environment variables (the reference server's names
+//! where it has them), validated once at start into one [`Config`].
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+use url::Url;
+
+use crate::domain::credential::AuthMode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "nextcloud-mcp",
+    version,
+    about = "MCP server for Nextcloud, acting as the calling user"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve MCP over Streamable HTTP at /mcp, with /healthz and /readyz.
+    Serve {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Address to listen on.
+        #[arg(long, env = "NEXTCLOUD_MCP_LISTEN", default_value = "127.0.0.1:8000")]
+        listen: String,
+        /// Host names (or host:port) clients may use to reach this server; loopback only by default.
+        #[arg(long, env = "NEXTCLOUD_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+        allowed_hosts: Vec<String>,
+    },
+    /// Serve MCP over stdio, for desktop clients.
+    Stdio {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Operators' tools: provisioned users, revocation, key rotation, audit log.
+    Admin(crate::app::admin::AdminArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CommonArgs {
+    /// Base URL of the Nextcloud server, e.g. https://cloud.example.com
+    #[arg(long, env = "NEXTCLOUD_HOST")]
+    pub nextcloud_host: Option<String>,
+    /// Nextcloud user name (basic mode).
+    #[arg(long, env = "NEXTCLOUD_USERNAME")]
+    pub nextcloud_username: Option<String>,
+    /// App password of that user (basic mode). Prefer the environment variable: flags show in `ps`.
+    #[arg(long, env = "NEXTCLOUD_PASSWORD", hide_env_values = true)]
+    pub nextcloud_password: Option<String>,
+    /// Log filter, e.g. info, debug, nextcloud_mcp=debug.
+    #[arg(long, env = "NEXTCLOUD_MCP_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// Seconds to wait for Nextcloud before a call fails.
+    #[arg(long, env = "NEXTCLOUD_MCP_REQUEST_TIMEOUT", default_value = "30")]
+    pub request_timeout: String,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// The validated settings the rest of the program uses.
+#[derive(Debug)]
+pub struct Config {
+    pub nextcloud_url: Url,
+    pub mode: AuthMode,
+    pub log_level: String,
+    pub request_timeout: Duration,
+    /// Present in OAuth modes.
+    pub oauth: Option<OAuthConfig>,
+    pub store: StoreConfig,
+    pub webhooks: WebhookConfig,
+}
+
+/// Which transport the settings are for: stdio carries no bearer token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    Http,
+    Stdio,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{setting} is missing: {hint}")]
+    Missing {
+        setting: &'static str,
+        hint: &'static str,
+    },
+    #[error("{setting} is invalid: {reason}")]
+    Invalid {
+        setting: &'static str,
+        reason: String,
+    },
+}
+
+fn required(
+    value: Option<String>,
+    setting: &'static str,
+    hint: &'static str,
+) -> Result<String, ConfigError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(ConfigError::Missing { setting, hint }),
+    }
+}
+
+impl Config {
+    pub fn from_args(args: CommonArgs, transport: Transport) -> Result<Self, ConfigError> {
+        let host = required(
+            args.nextcloud_host,
+            "NEXTCLOUD_HOST",
+            "set it to your Nextcloud's base URL, e.g. https://cloud.example.com",
+        )?;
+        let nextcloud_url = parse_nextcloud_url(&host)?;
+        let request_timeout = parse_timeout(&args.request_timeout)?;
+        check_log_level(&args.log_level)?;
+        let oauth_requested = args
+            .oauth
+            .oidc_client_id
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
+        if oauth_requested && transport == Transport::Http {
+            let (mode, oauth) = oauth_settings(args.oauth, &nextcloud_url)?;
+            let store = store_settings(args.store, &mode)?;
+            let webhooks = webhook_settings(args.webhooks, transport, Some(&oauth.server_url))?;
+            return Ok(Self {
+                nextcloud_url,
+                mode,
+                log_level: args.log_level,
+                request_timeout,
+                oauth: Some(oauth),
+                store,
+                webhooks,
+            });
+        }
+        let username = required(
+            args.nextcloud_username,
+            "NEXTCLOUD_USERNAME",
+            "set it to the Nextcloud user name the app password belongs to",
+        )?;
+        let password = required(
+            args.nextcloud_password,
+            "NEXTCLOUD_PASSWORD",
+            "create an app password in Nextcloud (Settings > Security) and set it here",
+        )?;
+        let mode = AuthMode::Basic {
+            username: username.trim().to_string(),
+            app_password: SecretString::from(password),
+        };
+        let store = store_settings(args.store, &mode)?;
+        let webhooks = webhook_settings(args.webhooks, transport, None)?;
+        Ok(Self {
+            nextcloud_url,
+            mode,
+            log_level: args.log_level,
+            request_timeout,
+            oauth: None,
+            store,
+            webhooks,
+        })
+    }
+}
+
+fn check_log_level(level: &str) -> Result<(), ConfigError> {
+    tracing_subscriber::EnvFilter::try_new(level)
+        .map(|_| ())
+        .map_err(|e| ConfigError::Invalid {
+            setting: "NEXTCLOUD_MCP_LOG_LEVEL",
+            reason: e.to_string(),
+        })
+}
+
+fn parse_bool(raw: &str, setting: &'static str) -> Result<bool, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" | "" => Ok(false),
+        other => Err(ConfigError::Invalid {
+            setting,
+            reason: format!("'{other}' is not true or false"),
+        }),
+    }
+}
+
+fn parse_absolute_url(raw: &str, setting: &'static str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw.trim()).map_err(|e| ConfigError::Invalid {
+        setting,
+        reason: format!("'{raw}' is not a URL ({e})"),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.fragment().is_some() {
+        return Err(ConfigError::Invalid {
+            setting,
+            reason: "must be an http(s) URL without a fragment".into(),
+        });
+    }
+    Ok(url)
+}
+
+fn parse_nextcloud_url(raw: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        setting: "NEXTCLOUD_HOST",
+        reason,
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| invalid(format!("'{raw}' is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "scheme must be http or https, not '{}'",
+            url.scheme()
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "put credentials in NEXTCLOUD_USERNAME/NEXTCLOUD_PASSWORD, not in the URL".into(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("the URL must not have a query or fragment".into()));
+    }
+    Ok(url)
+}
+
+fn parse_timeout(raw: &str) -> Result<Duration, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        setting: "NEXTCLOUD_MCP_REQUEST_TIMEOUT",
+        reason,
+    };
+    let secs: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| invalid(format!("'{raw}' is not a whole number of seconds")))?;
+    if !(1..=600).contains(&secs) {
+        return Err(invalid(format!("{secs} is outside 1..=600 seconds")));
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+pub fn parse_listen(raw: &str) -> Result<SocketAddr, ConfigError> {
+    raw.trim().parse().map_err(|_| ConfigError::Invalid {
+        setting: "NEXTCLOUD_MCP_LISTEN",
+        reason: format!("'{raw}' is not an address like 127.0.0.1:8000"),
+    })
+}
+
+mod oauth;
+mod store;
+mod webhooks;
+
+use oauth::oauth_settings;
+pub use oauth::{OAuthArgs, OAuthConfig};
+use store::store_settings;
+pub use store::{StoreArgs, StoreConfig};
+use webhooks::webhook_settings;
+pub use webhooks::{WebhookArgs, WebhookConfig};
+
+#[cfg(test)]
+mod tests;

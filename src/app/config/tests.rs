@@ -1,0 +1,264 @@
+//! Configuration: validation and the one-line errors.
+
+use super::*;
+
+fn args() -> CommonArgs {
+    CommonArgs {
+        nextcloud_host: Some("https://cloud.example.com".into()),
+        nextcloud_username: Some("admin".into()),
+        nextcloud_password: Some("app-pass".into()),
+        log_level: "info".into(),
+        request_timeout: "30".into(),
+        oauth: OAuthArgs::default(),
+        store: StoreArgs {
+            grant_refresh_interval: "3600".into(),
+            ..StoreArgs::default()
+        },
+        webhooks: WebhookArgs::default(),
+    }
+}
+
+#[test]
+fn webhook_settings_are_validated_and_off_over_stdio() {
+    let config = Config::from_args(args(), Transport::Http).unwrap();
+    assert!(config.webhooks.secret.is_none() && config.webhooks.receiver_url.is_none());
+    let mut a = args();
+    a.webhooks.webhook_secret = Some("0123456789abcdef-secret".into());
+    a.webhooks.webhook_queue_size = Some("8".into());
+    a.webhooks.webhook_reconcile_on_start = Some("true".into());
+    let config = Config::from_args(a, Transport::Http).unwrap();
+    assert!(config.webhooks.secret.is_some() && config.webhooks.reconcile_on_start);
+    assert_eq!(config.webhooks.queue_capacity, 8);
+    assert!(!format!("{config:?}").contains("0123456789abcdef"));
+    let mut a = args();
+    a.webhooks.webhook_secret = Some("0123456789abcdef-secret".into());
+    let stdio = Config::from_args(a, Transport::Stdio).unwrap();
+    assert!(stdio.webhooks.secret.is_none());
+    let invalid_secret = "WEBHOOK_SECRET is invalid";
+    let invalid_queue = "NEXTCLOUD_MCP_WEBHOOK_QUEUE_SIZE is invalid";
+    for (secret, queue, needle) in [
+        ("short", "1", invalid_secret),
+        ("with spaces in the secret", "1", invalid_secret),
+        ("0123456789abcdef", "0", invalid_queue),
+    ] {
+        let mut a = args();
+        a.webhooks.webhook_secret = Some(secret.into());
+        a.webhooks.webhook_queue_size = Some(queue.into());
+        let err = Config::from_args(a, Transport::Http).unwrap_err();
+        let err = err.to_string();
+        assert!(err.starts_with(needle), "{err}");
+    }
+    // OAuth modes put the receiver next to the /mcp endpoint by default.
+    let config = Config::from_args(oauth_args("true"), Transport::Http).unwrap();
+    assert_eq!(
+        config.webhooks.receiver_url.unwrap().as_str(),
+        "https://mcp.example.com/webhooks/nextcloud"
+    );
+}
+
+fn oauth_args(exchange: &str) -> CommonArgs {
+    let mut a = args();
+    a.nextcloud_username = None;
+    a.nextcloud_password = None;
+    a.oauth = OAuthArgs {
+        oidc_client_id: Some("nextcloud-mcp-server".into()),
+        oidc_client_secret: Some("client-secret".into()),
+        server_url: Some("https://mcp.example.com/mcp".into()),
+        enable_token_exchange: exchange.into(),
+        idp_kind: "auto".into(),
+        opaque_tokens: "auto".into(),
+        exchange_cache_ttl: "0".into(),
+        ..OAuthArgs::default()
+    };
+    a.store.enable_progressive_consent = Some("false".into());
+    a
+}
+
+#[test]
+fn a_client_id_turns_on_oauth_over_http_only() {
+    let config = Config::from_args(oauth_args("false"), Transport::Http).unwrap();
+    assert_eq!(config.mode.name(), "pass-through");
+    let oauth = config.oauth.unwrap();
+    assert_eq!(
+        oauth.idp.issuer_or_discovery_url.as_str(),
+        "https://cloud.example.com/.well-known/openid-configuration"
+    );
+    assert_eq!(
+        oauth.idp.accepted_audiences(),
+        vec!["https://mcp.example.com/mcp", "nextcloud-mcp-server"]
+    );
+    let config = Config::from_args(oauth_args("true"), Transport::Http).unwrap();
+    assert!(
+        matches!(config.mode, AuthMode::Exchange { ref nextcloud_audience } if nextcloud_audience == "https://cloud.example.com")
+    );
+    // stdio has no bearer token: it needs the basic credentials.
+    let err = Config::from_args(oauth_args("true"), Transport::Stdio).unwrap_err();
+    assert!(
+        err.to_string().starts_with("NEXTCLOUD_USERNAME is missing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn progressive_consent_needs_a_key_and_only_runs_in_pass_through() {
+    let mut a = oauth_args("false");
+    a.store.enable_progressive_consent = None;
+    let err = Config::from_args(a, Transport::Http).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("TOKEN_ENCRYPTION_KEY is missing"),
+        "{err}"
+    );
+    let mut a = oauth_args("false");
+    a.store.enable_progressive_consent = None;
+    a.store.token_encryption_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+    a.store.allowed_mcp_clients = vec![" claude ".into(), "".into()];
+    let config = Config::from_args(a, Transport::Http).unwrap();
+    assert!(config.store.progressive_consent);
+    assert_eq!(config.store.allowed_clients, vec!["claude"]);
+    // Exchange mode stores no grants: no key needed, no consent.
+    let mut a = oauth_args("true");
+    a.store.enable_progressive_consent = None;
+    let config = Config::from_args(a, Transport::Http).unwrap();
+    assert!(!config.store.progressive_consent && config.store.keyring.is_none());
+    let mut a = oauth_args("false");
+    a.store.enable_progressive_consent = Some("false".into());
+    assert!(
+        !Config::from_args(a, Transport::Http)
+            .unwrap()
+            .store
+            .progressive_consent
+    );
+    let mut a = oauth_args("false");
+    a.store.enable_progressive_consent = Some("false".into());
+    a.store.token_encryption_key = Some("too-short".into());
+    assert!(
+        Config::from_args(a, Transport::Http)
+            .unwrap_err()
+            .to_string()
+            .starts_with("TOKEN_ENCRYPTION_KEY is invalid")
+    );
+}
+
+#[test]
+fn oauth_settings_are_validated() {
+    let mut a = oauth_args("true");
+    a.oauth.oidc_client_secret = None;
+    assert!(
+        Config::from_args(a, Transport::Http)
+            .unwrap_err()
+            .to_string()
+            .starts_with("NEXTCLOUD_OIDC_CLIENT_SECRET is missing")
+    );
+    let mut a = oauth_args("false");
+    a.oauth.server_url = None;
+    assert!(
+        Config::from_args(a, Transport::Http)
+            .unwrap_err()
+            .to_string()
+            .starts_with("NEXTCLOUD_MCP_SERVER_URL is missing")
+    );
+    let a = oauth_args("maybe");
+    assert!(
+        Config::from_args(a, Transport::Http)
+            .unwrap_err()
+            .to_string()
+            .starts_with("ENABLE_TOKEN_EXCHANGE is invalid")
+    );
+    let mut a = oauth_args("false");
+    a.oauth.idp_kind = "okta".into();
+    assert!(
+        Config::from_args(a, Transport::Http)
+            .unwrap_err()
+            .to_string()
+            .starts_with("NEXTCLOUD_MCP_IDP_KIND is invalid")
+    );
+    let mut a = oauth_args("false");
+    a.oauth.oidc_client_secret = Some("client-secret".into());
+    let shown = format!("{:?}", Config::from_args(a, Transport::Http).unwrap());
+    assert!(!shown.contains("client-secret"), "{shown}");
+}
+
+#[test]
+fn valid_settings_make_a_basic_mode_config() {
+    let config = Config::from_args(args(), Transport::Stdio).unwrap();
+    assert_eq!(config.mode.name(), "basic");
+    assert_eq!(config.request_timeout, Duration::from_secs(30));
+    assert_eq!(config.nextcloud_url.as_str(), "https://cloud.example.com/");
+}
+
+#[test]
+fn each_missing_setting_is_named() {
+    let mut a = args();
+    a.nextcloud_host = None;
+    assert!(
+        Config::from_args(a, Transport::Stdio)
+            .unwrap_err()
+            .to_string()
+            .starts_with("NEXTCLOUD_HOST is missing")
+    );
+    let mut a = args();
+    a.nextcloud_username = Some("  ".into());
+    assert!(
+        Config::from_args(a, Transport::Stdio)
+            .unwrap_err()
+            .to_string()
+            .starts_with("NEXTCLOUD_USERNAME is missing")
+    );
+    let mut a = args();
+    a.nextcloud_password = None;
+    assert!(
+        Config::from_args(a, Transport::Stdio)
+            .unwrap_err()
+            .to_string()
+            .starts_with("NEXTCLOUD_PASSWORD is missing")
+    );
+}
+
+#[test]
+fn bad_values_are_named_and_explained() {
+    for (host, needle) in [
+        ("ftp://x", "scheme"),
+        ("not a url", "not a URL"),
+        ("https://u:p@x", "credentials"),
+    ] {
+        let mut a = args();
+        a.nextcloud_host = Some(host.into());
+        let err = Config::from_args(a, Transport::Stdio)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("NEXTCLOUD_HOST is invalid") && err.contains(needle),
+            "{err}"
+        );
+    }
+    let mut a = args();
+    a.request_timeout = "0".into();
+    assert!(
+        Config::from_args(a, Transport::Stdio)
+            .unwrap_err()
+            .to_string()
+            .contains("NEXTCLOUD_MCP_REQUEST_TIMEOUT")
+    );
+    let mut a = args();
+    a.log_level = "[[[".into();
+    assert!(
+        Config::from_args(a, Transport::Stdio)
+            .unwrap_err()
+            .to_string()
+            .contains("NEXTCLOUD_MCP_LOG_LEVEL")
+    );
+    assert!(
+        parse_listen("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("NEXTCLOUD_MCP_LISTEN")
+    );
+    assert!(parse_listen("127.0.0.1:0").is_ok());
+}
+
+#[test]
+fn the_password_never_shows_in_debug_output() {
+    let config = Config::from_args(args(), Transport::Stdio).unwrap();
+    assert!(!format!("{config:?}").contains("app-pass"));
+}
