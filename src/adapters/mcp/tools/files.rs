@@ -67,6 +67,42 @@ fn parse_target(raw: &str) -> Result<UserPath, CallToolResult> {
     UserPath::parse_non_root(raw).or_fail()
 }
 
+enum Transfer {
+    Move,
+    Copy,
+}
+
+impl NextcloudMcp {
+    /// Move and copy differ only in the WebDAV method and the words.
+    async fn transfer(
+        &self,
+        args: TransferArgs,
+        request: &RequestContext<RoleServer>,
+        kind: Transfer,
+    ) -> CallToolResult {
+        flatten(
+            async {
+                let from = parse_target(&args.source_path)?;
+                let to = parse_target(&args.destination_path)?;
+                let nextcloud = self.nextcloud(request).await?;
+                let done = match kind {
+                    Transfer::Move => nextcloud.move_entry(&from, &to, args.overwrite).await,
+                    Transfer::Copy => nextcloud.copy_entry(&from, &to, args.overwrite).await,
+                };
+                done.or_fail()?;
+                let verb = match kind {
+                    Transfer::Move => "Moved",
+                    Transfer::Copy => "Copied",
+                };
+                let structured =
+                    serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
+                Ok(success(&structured, format!("{verb} {from} to {to}")))
+            }
+            .await,
+        )
+    }
+}
+
 fn entry_line(entry: &FileEntry) -> String {
     match entry.kind {
         EntryKind::Folder => format!("- {}/", entry.path),
@@ -277,21 +313,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<TransferArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(
-            async {
-                let from = parse_target(&args.source_path)?;
-                let to = parse_target(&args.destination_path)?;
-                self.nextcloud(&request)
-                    .await?
-                    .move_entry(&from, &to, args.overwrite)
-                    .await
-                    .or_fail()?;
-                let structured =
-                    serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
-                Ok(success(&structured, format!("Moved {from} to {to}")))
-            }
-            .await,
-        )
+        self.transfer(args, &request, Transfer::Move).await
     }
 
     #[tool(
@@ -309,21 +331,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<TransferArgs>,
         request: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        flatten(
-            async {
-                let from = parse_target(&args.source_path)?;
-                let to = parse_target(&args.destination_path)?;
-                self.nextcloud(&request)
-                    .await?
-                    .copy_entry(&from, &to, args.overwrite)
-                    .await
-                    .or_fail()?;
-                let structured =
-                    serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
-                Ok(success(&structured, format!("Copied {from} to {to}")))
-            }
-            .await,
-        )
+        self.transfer(args, &request, Transfer::Copy).await
     }
 
     #[tool(
