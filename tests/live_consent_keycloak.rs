@@ -17,8 +17,9 @@
 
 mod support;
 
+mod keycloak_support;
+use keycloak_support::{Live, live};
 use std::collections::BTreeMap;
-use std::env;
 use std::path::Path;
 use std::time::Duration;
 
@@ -49,89 +50,16 @@ use wiremock::{Mock, MockServer};
 
 const CURRENT_USER_PATH: &str = "/ocs/v2.php/cloud/user";
 
-struct Live {
-    url: String,
-    realm: String,
-    client_id: String,
-    client_secret: String,
-    login_client: String,
-    user: String,
-    password: String,
+trait LiveExt {
+    async fn flow_one_token(&self) -> String;
+    async fn try_refresh(&self, refresh_token: &str) -> (u16, Option<String>);
 }
 
-fn var(name: &str, default: &str) -> String {
-    env::var(name).unwrap_or_else(|_| default.to_string())
-}
-
-fn live() -> Option<Live> {
-    let Ok(url) = env::var("NEXTCLOUD_MCP_TEST_KEYCLOAK_URL") else {
-        if env::var("NEXTCLOUD_MCP_LIVE_TESTS").as_deref() == Ok("1") {
-            panic!(
-                "NEXTCLOUD_MCP_LIVE_TESTS=1 but NEXTCLOUD_MCP_TEST_KEYCLOAK_URL is not set: \
-                 run eval \"$(scripts/live/keycloak.sh start)\" first"
-            );
-        }
-        println!("keycloak consent test skipped: run scripts/test.sh");
-        return None;
-    };
-    Some(Live {
-        url: url.trim_end_matches('/').to_string(),
-        realm: var("NEXTCLOUD_MCP_TEST_KEYCLOAK_REALM", "nextcloud-mcp"),
-        client_id: var(
-            "NEXTCLOUD_MCP_TEST_KEYCLOAK_CLIENT_ID",
-            "nextcloud-mcp-server",
-        ),
-        client_secret: var(
-            "NEXTCLOUD_MCP_TEST_KEYCLOAK_CLIENT_SECRET",
-            "nextcloud-mcp-server-test-secret",
-        ),
-        login_client: var(
-            "NEXTCLOUD_MCP_TEST_KEYCLOAK_LOGIN_CLIENT",
-            "nextcloud-mcp-test",
-        ),
-        user: var("NEXTCLOUD_MCP_TEST_KEYCLOAK_USER", "alice"),
-        password: var(
-            "NEXTCLOUD_MCP_TEST_KEYCLOAK_PASSWORD",
-            "alice-test-password",
-        ),
-    })
-}
-
-impl Live {
-    fn issuer(&self) -> String {
-        format!("{}/realms/{}", self.url, self.realm)
-    }
-
-    fn token_endpoint(&self) -> String {
-        format!("{}/protocol/openid-connect/token", self.issuer())
-    }
-
+impl LiveExt for Live {
     /// A Flow 1 token for the test user, from the login client's password
     /// grant; its audience mapper names this server's client id.
     async fn flow_one_token(&self) -> String {
-        let resp = reqwest::Client::new()
-            .post(self.token_endpoint())
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", self.login_client.as_str()),
-                ("username", self.user.as_str()),
-                ("password", self.password.as_str()),
-                ("scope", "openid"),
-            ])
-            .send()
-            .await
-            .expect("Keycloak answers");
-        let status = resp.status();
-        let body: Value = resp.json().await.expect("JSON token reply");
-        assert!(
-            status.is_success(),
-            "password grant failed: HTTP {status}, error {:?}",
-            body.get("error")
-        );
-        body["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_string()
+        self.password_grant(&self.login_client).await
     }
 
     /// Uses a refresh token directly at Keycloak as this server's client;
@@ -573,7 +501,9 @@ async fn audit_kinds(store: &dyn Store, subject: &str) -> Vec<(AuditKind, bool)>
 
 #[tokio::test]
 async fn flow_two_against_keycloak_grants_refreshes_and_revokes() {
-    let Some(kc) = live() else { return };
+    let Some(kc) = live("keycloak consent test") else {
+        return;
+    };
     nextcloud_mcp::adapters::nextcloud::http::install_crypto_provider();
     let server = Server::start(&kc).await;
 

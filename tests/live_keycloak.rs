@@ -6,71 +6,23 @@
 //! Without NEXTCLOUD_MCP_TEST_KEYCLOAK_URL the tests skip, unless
 //! NEXTCLOUD_MCP_LIVE_TESTS=1 says they must run (then they fail).
 
-use std::env;
+mod keycloak_support;
+use keycloak_support::{Live, live};
 
 use nextcloud_mcp::adapters::idp::{IdpConfig, IdpKind, OidcProvider, connect, detect_kind};
 use nextcloud_mcp::ports::identity::{AuthError, IdpError, OAuthErrorCode};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
 use url::Url;
 
 const MCP_RESOURCE: &str = "http://127.0.0.1:8000/mcp";
 
-struct Live {
-    url: String,
-    realm: String,
-    client_id: String,
-    client_secret: String,
-    login_client: String,
-    other_client: String,
-    user: String,
-    password: String,
+/// What the live tests add to the shared Keycloak description.
+trait LiveExt {
+    fn config(&self, client_id: &str) -> IdpConfig;
+    async fn user_token(&self, client: &str) -> SecretString;
 }
 
-fn var(name: &str, default: &str) -> String {
-    env::var(name).unwrap_or_else(|_| default.to_string())
-}
-
-fn live() -> Option<Live> {
-    let Ok(url) = env::var("NEXTCLOUD_MCP_TEST_KEYCLOAK_URL") else {
-        if env::var("NEXTCLOUD_MCP_LIVE_TESTS").as_deref() == Ok("1") {
-            panic!(
-                "NEXTCLOUD_MCP_LIVE_TESTS=1 but NEXTCLOUD_MCP_TEST_KEYCLOAK_URL is not set: \
-                 run eval \"$(scripts/live/keycloak.sh start)\" first"
-            );
-        }
-        println!("keycloak tests skipped: run scripts/test.sh");
-        return None;
-    };
-    Some(Live {
-        url: url.trim_end_matches('/').to_string(),
-        realm: var("NEXTCLOUD_MCP_TEST_KEYCLOAK_REALM", "nextcloud-mcp"),
-        client_id: var(
-            "NEXTCLOUD_MCP_TEST_KEYCLOAK_CLIENT_ID",
-            "nextcloud-mcp-server",
-        ),
-        client_secret: var(
-            "NEXTCLOUD_MCP_TEST_KEYCLOAK_CLIENT_SECRET",
-            "nextcloud-mcp-server-test-secret",
-        ),
-        login_client: var(
-            "NEXTCLOUD_MCP_TEST_KEYCLOAK_LOGIN_CLIENT",
-            "nextcloud-mcp-test",
-        ),
-        other_client: var("NEXTCLOUD_MCP_TEST_KEYCLOAK_OTHER_CLIENT", "other-app"),
-        user: var("NEXTCLOUD_MCP_TEST_KEYCLOAK_USER", "alice"),
-        password: var(
-            "NEXTCLOUD_MCP_TEST_KEYCLOAK_PASSWORD",
-            "alice-test-password",
-        ),
-    })
-}
-
-impl Live {
-    fn issuer(&self) -> String {
-        format!("{}/realms/{}", self.url, self.realm)
-    }
-
+impl LiveExt for Live {
     /// This server's configuration, as `app/config.rs` would build it.
     fn config(&self, client_id: &str) -> IdpConfig {
         let mut config = IdpConfig::new(Url::parse(&self.issuer()).unwrap(), client_id);
@@ -81,38 +33,15 @@ impl Live {
 
     /// A user token from `client` via the password grant (test clients only).
     async fn user_token(&self, client: &str) -> SecretString {
-        nextcloud_mcp::adapters::nextcloud::http::install_crypto_provider();
-        let resp = reqwest::Client::new()
-            .post(format!("{}/protocol/openid-connect/token", self.issuer()))
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", client),
-                ("username", self.user.as_str()),
-                ("password", self.password.as_str()),
-                ("scope", "openid"),
-            ])
-            .send()
-            .await
-            .expect("Keycloak answers");
-        let status = resp.status();
-        let body: Value = resp.json().await.expect("JSON token reply");
-        assert!(
-            status.is_success(),
-            "password grant failed: HTTP {status}, error {:?}",
-            body.get("error")
-        );
-        SecretString::from(
-            body["access_token"]
-                .as_str()
-                .expect("access_token")
-                .to_string(),
-        )
+        SecretString::from(self.password_grant(client).await)
     }
 }
 
 #[tokio::test]
 async fn token_for_this_server_verifies_to_a_principal() {
-    let Some(kc) = live() else { return };
+    let Some(kc) = live("keycloak tests") else {
+        return;
+    };
     let oidc = OidcProvider::new(&kc.config(&kc.client_id)).unwrap();
     let doc = oidc.document().await.expect("realm discovery");
     assert_eq!(doc.issuer, kc.issuer());
@@ -145,7 +74,9 @@ async fn token_for_this_server_verifies_to_a_principal() {
 
 #[tokio::test]
 async fn token_minted_for_another_audience_is_refused() {
-    let Some(kc) = live() else { return };
+    let Some(kc) = live("keycloak tests") else {
+        return;
+    };
     let provider = connect(kc.config(&kc.client_id)).await.unwrap();
     let token = kc.user_token(&kc.other_client).await;
     let err = provider.verify_access_token(&token).await.unwrap_err();
@@ -155,7 +86,9 @@ async fn token_minted_for_another_audience_is_refused() {
 
 #[tokio::test]
 async fn standard_token_exchange_to_nextcloud() {
-    let Some(kc) = live() else { return };
+    let Some(kc) = live("keycloak tests") else {
+        return;
+    };
     let provider = connect(kc.config(&kc.client_id)).await.unwrap();
     let caller = provider
         .verify_access_token(&kc.user_token(&kc.login_client).await)
@@ -196,7 +129,9 @@ async fn standard_token_exchange_to_nextcloud() {
 
 #[tokio::test]
 async fn exchange_to_an_audience_not_allowed_fails_clearly() {
-    let Some(kc) = live() else { return };
+    let Some(kc) = live("keycloak tests") else {
+        return;
+    };
     let provider = connect(kc.config(&kc.client_id)).await.unwrap();
     let caller = provider
         .verify_access_token(&kc.user_token(&kc.login_client).await)
@@ -249,7 +184,9 @@ async fn exchange_to_an_audience_not_allowed_fails_clearly() {
 
 #[tokio::test]
 async fn exchange_with_a_wrong_client_secret_says_so() {
-    let Some(kc) = live() else { return };
+    let Some(kc) = live("keycloak tests") else {
+        return;
+    };
     let provider = connect(kc.config(&kc.client_id)).await.unwrap();
     let caller = provider
         .verify_access_token(&kc.user_token(&kc.login_client).await)
