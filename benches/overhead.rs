@@ -43,7 +43,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use axum::serve::ListenerExt;
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -51,6 +51,7 @@ use serde_json::{Value, json};
 const SERVER_BIN: &str = env!("CARGO_BIN_EXE_nextcloud-mcp");
 const NOTE_PATH: &str = "/index.php/apps/notes/api/v1/notes/213";
 const USER_PATH: &str = "/ocs/v2.php/cloud/user";
+const CAPABILITIES_PATH: &str = "/ocs/v2.php/cloud/capabilities";
 const USER: &str = "admin";
 const PASSWORD: &str = "bench-app-password";
 const PROTOCOL_VERSION: &str = "2025-06-18";
@@ -175,16 +176,61 @@ struct MockCounters {
     note_hits: Arc<AtomicU64>,
 }
 
+/// A GET route replaying `capture` to callers with the right Basic
+/// credential, counting the requests in `hits` when given.
+fn replay(capture: &str, expected_auth: Arc<String>, hits: Option<Arc<AtomicU64>>) -> MethodRouter {
+    let capture = Arc::new(Capture::load(capture));
+    get(move |headers: HeaderMap| {
+        let capture = capture.clone();
+        let ok = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            == Some(expected_auth.as_str());
+        if let Some(hits) = &hits {
+            hits.fetch_add(1, Ordering::Relaxed);
+        }
+        async move {
+            if ok {
+                capture.response()
+            } else {
+                unauthorized()
+            }
+        }
+    })
+}
+
 /// Starts the mock on its own thread and runtime so that the load generator
-/// and the mock do not take turns on one thread.
+/// and the mock do not take turns on one thread. Besides the note it answers
+/// `/readyz`'s current-user request and the capabilities the server reads at
+/// start (anything else is a 404, as for an app that is not installed).
 fn start_mock() -> (SocketAddr, MockCounters) {
-    let note = Arc::new(Capture::load("notes/07-get.response.http"));
-    let user = Arc::new(Capture::load(
-        "ocs-capabilities/06-current-user-v2.response.http",
-    ));
-    let expected_auth = Arc::new(basic_auth_value());
+    let auth = Arc::new(basic_auth_value());
     let counters = MockCounters::default();
-    let hits = counters.note_hits.clone();
+    let app = Router::new()
+        .route(
+            NOTE_PATH,
+            replay(
+                "notes/07-get.response.http",
+                auth.clone(),
+                Some(counters.note_hits.clone()),
+            ),
+        )
+        .route(
+            USER_PATH,
+            replay(
+                "ocs-capabilities/06-current-user-v2.response.http",
+                auth.clone(),
+                None,
+            ),
+        )
+        .route(
+            CAPABILITIES_PATH,
+            replay(
+                "ocs-capabilities/02-capabilities-v2-json.response.http",
+                auth,
+                None,
+            ),
+        );
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("mock-nextcloud".into())
@@ -194,31 +240,6 @@ fn start_mock() -> (SocketAddr, MockCounters) {
                 .build()
                 .expect("mock runtime");
             runtime.block_on(async move {
-                let authorized = move |headers: &HeaderMap| {
-                    headers
-                        .get(header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        == Some(expected_auth.as_str())
-                };
-                let note_auth = authorized.clone();
-                let app = Router::new()
-                    .route(
-                        NOTE_PATH,
-                        get(move |headers: HeaderMap| {
-                            let note = note.clone();
-                            let ok = note_auth(&headers);
-                            hits.fetch_add(1, Ordering::Relaxed);
-                            async move { if ok { note.response() } else { unauthorized() } }
-                        }),
-                    )
-                    .route(
-                        USER_PATH,
-                        get(move |headers: HeaderMap| {
-                            let user = user.clone();
-                            let ok = authorized(&headers);
-                            async move { if ok { user.response() } else { unauthorized() } }
-                        }),
-                    );
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
                     .expect("mock bind");
@@ -381,6 +402,10 @@ impl Drop for ServerProcess {
 struct Memory {
     rss_kib: u64,
     hwm_kib: u64,
+    /// Heap and other private memory.
+    anon_kib: u64,
+    /// Mapped files, mostly the executable's own pages.
+    file_kib: u64,
 }
 
 fn memory(pid: u32) -> Option<Memory> {
@@ -400,6 +425,8 @@ fn memory(pid: u32) -> Option<Memory> {
     Some(Memory {
         rss_kib: field("VmRSS:")?,
         hwm_kib: field("VmHWM:")?,
+        anon_kib: field("RssAnon:").unwrap_or(0),
+        file_kib: field("RssFile:").unwrap_or(0),
     })
 }
 
@@ -1052,6 +1079,13 @@ async fn run(settings: Settings) -> bool {
         mib(after_load.rss_kib),
         mib(after_load.hwm_kib)
     );
+    println!(
+        "  of which anonymous (heap) / file-backed (binary): idle {:.1} / {:.1} MiB, after load {:.1} / {:.1} MiB",
+        mib(idle.anon_kib),
+        mib(idle.file_kib),
+        mib(after_load.anon_kib),
+        mib(after_load.file_kib)
+    );
 
     let p50_ok = overheads
         .iter()
@@ -1145,6 +1179,10 @@ async fn run(settings: Settings) -> bool {
         "peak_sampled_kib": peak_kib,
         "after_load_kib": after_load.rss_kib,
         "hwm_end_kib": after_load.hwm_kib,
+        "idle_anon_kib": idle.anon_kib,
+        "idle_file_kib": idle.file_kib,
+        "after_load_anon_kib": after_load.anon_kib,
+        "after_load_file_kib": after_load.file_kib,
     }));
     lines.push(json!({
         "record": "verdict",
