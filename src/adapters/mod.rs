@@ -4,3 +4,4 @@ pub mod idp;
 pub mod mcp;
 pub mod nextcloud;
 pub mod store;
+pub mod tls;

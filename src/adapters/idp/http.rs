@@ -52,7 +52,7 @@ pub struct IdpHttp {
 
 impl IdpHttp {
     pub fn new(timeout: Duration) -> Result<Self, IdpError> {
-        crate::adapters::nextcloud::http::install_crypto_provider();
+        crate::adapters::tls::install_crypto_provider();
         let build = |redirects: reqwest::redirect::Policy| {
             Client::builder()
                 .user_agent(USER_AGENT)

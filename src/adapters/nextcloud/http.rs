@@ -14,11 +14,7 @@ use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
 
 const USER_AGENT: &str = concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION"));
 
-/// Installs ring as rustls' crypto provider once per process; reqwest is built
-/// without a bundled provider.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
+pub use crate::adapters::tls::install_crypto_provider;
 
 struct Shared {
     client: reqwest::Client,
