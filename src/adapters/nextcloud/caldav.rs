@@ -1,6 +1,11 @@
 //! Calendars, events and tasks over CalDAV (RFC 4791), from the discovered
 //! calendar home. Listings are calendar-query REPORTs filtered by the server;
-//! changes are PUTs of the edited object guarded by If-Match.
+//! changes are PUTs of the edited object guarded by If-Match. Repeated event
+//! listings go through sync-collection (`listing`, `sync_cache`); every write
+//! forgets the listing of its collection.
+
+mod listing;
+pub(super) mod sync_cache;
 
 use async_trait::async_trait;
 use calcard::icalendar::ICalendar;
@@ -136,15 +141,17 @@ impl NextcloudSession {
             .await?
             .join(&format!("{}.ics", encode(uid)))
             .map_err(|_| super::dav_xml::protocol("bad object URL"))?;
-        let etag = self
+        let written = self
             .dav_put(
-                url,
+                url.clone(),
                 ICS,
                 body.clone(),
                 Precondition::Create,
                 &what(kind, uid, calendar),
             )
-            .await?;
+            .await;
+        self.forget_listing_of(&url);
+        let etag = written?;
         Ok((ical_read::parse(&body)?, etag))
     }
 
@@ -160,15 +167,17 @@ impl NextcloudSession {
             .or(object.etag)
             .ok_or_else(|| super::dav_xml::protocol("the server sent no ETag for the object"))?;
         let body = object.ical.to_string();
-        let new_etag = self
+        let written = self
             .dav_put(
-                object.url,
+                object.url.clone(),
                 ICS,
                 body,
                 Precondition::Replace(guard),
                 &what(kind, uid, calendar),
             )
-            .await?;
+            .await;
+        self.forget_listing_of(&object.url);
+        let new_etag = written?;
         Ok((object.ical, new_etag))
     }
 
@@ -181,8 +190,15 @@ impl NextcloudSession {
     ) -> Result<(), NextcloudError> {
         let object = self.find_object(calendar, kind, uid).await?;
         let guard = etag.or(object.etag);
-        self.dav_delete(object.url, guard.as_deref(), &what(kind, uid, calendar))
-            .await
+        let deleted = self
+            .dav_delete(
+                object.url.clone(),
+                guard.as_deref(),
+                &what(kind, uid, calendar),
+            )
+            .await;
+        self.forget_listing_of(&object.url);
+        deleted
     }
 }
 
@@ -232,6 +248,7 @@ impl CalendarApi for NextcloudSession {
 
     async fn create_calendar(&self, draft: &CalendarDraft) -> Result<(), NextcloudError> {
         let url = self.calendar_url(&draft.name).await?;
+        self.forget_listing(&url);
         self.dav_change(
             "MKCALENDAR",
             url,
@@ -247,6 +264,7 @@ impl CalendarApi for NextcloudSession {
         patch: &CalendarPatch,
     ) -> Result<(), NextcloudError> {
         let url = self.calendar_url(calendar).await?;
+        self.forget_listing(&url);
         self.dav_change(
             "PROPPATCH",
             url,
@@ -258,6 +276,7 @@ impl CalendarApi for NextcloudSession {
 
     async fn delete_calendar(&self, calendar: &str) -> Result<(), NextcloudError> {
         let url = self.calendar_url(calendar).await?;
+        self.forget_listing(&url);
         self.dav_delete(url, None, &format!("calendar '{calendar}'"))
             .await
     }
@@ -268,17 +287,8 @@ impl CalendarApi for NextcloudSession {
         range: &TimeRange,
         title_contains: Option<String>,
     ) -> Result<Vec<Event>, NextcloudError> {
-        let filter = ObjectFilter::Range {
-            range,
-            title: title_contains.as_deref(),
-        };
-        let objects = self
-            .query_objects(calendar, ComponentKind::Event, &filter)
-            .await?;
-        Ok(objects
-            .iter()
-            .flat_map(|o| ical_read::events(&o.ical, calendar, o.etag.as_deref()))
-            .collect())
+        self.list_events(calendar, range, title_contains.as_deref())
+            .await
     }
 
     async fn get_event(&self, calendar: &str, uid: &str) -> Result<Event, NextcloudError> {

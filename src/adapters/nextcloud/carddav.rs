@@ -1,6 +1,10 @@
 //! Address books and contacts over CardDAV (RFC 6352), from the discovered
 //! address book home. Listings and searches are addressbook-query REPORTs
-//! (text-match on the server); changes are PUTs guarded by If-Match.
+//! (text-match on the server); changes are PUTs guarded by If-Match. Repeated
+//! listings go through sync-collection (`listing`); every write forgets the
+//! listing of its address book.
+
+mod listing;
 
 use async_trait::async_trait;
 use calcard::vcard::VCard;
@@ -167,6 +171,7 @@ impl ContactsApi for NextcloudSession {
         description: Option<String>,
     ) -> Result<(), NextcloudError> {
         let url = self.addressbook_url(name).await?;
+        self.forget_book_listing(&url);
         let body = mkcol_body(display_name, description.as_deref());
         self.dav_change("MKCOL", url, body, &format!("address book '{name}'"))
             .await
@@ -174,6 +179,7 @@ impl ContactsApi for NextcloudSession {
 
     async fn delete_addressbook(&self, name: &str) -> Result<(), NextcloudError> {
         let url = self.addressbook_url(name).await?;
+        self.forget_book_listing(&url);
         self.dav_delete(url, None, &format!("address book '{name}'"))
             .await
     }
@@ -191,11 +197,8 @@ impl ContactsApi for NextcloudSession {
                 .collect(),
             None => vec![],
         };
-        let cards = self.query_cards(addressbook, &matches).await?;
-        Ok(cards
-            .iter()
-            .map(|c| vcard::read(&c.card, addressbook, c.etag.as_deref()))
-            .collect())
+        self.list_cards(addressbook, query.as_deref().map(str::trim), &matches)
+            .await
     }
 
     async fn get_contact(&self, addressbook: &str, uid: &str) -> Result<Contact, NextcloudError> {
@@ -215,15 +218,17 @@ impl ContactsApi for NextcloudSession {
             .await?
             .join(&format!("{}.vcf", encode(uid)))
             .map_err(|_| protocol("bad contact URL"))?;
-        let etag = self
+        let written = self
             .dav_put(
-                url,
+                url.clone(),
                 VCARD,
                 body.clone(),
                 Precondition::Create,
                 &what(uid, addressbook),
             )
-            .await?;
+            .await;
+        self.forget_book_listing_of(&url);
+        let etag = written?;
         Ok(vcard::read(
             &vcard::parse(&body)?,
             addressbook,
@@ -244,7 +249,8 @@ impl ContactsApi for NextcloudSession {
             .or(found.etag)
             .ok_or_else(|| protocol("the server sent no ETag for the contact"))?;
         let body = vcard::write(&found.card);
-        let new_etag = self
+        let card_url = found.url.clone();
+        let written = self
             .dav_put(
                 found.url,
                 VCARD,
@@ -252,7 +258,9 @@ impl ContactsApi for NextcloudSession {
                 Precondition::Replace(guard),
                 &what(uid, addressbook),
             )
-            .await?;
+            .await;
+        self.forget_book_listing_of(&card_url);
+        let new_etag = written?;
         Ok(vcard::read(
             &vcard::parse(&body)?,
             addressbook,
@@ -268,7 +276,10 @@ impl ContactsApi for NextcloudSession {
     ) -> Result<(), NextcloudError> {
         let found = self.find_card(addressbook, uid).await?;
         let guard = etag.or(found.etag);
-        self.dav_delete(found.url, guard.as_deref(), &what(uid, addressbook))
-            .await
+        let deleted = self
+            .dav_delete(found.url.clone(), guard.as_deref(), &what(uid, addressbook))
+            .await;
+        self.forget_book_listing_of(&found.url);
+        deleted
     }
 }
