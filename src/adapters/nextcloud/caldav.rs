@@ -1,7 +1,7 @@
 //! Calendars, events and tasks over CalDAV (RFC 4791), from the discovered
 //! calendar home. Listings are calendar-query REPORTs filtered by the server;
 //! changes are PUTs of the edited object guarded by If-Match. Repeated event
-//! listings go through sync-collection (`listing`, `sync_cache`); every write
+//! and task listings go through sync-collection (`listing`, `sync_cache`); every write
 //! forgets the listing of its collection.
 
 mod listing;
@@ -345,17 +345,8 @@ impl CalendarApi for NextcloudSession {
         calendar: &str,
         filter: &TodoFilter,
     ) -> Result<Vec<Todo>, NextcloudError> {
-        let server_filter = ObjectFilter::All {
-            open_only: filter.open_only(),
-        };
-        let objects = self
-            .query_objects(calendar, ComponentKind::Todo, &server_filter)
-            .await?;
-        Ok(objects
-            .iter()
-            .flat_map(|o| ical_read::todos(&o.ical, calendar, o.etag.as_deref()))
-            .filter(|t| filter.matches(t))
-            .collect())
+        let todos = self.list_todos_cached(calendar, filter.open_only()).await?;
+        Ok(todos.into_iter().filter(|t| filter.matches(t)).collect())
     }
 
     async fn create_todo(&self, calendar: &str, draft: &TodoDraft) -> Result<Todo, NextcloudError> {

@@ -1,7 +1,7 @@
 //! Calendar and event tools (`nc_calendar_*`), named and shaped like the
 //! reference server's. Times go in and out as ISO 8601 with their zone.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use chrono_tz::Tz;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -10,7 +10,7 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
 use super::calendar_support::{
-    bounded, calendars_for, listing, occurrences_in, parse_range, pick_calendar,
+    bounded, calendars_for, default_start, listing, occurrences_in, parse_range, pick_calendar,
 };
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
@@ -315,7 +315,7 @@ impl NextcloudMcp {
                         "days_ahead {days} is out of range; expected 1 to 366"
                     )));
                 }
-                let now = Utc::now();
+                let now = default_start();
                 let range = TimeRange::new(now, now + Duration::days(days)).map_err(failure)?;
                 let nc = self.nextcloud(&request).await?;
                 let calendars = calendars_for(

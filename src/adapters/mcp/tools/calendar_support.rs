@@ -1,7 +1,7 @@
 //! What the calendar and task tools share: finding calendars by name,
 //! reading ranges, and expanding series into occurrences.
 
-use chrono::{Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, DurationRound, NaiveTime, Utc};
 use chrono_tz::Tz;
 use rmcp::model::CallToolResult;
 use serde::Serialize;
@@ -81,7 +81,17 @@ fn bound(field: &str, raw: &str, zone: Tz, end: bool) -> Fail<chrono::DateTime<U
     }
 }
 
-/// `[start, end)` from two optional tool arguments; default now and `span` later.
+/// The default start of a listing: the start of the current minute, not the
+/// exact instant, so repeated default listings within a minute ask the same
+/// query and reuse the sync-collection cache. An event that ended less than a
+/// minute ago may be listed too; that is accepted. Explicit times stay exact.
+pub fn default_start() -> DateTime<Utc> {
+    let now = Utc::now();
+    now.duration_trunc(Duration::minutes(1)).unwrap_or(now)
+}
+
+/// `[start, end)` from two optional tool arguments; default the current
+/// minute and `span` later.
 pub fn parse_range(
     start: Option<&str>,
     end: Option<&str>,
@@ -94,7 +104,7 @@ pub fn parse_range(
     };
     let start = match start.filter(|s| !s.trim().is_empty()) {
         Some(raw) => bound("start_date", raw, zone, false)?,
-        None => Utc::now(),
+        None => default_start(),
     };
     let end = match end.filter(|s| !s.trim().is_empty()) {
         Some(raw) => bound("end_date", raw, zone, true)?,

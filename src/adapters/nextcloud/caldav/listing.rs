@@ -1,11 +1,14 @@
-//! Event listings: the first one is the server-filtered calendar-query; the
-//! same listing again within five minutes is a sync-collection from the token
-//! taken before that query, with a calendar-multiget of what changed and the
-//! query's filter applied locally (see `sync_cache`).
+//! Event and task listings: the first one is the server-filtered
+//! calendar-query; the same listing again within five minutes is a
+//! sync-collection from the token taken before that query, with a
+//! calendar-multiget of what changed and the query's filter applied locally
+//! (see `sync_cache`). Events and tasks have a cache each, keyed alike, so
+//! one does not push the other's listing of the same calendar out.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
+use calcard::icalendar::ICalendar;
 use quick_xml::escape::escape;
 use url::Url;
 
@@ -17,9 +20,41 @@ use super::sync_cache::{Entry, SyncCache, SyncDelta, sync_collection};
 use crate::domain::calendar::{ComponentKind, Event};
 use crate::domain::caltime::TimeRange;
 use crate::domain::recurrence::occurrences;
+use crate::domain::todos::Todo;
 use crate::ports::nextcloud::NextcloudError;
 
 static EVENTS: SyncCache<Event> = SyncCache::new();
+static TODOS: SyncCache<Todo> = SyncCache::new();
+
+/// What a cached listing remembers of each object: its parsed components.
+trait Listed: Clone + Send + Sync + 'static {
+    const KIND: ComponentKind;
+    fn cache() -> &'static SyncCache<Self>;
+    fn read(ical: &ICalendar, calendar: &str, etag: Option<&str>) -> Vec<Self>;
+}
+
+impl Listed for Event {
+    const KIND: ComponentKind = ComponentKind::Event;
+    fn cache() -> &'static SyncCache<Self> {
+        &EVENTS
+    }
+    fn read(ical: &ICalendar, calendar: &str, etag: Option<&str>) -> Vec<Self> {
+        ical_read::events(ical, calendar, etag)
+    }
+}
+
+impl Listed for Todo {
+    const KIND: ComponentKind = ComponentKind::Todo;
+    fn cache() -> &'static SyncCache<Self> {
+        &TODOS
+    }
+    fn read(ical: &ICalendar, calendar: &str, etag: Option<&str>) -> Vec<Self> {
+        ical_read::todos(ical, calendar, etag)
+    }
+}
+
+/// The local re-check of a changed object against the server's filter.
+type Keep<'a, T> = &'a (dyn Fn(&ICalendar, &[T]) -> bool + Sync);
 
 /// calendar-multiget of some hrefs (capture 24; Depth 1).
 pub fn calendar_multiget(hrefs: &[String]) -> String {
@@ -51,11 +86,18 @@ pub fn object_matches(events: &[Event], range: &TimeRange, title: Option<&str>) 
     })
 }
 
+/// Whether the object is what the task calendar-query of capture 23 selects:
+/// a VTODO, without COMPLETED when only open tasks are asked for.
+pub fn todo_object_matches(ical: &ICalendar, open_only: bool) -> bool {
+    ical_read::components(ical, ComponentKind::Todo)
+        .any(|c| !open_only || ical_read::entry(c, "COMPLETED").is_none())
+}
+
 fn query_key(range: &TimeRange, title: Option<&str>) -> String {
     format!("events {} {} {title:?}", range.start, range.end)
 }
 
-fn flatten(objects: &HashMap<String, (Option<String>, Vec<Event>)>) -> Vec<Event> {
+fn flatten<T: Clone>(objects: &HashMap<String, (Option<String>, Vec<T>)>) -> Vec<T> {
     let mut hrefs: Vec<&String> = objects.keys().collect();
     hrefs.sort();
     hrefs
@@ -82,6 +124,7 @@ impl NextcloudSession {
     pub(in super::super) fn forget_listing(&self, collection: &Url) {
         if let Ok(key) = self.listing_key(collection) {
             EVENTS.invalidate(&key);
+            TODOS.invalidate(&key);
         }
     }
 
@@ -111,14 +154,13 @@ impl NextcloudSession {
     }
 
     /// Brings a remembered listing up to date; `None` when it cannot be trusted.
-    async fn resync(
+    async fn resync<T: Listed>(
         &self,
         url: &Url,
         calendar: &str,
-        mut entry: Entry<Event>,
-        range: &TimeRange,
-        title: Option<&str>,
-    ) -> Result<Option<Entry<Event>>, NextcloudError> {
+        mut entry: Entry<T>,
+        keep: Keep<'_, T>,
+    ) -> Result<Option<Entry<T>>, NextcloudError> {
         let what = format!("calendar '{calendar}'");
         let reply = self
             .dav_query(
@@ -168,9 +210,10 @@ impl NextcloudSession {
                     continue;
                 };
                 let etag = resource.text(DAV, "getetag");
-                let events = ical_read::events(&ical_read::parse(data)?, calendar, etag.as_deref());
-                if object_matches(&events, range, title) {
-                    entry.objects.insert(key, (etag, events));
+                let ical = ical_read::parse(data)?;
+                let items = T::read(&ical, calendar, etag.as_deref());
+                if keep(&ical, &items) {
+                    entry.objects.insert(key, (etag, items));
                 }
             }
         }
@@ -185,35 +228,68 @@ impl NextcloudSession {
         range: &TimeRange,
         title: Option<&str>,
     ) -> Result<Vec<Event>, NextcloudError> {
+        let keep = |_: &ICalendar, events: &[Event]| object_matches(events, range, title);
+        self.list_cached(
+            calendar,
+            query_key(range, title),
+            &ObjectFilter::Range { range, title },
+            &keep,
+        )
+        .await
+    }
+
+    /// Tasks of the objects holding a VTODO (an open one with `open_only`),
+    /// through the cache; the caller filters the tasks further.
+    pub(in super::super) async fn list_todos_cached(
+        &self,
+        calendar: &str,
+        open_only: bool,
+    ) -> Result<Vec<Todo>, NextcloudError> {
+        let keep = |ical: &ICalendar, _: &[Todo]| todo_object_matches(ical, open_only);
+        self.list_cached(
+            calendar,
+            format!("todos open_only={open_only}"),
+            &ObjectFilter::All { open_only },
+            &keep,
+        )
+        .await
+    }
+
+    /// The components of the objects `filter` selects (`keep` re-checks a
+    /// changed object locally), through the cache of `T`.
+    async fn list_cached<T: Listed>(
+        &self,
+        calendar: &str,
+        query: String,
+        filter: &ObjectFilter<'_>,
+        keep: Keep<'_, T>,
+    ) -> Result<Vec<T>, NextcloudError> {
+        let cache = T::cache();
         let url = self.calendar_url(calendar).await?;
         let key = self.listing_key(&url)?;
-        let query = query_key(range, title);
-        if let Some(entry) = EVENTS.get(&key, &query) {
-            match self.resync(&url, calendar, entry, range, title).await {
+        if let Some(entry) = cache.get(&key, &query) {
+            match self.resync(&url, calendar, entry, keep).await {
                 Ok(Some(entry)) => {
-                    let events = flatten(&entry.objects);
-                    EVENTS.put(key, entry);
-                    return Ok(events);
+                    let items = flatten(&entry.objects);
+                    cache.put(key, entry);
+                    return Ok(items);
                 }
                 // Unknown token, error: list in full below.
-                Ok(None) | Err(_) => EVENTS.invalidate(&key),
+                Ok(None) | Err(_) => cache.invalidate(&key),
             }
         }
         // The token first: a change racing the query is reported next time.
         let token = self.collection_token(&url).await;
-        let filter = ObjectFilter::Range { range, title };
-        let objects = self
-            .query_objects(calendar, ComponentKind::Event, &filter)
-            .await?;
+        let objects = self.query_objects(calendar, T::KIND, filter).await?;
         let mut out = Vec::new();
         let mut remembered = HashMap::new();
         for o in &objects {
-            let events = ical_read::events(&o.ical, calendar, o.etag.as_deref());
-            out.extend(events.iter().cloned());
-            remembered.insert(o.url.path().to_string(), (o.etag.clone(), events));
+            let items = T::read(&o.ical, calendar, o.etag.as_deref());
+            out.extend(items.iter().cloned());
+            remembered.insert(o.url.path().to_string(), (o.etag.clone(), items));
         }
         if let Some(token) = token {
-            EVENTS.put(
+            cache.put(
                 key,
                 Entry {
                     token,
