@@ -9,6 +9,7 @@ mod contacts_args;
 mod cookbook;
 mod cookbook_edit;
 mod deck;
+mod deck_card_args;
 mod deck_card_links;
 mod deck_cards;
 mod deck_stacks;
