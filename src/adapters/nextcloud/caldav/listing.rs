@@ -97,15 +97,6 @@ fn query_key(range: &TimeRange, title: Option<&str>) -> String {
     format!("events {} {} {title:?}", range.start, range.end)
 }
 
-fn flatten<T: Clone>(objects: &HashMap<String, (Option<String>, Vec<T>)>) -> Vec<T> {
-    let mut hrefs: Vec<&String> = objects.keys().collect();
-    hrefs.sort();
-    hrefs
-        .into_iter()
-        .flat_map(|h| objects[h].1.iter().cloned())
-        .collect()
-}
-
 impl NextcloudSession {
     fn listing_key(&self, collection: &Url) -> Result<String, NextcloudError> {
         Ok(SyncCache::<Event>::key(
@@ -116,7 +107,7 @@ impl NextcloudSession {
     }
 
     /// The cache key of an href the server sent, so spellings agree.
-    fn member_key(&self, href: &str) -> Result<String, NextcloudError> {
+    pub(in super::super) fn member_key(&self, href: &str) -> Result<String, NextcloudError> {
         Ok(self.href_url(href)?.path().to_string())
     }
 
@@ -270,7 +261,7 @@ impl NextcloudSession {
         if let Some(entry) = cache.get(&key, &query) {
             match self.resync(&url, calendar, entry, keep).await {
                 Ok(Some(entry)) => {
-                    let items = flatten(&entry.objects);
+                    let items = entry.items();
                     cache.put(key, entry);
                     return Ok(items);
                 }

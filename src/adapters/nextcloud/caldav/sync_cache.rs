@@ -88,6 +88,18 @@ pub struct Entry<T> {
     pub stored: Instant,
 }
 
+impl<T: Clone> Entry<T> {
+    /// Every cached item, in href order so repeated listings read the same.
+    pub fn items(&self) -> Vec<T> {
+        let mut hrefs: Vec<&String> = self.objects.keys().collect();
+        hrefs.sort();
+        hrefs
+            .into_iter()
+            .flat_map(|h| self.objects[h].1.iter().cloned())
+            .collect()
+    }
+}
+
 /// The bounded, expiring cache of listings, one per collection.
 pub struct SyncCache<T> {
     entries: Mutex<Option<HashMap<String, Entry<T>>>>,

@@ -34,15 +34,6 @@ pub fn addressbook_multiget(hrefs: &[String]) -> String {
     )
 }
 
-fn sorted(objects: &HashMap<String, (Option<String>, Vec<Contact>)>) -> Vec<Contact> {
-    let mut hrefs: Vec<&String> = objects.keys().collect();
-    hrefs.sort();
-    hrefs
-        .into_iter()
-        .flat_map(|h| objects[h].1.iter().cloned())
-        .collect()
-}
-
 impl NextcloudSession {
     fn book_listing_key(&self, book: &Url) -> Result<String, NextcloudError> {
         Ok(SyncCache::<Contact>::key(
@@ -50,10 +41,6 @@ impl NextcloudSession {
             self.user_id(),
             book.as_str(),
         ))
-    }
-
-    fn card_key(&self, href: &str) -> Result<String, NextcloudError> {
-        Ok(self.href_url(href)?.path().to_string())
     }
 
     /// Forgets the listing of the address book at `book` (a write went through).
@@ -112,12 +99,12 @@ impl NextcloudSession {
             return Ok(None);
         }
         for href in &delta.deleted {
-            entry.objects.remove(&self.card_key(href)?);
+            entry.objects.remove(&self.member_key(href)?);
         }
         let mut fetch = Vec::new();
         let mut asked = Vec::new();
         for (href, etag) in &delta.changed {
-            let key = self.card_key(href)?;
+            let key = self.member_key(href)?;
             let known = entry.objects.get(&key).and_then(|(e, _)| e.as_ref());
             if etag.is_none() || known != etag.as_ref() {
                 entry.objects.remove(&key);
@@ -136,7 +123,7 @@ impl NextcloudSession {
                 )
                 .await?;
             for resource in reply.responses {
-                let key = self.card_key(&resource.href)?;
+                let key = self.member_key(&resource.href)?;
                 let Some(data) = resource.raw_text(CARDDAV, "address-data") else {
                     continue;
                 };
@@ -168,7 +155,7 @@ impl NextcloudSession {
                 .await
             {
                 Ok(Some(entry)) => {
-                    let contacts = sorted(&entry.objects);
+                    let contacts = entry.items();
                     CONTACTS.put(key, entry);
                     return Ok(contacts);
                 }
