@@ -3,7 +3,7 @@
 //! stored grants, and it hands no token to its callers.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -23,12 +23,7 @@ use crate::ports::store::{RefreshGrant, StoreError, TokenStore};
 const STATE_TTL_SECS: i64 = 600;
 
 pub fn now() -> UnixTime {
-    UnixTime(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default(),
-    )
+    UnixTime::from_system(SystemTime::now())
 }
 
 /// 32 random bytes, base64url: used for `state` and the PKCE verifier.

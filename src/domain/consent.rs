@@ -11,6 +11,16 @@ use secrecy::SecretString;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnixTime(pub i64);
 
+impl UnixTime {
+    /// A clock reading the caller took; times before 1970 read as 0.
+    pub fn from_system(time: std::time::SystemTime) -> Self {
+        UnixTime(
+            time.duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        )
+    }
+}
+
 /// A consent the user started and has not finished (Flow 2).
 ///
 /// `state` travels through the browser and is single use; `pkce_verifier`

@@ -104,12 +104,7 @@ impl CredentialResolver {
         let Some(audit) = self.audit.clone() else {
             return;
         };
-        let at = UnixTime(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or_default(),
-        );
+        let at = UnixTime::from_system(std::time::SystemTime::now());
         let mut event = match error {
             None => AuditEvent::success(AuditKind::Exchanged, subject.subject(), at),
             Some(e) => AuditEvent::failure(

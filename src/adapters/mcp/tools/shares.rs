@@ -2,7 +2,7 @@
 //! read, change and delete shares, find recipients. Creating shares is in
 //! `shares_create.rs`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::domain::consent::UnixTime;
 use crate::domain::path::UserPath;
 use crate::domain::shares::{
     CivilDate, MAX_LABEL_CHARS, MAX_NOTE_CHARS, MAX_PASSWORD_CHARS, Share, ShareInputError,
@@ -23,9 +24,7 @@ const DEFAULT_SHAREE_LIMIT: u32 = 25;
 const MAX_SHAREE_LIMIT: u32 = 100;
 
 pub(super) fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    UnixTime::from_system(SystemTime::now()).0
 }
 
 pub(super) fn today() -> CivilDate {
