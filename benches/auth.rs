@@ -14,9 +14,8 @@ use axum::routing::{get, post};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use nextcloud_mcp::adapters::idp::{self, IdpConfig};
-use nextcloud_mcp::app::config::{Config, OAuthConfig, StoreConfig, WebhookConfig};
-use nextcloud_mcp::app::serve::{HttpOptions, router, serve};
-use nextcloud_mcp::app::wiring;
+use nextcloud_mcp::app::config::{Config, HttpSettings, OAuthConfig, StoreConfig, WebhookConfig};
+use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -151,18 +150,11 @@ async fn mcp_server(nextcloud: &str, mode: AuthMode, oauth: Option<OAuthConfig>)
         },
         webhooks: WebhookConfig::default(),
     };
-    let wired = wiring::wire(&config).await.unwrap();
-    let app = router(
-        wired.mcp,
-        wired.readiness,
-        wired.oauth,
-        HttpOptions {
-            allowed_hosts: vec![],
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, app, std::future::pending()));
+    let app = Application::build(config, HttpSettings::loopback_any_port())
+        .await
+        .unwrap();
+    let address = app.address();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
     format!("http://{address}/mcp")
 }
 

@@ -1,11 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use nextcloud_mcp::app::config::{Cli, Command, CommonArgs, Config, Transport, parse_listen};
-use nextcloud_mcp::app::jobs::spawn_grant_keeper;
-use nextcloud_mcp::app::serve::{HttpOptions, router, serve, shutdown_signal};
+use nextcloud_mcp::app::config::{Cli, Command, CommonArgs, Config, HttpSettings, Transport};
+use nextcloud_mcp::app::startup::{Application, shutdown_signal};
 use nextcloud_mcp::app::{stdio, wiring};
-use tokio_util::sync::CancellationToken;
 
 fn init_logging(level: &str) {
     // rmcp logs every stateless request at info; keep that out of a plain level.
@@ -33,41 +31,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             allowed_hosts,
         } => {
             let config = load(common, Transport::Http)?;
-            let address = parse_listen(&listen).map_err(|e| e.to_string())?;
+            let http =
+                HttpSettings::from_args(&listen, allowed_hosts).map_err(|e| e.to_string())?;
             init_logging(&config.log_level);
-            let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
-            let tools = wired.mcp.tool_names().len();
-            let stop_jobs = CancellationToken::new();
-            let keeper = wired.offline.clone().map(|offline| {
-                spawn_grant_keeper(
-                    offline,
-                    config.store.grant_refresh_interval,
-                    stop_jobs.clone(),
-                )
-            });
-            let app = router(
-                wired.mcp,
-                wired.readiness,
-                wired.oauth,
-                HttpOptions { allowed_hosts },
-            );
-            let listener = tokio::net::TcpListener::bind(address)
+            let app = Application::build(config, http)
                 .await
-                .map_err(|e| format!("NEXTCLOUD_MCP_LISTEN: cannot listen on {address}: {e}"))?;
-            tracing::info!(
-                mode = config.mode.name(),
-                nextcloud = %config.nextcloud_url,
-                listen = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
-                tools,
-                progressive_consent = config.store.progressive_consent,
-                "nextcloud-mcp serving Streamable HTTP at /mcp"
-            );
-            let served = serve(listener, app, shutdown_signal()).await;
-            stop_jobs.cancel();
-            if let Some(keeper) = keeper {
-                let _ = keeper.await;
-            }
-            served.map_err(|e| format!("server stopped: {e}"))
+                .map_err(|e| e.to_string())?;
+            app.run_until_stopped(shutdown_signal())
+                .await
+                .map_err(|e| format!("server stopped: {e}"))
         }
         Command::Admin(args) => {
             let output = nextcloud_mcp::app::admin::run(args).await?;

@@ -5,7 +5,7 @@ use std::process::Command;
 use nextcloud_mcp::adapters::store::crypto::Keyring;
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::domain::audit::{AuditEvent, AuditKind};
-use nextcloud_mcp::domain::consent::UnixTime;
+use nextcloud_mcp::domain::time::UnixTime;
 use nextcloud_mcp::ports::store::RefreshGrant;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -125,4 +125,25 @@ fn a_bad_key_is_named() {
     let (ok, _, err) = admin(&db, "short", None, &["users"]);
     assert!(!ok);
     assert!(err.contains("TOKEN_ENCRYPTION_KEY is invalid"), "{err}");
+}
+
+/// `admin` opens the store `serve` opens with the same settings: with none
+/// set, the SQLite file in the user's data folder.
+#[test]
+fn admin_users_with_defaults_uses_the_default_store() {
+    let data = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_nextcloud-mcp"))
+        .args(["admin", "users"])
+        .env_clear()
+        .env("XDG_DATA_HOME", data.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.starts_with("0 provisioned"), "{stdout}");
+    assert!(
+        data.path().join("nextcloud-mcp").join("store.db").exists(),
+        "the default store was created where serve keeps it"
+    );
 }

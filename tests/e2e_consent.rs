@@ -12,11 +12,11 @@ use idp_support::*;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::OAuthConfig;
-use nextcloud_mcp::app::jobs::{AccessCheck, check_nextcloud_access, run_once};
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::domain::credential::AuthMode;
 use nextcloud_mcp::ports::store::Store;
+use nextcloud_mcp::service::offline::{AccessCheck, check_nextcloud_access, run_once};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use support::e2e::*;
@@ -443,7 +443,8 @@ async fn only_registered_clients_may_call() {
 
 #[tokio::test]
 async fn misuse_of_the_callback_is_refused_and_stores_nothing() {
-    use nextcloud_mcp::domain::consent::{PendingConsent, UnixTime};
+    use nextcloud_mcp::domain::consent::PendingConsent;
+    use nextcloud_mcp::domain::time::UnixTime;
     let world = world(pass_through(), vec![]).await;
     // The IdP refuses the code, as it does when the PKCE verifier does not match.
     Mock::given(method("POST"))

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::WebhookConfig;
-use nextcloud_mcp::domain::consent::UnixTime;
+use nextcloud_mcp::domain::time::UnixTime;
 use nextcloud_mcp::ports::store::NewWebhook;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};

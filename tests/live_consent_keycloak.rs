@@ -30,12 +30,12 @@ use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::{Config, OAuthConfig};
-use nextcloud_mcp::app::jobs::{AccessCheck, check_nextcloud_access};
-use nextcloud_mcp::app::serve::{HttpOptions, router, serve};
+use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::domain::credential::AuthMode;
 use nextcloud_mcp::ports::store::Store;
+use nextcloud_mcp::service::offline::{AccessCheck, check_nextcloud_access};
 use rmcp::ServiceExt;
 use rmcp::model::ClientConfig;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -138,20 +138,12 @@ impl Server {
         config.store.progressive_consent = true;
         let store_path = config.store.location.expose_secret().to_string();
 
-        let wired = wiring::wire(&config)
+        let app = Application::build_on(config.clone(), listener, vec![])
             .await
-            .expect("wiring against Keycloak");
-        assert!(wired.offline.is_some(), "progressive consent is wired");
-        let app = router(
-            wired.mcp,
-            wired.readiness,
-            wired.oauth,
-            HttpOptions {
-                allowed_hosts: vec![],
-            },
-        );
+            .expect("start-up against Keycloak");
+        assert!(app.runs_grant_keeper(), "progressive consent is wired");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, app, async move {
+        let task = tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
         Server {

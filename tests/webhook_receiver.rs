@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use nextcloud_mcp::adapters::mcp::webhook_routes::{ReceiverState, routes};
-use nextcloud_mcp::app::webhooks::WebhookQueue;
+use nextcloud_mcp::adapters::http::webhook_receiver::{ReceiverState, routes};
 use nextcloud_mcp::domain::webhooks::{EventSubject, WebhookEvent};
 use nextcloud_mcp::ports::webhooks::{CounterSnapshot, EventHandler, EventIntake, HandlerError};
+use nextcloud_mcp::service::webhooks::WebhookQueue;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, watch};

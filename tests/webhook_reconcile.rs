@@ -15,12 +15,12 @@ use std::time::Duration;
 
 use harness::Harness;
 use nextcloud_mcp::adapters::nextcloud::{HttpNextcloud, NextcloudSession};
-use nextcloud_mcp::app::webhooks::{LogEventHandler, WebhookQueue, WebhookService};
-use nextcloud_mcp::domain::consent::UnixTime;
 use nextcloud_mcp::domain::credential::{Credential, CredentialSecret};
+use nextcloud_mcp::domain::time::UnixTime;
 use nextcloud_mcp::domain::webhooks::{NODE_CREATED, NODE_WRITTEN, Preset, ReconcileReport};
 use nextcloud_mcp::ports::store::{NewWebhook, Store, WebhookStatus};
 use nextcloud_mcp::ports::webhooks::WebhookAdmin;
+use nextcloud_mcp::service::webhooks::{LogEventHandler, WebhookQueue, WebhookService};
 use secrecy::SecretString;
 use serde_json::json;
 use url::Url;

@@ -1,74 +1,23 @@
 //! The operators' CLI: provisioned users, revocation, key rotation, audit log.
 //! Nothing here ever prints a token value.
 
-use clap::{Args, Subcommand};
+use std::sync::Arc;
+
 use secrecy::ExposeSecret;
 
 use crate::adapters::idp;
-use crate::adapters::store::crypto::{Keyring, SealingKey};
-use crate::adapters::store::open_store;
-use crate::app::config::{OAuthArgs, StoreArgs};
-use crate::domain::audit::AuditOutcome;
+use crate::adapters::store::crypto::SealingKey;
+use crate::app::config::{AdminAction, AdminArgs, StoreArgs};
+use crate::app::wiring::open_configured_store;
+use crate::domain::audit::{AuditEvent, AuditKind, AuditOutcome};
 use crate::ports::identity::TokenTypeHint;
 use crate::ports::store::Store;
+use crate::service::clock::now;
 
-#[derive(Args, Debug)]
-pub struct AdminArgs {
-    #[command(subcommand)]
-    pub action: AdminAction,
-    #[command(flatten)]
-    pub store: StoreArgs,
-    #[command(flatten)]
-    pub oauth: OAuthArgs,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum AdminAction {
-    /// List users who granted offline access (no token values).
-    Users,
-    /// Delete a user's stored grant; also revoke it at the IdP when OIDC settings are given.
-    Revoke {
-        #[arg(long)]
-        subject: String,
-        /// The IdP issuer the grant belongs to; default: every provider of that subject.
-        #[arg(long)]
-        provider: Option<String>,
-    },
-    /// Re-seal every stored token under TOKEN_ENCRYPTION_KEY (old keys in TOKEN_ENCRYPTION_PREVIOUS_KEYS).
-    Reseal,
-    /// Show the audit log, newest first.
-    Audit {
-        #[arg(long)]
-        subject: Option<String>,
-        #[arg(long, default_value = "50")]
-        limit: u32,
-    },
-    /// Print a new random TOKEN_ENCRYPTION_KEY (as "version:base64").
-    GenerateKey {
-        #[arg(long, default_value = "1")]
-        version: u32,
-    },
-}
-
-async fn open(args: &StoreArgs) -> Result<std::sync::Arc<dyn Store>, String> {
-    let keyring = match args
-        .token_encryption_key
-        .as_deref()
-        .filter(|k| !k.trim().is_empty())
-    {
-        Some(current) => Some(
-            Keyring::parse(current, args.token_encryption_previous_keys.as_deref())
-                .map_err(|e| format!("TOKEN_ENCRYPTION_KEY is invalid: {e}"))?,
-        ),
-        None => None,
-    };
-    let location = args
-        .database_url
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-        .or_else(|| args.token_storage_db.clone().filter(|p| !p.trim().is_empty()))
-        .ok_or("set TOKEN_STORAGE_DB (SQLite file) or DATABASE_URL (postgres://) to the server's store")?;
-    open_store(&location, keyring)
+/// The store `serve` would open with the same settings.
+async fn open(args: &StoreArgs) -> Result<Arc<dyn Store>, String> {
+    let access = args.access().map_err(|e| e.to_string())?;
+    open_configured_store(&access)
         .await
         .map_err(|e| e.to_string())
 }
@@ -156,12 +105,8 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
                     .delete_grant(&subject, &provider)
                     .await
                     .map_err(|e| e.to_string())?;
-                let event = crate::domain::audit::AuditEvent::success(
-                    crate::domain::audit::AuditKind::Revoked,
-                    &subject,
-                    crate::app::consent::now(),
-                )
-                .with_client("admin-cli");
+                let event = AuditEvent::success(AuditKind::Revoked, &subject, now())
+                    .with_client("admin-cli");
                 store
                     .append_audit(&event)
                     .await

@@ -1,10 +1,9 @@
-//! Configuration, wiring of adapters, serving.
+//! Configuration, wiring and serving: reads the settings, builds the adapters
+//! and use cases they ask for, and runs the server (HTTP or stdio) or the
+//! operators' CLI. No use case lives here.
 
 pub mod admin;
 pub mod config;
-pub mod consent;
-pub mod jobs;
-pub mod serve;
+pub mod startup;
 pub mod stdio;
-pub mod webhooks;
 pub mod wiring;

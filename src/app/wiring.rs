@@ -1,36 +1,50 @@
-//! Chooses and builds the adapters the configuration asks for.
+//! Chooses and builds the adapters the configuration asks for, and the use
+//! cases and edges around them. Nothing here runs yet: `startup` serves what
+//! this builds and starts its background work.
 
 use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 
+use crate::adapters::http::consent_callback::CALLBACK_PATH;
+use crate::adapters::http::webhook_receiver::ReceiverState;
+use crate::adapters::http::{HttpEdge, OAuthEdge, ToolScopeGate};
 use crate::adapters::idp;
-use crate::adapters::mcp::consent_routes::CALLBACK_PATH;
+use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::server::ToolContext;
-use crate::adapters::mcp::webhook_routes::{ReceiverState, WebhookEdge};
-use crate::adapters::mcp::{CredentialResolver, NextcloudMcp};
+use crate::adapters::mcp::tool_scopes::ToolScopes;
 use crate::adapters::nextcloud::HttpNextcloud;
 use crate::adapters::store::open_store;
-use crate::app::config::{Config, ConfigError};
-use crate::app::consent::ConsentManager;
-use crate::app::jobs::OfflineAccess;
-use crate::app::serve::{OAuthEdge, Readiness};
-use crate::app::webhooks::{self, LogEventHandler};
+use crate::app::config::{Config, ConfigError, StoreAccess};
 use crate::domain::audit::AuditEvent;
-use crate::domain::credential::{AuthMode, Credential, CredentialSecret};
+use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::consent::ConsentService;
 use crate::ports::identity::IdentityProvider;
 use crate::ports::nextcloud::NextcloudConnector;
 use crate::ports::store::{AuditLog, Store, StoreError};
+use crate::ports::webhooks::WebhookAdmin;
+use crate::service::consent::ConsentManager;
+use crate::service::credentials::CredentialResolver;
+use crate::service::offline::OfflineAccess;
+use crate::service::readiness::Readiness;
+use crate::service::webhooks::{QueueWorker, WebhookRuntime, WebhookService};
 
 pub struct Wired {
     pub mcp: NextcloudMcp,
-    pub readiness: Readiness,
-    /// Present in OAuth modes: what the HTTP edge needs to authenticate.
-    pub oauth: Option<OAuthEdge>,
+    /// The routes around MCP; `allowed_hosts` is left empty for the caller.
+    pub http: HttpEdge,
     pub store: Arc<dyn Store>,
+    pub connector: Arc<dyn NextcloudConnector>,
     /// Present when progressive consent is on: the background jobs' access.
     pub offline: Option<Arc<OfflineAccess>>,
+    /// Present when WEBHOOK_SECRET is set: the worker, not yet running.
+    pub webhooks: Option<WebhookJobs>,
+}
+
+/// The webhook work that runs beside the server.
+pub struct WebhookJobs {
+    pub service: Arc<WebhookService>,
+    pub worker: QueueWorker,
 }
 
 /// The audit-only view of the store handed to per-call code.
@@ -43,8 +57,28 @@ impl AuditLog for StoreAuditLog {
     }
 }
 
+/// The MCP edge's tool table is what the HTTP edge checks scopes against;
+/// the two edges meet here so neither imports the other.
+impl ToolScopeGate for ToolScopes {
+    fn check(&self, tool: &str, granted: &ScopeSet) -> Result<(), MissingScopes> {
+        ToolScopes::check(self, tool, granted)
+    }
+
+    fn all_scopes(&self) -> Vec<&'static str> {
+        ToolScopes::all_scopes(self)
+    }
+}
+
 fn invalid(setting: &'static str) -> impl Fn(String) -> ConfigError {
     move |reason| ConfigError::Invalid { setting, reason }
+}
+
+/// Opens (creates, migrates) the store the settings name; `serve`, `stdio`
+/// and `admin` all open it here.
+pub async fn open_configured_store(access: &StoreAccess) -> Result<Arc<dyn Store>, ConfigError> {
+    open_store(access.location.expose_secret(), access.keyring.clone())
+        .await
+        .map_err(|e| invalid("TOKEN_STORAGE_DB/DATABASE_URL")(e.to_string()))
 }
 
 /// Builds everything. The store is opened (created, migrated) in every mode,
@@ -54,12 +88,11 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
         .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
     let connector: Arc<dyn NextcloudConnector> = Arc::new(nextcloud);
-    let store = open_store(
-        config.store.location.expose_secret(),
-        config.store.keyring.clone(),
-    )
-    .await
-    .map_err(|e| invalid("TOKEN_STORAGE_DB/DATABASE_URL")(e.to_string()))?;
+    let store = open_configured_store(&StoreAccess {
+        location: config.store.location.clone(),
+        keyring: config.store.keyring.clone(),
+    })
+    .await?;
 
     let mut consent: Option<Arc<dyn ConsentService>> = None;
     let mut offline = None;
@@ -99,6 +132,14 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         }
         None => (None, None),
     };
+    let webhooks = config.webhooks.secret.clone().map(|secret| {
+        WebhookRuntime::new(
+            secret,
+            config.webhooks.receiver_url.clone(),
+            config.webhooks.queue_capacity,
+            store.clone(),
+        )
+    });
     let mcp = NextcloudMcp::new(ToolContext {
         credentials: CredentialResolver::new(
             config.mode.clone(),
@@ -107,48 +148,37 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
             Some(Arc::new(StoreAuditLog(store.clone()))),
         ),
         consent,
-        webhooks: webhook_edge(config, store.clone(), connector.clone()),
+        webhooks: webhooks
+            .as_ref()
+            .map(|w| w.service.clone() as Arc<dyn WebhookAdmin>),
     });
-    // Basic mode has one credential, so the installed apps can be probed now;
+    // Only a mode with its own credential can probe the installed apps now;
     // in OAuth modes nc_refresh_capabilities probes with a caller's token.
-    if let AuthMode::Basic {
-        username,
-        app_password,
-    } = &config.mode
-    {
-        let api = connector.connect(Credential {
-            user_id: username.clone(),
-            secret: CredentialSecret::AppPassword(app_password.clone()),
-        });
+    if let Some(credential) = config.mode.service_credential() {
+        let api = connector.connect(credential);
         let _ = mcp.refresh_installed_apps(&*api).await;
     }
-    let readiness = Readiness {
-        connector,
-        mode: config.mode.clone(),
-        identity,
+    let http = HttpEdge {
+        readiness: Readiness {
+            connector: connector.clone(),
+            mode: config.mode.clone(),
+            identity,
+        },
+        oauth,
+        webhooks: webhooks
+            .as_ref()
+            .map(|w| ReceiverState::new(&w.secret, w.intake.clone())),
+        allowed_hosts: Vec::new(),
     };
     Ok(Wired {
         mcp,
-        readiness,
-        oauth,
+        http,
         store,
+        connector,
         offline,
-    })
-}
-
-/// Webhooks when WEBHOOK_SECRET is set: the queue and its worker start here,
-/// and a reconcile runs in the background when asked for at start-up.
-fn webhook_edge(
-    config: &Config,
-    store: Arc<dyn Store>,
-    connector: Arc<dyn NextcloudConnector>,
-) -> Option<WebhookEdge> {
-    let runtime = webhooks::start(&config.webhooks, store, Arc::new(LogEventHandler))?;
-    if config.webhooks.reconcile_on_start {
-        webhooks::reconcile_at_start(runtime.service.clone(), &config.mode, connector);
-    }
-    Some(WebhookEdge {
-        admin: runtime.service,
-        receiver: ReceiverState::new(&runtime.secret, runtime.intake),
+        webhooks: webhooks.map(|w| WebhookJobs {
+            service: w.service,
+            worker: w.worker,
+        }),
     })
 }

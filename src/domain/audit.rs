@@ -2,7 +2,7 @@
 //! read back. An event never holds a token value: only who, what, when, and
 //! whether it worked.
 
-use crate::domain::consent::UnixTime;
+use crate::domain::time::UnixTime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AuditKind {

@@ -75,6 +75,26 @@ impl AuthMode {
     pub fn is_oauth(&self) -> bool {
         !matches!(self, AuthMode::Basic { .. })
     }
+
+    /// The server's own Nextcloud credential, for work no caller asked for
+    /// (the start-up app probe, readiness, webhook reconcile). Only basic mode
+    /// has one: the app password; OAuth modes act only as a caller.
+    pub fn service_credential(&self) -> Option<Credential> {
+        match self {
+            AuthMode::Basic {
+                username,
+                app_password,
+            } => Some(app_password_credential(username, app_password)),
+            AuthMode::PassThrough { .. } | AuthMode::Exchange { .. } => None,
+        }
+    }
+}
+
+fn app_password_credential(username: &str, app_password: &SecretString) -> Credential {
+    Credential {
+        user_id: username.to_string(),
+        secret: CredentialSecret::AppPassword(app_password.clone()),
+    }
 }
 
 /// What a tool call must do to get its credential. A stored refresh token is
@@ -121,10 +141,14 @@ pub fn plan_credential(
         AuthMode::Basic {
             username,
             app_password,
-        } => Ok(CredentialPlan::Ready {
-            user_id: Some(username.clone()),
-            secret: CredentialSecret::AppPassword(app_password.clone()),
-        }),
+        } => {
+            // Every call acts as the one user whose app password this is.
+            let own = app_password_credential(username, app_password);
+            Ok(CredentialPlan::Ready {
+                user_id: Some(own.user_id),
+                secret: own.secret,
+            })
+        }
         AuthMode::PassThrough { nextcloud_audience } => {
             let caller = caller.ok_or(PlanError::NoCaller { mode: mode.name() })?;
             if !caller.names_audience(nextcloud_audience) {
@@ -244,6 +268,29 @@ mod tests {
             let err = plan_credential(&mode, None).unwrap_err();
             assert_eq!(err, PlanError::NoCaller { mode: mode.name() });
             assert!(mode.is_oauth());
+        }
+    }
+
+    #[test]
+    fn only_basic_mode_has_a_credential_of_its_own() {
+        let basic = AuthMode::Basic {
+            username: "admin".into(),
+            app_password: SecretString::from("s3cret-app-pass"),
+        };
+        let own = basic.service_credential().unwrap();
+        assert_eq!(own.user_id, "admin");
+        assert!(
+            matches!(own.secret, CredentialSecret::AppPassword(ref s) if s.expose_secret() == "s3cret-app-pass")
+        );
+        for oauth in [
+            AuthMode::PassThrough {
+                nextcloud_audience: "nextcloud".into(),
+            },
+            AuthMode::Exchange {
+                nextcloud_audience: "nextcloud".into(),
+            },
+        ] {
+            assert!(oauth.service_credential().is_none());
         }
     }
 

@@ -21,5 +21,6 @@ pub mod search;
 pub mod shares;
 pub mod table_rows;
 pub mod tables;
+pub mod time;
 pub mod todos;
 pub mod webhooks;

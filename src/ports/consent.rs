@@ -1,4 +1,4 @@
-//! Progressive consent as the MCP edge sees it (Flow 2).
+//! Progressive consent (offline access) as the MCP edge sees it.
 //!
 //! This is the only consent-related handle tool code gets, and no method here
 //! yields a refresh token: tool calls cannot read the token store for a
@@ -15,19 +15,17 @@
 use async_trait::async_trait;
 use url::Url;
 
-use crate::domain::consent::UnixTime;
+use crate::domain::consent::ConsentRefusal;
 use crate::domain::principal::Principal;
+use crate::domain::time::UnixTime;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConsentError {
     #[error("offline access is not provisioned for you; call provision_nextcloud_access first")]
     NotProvisioned,
-    #[error(
-        "the consent link is unknown, already used or expired; start again with provision_nextcloud_access"
-    )]
-    InvalidState,
-    #[error("this consent was started by another user; sign in as that user or start again")]
-    WrongSubject,
+    /// The link failed the domain's checks; the refusal says which and what to do.
+    #[error(transparent)]
+    Refused(#[from] ConsentRefusal),
     #[error("the identity provider refused: {0}")]
     Idp(String),
     #[error("the token store failed: {0}")]
@@ -60,7 +58,7 @@ pub enum ProvisioningStatus {
 
 #[async_trait]
 pub trait ConsentService: Send + Sync {
-    /// Starts Flow 2 for the caller: a single-use state bound to them, a PKCE
+    /// Starts granting offline access for the caller: a single-use state bound to them, a PKCE
     /// verifier kept server-side, and the authorization URL.
     async fn begin(&self, caller: &Principal) -> Result<ConsentLink, ConsentError>;
     async fn status(&self, caller: &Principal) -> Result<ProvisioningStatus, ConsentError>;

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use crate::domain::audit::AuditEvent;
-use crate::domain::consent::{PendingConsent, UnixTime};
+use crate::domain::consent::PendingConsent;
+use crate::domain::time::UnixTime;
 
 /// Why the store could not do what was asked. Messages name rows by subject
 /// and provider at most: never a token, verifier, state or key.
@@ -105,7 +106,7 @@ pub trait TokenStore: Send + Sync {
     async fn save_pending(&self, pending: &PendingConsent) -> Result<(), StoreError>;
     /// Atomically reads and deletes the pending consent with this `state`:
     /// of any number of concurrent callers, one gets it, the others `None`.
-    /// Expired ones are returned too; the domain decides (`redeem_taken`).
+    /// Expired ones are returned too; the domain decides (`consent::open_callback`).
     async fn take_pending(&self, state: &str) -> Result<Option<PendingConsent>, StoreError>;
     /// Deletes pending consents that expired at or before `now`; returns how many.
     async fn purge_expired_pending(&self, now: UnixTime) -> Result<u64, StoreError>;
@@ -208,4 +209,13 @@ impl<T: TokenStore + WebhookStore + ?Sized> Store for T {}
 #[async_trait]
 pub trait AuditLog: Send + Sync {
     async fn record(&self, event: &AuditEvent) -> Result<(), StoreError>;
+}
+
+/// Every token store keeps the audit trail, so use cases holding one can
+/// record through the same helper as per-call code.
+#[async_trait]
+impl<T: TokenStore + ?Sized> AuditLog for T {
+    async fn record(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        self.append_audit(event).await
+    }
 }

@@ -1,7 +1,8 @@
 //! Values shared by the contract bodies.
 
 use nextcloud_mcp::adapters::store::SealingKey;
-use nextcloud_mcp::domain::consent::{PendingConsent, UnixTime};
+use nextcloud_mcp::domain::consent::PendingConsent;
+use nextcloud_mcp::domain::time::UnixTime;
 use nextcloud_mcp::ports::store::{NewWebhook, RefreshGrant, Store, StoreError};
 use secrecy::{ExposeSecret, SecretString};
 

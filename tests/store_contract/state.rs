@@ -5,12 +5,24 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use nextcloud_mcp::domain::audit::{AuditEvent, AuditKind};
-use nextcloud_mcp::domain::consent::{UnixTime, redeem_taken};
+use nextcloud_mcp::domain::consent::{PendingConsent, Redeemed, open_callback};
+use nextcloud_mcp::domain::time::UnixTime;
 use nextcloud_mcp::ports::store::{StoreError, WebhookRegistration, WebhookStatus};
 use secrecy::ExposeSecret;
 
 use super::fixtures::*;
 use super::harness::{Harness, keyring};
+
+/// A callback for `state`, signed in as `subject`, checked as the service does.
+fn redeem_taken(
+    taken: Option<PendingConsent>,
+    subject: &str,
+    provider: &str,
+    state: &str,
+    now: UnixTime,
+) -> Result<Redeemed, nextcloud_mcp::domain::consent::ConsentRefusal> {
+    open_callback(taken, provider, state, now)?.redeem(subject, provider, state, now)
+}
 
 pub async fn pending_is_single_use_and_bound(h: &Harness) {
     let store = h.open(Some(keyring(1, &key()))).await;

@@ -2,7 +2,7 @@
 
 use nextcloud_mcp::adapters::store::Keyring;
 use nextcloud_mcp::domain::audit::{AuditEvent, AuditKind};
-use nextcloud_mcp::domain::consent::UnixTime;
+use nextcloud_mcp::domain::time::UnixTime;
 use nextcloud_mcp::ports::store::StoreError;
 use secrecy::ExposeSecret;
 

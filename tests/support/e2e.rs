@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use nextcloud_mcp::app::config::{Config, StoreConfig};
-use nextcloud_mcp::app::serve::{HttpOptions, router, serve};
-use nextcloud_mcp::app::wiring;
+use nextcloud_mcp::app::config::{Config, HttpSettings, StoreConfig};
+use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::domain::credential::AuthMode;
 use rmcp::RoleClient;
 use rmcp::ServiceExt;
@@ -69,20 +68,15 @@ pub fn temp_store() -> StoreConfig {
     }
 }
 
+/// Starts the server as `serve` does (background work included) on a free
+/// loopback port.
 pub async fn start_server(config: Config) -> RunningServer {
-    let wired = wiring::wire(&config).await.expect("wiring");
-    let app = router(
-        wired.mcp,
-        wired.readiness,
-        wired.oauth,
-        HttpOptions {
-            allowed_hosts: vec![],
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
+    let app = Application::build(config, HttpSettings::loopback_any_port())
+        .await
+        .expect("start-up");
+    let address = app.address();
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve(listener, app, async move {
+    let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
     RunningServer {

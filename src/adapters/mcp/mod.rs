@@ -1,14 +1,10 @@
-//! The MCP edge: rmcp handler, tools, HTTP routes.
+//! The MCP edge: the rmcp handler, its tools, and how tool outcomes become
+//! MCP results. The HTTP routes around it live in `adapters::http`.
 
-pub mod auth;
-pub mod consent_routes;
-pub(crate) mod credentials;
+pub mod caller;
 mod outcome;
 pub mod server;
 pub mod tool_scopes;
 mod tools;
-pub mod webhook_routes;
-pub mod well_known;
 
-pub use credentials::CredentialResolver;
 pub use server::NextcloudMcp;

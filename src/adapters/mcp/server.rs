@@ -2,8 +2,7 @@
 //! tools/list and tools/call, and per-call credential resolution (sessions are
 //! not bound to an identity, so nothing is cached on the handler).
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
@@ -14,14 +13,15 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
-use super::credentials::{CredentialResolver, caller_of};
+use super::caller::caller_of;
 use super::outcome::failure;
 use super::tool_scopes::ToolScopes;
-use super::webhook_routes::WebhookEdge;
-use crate::domain::capabilities::{App, InstalledApps};
+use crate::domain::capabilities::InstalledApps;
 use crate::ports::consent::ConsentService;
 use crate::ports::nextcloud::{CapabilitiesApi, NextcloudApi, NextcloudError};
 use crate::ports::webhooks::WebhookAdmin;
+use crate::service::apps::InstalledAppsProbe;
+use crate::service::credentials::CredentialResolver;
 
 /// What every tool call needs, shared by all handler instances.
 pub struct ToolContext {
@@ -29,8 +29,8 @@ pub struct ToolContext {
     /// Flow 2, when progressive consent is on; its tools exist only then.
     pub consent: Option<Arc<dyn ConsentService>>,
     /// Webhooks, when WEBHOOK_SECRET is set: the admin service for the
-    /// `nc_webhooks_*` tools and the receiver's routes.
-    pub webhooks: Option<WebhookEdge>,
+    /// `nc_webhooks_*` tools.
+    pub webhooks: Option<Arc<dyn WebhookAdmin>>,
 }
 
 #[derive(Clone)]
@@ -39,7 +39,7 @@ pub struct NextcloudMcp {
     tools: Arc<ToolRouter<NextcloudMcp>>,
     scopes: Arc<ToolScopes>,
     /// Optional apps the server has; tools of the others are hidden.
-    installed: Arc<RwLock<InstalledApps>>,
+    apps: Arc<InstalledAppsProbe>,
 }
 
 impl NextcloudMcp {
@@ -70,7 +70,7 @@ impl NextcloudMcp {
             context: Arc::new(context),
             tools: Arc::new(tools),
             scopes: Arc::new(scopes),
-            installed: Arc::new(RwLock::new(InstalledApps::default())),
+            apps: Arc::default(),
         }
     }
 
@@ -102,15 +102,7 @@ impl NextcloudMcp {
     }
 
     pub(crate) fn webhooks(&self) -> Option<Arc<dyn WebhookAdmin>> {
-        self.context.webhooks.as_ref().map(|w| w.admin.clone())
-    }
-
-    /// The webhook receiver and metrics routes, when webhooks are on.
-    pub fn webhook_routes(&self) -> Option<axum::Router> {
-        self.context
-            .webhooks
-            .as_ref()
-            .map(|w| super::webhook_routes::routes(w.receiver.clone()))
+        self.context.webhooks.clone()
     }
 
     /// The soft scopes each tool needs (shared with the HTTP auth layer).
@@ -120,42 +112,15 @@ impl NextcloudMcp {
 
     /// Which optional apps the server has; all of them until a probe ran.
     pub fn installed_apps(&self) -> InstalledApps {
-        self.installed
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.apps.current()
     }
 
-    /// Probes which optional apps the server has (capabilities, then a cheap
-    /// call for apps they do not decide) and hides the tools of absent ones.
-    /// When the capabilities cannot be read the previous set stays.
+    /// Probes the optional apps again and hides the tools of absent ones.
     pub async fn refresh_installed_apps(
         &self,
         api: &dyn CapabilitiesApi,
     ) -> Result<InstalledApps, NextcloudError> {
-        let capabilities = api.capabilities().await.inspect_err(|e| {
-            tracing::warn!(error = %e, "capability probe failed; keeping the current app set");
-        })?;
-        let mut probes = BTreeMap::new();
-        for app in App::ALL.iter().copied() {
-            if capabilities.decides(app).is_none() {
-                match api.app_responds(app).await {
-                    Ok(found) => {
-                        probes.insert(app, found);
-                    }
-                    Err(e) => {
-                        tracing::warn!(%app, error = %e, "app probe failed; assuming it is installed")
-                    }
-                }
-            }
-        }
-        let apps = InstalledApps::from_probe(&capabilities, &probes);
-        tracing::info!(version = %capabilities.version, "Nextcloud apps: {}", apps.summary());
-        *self
-            .installed
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = apps.clone();
-        Ok(apps)
+        self.apps.refresh(api).await
     }
 }
 

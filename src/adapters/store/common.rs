@@ -6,7 +6,8 @@ use secrecy::SecretString;
 
 use super::crypto::{Binding, Keyring, Purpose, SealError, Sealed};
 use crate::domain::audit::{AuditEvent, AuditKind, AuditOutcome};
-use crate::domain::consent::{PendingConsent, UnixTime};
+use crate::domain::consent::PendingConsent;
+use crate::domain::time::UnixTime;
 use crate::ports::store::{
     ProvisionedUser, RefreshGrant, StoreError, WebhookRegistration, WebhookStatus,
 };

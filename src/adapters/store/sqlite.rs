@@ -10,7 +10,8 @@ use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
 use super::sql_impl::impl_sql_store;
 use crate::domain::audit::AuditEvent;
-use crate::domain::consent::{PendingConsent, UnixTime};
+use crate::domain::consent::PendingConsent;
+use crate::domain::time::UnixTime;
 use crate::ports::store::{
     NewWebhook, ProvisionedUser, RefreshGrant, ResealReport, StoreError, WebhookRegistration,
     WebhookStatus,

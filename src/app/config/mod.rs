@@ -40,7 +40,7 @@ pub enum Command {
         common: CommonArgs,
     },
     /// Operators' tools: provisioned users, revocation, key rotation, audit log.
-    Admin(crate::app::admin::AdminArgs),
+    Admin(AdminArgs),
 }
 
 #[derive(Args, Debug)]
@@ -69,7 +69,7 @@ pub struct CommonArgs {
 }
 
 /// The validated settings the rest of the program uses.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Config {
     pub nextcloud_url: Url,
     pub mode: AuthMode,
@@ -249,16 +249,44 @@ pub fn parse_listen(raw: &str) -> Result<SocketAddr, ConfigError> {
     })
 }
 
+/// Where `serve` listens and which host names it answers to.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Port 0 takes any free port; the server says which one it bound.
+    pub listen: SocketAddr,
+    /// Host names clients may use; empty keeps the loopback-only default.
+    pub allowed_hosts: Vec<String>,
+}
+
+impl HttpSettings {
+    pub fn from_args(listen: &str, allowed_hosts: Vec<String>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            listen: parse_listen(listen)?,
+            allowed_hosts,
+        })
+    }
+
+    /// 127.0.0.1 on any free port, loopback host names only.
+    pub fn loopback_any_port() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            allowed_hosts: Vec::new(),
+        }
+    }
+}
+
+mod admin;
 mod oauth;
 mod store;
 mod webhooks;
 
+pub use admin::{AdminAction, AdminArgs};
 use oauth::oauth_settings;
 pub use oauth::{OAuthArgs, OAuthConfig};
 use store::store_settings;
-pub use store::{StoreArgs, StoreConfig};
+pub use store::{StoreAccess, StoreArgs, StoreConfig};
 use webhooks::webhook_settings;
-pub use webhooks::{WebhookArgs, WebhookConfig};
+pub use webhooks::{DEFAULT_QUEUE_CAPACITY, WebhookArgs, WebhookConfig};
 
 #[cfg(test)]
 mod tests;

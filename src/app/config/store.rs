@@ -78,39 +78,70 @@ fn default_store_path() -> String {
         .into_owned()
 }
 
+/// Where the store is and the keys that seal it: the part of the store
+/// settings `serve` and `admin` share, parsed by this one function so the two
+/// always open the same store.
+pub struct StoreAccess {
+    /// A SQLite path or a postgres:// URL.
+    pub location: SecretString,
+    pub keyring: Option<Keyring>,
+}
+
+impl StoreArgs {
+    /// DATABASE_URL wins over TOKEN_STORAGE_DB; without either, the SQLite
+    /// file in the user's data folder. The key is optional here; `serve`
+    /// insists on one when progressive consent is on.
+    pub fn access(&self) -> Result<StoreAccess, ConfigError> {
+        let keyring = match self
+            .token_encryption_key
+            .as_deref()
+            .filter(|k| !k.trim().is_empty())
+        {
+            Some(current) => Some(
+                Keyring::parse(current, self.token_encryption_previous_keys.as_deref()).map_err(
+                    |e| ConfigError::Invalid {
+                        setting: "TOKEN_ENCRYPTION_KEY",
+                        reason: e.to_string(),
+                    },
+                )?,
+            ),
+            None => None,
+        };
+        let location = self
+            .database_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .or(self
+                .token_storage_db
+                .clone()
+                .filter(|p| !p.trim().is_empty()))
+            .unwrap_or_else(default_store_path);
+        Ok(StoreAccess {
+            location: SecretString::from(location),
+            keyring,
+        })
+    }
+}
+
 pub(super) fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreConfig, ConfigError> {
     let consent_flag = args
         .enable_progressive_consent
+        .clone()
         .or_else(|| std::env::var("ENABLE_OFFLINE_ACCESS").ok());
     let consent_requested = match consent_flag {
         Some(raw) => parse_bool(&raw, "ENABLE_PROGRESSIVE_CONSENT")?,
         None => mode.is_oauth(),
     };
-    // Flow 2 stores refresh tokens for background jobs of pass-through
+    // Offline access stores refresh tokens for background jobs of pass-through
     // deployments; basic mode has no IdP and exchange mode no stored grants.
     let progressive_consent = consent_requested && matches!(mode, AuthMode::PassThrough { .. });
-    let keyring = match args.token_encryption_key.filter(|k| !k.trim().is_empty()) {
-        Some(current) => Some(
-            Keyring::parse(&current, args.token_encryption_previous_keys.as_deref()).map_err(
-                |e| ConfigError::Invalid {
-                    setting: "TOKEN_ENCRYPTION_KEY",
-                    reason: e.to_string(),
-                },
-            )?,
-        ),
-        None if progressive_consent => {
-            return Err(ConfigError::Missing {
-                setting: "TOKEN_ENCRYPTION_KEY",
-                hint: "progressive consent stores refresh tokens sealed; set 32 random bytes in base64 (openssl rand -base64 32), or ENABLE_PROGRESSIVE_CONSENT=false",
-            });
-        }
-        None => None,
-    };
-    let location = args
-        .database_url
-        .filter(|u| !u.trim().is_empty())
-        .or(args.token_storage_db.filter(|p| !p.trim().is_empty()))
-        .unwrap_or_else(default_store_path);
+    let StoreAccess { location, keyring } = args.access()?;
+    if keyring.is_none() && progressive_consent {
+        return Err(ConfigError::Missing {
+            setting: "TOKEN_ENCRYPTION_KEY",
+            hint: "progressive consent stores refresh tokens sealed; set 32 random bytes in base64 (openssl rand -base64 32), or ENABLE_PROGRESSIVE_CONSENT=false",
+        });
+    }
     let interval_secs: u64 =
         args.grant_refresh_interval
             .trim()
@@ -129,7 +160,7 @@ pub(super) fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreCo
         });
     }
     Ok(StoreConfig {
-        location: SecretString::from(location),
+        location,
         keyring,
         progressive_consent,
         allowed_clients: args

@@ -6,6 +6,9 @@ use url::Url;
 
 use super::{ConfigError, Transport, parse_absolute_url, parse_bool};
 
+/// Events the queue holds for the worker unless NEXTCLOUD_MCP_WEBHOOK_QUEUE_SIZE says otherwise.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
+
 /// Nextcloud webhooks (HTTP transport only); off unless WEBHOOK_SECRET is set.
 #[derive(Args, Debug, Default)]
 pub struct WebhookArgs {
@@ -38,7 +41,7 @@ impl Default for WebhookConfig {
             secret: None,
             receiver_url: None,
             reconcile_on_start: false,
-            queue_capacity: crate::app::webhooks::DEFAULT_QUEUE_CAPACITY,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
         }
     }
 }
@@ -95,7 +98,7 @@ pub(super) fn webhook_settings(
                 ));
             }
         },
-        None => crate::app::webhooks::DEFAULT_QUEUE_CAPACITY,
+        None => DEFAULT_QUEUE_CAPACITY,
     };
     Ok(WebhookConfig {
         secret: (transport == Transport::Http)

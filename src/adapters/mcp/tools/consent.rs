@@ -6,7 +6,7 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::credentials::caller_of;
+use crate::adapters::mcp::caller::caller_of;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
 use crate::domain::principal::Principal;
 use crate::ports::consent::{ConsentService, ProvisioningStatus};

@@ -13,12 +13,12 @@ use serde_json::json;
 
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
-use crate::domain::consent::UnixTime;
 use crate::domain::path::UserPath;
 use crate::domain::shares::{
     CivilDate, MAX_LABEL_CHARS, MAX_NOTE_CHARS, MAX_PASSWORD_CHARS, Share, ShareInputError,
     SharePatch, ShareQuery, check_expiry, check_length, check_permissions,
 };
+use crate::domain::time::UnixTime;
 
 const DEFAULT_SHAREE_LIMIT: u32 = 25;
 const MAX_SHAREE_LIMIT: u32 = 100;

@@ -1,5 +1,6 @@
-//! The Flow 2 callback: the browser comes back from the IdP with `code` and
-//! `state`; the code is redeemed server-side and never shown or logged.
+//! The offline-access callback: the browser comes back from the IdP with
+//! `code` and `state`; the code is redeemed server-side and never shown or
+//! logged.
 
 use std::sync::Arc;
 

@@ -1,11 +1,12 @@
-//! Background work that acts for users while they are away, with the refresh
-//! tokens of Flow 2. Those tokens are used here and only here.
+//! Offline access: background work that acts for users while they are away,
+//! with the refresh tokens they granted, and the grant keeper that keeps those
+//! grants alive. The tokens are used here and only here.
 //!
 //! Opening a grant needs a [`BackgroundJob`], which only this module can make:
 //!
 //! ```compile_fail
 //! // Tool code cannot forge the proof a background job carries.
-//! let job = nextcloud_mcp::app::jobs::BackgroundJob { _private: () };
+//! let job = nextcloud_mcp::service::offline::BackgroundJob { _private: () };
 //! ```
 
 use std::sync::Arc;
@@ -14,10 +15,13 @@ use std::time::Duration;
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::consent::now;
 use crate::domain::audit::{AuditEvent, AuditKind};
+use crate::domain::credential::{Credential, CredentialSecret};
 use crate::ports::identity::IdentityProvider;
+use crate::ports::nextcloud::NextcloudConnector;
 use crate::ports::store::{RefreshGrant, StoreError, TokenStore};
+use crate::service::audit;
+use crate::service::clock::now;
 
 /// Proof that the holder runs as a background job, not as a tool call.
 pub struct BackgroundJob {
@@ -118,9 +122,7 @@ impl OfflineAccess {
     }
 
     async fn audit(&self, event: AuditEvent) {
-        if let Err(error) = self.store.append_audit(&event).await {
-            tracing::warn!(%error, kind = event.kind.as_str(), "audit event not stored");
-        }
+        audit::record(&*self.store, &event).await;
     }
 }
 
@@ -171,7 +173,7 @@ pub enum AccessCheck {
 /// Later jobs (sync, indexing) take the same path to Nextcloud.
 pub async fn check_nextcloud_access(
     offline: &OfflineAccess,
-    connector: &dyn crate::ports::nextcloud::NextcloudConnector,
+    connector: &dyn NextcloudConnector,
     subject: &str,
 ) -> AccessCheck {
     let job = BackgroundJob { _private: () };
@@ -183,9 +185,9 @@ pub async fn check_nextcloud_access(
             };
         }
     };
-    let api = connector.connect(crate::domain::credential::Credential {
+    let api = connector.connect(Credential {
         user_id: String::new(),
-        secret: crate::domain::credential::CredentialSecret::Bearer(token),
+        secret: CredentialSecret::Bearer(token),
     });
     match api.current_user_id().await {
         Ok(nextcloud_user) => AccessCheck::Works { nextcloud_user },

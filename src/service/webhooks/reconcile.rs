@@ -5,11 +5,11 @@
 
 use std::collections::HashSet;
 
-use crate::app::consent::now;
 use crate::domain::webhooks::{EventFilter, ReconcileReport, RemoteWebhook, WebhookSpec};
 use crate::ports::nextcloud::WebhooksApi;
 use crate::ports::store::{NewWebhook, WebhookRegistration, WebhookStatus};
 use crate::ports::webhooks::WebhookError;
+use crate::service::clock::now;
 
 use super::WebhookService;
 

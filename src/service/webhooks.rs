@@ -15,18 +15,17 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinHandle;
 use url::Url;
 
-pub use queue::{DEFAULT_QUEUE_CAPACITY, LogEventHandler, WebhookQueue};
+pub use queue::{LogEventHandler, QueueWorker, WebhookQueue};
 
-use crate::app::config::WebhookConfig;
-use crate::app::consent::now;
-use crate::domain::credential::{AuthMode, Credential, CredentialPlan, plan_credential};
+use crate::domain::credential::Credential;
 use crate::domain::webhooks::{Preset, ReconcileReport, WebhookDraft, WebhookSpec};
 use crate::ports::nextcloud::{NextcloudConnector, WebhooksApi};
 use crate::ports::store::{NewWebhook, WebhookRegistration, WebhookStatus, WebhookStore};
 use crate::ports::webhooks::{
-    DeleteReport, EventHandler, EventIntake, LocalWebhook, PresetReport, PresetState,
-    RemoteListing, StatusReport, WebhookAdmin, WebhookError,
+    DeleteReport, EventIntake, LocalWebhook, PresetReport, PresetState, RemoteListing,
+    StatusReport, WebhookAdmin, WebhookError,
 };
+use crate::service::clock::now;
 use reconcile::spec_of;
 
 pub struct WebhookService {
@@ -36,50 +35,51 @@ pub struct WebhookService {
     intake: Arc<dyn EventIntake>,
 }
 
-/// Everything webhooks need at run time, built when WEBHOOK_SECRET is set.
+/// Everything webhooks need at run time: the admin service, the queue the
+/// receiver offers to, and the worker's end of that queue, not yet running.
 pub struct WebhookRuntime {
     pub service: Arc<WebhookService>,
     pub intake: Arc<dyn EventIntake>,
     pub secret: SecretString,
-    pub worker: JoinHandle<()>,
+    pub worker: QueueWorker,
 }
 
-/// Starts the queue and its worker; `None` when webhooks are off (no secret).
-pub fn start(
-    config: &WebhookConfig,
-    store: Arc<dyn WebhookStore>,
-    handler: Arc<dyn EventHandler>,
-) -> Option<WebhookRuntime> {
-    let secret = config.secret.clone()?;
-    let (queue, worker) = WebhookQueue::start(config.queue_capacity, handler);
-    let intake: Arc<dyn EventIntake> = queue;
-    let service = Arc::new(WebhookService::new(
-        store,
-        config.receiver_url.clone(),
-        secret.clone(),
-        intake.clone(),
-    ));
-    Some(WebhookRuntime {
-        service,
-        intake,
-        secret,
-        worker,
-    })
+impl WebhookRuntime {
+    /// The queue (at most `queue_capacity` events) and the service around
+    /// it; `receiver_url` is where Nextcloud is told to deliver.
+    pub fn new(
+        secret: SecretString,
+        receiver_url: Option<Url>,
+        queue_capacity: usize,
+        store: Arc<dyn WebhookStore>,
+    ) -> Self {
+        let (queue, worker) = WebhookQueue::new(queue_capacity);
+        let intake: Arc<dyn EventIntake> = queue;
+        let service = Arc::new(WebhookService::new(
+            store,
+            receiver_url,
+            secret.clone(),
+            intake.clone(),
+        ));
+        Self {
+            service,
+            intake,
+            secret,
+            worker,
+        }
+    }
 }
 
-/// Reconciles once in the background at start-up. Only basic mode has a
-/// credential before any call (the app password, which must be an admin's);
-/// OAuth modes log that an admin should run nc_webhooks_reconcile.
+/// Reconciles once in the background at start-up, with the server's own
+/// Nextcloud credential (only basic mode has one before any call: the app
+/// password, which must be an admin's). Without it, logs that an admin
+/// should run nc_webhooks_reconcile.
 pub fn reconcile_at_start(
     service: Arc<WebhookService>,
-    mode: &AuthMode,
+    credential: Option<Credential>,
     connector: Arc<dyn NextcloudConnector>,
 ) -> Option<JoinHandle<()>> {
-    let Ok(CredentialPlan::Ready {
-        user_id: Some(user_id),
-        secret,
-    }) = plan_credential(mode, None)
-    else {
+    let Some(credential) = credential else {
         tracing::info!(
             "webhook reconcile at start-up skipped: OAuth modes have no Nextcloud credential \
              before a call; an admin can run nc_webhooks_reconcile"
@@ -87,7 +87,7 @@ pub fn reconcile_at_start(
         return None;
     };
     Some(tokio::spawn(async move {
-        let nc = connector.connect(Credential { user_id, secret });
+        let nc = connector.connect(credential);
         if let Err(error) = service.reconcile(&*nc, false).await {
             tracing::warn!(%error, "webhook reconcile at start-up failed");
         }

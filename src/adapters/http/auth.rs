@@ -13,18 +13,26 @@ use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::tool_scopes::ToolScopes;
-use crate::domain::scopes::MissingScopes;
+use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::identity::{AuthError, IdentityProvider};
 
 /// Same bound as rmcp's own request limit, so peeking never buffers more than
 /// rmcp would accept anyway.
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
+/// Which soft scopes each tool needs, as the MCP edge's tool table says.
+/// The middleware refuses a `tools/call` the caller's scopes do not cover
+/// before it reaches the handler.
+pub trait ToolScopeGate: Send + Sync {
+    fn check(&self, tool: &str, granted: &ScopeSet) -> Result<(), MissingScopes>;
+    /// Every scope some tool needs, for the protected-resource metadata.
+    fn all_scopes(&self) -> Vec<&'static str>;
+}
+
 #[derive(Clone)]
 pub struct AuthState {
     pub identity: Arc<dyn IdentityProvider>,
-    pub scopes: Arc<ToolScopes>,
+    pub scopes: Arc<dyn ToolScopeGate>,
     /// Absolute URL of our RFC 9728 metadata for the MCP endpoint.
     pub resource_metadata_url: String,
     /// The client registry: OAuth client ids allowed to call; empty = any.

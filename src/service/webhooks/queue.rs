@@ -8,28 +8,51 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::domain::webhooks::WebhookEvent;
 use crate::ports::webhooks::{
     EventHandler, EventIntake, HandlerError, Offered, QueueGauge, WebhookCounters,
 };
 
-pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
-
 pub struct WebhookQueue {
     sender: mpsc::Sender<WebhookEvent>,
     counters: Arc<WebhookCounters>,
 }
 
+/// The worker's end of a queue, before it runs: the queue can be handed to
+/// the receiver first and the worker started when serving starts.
+pub struct QueueWorker {
+    receiver: mpsc::Receiver<WebhookEvent>,
+    counters: Arc<WebhookCounters>,
+}
+
 impl WebhookQueue {
-    /// A queue holding at most `capacity` events, and its worker, which calls
-    /// `handler` for each event in order until every handle on the queue is
-    /// dropped (then it finishes what is queued and ends).
-    pub fn start(capacity: usize, handler: Arc<dyn EventHandler>) -> (Arc<Self>, JoinHandle<()>) {
+    /// A queue holding at most `capacity` events, and its worker's end.
+    pub fn new(capacity: usize) -> (Arc<Self>, QueueWorker) {
         let (sender, receiver) = mpsc::channel(capacity.max(1));
         let counters = Arc::new(WebhookCounters::default());
-        let worker = tokio::spawn(run(receiver, handler, counters.clone()));
+        let worker = QueueWorker {
+            receiver,
+            counters: counters.clone(),
+        };
         (Arc::new(Self { sender, counters }), worker)
+    }
+
+    /// A queue and its running worker, which stops once every handle on the
+    /// queue is dropped.
+    pub fn start(capacity: usize, handler: Arc<dyn EventHandler>) -> (Arc<Self>, JoinHandle<()>) {
+        let (queue, worker) = Self::new(capacity);
+        (queue, worker.spawn(handler, CancellationToken::new()))
+    }
+}
+
+impl QueueWorker {
+    /// Calls `handler` for each event in order until `stop` is cancelled or
+    /// every handle on the queue is dropped; either way the events already
+    /// queued are handled before it ends.
+    pub fn spawn(self, handler: Arc<dyn EventHandler>, stop: CancellationToken) -> JoinHandle<()> {
+        tokio::spawn(run(self.receiver, handler, self.counters, stop))
     }
 }
 
@@ -70,8 +93,18 @@ async fn run(
     mut receiver: mpsc::Receiver<WebhookEvent>,
     handler: Arc<dyn EventHandler>,
     counters: Arc<WebhookCounters>,
+    stop: CancellationToken,
 ) {
-    while let Some(event) = receiver.recv().await {
+    loop {
+        let next = tokio::select! {
+            next = receiver.recv() => next,
+            () = stop.cancelled() => {
+                // No new events from here on; what is queued still runs.
+                receiver.close();
+                receiver.recv().await
+            }
+        };
+        let Some(event) = next else { break };
         let class = event.short_class().to_string();
         let handler = handler.clone();
         let outcome = tokio::spawn(async move { handler.handle(&event).await }).await;
@@ -144,6 +177,35 @@ mod tests {
         worker.await.unwrap();
         let seen = counters.snapshot();
         assert_eq!((seen.queued, seen.failed, seen.processed), (2, 2, 0));
+    }
+
+    struct Slow(Arc<std::sync::atomic::AtomicU64>);
+
+    #[async_trait]
+    impl EventHandler for Slow {
+        async fn handle(&self, _: &WebhookEvent) -> Result<(), HandlerError> {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stopped_worker_finishes_what_is_queued_and_takes_no_more() {
+        let handled = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (queue, worker) = WebhookQueue::new(8);
+        for _ in 0..3 {
+            assert_eq!(queue.offer(event()), Offered::Queued);
+        }
+        let stop = CancellationToken::new();
+        stop.cancel();
+        // Stopped while the queue still has a live handle: it ends anyway.
+        worker
+            .spawn(Arc::new(Slow(handled.clone())), stop)
+            .await
+            .unwrap();
+        assert_eq!(handled.load(std::sync::atomic::Ordering::SeqCst), 3);
+        assert_eq!(queue.offer(event()), Offered::Closed);
     }
 
     #[tokio::test]

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::domain::webhooks::{Delivery, parse_delivery};
-use crate::ports::webhooks::{EventIntake, Offered, WebhookAdmin, WebhookCounters};
+use crate::ports::webhooks::{EventIntake, Offered, WebhookCounters};
 
 pub const RECEIVER_PATH: &str = "/webhooks/nextcloud";
 pub const METRICS_PATH: &str = "/webhooks/metrics";
@@ -36,14 +36,6 @@ pub const METRICS_PATH: &str = "/webhooks/metrics";
 pub const MAX_DELIVERY_BYTES: usize = 2 * 1024 * 1024;
 /// Seconds a refused delivery is told to wait (Nextcloud 34 does not retry).
 const RETRY_AFTER_SECONDS: &str = "30";
-
-/// What the MCP edge holds when webhooks are on: the admin service for the
-/// tools and the receiver for the routes.
-#[derive(Clone)]
-pub struct WebhookEdge {
-    pub admin: Arc<dyn WebhookAdmin>,
-    pub receiver: ReceiverState,
-}
 
 /// The receiver's state: a digest of the expected Authorization value (the
 /// secret itself is not kept here) and the queue.

@@ -1,9 +1,8 @@
-//! Flow 2 (progressive consent): starting it, the callback, status and
-//! revocation. This is the only place besides background jobs that touches
-//! stored grants, and it hands no token to its callers.
+//! Progressive consent (offline access): starting it, the callback, status
+//! and revocation. This is the only place besides background jobs that
+//! touches stored grants, and it hands no token to its callers.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -13,18 +12,16 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::domain::audit::{AuditEvent, AuditKind};
-use crate::domain::consent::{PendingConsent, UnixTime, redeem_taken};
+use crate::domain::consent::{ConsentRefusal, PendingConsent, open_callback};
 use crate::domain::principal::Principal;
 use crate::ports::consent::{ConsentError, ConsentLink, ConsentService, ProvisioningStatus};
 use crate::ports::identity::{AuthorizationRequest, IdentityProvider, TokenTypeHint};
 use crate::ports::store::{RefreshGrant, StoreError, TokenStore};
+use crate::service::audit;
+use crate::service::clock::now;
 
 /// How long a consent link stays usable.
 const STATE_TTL_SECS: i64 = 600;
-
-pub fn now() -> UnixTime {
-    UnixTime::from_system(SystemTime::now())
-}
 
 /// 32 random bytes, base64url: used for `state` and the PKCE verifier.
 fn random_token() -> String {
@@ -74,10 +71,7 @@ impl ConsentManager {
     }
 
     async fn audit(&self, event: AuditEvent) {
-        // The audit trail must not make the user's action fail; a lost event is logged.
-        if let Err(error) = self.store.append_audit(&event).await {
-            tracing::warn!(%error, kind = event.kind.as_str(), "audit event not stored");
-        }
+        audit::record(&*self.store, &event).await;
     }
 }
 
@@ -97,7 +91,7 @@ impl ConsentService for ConsentManager {
     async fn begin(&self, caller: &Principal) -> Result<ConsentLink, ConsentError> {
         let state = random_token();
         let verifier = random_token();
-        let expires_at = UnixTime(now().0 + STATE_TTL_SECS);
+        let expires_at = now().plus_secs(STATE_TTL_SECS);
         let request = AuthorizationRequest {
             state: state.clone(),
             pkce_challenge: pkce_challenge(&verifier),
@@ -179,15 +173,14 @@ impl ConsentService for ConsentManager {
     }
 
     async fn complete(&self, code: &SecretString, state: &str) -> Result<String, ConsentError> {
+        let now = now();
         let taken = self.store.take_pending(state).await.map_err(store_error)?;
-        let Some(subject) = taken.as_ref().map(|p| p.subject.clone()) else {
-            return Err(ConsentError::InvalidState);
-        };
-        let redeemed = redeem_taken(taken, &subject, &self.provider, state, now())
-            .map_err(|_| ConsentError::InvalidState)?;
+        // Checked before the code is spent, so an unknown, foreign or expired
+        // link never reaches the identity provider.
+        let pending = open_callback(taken, &self.provider, state, now)?;
         let tokens = self
             .identity
-            .redeem_code(code, &redeemed.pkce_verifier, &self.redirect_uri)
+            .redeem_code(code, &pending.pkce_verifier, &self.redirect_uri)
             .await
             .map_err(|e| ConsentError::Idp(e.to_string()))?;
         let granted_to = tokens
@@ -196,37 +189,43 @@ impl ConsentService for ConsentManager {
             .and_then(id_token_subject)
             .ok_or(ConsentError::NoIdToken)?;
         let refresh_token = tokens.refresh_token.ok_or(ConsentError::NoRefreshToken)?;
-        if granted_to != redeemed.subject {
-            // Someone else logged in at the IdP: keep nothing and tell the IdP so.
-            let _ = self
-                .identity
-                .revoke(&refresh_token, TokenTypeHint::RefreshToken)
-                .await;
-            self.audit(AuditEvent::failure(
-                AuditKind::Provisioned,
-                &redeemed.subject,
-                now(),
-                "the consent was completed by a different user",
-            ))
-            .await;
-            return Err(ConsentError::WrongSubject);
-        }
+        let started_by = pending.subject.clone();
+        let redeemed = match pending.redeem(&granted_to, &self.provider, state, now) {
+            Ok(redeemed) => redeemed,
+            Err(refusal) => {
+                // Someone else logged in at the IdP: keep nothing and tell the IdP so.
+                let _ = self
+                    .identity
+                    .revoke(&refresh_token, TokenTypeHint::RefreshToken)
+                    .await;
+                if refusal == ConsentRefusal::WrongSubject {
+                    self.audit(AuditEvent::failure(
+                        AuditKind::Provisioned,
+                        &started_by,
+                        now,
+                        "the consent was completed by a different user",
+                    ))
+                    .await;
+                }
+                return Err(refusal.into());
+            }
+        };
         let scopes = tokens
             .scope
             .map(|s| s.split_whitespace().map(str::to_string).collect())
             .unwrap_or(redeemed.requested_scopes);
         let grant = RefreshGrant {
             subject: redeemed.subject.clone(),
-            provider: self.provider.clone(),
+            provider: redeemed.provider,
             refresh_token,
             scopes,
-            granted_at: now(),
+            granted_at: now,
         };
         self.store.put_grant(&grant).await.map_err(store_error)?;
         self.audit(AuditEvent::success(
             AuditKind::Provisioned,
             &redeemed.subject,
-            now(),
+            now,
         ))
         .await;
         Ok(redeemed.subject)
@@ -236,6 +235,9 @@ impl ConsentService for ConsentManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::time::UnixTime;
+    use crate::ports::identity::{MockIdentityProvider, TokenSet};
+    use crate::ports::store::MockTokenStore;
 
     #[test]
     fn pkce_s256_matches_rfc_7636_appendix_b() {
@@ -258,5 +260,72 @@ mod tests {
         let token = SecretString::from(format!("e30.{payload}.sig"));
         assert_eq!(id_token_subject(&token).as_deref(), Some("u-1"));
         assert_eq!(id_token_subject(&SecretString::from("garbage")), None);
+    }
+
+    const ISSUER: &str = "https://idp.example/realms/r";
+
+    fn manager(store: MockTokenStore, identity: MockIdentityProvider) -> ConsentManager {
+        ConsentManager::new(
+            Arc::new(store),
+            Arc::new(identity),
+            ISSUER.into(),
+            Url::parse("https://mcp.example/oauth/callback").unwrap(),
+        )
+    }
+
+    fn pending_of(subject: &str, expires_at: UnixTime) -> PendingConsent {
+        PendingConsent {
+            subject: subject.into(),
+            provider: ISSUER.into(),
+            state: "s-1".into(),
+            pkce_verifier: SecretString::from("verifier"),
+            scopes: vec!["openid".into(), "offline_access".into()],
+            expires_at,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_person_whose_link_expired_is_told_so() {
+        let mut store = MockTokenStore::new();
+        store
+            .expect_take_pending()
+            .returning(|_| Ok(Some(pending_of("alice", UnixTime(1)))));
+        // No code exchange and nothing stored: the identity provider and the
+        // grant table are never asked.
+        let identity = MockIdentityProvider::new();
+        let refused = manager(store, identity)
+            .complete(&SecretString::from("code"), "s-1")
+            .await
+            .unwrap_err();
+        assert_eq!(refused, ConsentError::Refused(ConsentRefusal::Expired));
+        assert!(refused.to_string().contains("expired"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn the_subject_that_signed_in_is_compared_with_the_one_that_started() {
+        let mut store = MockTokenStore::new();
+        store
+            .expect_take_pending()
+            .returning(|_| Ok(Some(pending_of("alice", now().plus_secs(600)))));
+        store.expect_append_audit().returning(|_| Ok(()));
+        let mut identity = MockIdentityProvider::new();
+        identity.expect_redeem_code().returning(|_, _, _| {
+            let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"mallory"}"#);
+            Ok(TokenSet {
+                access_token: SecretString::from("at"),
+                refresh_token: Some(SecretString::from("rt")),
+                id_token: Some(SecretString::from(format!("e30.{payload}.sig"))),
+                token_type: "Bearer".into(),
+                expires_in: None,
+                refresh_expires_in: None,
+                scope: None,
+            })
+        });
+        identity.expect_revoke().times(1).returning(|_, _| Ok(()));
+        let refused = manager(store, identity)
+            .complete(&SecretString::from("code"), "s-1")
+            .await
+            .unwrap_err();
+        assert_eq!(refused, ConsentError::Refused(ConsentRefusal::WrongSubject));
     }
 }

@@ -1,15 +1,12 @@
 //! Per-call credential resolution: the domain decides the plan, this carries
-//! it out (exchange at the IdP, finding the Nextcloud user id). Nothing here
-//! is cached on a session, and exchanged tokens are never stored.
+//! it out (exchange at the IdP, finding the Nextcloud user id). Every tool
+//! call gets its Nextcloud client here, from its own verified caller. Nothing
+//! here is cached on a session, and exchanged tokens are never stored.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rmcp::RoleServer;
-use rmcp::service::RequestContext;
-
 use crate::domain::audit::{AuditEvent, AuditKind};
-use crate::domain::consent::UnixTime;
 use crate::domain::credential::{
     AuthMode, Credential, CredentialPlan, CredentialSecret, PlanError, plan_credential,
 };
@@ -17,6 +14,8 @@ use crate::domain::principal::Principal;
 use crate::ports::identity::{IdentityProvider, IdpError};
 use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
 use crate::ports::store::AuditLog;
+use crate::service::audit;
+use crate::service::clock::now;
 
 /// Subject-to-user-id lookups kept in memory; user ids are not secrets, and
 /// the bound keeps a flood of distinct subjects from growing it without limit.
@@ -42,16 +41,6 @@ pub struct CredentialResolver {
     identity: Option<Arc<dyn IdentityProvider>>,
     audit: Option<Arc<dyn AuditLog>>,
     user_ids: Mutex<HashMap<(String, String), String>>,
-}
-
-/// The verified caller of this MCP request, if the auth middleware set one.
-/// rmcp hands the HTTP request parts to the handler; under stdio there are none.
-pub fn caller_of(request: &RequestContext<RoleServer>) -> Option<Principal> {
-    request
-        .extensions
-        .get::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Principal>())
-        .cloned()
 }
 
 impl CredentialResolver {
@@ -101,10 +90,10 @@ impl CredentialResolver {
 
     /// Records the exchange in the audit log without delaying the call.
     fn record_exchange(&self, subject: &Principal, error: Option<&IdpError>) {
-        let Some(audit) = self.audit.clone() else {
+        let Some(log) = self.audit.clone() else {
             return;
         };
-        let at = UnixTime::from_system(std::time::SystemTime::now());
+        let at = now();
         let mut event = match error {
             None => AuditEvent::success(AuditKind::Exchanged, subject.subject(), at),
             Some(e) => AuditEvent::failure(
@@ -117,11 +106,7 @@ impl CredentialResolver {
         if let Some(client) = subject.client_id() {
             event = event.with_client(client);
         }
-        tokio::spawn(async move {
-            if let Err(error) = audit.record(&event).await {
-                tracing::warn!(%error, "exchange audit event not stored");
-            }
-        });
+        tokio::spawn(async move { audit::record(&*log, &event).await });
     }
 
     /// Which Nextcloud user a bearer token acts as: user_oidc may map the

@@ -1,0 +1,15 @@
+//! The HTTP edge: where every request enters. The router mounts the MCP
+//! handler at `/mcp` behind the bearer middleware (OAuth modes), and serves
+//! the health and readiness checks, the protected-resource metadata, the
+//! offline-access callback and the webhook receiver. It knows the MCP handler
+//! only as an rmcp `ServerHandler`.
+
+pub mod auth;
+pub mod consent_callback;
+mod health;
+pub mod router;
+pub mod webhook_receiver;
+pub mod well_known;
+
+pub use auth::ToolScopeGate;
+pub use router::{HttpEdge, OAuthEdge, router};

@@ -1,0 +1,44 @@
+//! The operators' CLI: its subcommands and their flags. The store and key
+//! settings are the same flags `serve` reads, parsed the same way.
+
+use clap::{Args, Subcommand};
+
+use super::{OAuthArgs, StoreArgs};
+
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub action: AdminAction,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminAction {
+    /// List users who granted offline access (no token values).
+    Users,
+    /// Delete a user's stored grant; also revoke it at the IdP when OIDC settings are given.
+    Revoke {
+        #[arg(long)]
+        subject: String,
+        /// The IdP issuer the grant belongs to; default: every provider of that subject.
+        #[arg(long)]
+        provider: Option<String>,
+    },
+    /// Re-seal every stored token under TOKEN_ENCRYPTION_KEY (old keys in TOKEN_ENCRYPTION_PREVIOUS_KEYS).
+    Reseal,
+    /// Show the audit log, newest first.
+    Audit {
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long, default_value = "50")]
+        limit: u32,
+    },
+    /// Print a new random TOKEN_ENCRYPTION_KEY (as "version:base64").
+    GenerateKey {
+        #[arg(long, default_value = "1")]
+        version: u32,
+    },
+}

@@ -1,0 +1,215 @@
+//! Start-up: builds the server from its settings, binds its listener, and
+//! runs it with its background work (the grant keeper, the webhook worker, a
+//! reconcile when asked for). `main` and the tests both start the server
+//! here, so the tests boot what production boots.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::adapters::http::router;
+use crate::app::config::{Config, ConfigError, HttpSettings};
+use crate::app::wiring::{WebhookJobs, Wired, wire};
+use crate::domain::credential::AuthMode;
+use crate::ports::nextcloud::NextcloudConnector;
+use crate::service::offline::{OfflineAccess, spawn_grant_keeper};
+use crate::service::webhooks::{LogEventHandler, reconcile_at_start};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("NEXTCLOUD_MCP_LISTEN: cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the listener's address cannot be read: {0}")]
+    Address(std::io::Error),
+}
+
+/// A built server, bound and not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    router: Router,
+    summary: Summary,
+    background: Background,
+}
+
+/// What the start-up log line says.
+struct Summary {
+    mode: &'static str,
+    nextcloud: String,
+    tools: usize,
+    progressive_consent: bool,
+}
+
+/// Work that runs beside the server while it serves.
+struct Background {
+    mode: AuthMode,
+    connector: Arc<dyn NextcloudConnector>,
+    offline: Option<Arc<OfflineAccess>>,
+    grant_refresh_interval: Duration,
+    webhooks: Option<WebhookJobs>,
+    reconcile_on_start: bool,
+}
+
+impl Application {
+    /// Wires everything the settings ask for, then binds `http.listen`
+    /// (port 0 takes any free port; [`Application::address`] tells which).
+    pub async fn build(config: Config, http: HttpSettings) -> Result<Self, StartupError> {
+        let wired = wire(&config).await?;
+        let listener =
+            TcpListener::bind(http.listen)
+                .await
+                .map_err(|source| StartupError::Listen {
+                    address: http.listen,
+                    source,
+                })?;
+        Self::assemble(config, wired, listener, http.allowed_hosts)
+    }
+
+    /// The same on a listener bound earlier, for a caller that must know the
+    /// port before it writes the settings (the server's own public URL).
+    pub async fn build_on(
+        config: Config,
+        listener: TcpListener,
+        allowed_hosts: Vec<String>,
+    ) -> Result<Self, StartupError> {
+        let wired = wire(&config).await?;
+        Self::assemble(config, wired, listener, allowed_hosts)
+    }
+
+    fn assemble(
+        config: Config,
+        wired: Wired,
+        listener: TcpListener,
+        allowed_hosts: Vec<String>,
+    ) -> Result<Self, StartupError> {
+        let address = listener.local_addr().map_err(StartupError::Address)?;
+        let summary = Summary {
+            mode: config.mode.name(),
+            nextcloud: config.nextcloud_url.to_string(),
+            tools: wired.mcp.tool_names().len(),
+            progressive_consent: config.store.progressive_consent,
+        };
+        let scopes = wired.mcp.tool_scopes();
+        let mut http = wired.http;
+        http.allowed_hosts = allowed_hosts;
+        let router = router(wired.mcp, scopes, http);
+        Ok(Self {
+            listener,
+            address,
+            router,
+            summary,
+            background: Background {
+                mode: config.mode,
+                connector: wired.connector,
+                offline: wired.offline,
+                grant_refresh_interval: config.store.grant_refresh_interval,
+                webhooks: wired.webhooks,
+                reconcile_on_start: config.webhooks.reconcile_on_start,
+            },
+        })
+    }
+
+    /// The address the listener is bound to.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Whether serving starts the grant keeper (progressive consent is on).
+    pub fn runs_grant_keeper(&self) -> bool {
+        self.background.offline.is_some()
+    }
+
+    /// Starts the background work, serves until `shutdown` resolves, lets
+    /// in-flight requests finish, then stops the background work and waits
+    /// for it (the webhook worker handles what was already queued).
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let stop = CancellationToken::new();
+        let jobs = self.background.start(&stop);
+        tracing::info!(
+            mode = self.summary.mode,
+            nextcloud = %self.summary.nextcloud,
+            listen = %self.address,
+            tools = self.summary.tools,
+            progressive_consent = self.summary.progressive_consent,
+            "nextcloud-mcp serving Streamable HTTP at /mcp"
+        );
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        stop.cancel();
+        for job in jobs {
+            let _ = job.await;
+        }
+        served
+    }
+}
+
+impl Background {
+    /// Spawns what the settings ask for; the handles end once `stop` is
+    /// cancelled. A start-up reconcile is not among them: it ends by itself.
+    fn start(self, stop: &CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut jobs = Vec::new();
+        if let Some(offline) = self.offline {
+            jobs.push(spawn_grant_keeper(
+                offline,
+                self.grant_refresh_interval,
+                stop.clone(),
+            ));
+        }
+        if let Some(webhooks) = self.webhooks {
+            if self.reconcile_on_start {
+                reconcile_at_start(
+                    webhooks.service.clone(),
+                    self.mode.service_credential(),
+                    self.connector.clone(),
+                );
+            }
+            jobs.push(
+                webhooks
+                    .worker
+                    .spawn(Arc::new(LogEventHandler), stop.clone()),
+            );
+        }
+        jobs
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight calls");
+}

@@ -1,0 +1,43 @@
+//! Whether this server can do its work now: what `/readyz` reports.
+
+use std::sync::Arc;
+
+use crate::domain::credential::AuthMode;
+use crate::ports::identity::IdentityProvider;
+use crate::ports::nextcloud::NextcloudConnector;
+
+/// Nextcloud, the mode, and the IdP in OAuth modes.
+#[derive(Clone)]
+pub struct Readiness {
+    pub connector: Arc<dyn NextcloudConnector>,
+    pub mode: AuthMode,
+    pub identity: Option<Arc<dyn IdentityProvider>>,
+}
+
+impl Readiness {
+    /// Basic mode: Nextcloud accepts the app password. OAuth modes: Nextcloud
+    /// answers and the identity provider's discovery is reachable.
+    pub async fn check(&self) -> Result<(), String> {
+        if let Some(credential) = self.mode.service_credential() {
+            return self
+                .connector
+                .connect(credential)
+                .current_user_id()
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+        }
+        self.connector
+            .check_reachable()
+            .await
+            .map_err(|e| e.to_string())?;
+        match &self.identity {
+            Some(identity) => identity
+                .metadata()
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            None => Err("no identity provider is configured for an OAuth mode".into()),
+        }
+    }
+}
