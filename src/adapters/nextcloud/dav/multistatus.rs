@@ -1,4 +1,4 @@
-//! A namespace-aware reader for CalDAV/CardDAV multistatus replies: every
+//! The one reader for DAV multistatus replies (files, CalDAV, CardDAV): every
 //! property of every `d:response`, keyed by (namespace, local name), from the
 //! successful propstats only.
 //!
@@ -13,7 +13,7 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
-use super::dav_xml::protocol;
+use crate::adapters::nextcloud::errors::protocol;
 use crate::ports::nextcloud::NextcloudError;
 
 pub const DAV: &str = "DAV:";
@@ -21,6 +21,8 @@ pub const CALDAV: &str = "urn:ietf:params:xml:ns:caldav";
 pub const CARDDAV: &str = "urn:ietf:params:xml:ns:carddav";
 pub const CALSERVER: &str = "http://calendarserver.org/ns/";
 pub const APPLE: &str = "http://apple.com/ns/ical/";
+/// Files properties (`oc:fileid`, `oc:size`, `oc:favorite`).
+pub const OWNCLOUD: &str = "http://owncloud.org/ns";
 /// `.com`, not `.org`: Nextcloud's calendar trash bin namespace.
 pub const NEXTCLOUD_COM: &str = "http://nextcloud.com/ns";
 

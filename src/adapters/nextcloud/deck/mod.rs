@@ -2,14 +2,16 @@
 //! for card comments. Deck's REST replies have no OCS envelope; a board that
 //! does not exist answers 403 "Permission denied" (fixture deck/38).
 
+mod wire;
+
 use async_trait::async_trait;
 use reqwest::header::IF_MODIFIED_SINCE;
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::deck_wire::{WireAssignment, WireBoard, WireCard, WireComment, WireLabel, WireStack};
-use super::http::NextcloudSession;
+use self::wire::{WireAssignment, WireBoard, WireCard, WireComment, WireLabel, WireStack};
+use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::dates::http_date;
 use crate::domain::deck::{
     Assignment, Board, BoardFields, Card, CardDraft, CardFields, CardRef, Comment, Label, Stack,
