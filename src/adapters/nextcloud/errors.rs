@@ -179,6 +179,30 @@ pub fn cookbook_status(status: StatusCode, what: &str, message: Option<String>) 
     }
 }
 
+/// Deck answers 403 both for "no such board" and "not allowed".
+pub fn deck_forbidden(error: NextcloudError, what: &str) -> NextcloudError {
+    match error {
+        NextcloudError::Forbidden(_) => NextcloudError::Forbidden(Some(format!(
+            "{what} does not exist, or you may not do this with it"
+        ))),
+        other => other,
+    }
+}
+
+/// Unified search answers an unknown provider (or one that threw) with HTTP
+/// 500 and OCS code 996 (fixture unified-search/07): the request's fault.
+pub fn search_provider_failed(error: NextcloudError, provider: &str) -> NextcloudError {
+    match error {
+        NextcloudError::Unavailable(status) if status == "HTTP 500" => {
+            NextcloudError::BadRequest(format!(
+                "search provider '{provider}' does not exist or failed on the server; \
+                     nc_search_list_providers lists the valid ids"
+            ))
+        }
+        other => other,
+    }
+}
+
 pub fn map_transport_error(error: &reqwest::Error, timeout: Duration) -> NextcloudError {
     if error.is_timeout() {
         NextcloudError::Timeout(timeout.as_secs().max(1))

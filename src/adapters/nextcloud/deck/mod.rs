@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use self::wire::{WireAssignment, WireBoard, WireCard, WireComment, WireLabel, WireStack};
+use crate::adapters::nextcloud::errors::deck_forbidden;
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::dates::http_date;
 use crate::domain::deck::{
@@ -45,16 +46,6 @@ fn card_path(c: CardRef) -> String {
     )
 }
 
-/// Deck answers 403 both for "no such board" and "not allowed".
-fn deck_error(error: NextcloudError, what: &str) -> NextcloudError {
-    match error {
-        NextcloudError::Forbidden(_) => NextcloudError::Forbidden(Some(format!(
-            "{what} does not exist, or you may not do this with it"
-        ))),
-        other => other,
-    }
-}
-
 impl NextcloudSession {
     fn deck(&self, method: Method, path: &str) -> Result<RequestBuilder, NextcloudError> {
         Ok(self.json_request(method, self.url(&format!("{REST}/{path}"))?))
@@ -67,7 +58,7 @@ impl NextcloudSession {
     ) -> Result<T, NextcloudError> {
         self.json_call(request, what)
             .await
-            .map_err(|e| deck_error(e, what))
+            .map_err(|e| deck_forbidden(e, what))
     }
 }
 
@@ -300,7 +291,7 @@ impl DeckApi for NextcloudSession {
         let comments: Vec<WireComment> = self
             .ocs_call(request, &what)
             .await
-            .map_err(|e| deck_error(e, &what))?;
+            .map_err(|e| deck_forbidden(e, &what))?;
         Ok(comments.into_iter().map(Comment::from).collect())
     }
 
@@ -312,7 +303,7 @@ impl DeckApi for NextcloudSession {
         let wire: WireComment = self
             .ocs_call(request, &what)
             .await
-            .map_err(|e| deck_error(e, &what))?;
+            .map_err(|e| deck_forbidden(e, &what))?;
         Ok(wire.into())
     }
 }
