@@ -7,14 +7,14 @@
 
 use async_trait::async_trait;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::capabilities::{parse_json, read_body};
-use super::errors::map_status;
+use super::errors::cookbook_status;
 use super::http::NextcloudSession;
+use super::ocs::{parse_json, read_body};
 use crate::domain::cookbook::{Recipe, RecipeStub, TagCount};
 use crate::ports::nextcloud::{CookbookApi, NextcloudError};
 
@@ -225,15 +225,7 @@ impl NextcloudSession {
                 Value::Object(m) => text(m.get("msg").or_else(|| m.get("message"))),
                 _ => None,
             });
-        Err(match status {
-            StatusCode::CONFLICT => NextcloudError::AlreadyExists(
-                message.unwrap_or_else(|| "a recipe with that name".into()),
-            ),
-            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
-                NextcloudError::BadRequest(message.unwrap_or_else(|| format!("HTTP {status}")))
-            }
-            _ => map_status(status, what, &json!({ "message": message }).to_string()),
-        })
+        Err(cookbook_status(status, what, message))
     }
 }
 

@@ -1,10 +1,18 @@
-//! The one place where Nextcloud HTTP statuses become [`NextcloudError`]s.
+//! The one place where Nextcloud HTTP statuses (and OCS status codes) become
+//! [`NextcloudError`]s. [`map_status`] is the general table; the other
+//! functions are the few requests where a status means something more
+//! specific, and fall back to it.
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 
 use crate::ports::nextcloud::NextcloudError;
+
+/// A reply that does not have the shape the protocol promises.
+pub fn protocol(message: impl Into<String>) -> NextcloudError {
+    NextcloudError::Protocol(message.into())
+}
 
 /// Maps an error status; `what` names the resource, `body` is used only for a
 /// short, secret-free detail (Nextcloud's error bodies never echo credentials).
@@ -23,6 +31,175 @@ pub fn map_status(status: StatusCode, what: &str, body: &str) -> NextcloudError 
         s => NextcloudError::BadRequest(
             short_detail(body).unwrap_or_else(|| format!("HTTP {}", s.as_u16())),
         ),
+    }
+}
+
+/// A failed conditional write (a DAV PUT). 412 is "exists already" when the
+/// write was create-only (`If-None-Match: *`) and "changed since read"
+/// otherwise.
+pub fn write_status(
+    status: StatusCode,
+    create_only: bool,
+    what: &str,
+    body: &str,
+) -> NextcloudError {
+    match status {
+        StatusCode::PRECONDITION_FAILED if create_only => {
+            NextcloudError::AlreadyExists(what.to_string())
+        }
+        _ => map_status(status, what, body),
+    }
+}
+
+/// A failed file upload: as [`write_status`], but PUT answers 404, not
+/// MKCOL's 409, when the parent folder is missing (fixture webdav/14); the
+/// file itself cannot be "not found".
+pub fn upload_status(
+    status: StatusCode,
+    create_only: bool,
+    what: &str,
+    body: &str,
+) -> NextcloudError {
+    match status {
+        StatusCode::NOT_FOUND => NextcloudError::ParentMissing(what.to_string()),
+        _ => write_status(status, create_only, what, body),
+    }
+}
+
+/// A failed COPY or MOVE from `from` to `to`. Refusing to overwrite and a
+/// missing parent (Sabre's 409) are about the destination; the rest about
+/// the source.
+pub fn transfer_status(
+    status: StatusCode,
+    overwrite: bool,
+    from: &str,
+    to: &str,
+    body: &str,
+) -> NextcloudError {
+    match status {
+        StatusCode::PRECONDITION_FAILED if !overwrite => NextcloudError::AlreadyExists(to.into()),
+        StatusCode::CONFLICT => NextcloudError::ParentMissing(to.to_string()),
+        _ => map_status(status, from, body),
+    }
+}
+
+/// A PROPPATCH (or MKCOL with properties) answered 207 with a failing
+/// status for some property.
+pub fn properties_refused(what: &str) -> NextcloudError {
+    NextcloudError::BadRequest(format!("Nextcloud refused to change {what}"))
+}
+
+/// A reply other than 207 where a multistatus was expected.
+pub fn not_multistatus(status: StatusCode) -> NextcloudError {
+    protocol(format!(
+        "expected 207 Multi-Status, got HTTP {}",
+        status.as_u16()
+    ))
+}
+
+/// An app probe's status that is neither "there" nor "absent".
+pub fn probe_status(status: StatusCode, app: &str) -> NextcloudError {
+    match status {
+        StatusCode::UNAUTHORIZED => NextcloudError::CredentialRejected,
+        s => NextcloudError::Unavailable(format!("HTTP {} from the {app} probe", s.as_u16())),
+    }
+}
+
+/// A failed OCS call by the `meta.statuscode` of its envelope: OCS v1
+/// answers errors with HTTP 200, and uses 997 for "not logged in" and 998
+/// for "no such endpoint".
+pub fn ocs_status(code: u16, what: &str, message: &str) -> NextcloudError {
+    let http = match code {
+        997 => 401,
+        998 => 404,
+        code => code,
+    };
+    let status = StatusCode::from_u16(http).unwrap_or(StatusCode::BAD_GATEWAY);
+    let body = serde_json::json!({ "message": message }).to_string();
+    map_status(status, what, &body)
+}
+
+/// The OCS `meta.message` (or a plain `message`) of an error body.
+pub fn error_message(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value
+        .pointer("/ocs/meta/message")
+        .or_else(|| value.get("message"))
+        .and_then(|m| m.as_str())
+        .map(|m| m.trim().chars().take(200).collect::<String>())
+        .filter(|m| !m.is_empty())
+}
+
+/// Whether a 404 message is about something missing (as opposed to, say,
+/// "Expiration date is in the past", which sharing also answers with 404).
+fn says_missing(message: &str) -> bool {
+    let message = message.to_lowercase();
+    [
+        "not exist",
+        "not found",
+        "could not find",
+        "cannot find",
+        "no such",
+        "invalid query",
+    ]
+    .iter()
+    .any(|phrase| message.contains(phrase))
+}
+
+/// A failed JSON (OCS or REST) reply: statuses map as everywhere else, but a
+/// 404 whose message is not about a missing thing (e.g. "Expiration date is
+/// in the past") is the request's fault, and says so.
+pub fn reply_error(status: StatusCode, what: &str, body: &[u8]) -> NextcloudError {
+    let message = error_message(body);
+    if status == StatusCode::NOT_FOUND
+        && let Some(message) = &message
+        && !says_missing(message)
+    {
+        return NextcloudError::BadRequest(message.clone());
+    }
+    let detail = serde_json::json!({ "message": message.unwrap_or_default() }).to_string();
+    map_status(status, what, &detail)
+}
+
+/// A failed Cookbook call; `message` is the reply's own (`{"msg": ...}` or a
+/// bare JSON string). 409 means a recipe with that name exists already.
+pub fn cookbook_status(status: StatusCode, what: &str, message: Option<String>) -> NextcloudError {
+    match status {
+        StatusCode::CONFLICT => NextcloudError::AlreadyExists(
+            message.unwrap_or_else(|| "a recipe with that name".into()),
+        ),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+            NextcloudError::BadRequest(message.unwrap_or_else(|| format!("HTTP {status}")))
+        }
+        _ => map_status(
+            status,
+            what,
+            &serde_json::json!({ "message": message }).to_string(),
+        ),
+    }
+}
+
+/// Deck answers 403 both for "no such board" and "not allowed".
+pub fn deck_forbidden(error: NextcloudError, what: &str) -> NextcloudError {
+    match error {
+        NextcloudError::Forbidden(_) => NextcloudError::Forbidden(Some(format!(
+            "{what} does not exist, or you may not do this with it"
+        ))),
+        other => other,
+    }
+}
+
+/// Unified search answers an unknown provider (or one that threw) with HTTP
+/// 500 and OCS code 996 (fixture unified-search/07): the request's fault.
+pub fn search_provider_failed(error: NextcloudError, provider: &str) -> NextcloudError {
+    match error {
+        NextcloudError::Unavailable(status) if status == "HTTP 500" => {
+            NextcloudError::BadRequest(format!(
+                "search provider '{provider}' does not exist or failed on the server; \
+                     nc_search_list_providers lists the valid ids"
+            ))
+        }
+        other => other,
     }
 }
 
@@ -115,6 +292,78 @@ mod tests {
         assert_eq!(
             map_status(StatusCode::FORBIDDEN, "x", r#"{"message":""}"#),
             NextcloudError::Forbidden(None)
+        );
+    }
+
+    #[test]
+    fn not_found_with_a_reason_is_a_bad_request() {
+        let past = br#"{"ocs":{"meta":{"status":"failure","statuscode":404,"message":"Expiration date is in the past"},"data":[]}}"#;
+        assert_eq!(
+            reply_error(StatusCode::NOT_FOUND, "share 11", past),
+            NextcloudError::BadRequest("Expiration date is in the past".into())
+        );
+        let missing = br#"{"ocs":{"meta":{"status":"failure","statuscode":404,"message":"Wrong share ID, share does not exist"},"data":[]}}"#;
+        assert_eq!(
+            reply_error(StatusCode::NOT_FOUND, "share 11", missing),
+            NextcloudError::NotFound("share 11".into())
+        );
+        assert_eq!(
+            reply_error(StatusCode::NOT_FOUND, "recipe 3", b""),
+            NextcloudError::NotFound("recipe 3".into())
+        );
+        let deck = br#"{"status":403,"message":"Permission denied"}"#;
+        assert_eq!(
+            reply_error(StatusCode::FORBIDDEN, "board 9", deck),
+            NextcloudError::Forbidden(Some("Permission denied".into()))
+        );
+    }
+
+    #[test]
+    fn writes_and_transfers_name_the_right_thing() {
+        let s = |c| StatusCode::from_u16(c).unwrap();
+        assert_eq!(
+            write_status(s(412), true, "event 'a'", ""),
+            NextcloudError::AlreadyExists("event 'a'".into())
+        );
+        assert_eq!(
+            write_status(s(412), false, "event 'a'", ""),
+            NextcloudError::Conflict("event 'a'".into())
+        );
+        assert_eq!(
+            upload_status(s(404), false, "/a/b.txt", ""),
+            NextcloudError::ParentMissing("/a/b.txt".into())
+        );
+        assert_eq!(
+            transfer_status(s(412), false, "/a", "/b", ""),
+            NextcloudError::AlreadyExists("/b".into())
+        );
+        assert_eq!(
+            transfer_status(s(412), true, "/a", "/b", ""),
+            NextcloudError::Conflict("/a".into())
+        );
+        assert_eq!(
+            transfer_status(s(409), true, "/a", "/b", ""),
+            NextcloudError::ParentMissing("/b".into())
+        );
+        assert_eq!(
+            probe_status(s(401), "Deck"),
+            NextcloudError::CredentialRejected
+        );
+        assert_eq!(
+            probe_status(s(500), "Deck"),
+            NextcloudError::Unavailable("HTTP 500 from the Deck probe".into())
+        );
+        assert_eq!(
+            cookbook_status(s(409), "recipe 3", None),
+            NextcloudError::AlreadyExists("a recipe with that name".into())
+        );
+        assert_eq!(
+            cookbook_status(s(422), "recipe 3", None),
+            NextcloudError::BadRequest("HTTP 422 Unprocessable Entity".into())
+        );
+        assert_eq!(
+            cookbook_status(s(404), "recipe 3", Some("gone".into())),
+            NextcloudError::NotFound("recipe 3".into())
         );
     }
 }

@@ -1,26 +1,27 @@
-//! Nextcloud over HTTP: one pooled client, one file per app.
+//! Nextcloud over HTTP: one pooled client ([`http`]), one place where
+//! statuses become errors ([`errors`]), the two wire families every app
+//! speaks (`dav/` for WebDAV-style XML, `ocs/` for OCS and JSON), and one
+//! module or folder per Nextcloud app implementing its port trait.
 
-mod caldav;
-mod caldav_xml;
-mod capabilities;
-mod carddav;
-mod cookbook;
-mod dav_common;
-mod dav_discovery;
-mod dav_props;
-mod dav_xml;
-mod deck;
-mod deck_wire;
+// Shared plumbing.
+mod dav;
 mod errors;
 pub mod http;
-mod ical_patch;
-mod ical_read;
-mod ical_write;
-mod notes;
 mod ocs;
+
+// Server-wide endpoints.
+mod capabilities;
+mod status;
+
+// One module per Nextcloud app.
+mod caldav;
+mod carddav;
+mod cookbook;
+mod deck;
+mod ical;
+mod notes;
 mod search;
 mod shares;
-mod status;
 mod tables;
 mod vcard;
 mod webdav;

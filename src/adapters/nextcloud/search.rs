@@ -7,6 +7,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::errors::search_provider_failed;
 use super::http::NextcloudSession;
 use crate::domain::search::{SearchEntry, SearchPage, SearchProvider, SearchQuery};
 use crate::ports::nextcloud::{NextcloudError, SearchApi};
@@ -92,16 +93,10 @@ impl SearchApi for NextcloudSession {
             request = request.query(&[("cursor", cursor.as_str())]);
         }
         let what = format!("search provider '{provider}'");
-        let page: WirePage = self.ocs_call(request, &what).await.map_err(|e| match e {
-            // 996 on HTTP 500: the provider does not exist or threw.
-            NextcloudError::Unavailable(status) if status == "HTTP 500" => {
-                NextcloudError::BadRequest(format!(
-                    "search provider '{provider}' does not exist or failed on the server; \
-                         nc_search_list_providers lists the valid ids"
-                ))
-            }
-            other => other,
-        })?;
+        let page: WirePage = self
+            .ocs_call(request, &what)
+            .await
+            .map_err(|e| search_provider_failed(e, provider))?;
         let cursor = if page.is_paginated && !page.entries.is_empty() {
             cursor_text(&page.cursor)
         } else {

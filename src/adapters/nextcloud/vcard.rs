@@ -6,8 +6,8 @@
 use calcard::common::PartialDateTime;
 use calcard::vcard::{VCard, VCardEntry, VCardValue, VCardVersion};
 
-use super::dav_xml::protocol;
-use super::ical_write::escape_text;
+use super::ical::write::escape_text;
+use crate::adapters::nextcloud::errors::protocol;
 use crate::domain::contacts::{Contact, ContactPatch, PostalAddress, Typed};
 use crate::ports::nextcloud::NextcloudError;
 

@@ -10,7 +10,7 @@ use calcard::icalendar::{
 };
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use super::dav_xml::protocol;
+use crate::adapters::nextcloud::errors::protocol;
 use crate::domain::calendar::{Attendee, ComponentKind, Event, Reminder};
 use crate::domain::caltime::EventTime;
 use crate::domain::todos::Todo;

@@ -1,11 +1,11 @@
 //! Writing iCalendar: new events and tasks, and the property lines that
-//! in-place changes ([`super::ical_patch`]) insert. Lines are written as
+//! in-place changes ([`super::patch`]) insert. Lines are written as
 //! RFC 5545 text and parsed by calcard, which keeps the escaping rules in
 //! one well-tested place.
 
 use chrono::Utc;
 
-use super::ical_read::parse;
+use super::read::parse;
 use crate::domain::calendar::{Attendee, EventDraft, Reminder};
 use crate::domain::caltime::EventTime;
 use crate::domain::todos::TodoDraft;

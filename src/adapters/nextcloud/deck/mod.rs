@@ -2,14 +2,17 @@
 //! for card comments. Deck's REST replies have no OCS envelope; a board that
 //! does not exist answers 403 "Permission denied" (fixture deck/38).
 
+mod wire;
+
 use async_trait::async_trait;
 use reqwest::header::IF_MODIFIED_SINCE;
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::deck_wire::{WireAssignment, WireBoard, WireCard, WireComment, WireLabel, WireStack};
-use super::http::NextcloudSession;
+use self::wire::{WireAssignment, WireBoard, WireCard, WireComment, WireLabel, WireStack};
+use crate::adapters::nextcloud::errors::deck_forbidden;
+use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::dates::http_date;
 use crate::domain::deck::{
     Assignment, Board, BoardFields, Card, CardDraft, CardFields, CardRef, Comment, Label, Stack,
@@ -43,16 +46,6 @@ fn card_path(c: CardRef) -> String {
     )
 }
 
-/// Deck answers 403 both for "no such board" and "not allowed".
-fn deck_error(error: NextcloudError, what: &str) -> NextcloudError {
-    match error {
-        NextcloudError::Forbidden(_) => NextcloudError::Forbidden(Some(format!(
-            "{what} does not exist, or you may not do this with it"
-        ))),
-        other => other,
-    }
-}
-
 impl NextcloudSession {
     fn deck(&self, method: Method, path: &str) -> Result<RequestBuilder, NextcloudError> {
         Ok(self.json_request(method, self.url(&format!("{REST}/{path}"))?))
@@ -65,7 +58,7 @@ impl NextcloudSession {
     ) -> Result<T, NextcloudError> {
         self.json_call(request, what)
             .await
-            .map_err(|e| deck_error(e, what))
+            .map_err(|e| deck_forbidden(e, what))
     }
 }
 
@@ -298,7 +291,7 @@ impl DeckApi for NextcloudSession {
         let comments: Vec<WireComment> = self
             .ocs_call(request, &what)
             .await
-            .map_err(|e| deck_error(e, &what))?;
+            .map_err(|e| deck_forbidden(e, &what))?;
         Ok(comments.into_iter().map(Comment::from).collect())
     }
 
@@ -310,7 +303,7 @@ impl DeckApi for NextcloudSession {
         let wire: WireComment = self
             .ocs_call(request, &what)
             .await
-            .map_err(|e| deck_error(e, &what))?;
+            .map_err(|e| deck_forbidden(e, &what))?;
         Ok(wire.into())
     }
 }

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::adapters::nextcloud::errors::ocs_status;
 use crate::ports::nextcloud::NextcloudError;
 
 #[derive(Deserialize)]
@@ -30,17 +31,8 @@ pub fn unwrap_ocs<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Nex
         .map_err(|e| NextcloudError::Protocol(format!("OCS reply for {what} is not JSON: {e}")))?;
     let code = envelope.ocs.meta.statuscode;
     if code != 100 && !(200..300).contains(&code) {
-        let status = reqwest::StatusCode::from_u16(if code == 997 {
-            401
-        } else if code == 998 {
-            404
-        } else {
-            code
-        })
-        .unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
-        let detail = envelope.ocs.meta.message.unwrap_or_default();
-        let body = serde_json::json!({ "message": detail }).to_string();
-        return Err(super::errors::map_status(status, what, &body));
+        let message = envelope.ocs.meta.message.unwrap_or_default();
+        return Err(ocs_status(code, what, &message));
     }
     let data = envelope.ocs.data.unwrap_or(serde_json::Value::Null);
     serde_json::from_value(data)

@@ -1,4 +1,4 @@
-//! A namespace-aware reader for CalDAV/CardDAV multistatus replies: every
+//! The one reader for DAV multistatus replies (files, CalDAV, CardDAV): every
 //! property of every `d:response`, keyed by (namespace, local name), from the
 //! successful propstats only.
 //!
@@ -13,7 +13,7 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
-use super::dav_xml::protocol;
+use crate::adapters::nextcloud::errors::protocol;
 use crate::ports::nextcloud::NextcloudError;
 
 pub const DAV: &str = "DAV:";
@@ -21,6 +21,8 @@ pub const CALDAV: &str = "urn:ietf:params:xml:ns:caldav";
 pub const CARDDAV: &str = "urn:ietf:params:xml:ns:carddav";
 pub const CALSERVER: &str = "http://calendarserver.org/ns/";
 pub const APPLE: &str = "http://apple.com/ns/ical/";
+/// Files properties (`oc:fileid`, `oc:size`, `oc:favorite`).
+pub const OWNCLOUD: &str = "http://owncloud.org/ns";
 /// `.com`, not `.org`: Nextcloud's calendar trash bin namespace.
 pub const NEXTCLOUD_COM: &str = "http://nextcloud.com/ns";
 
@@ -277,4 +279,63 @@ pub fn parse(xml: &str) -> Result<Multistatus, NextcloudError> {
         return Err(protocol("DAV XML ends before its elements are closed"));
     }
     Ok(parser.out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPLY: &str = r#"<?xml version="1.0"?>
+<d:multistatus xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">
+ <d:response>
+  <d:href>/remote.php/dav/files/admin/Docs/</d:href>
+  <d:propstat>
+   <d:prop><d:resourcetype><d:collection/></d:resourcetype><oc:size>42</oc:size><d:displayname>Docs &amp; more</d:displayname></d:prop>
+   <d:status>HTTP/1.1 200 OK</d:status>
+  </d:propstat>
+  <d:propstat>
+   <d:prop><d:getcontentlength/><d:getetag/></d:prop>
+   <d:status>HTTP/1.1 404 Not Found</d:status>
+  </d:propstat>
+ </d:response>
+ <d:response>
+  <d:href>/remote.php/dav/calendars/admin/personal/gone.ics</d:href>
+  <d:status>HTTP/1.1 404 Not Found</d:status>
+ </d:response>
+ <d:sync-token>http://sabre.io/ns/sync/7</d:sync-token>
+</d:multistatus>"#;
+
+    #[test]
+    fn reads_successful_properties_response_statuses_and_the_token() {
+        let reply = parse(REPLY).unwrap();
+        assert_eq!(
+            reply.sync_token.as_deref(),
+            Some("http://sabre.io/ns/sync/7")
+        );
+        let [folder, gone] = reply.responses.as_slice() else {
+            panic!("two responses expected: {reply:?}");
+        };
+        assert_eq!(folder.href, "/remote.php/dav/files/admin/Docs/");
+        assert!(folder.has_child(DAV, "resourcetype", DAV, "collection"));
+        assert_eq!(folder.text(OWNCLOUD, "size").as_deref(), Some("42"));
+        assert_eq!(
+            folder.text(DAV, "displayname").as_deref(),
+            Some("Docs & more")
+        );
+        // Properties of a 404 propstat are absent, not empty.
+        assert!(folder.prop(DAV, "getcontentlength").is_none());
+        assert!(folder.prop(DAV, "getetag").is_none());
+        assert_eq!(folder.status, None);
+        assert_eq!(gone.status, Some(404));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_multistatus() {
+        assert!(parse("<d:error xmlns:d=\"DAV:\"/>").is_err());
+        assert!(
+            parse("<d:multistatus xmlns:d=\"DAV:\"><d:response></d:response></d:multistatus>")
+                .is_err()
+        );
+        assert!(parse("<d:multistatus xmlns:d=\"DAV:\"><d:response>").is_err());
+    }
 }

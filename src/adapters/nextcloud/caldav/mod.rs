@@ -1,22 +1,24 @@
 //! Calendars, events and tasks over CalDAV (RFC 4791), from the discovered
 //! calendar home. Listings are calendar-query REPORTs filtered by the server;
 //! changes are PUTs of the edited object guarded by If-Match. Repeated event
-//! and task listings go through sync-collection (`listing`, `sync_cache`); every write
+//! and task listings go through sync-collection (`listing`); every write
 //! forgets the listing of its collection.
 
 mod listing;
-pub(super) mod sync_cache;
+mod xml;
 
 use async_trait::async_trait;
 use calcard::icalendar::ICalendar;
 use url::Url;
 
-use super::caldav_xml::{self, ObjectFilter};
-use super::dav_common::{Precondition, encode, last_segment};
-use super::dav_discovery::DavService;
-use super::dav_props::{APPLE, CALDAV, CALSERVER, DAV, NEXTCLOUD_COM, Resource};
+use self::xml::ObjectFilter;
+use super::dav::discovery::DavService;
+use super::dav::href::{encode, last_segment};
+use super::dav::multistatus::{APPLE, CALDAV, CALSERVER, DAV, NEXTCLOUD_COM, Resource};
+use super::dav::request::Precondition;
+use super::errors::protocol;
 use super::http::NextcloudSession;
-use super::{ical_patch, ical_read, ical_write};
+use super::ical::{patch as ical_patch, read as ical_read, write as ical_write};
 use crate::domain::calendar::{
     Calendar, CalendarDraft, CalendarPatch, ComponentKind, Event, EventDraft, EventPatch,
 };
@@ -77,7 +79,7 @@ impl NextcloudSession {
     async fn calendar_url(&self, calendar: &str) -> Result<Url, NextcloudError> {
         let home = self.dav_home(DavService::CalDav).await?;
         home.join(&format!("{}/", encode(calendar)))
-            .map_err(|_| super::dav_xml::protocol("bad calendar URL"))
+            .map_err(|_| protocol("bad calendar URL"))
     }
 
     /// Runs a calendar-query and parses every object it returns.
@@ -88,7 +90,7 @@ impl NextcloudSession {
         filter: &ObjectFilter<'_>,
     ) -> Result<Vec<StoredObject>, NextcloudError> {
         let url = self.calendar_url(calendar).await?;
-        let body = caldav_xml::calendar_query(kind, filter);
+        let body = xml::calendar_query(kind, filter);
         let reply = self
             .dav_query(
                 "REPORT",
@@ -140,7 +142,7 @@ impl NextcloudSession {
             .calendar_url(calendar)
             .await?
             .join(&format!("{}.ics", encode(uid)))
-            .map_err(|_| super::dav_xml::protocol("bad object URL"))?;
+            .map_err(|_| protocol("bad object URL"))?;
         let written = self
             .dav_put(
                 url.clone(),
@@ -150,7 +152,7 @@ impl NextcloudSession {
                 &what(kind, uid, calendar),
             )
             .await;
-        self.forget_listing_of(&url);
+        self.forget_calendar_listing_of(&url);
         let etag = written?;
         Ok((ical_read::parse(&body)?, etag))
     }
@@ -165,7 +167,7 @@ impl NextcloudSession {
     ) -> Result<(ICalendar, Option<String>), NextcloudError> {
         let guard = etag
             .or(object.etag)
-            .ok_or_else(|| super::dav_xml::protocol("the server sent no ETag for the object"))?;
+            .ok_or_else(|| protocol("the server sent no ETag for the object"))?;
         let body = object.ical.to_string();
         let written = self
             .dav_put(
@@ -176,7 +178,7 @@ impl NextcloudSession {
                 &what(kind, uid, calendar),
             )
             .await;
-        self.forget_listing_of(&object.url);
+        self.forget_calendar_listing_of(&object.url);
         let new_etag = written?;
         Ok((object.ical, new_etag))
     }
@@ -197,7 +199,7 @@ impl NextcloudSession {
                 &what(kind, uid, calendar),
             )
             .await;
-        self.forget_listing_of(&object.url);
+        self.forget_calendar_listing_of(&object.url);
         deleted
     }
 }
@@ -239,7 +241,7 @@ impl CalendarApi for NextcloudSession {
                 "PROPFIND",
                 home,
                 Some("1"),
-                caldav_xml::list_calendars(),
+                xml::list_calendars(),
                 "the calendar home",
             )
             .await?;
@@ -248,11 +250,11 @@ impl CalendarApi for NextcloudSession {
 
     async fn create_calendar(&self, draft: &CalendarDraft) -> Result<(), NextcloudError> {
         let url = self.calendar_url(&draft.name).await?;
-        self.forget_listing(&url);
+        self.forget_calendar_listing(&url);
         self.dav_change(
             "MKCALENDAR",
             url,
-            caldav_xml::mkcalendar(draft),
+            xml::mkcalendar(draft),
             &format!("calendar '{}'", draft.name),
         )
         .await
@@ -264,11 +266,11 @@ impl CalendarApi for NextcloudSession {
         patch: &CalendarPatch,
     ) -> Result<(), NextcloudError> {
         let url = self.calendar_url(calendar).await?;
-        self.forget_listing(&url);
+        self.forget_calendar_listing(&url);
         self.dav_change(
             "PROPPATCH",
             url,
-            caldav_xml::proppatch(patch),
+            xml::proppatch(patch),
             &format!("calendar '{calendar}'"),
         )
         .await
@@ -276,7 +278,7 @@ impl CalendarApi for NextcloudSession {
 
     async fn delete_calendar(&self, calendar: &str) -> Result<(), NextcloudError> {
         let url = self.calendar_url(calendar).await?;
-        self.forget_listing(&url);
+        self.forget_calendar_listing(&url);
         self.dav_delete(url, None, &format!("calendar '{calendar}'"))
             .await
     }

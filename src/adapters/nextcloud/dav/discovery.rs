@@ -15,10 +15,11 @@ use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use url::Url;
 
-use super::dav_common::{dav_method, encode};
-use super::dav_props::{CALDAV, CARDDAV, DAV};
-use super::dav_xml::protocol;
-use super::http::NextcloudSession;
+use super::href::encode;
+use super::multistatus::{CALDAV, CARDDAV, DAV};
+use super::request::dav_method;
+use crate::adapters::nextcloud::errors::{map_status, protocol};
+use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::ports::nextcloud::NextcloudError;
 
 const CACHE_TTL: Duration = Duration::from_secs(300);
@@ -99,7 +100,10 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 
 impl NextcloudSession {
     /// The user's home collection for `service`, discovered once per few minutes.
-    pub(super) async fn dav_home(&self, service: DavService) -> Result<Url, NextcloudError> {
+    pub(in crate::adapters::nextcloud) async fn dav_home(
+        &self,
+        service: DavService,
+    ) -> Result<Url, NextcloudError> {
         let base = self.url("")?;
         let key = (base.to_string(), self.user_id().to_string(), service);
         if let Some(home) = cached(&key) {
@@ -150,7 +154,7 @@ impl NextcloudSession {
         let response = self.send_raw(request).await?;
         let status = response.status();
         if status == StatusCode::UNAUTHORIZED {
-            return Err(NextcloudError::CredentialRejected);
+            return Err(map_status(status, "the DAV root", ""));
         }
         if !status.is_redirection() {
             return Ok(fallback);

@@ -1,36 +1,25 @@
 //! Files over WebDAV (`/remote.php/dav/files/{user}/`).
 
+mod xml;
+
 use async_trait::async_trait;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::header::{CONTENT_TYPE, ETAG, HeaderName, HeaderValue, IF_MATCH, IF_NONE_MATCH};
+use reqwest::header::{CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
 use reqwest::{Method, Response, StatusCode};
 use url::Url;
 
-use super::dav_xml::{self, DavResponse, protocol};
-use super::errors::map_status;
+use super::dav::href::{decode_segments, encode};
+use super::dav::multistatus::{DAV, OWNCLOUD, Resource};
+use super::dav::request::{
+    dav_method, etag_of, header, header_value, quoted_etag, read_capped, read_multistatus,
+};
+use super::errors::{protocol, transfer_status, upload_status};
 use super::http::NextcloudSession;
 use crate::domain::files::{EntryKind, FileContent, FileEntry, WriteCondition, WriteOutcome};
 use crate::domain::path::UserPath;
 use crate::ports::nextcloud::{FilesApi, NextcloudError};
 
-/// Everything but RFC 3986 unreserved characters is encoded, so a name with
-/// `#`, `?`, `%`, `&` or `;` reaches the server as those literal characters.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// A listing bigger than this is refused instead of buffered without bound.
 const MAX_MULTISTATUS_BYTES: u64 = 64 * 1024 * 1024;
-
-fn encode(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
-}
-
-fn dav_method(name: &'static str) -> Method {
-    Method::from_bytes(name.as_bytes()).expect("DAV method names are valid tokens")
-}
 
 fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
@@ -49,65 +38,18 @@ fn number(field: &str, value: Option<&str>) -> Result<Option<u64>, NextcloudErro
     }
 }
 
-/// Sabre compares If-Match verbatim against the quoted ETag, so a bare value
-/// would always fail with 412; quote it unless it already is (or is weak).
-fn quoted_etag(etag: &str) -> String {
-    let etag = etag.trim();
-    if etag.starts_with('"') || etag.starts_with("W/") {
-        etag.to_string()
-    } else {
-        format!("\"{etag}\"")
-    }
-}
-
-fn header_value(value: &str, what: &str) -> Result<HeaderValue, NextcloudError> {
-    HeaderValue::from_str(value)
-        .map_err(|_| NextcloudError::BadRequest(format!("{what} is not a valid header value")))
-}
-
-fn header(response: &Response, name: &HeaderName) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-/// `ETag`, or Nextcloud's `OC-ETag` when a proxy stripped the standard one.
-fn etag(response: &Response) -> Option<String> {
-    header(response, &ETAG).or_else(|| header(response, &HeaderName::from_static("oc-etag")))
-}
-
-/// Reads a body chunk by chunk and gives up as soon as it passes `max`, so a
-/// server that lies about (or omits) Content-Length cannot make us buffer more.
-async fn read_capped(
-    mut response: Response,
-    max: u64,
-    too_large: impl Fn() -> NextcloudError,
-) -> Result<Vec<u8>, NextcloudError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|_| NextcloudError::Unavailable("the reply was interrupted".into()))?
-    {
-        if (bytes.len() + chunk.len()) as u64 > max {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
-}
-
-fn entry(response: DavResponse, root: &[String]) -> Result<FileEntry, NextcloudError> {
-    let path = dav_xml::href_path(&response.href, root)?;
-    let props = response.props;
-    let size = match number("oc:size", props.size.as_deref())? {
+/// A file or folder of a listing. Nextcloud lists properties it does not
+/// have as empty elements in a 404 propstat, which the reader leaves out, so
+/// `<d:getcontentlength/>` reads as absent, not as a bad number.
+fn entry(resource: &Resource, root: &[String]) -> Result<FileEntry, NextcloudError> {
+    let path = xml::href_path(&resource.href, root)?;
+    let text = |ns, local| resource.text(ns, local);
+    let size = match number("oc:size", text(OWNCLOUD, "size").as_deref())? {
         Some(size) => Some(size),
-        None => number("getcontentlength", props.content_length.as_deref())?,
+        None => number("getcontentlength", text(DAV, "getcontentlength").as_deref())?,
     };
-    let file_id = number("oc:fileid", props.file_id.as_deref())?;
-    let displayname = non_empty(props.displayname);
+    let file_id = number("oc:fileid", text(OWNCLOUD, "fileid").as_deref())?;
+    let displayname = non_empty(text(DAV, "displayname"));
     Ok(FileEntry {
         // Only the root has no last segment; Nextcloud names it after the user.
         name: path
@@ -115,24 +57,19 @@ fn entry(response: DavResponse, root: &[String]) -> Result<FileEntry, NextcloudE
             .map(str::to_string)
             .or(displayname)
             .unwrap_or_default(),
-        kind: if props.collection {
+        kind: if resource.has_child(DAV, "resourcetype", DAV, "collection") {
             EntryKind::Folder
         } else {
             EntryKind::File
         },
         size,
-        modified: non_empty(props.last_modified),
-        etag: non_empty(props.etag),
+        modified: non_empty(text(DAV, "getlastmodified")),
+        etag: non_empty(text(DAV, "getetag")),
         file_id,
-        content_type: non_empty(props.content_type),
-        favorite: props.favorite.as_deref().map(str::trim) == Some("1"),
+        content_type: non_empty(text(DAV, "getcontenttype")),
+        favorite: text(OWNCLOUD, "favorite").as_deref() == Some("1"),
         path,
     })
-}
-
-async fn status_error(response: Response, what: &str) -> NextcloudError {
-    let status = response.status();
-    map_status(status, what, &response.text().await.unwrap_or_default())
 }
 
 impl NextcloudSession {
@@ -153,22 +90,9 @@ impl NextcloudSession {
     }
 
     async fn entries(&self, response: Response) -> Result<Vec<FileEntry>, NextcloudError> {
-        if response.status() != StatusCode::MULTI_STATUS {
-            return Err(protocol(format!(
-                "expected 207 Multi-Status, got HTTP {}",
-                response.status().as_u16()
-            )));
-        }
-        let body = read_capped(response, MAX_MULTISTATUS_BYTES, || {
-            protocol("the multistatus reply is too large")
-        })
-        .await?;
-        let xml = String::from_utf8(body).map_err(|_| protocol("the reply is not UTF-8"))?;
-        let root = dav_xml::decode_segments(self.url(&self.files_root())?.path())?;
-        dav_xml::parse_multistatus(&xml)?
-            .into_iter()
-            .map(|r| entry(r, &root))
-            .collect()
+        let reply = read_multistatus(response, MAX_MULTISTATUS_BYTES).await?;
+        let root = decode_segments(self.url(&self.files_root())?.path())?;
+        reply.responses.iter().map(|r| entry(r, &root)).collect()
     }
 
     async fn propfind(
@@ -181,7 +105,7 @@ impl NextcloudSession {
             .request(dav_method("PROPFIND"), self.dav_url(path, folder)?)
             .header("Depth", depth)
             .header(CONTENT_TYPE, "application/xml; charset=utf-8")
-            .body(dav_xml::PROPFIND_BODY);
+            .body(xml::PROPFIND_BODY);
         let response = self.send(request, &path.to_string()).await?;
         self.entries(response).await
     }
@@ -204,14 +128,14 @@ impl NextcloudSession {
         if status.is_success() {
             return Ok(());
         }
-        Err(match status {
-            StatusCode::PRECONDITION_FAILED if !overwrite => {
-                NextcloudError::AlreadyExists(to.to_string())
-            }
-            // Sabre answers 409 when the destination's parent is missing.
-            StatusCode::CONFLICT => NextcloudError::ParentMissing(to.to_string()),
-            _ => status_error(response, &from.to_string()).await,
-        })
+        let body = response.text().await.unwrap_or_default();
+        Err(transfer_status(
+            status,
+            overwrite,
+            &from.to_string(),
+            &to.to_string(),
+            &body,
+        ))
     }
 }
 
@@ -254,7 +178,7 @@ impl FilesApi for NextcloudSession {
             return Err(too_large());
         }
         let content_type = header(&response, &CONTENT_TYPE);
-        let etag = etag(&response);
+        let etag = etag_of(&response);
         let bytes = read_capped(response, max_bytes, too_large).await?;
         Ok(FileContent {
             bytes,
@@ -285,23 +209,16 @@ impl FilesApi for NextcloudSession {
             WriteCondition::MustNotExist => request = request.header(IF_NONE_MATCH, "*"),
         }
         let response = self.send_raw(request).await?;
-        let created = match response.status() {
-            StatusCode::CREATED => true,
-            s if s.is_success() => false,
-            StatusCode::PRECONDITION_FAILED => {
-                return Err(match condition {
-                    WriteCondition::MustNotExist => NextcloudError::AlreadyExists(what),
-                    _ => NextcloudError::Conflict(what),
-                });
-            }
-            // PUT answers 404, not MKCOL's 409, when the parent is missing
-            // (fixture webdav/14); the file itself cannot be "not found".
-            StatusCode::NOT_FOUND => return Err(NextcloudError::ParentMissing(what)),
-            _ => return Err(status_error(response, &what).await),
-        };
+        let status = response.status();
+        if !status.is_success() {
+            let create_only = matches!(condition, WriteCondition::MustNotExist);
+            let body = response.text().await.unwrap_or_default();
+            return Err(upload_status(status, create_only, &what, &body));
+        }
+        let created = status == StatusCode::CREATED;
         Ok(WriteOutcome {
             created,
-            etag: etag(&response),
+            etag: etag_of(&response),
         })
     }
 
@@ -347,7 +264,7 @@ impl FilesApi for NextcloudSession {
         let request = self
             .request(dav_method("SEARCH"), self.url("remote.php/dav/")?)
             .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-            .body(dav_xml::search_body(&scope_href, like_pattern, limit));
+            .body(xml::search_body(&scope_href, like_pattern, limit));
         let response = self.send(request, &scope.to_string()).await?;
         self.entries(response).await
     }

@@ -5,9 +5,9 @@
 
 use calcard::icalendar::{ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarEntry};
 
-use super::dav_xml::protocol;
-use super::ical_read::{entry, param, parse, uid};
-use super::ical_write::{alarm_text, attendee_line, categories_line, stamp, text_line, time_line};
+use super::read::{entry, param, parse, uid};
+use super::write::{alarm_text, attendee_line, categories_line, stamp, text_line, time_line};
+use crate::adapters::nextcloud::errors::protocol;
 use crate::domain::calendar::{Attendee, ComponentKind, EventPatch, Reminder};
 use crate::domain::caltime::EventTime;
 use crate::domain::todos::TodoPatch;
@@ -151,7 +151,7 @@ fn replace_alarms(
 
 /// DTSTAMP and LAST-MODIFIED now, SEQUENCE one up: other clients see a change.
 fn touch(comp: &mut ICalendarComponent) -> Result<(), NextcloudError> {
-    let sequence = super::ical_read::text(comp, "SEQUENCE")
+    let sequence = super::read::text(comp, "SEQUENCE")
         .and_then(|s| s.trim().parse::<i64>().ok())
         .unwrap_or(0);
     let now = stamp();
@@ -256,8 +256,7 @@ pub fn patch_event(
     }
     touch(comp)?;
     if let Some(reminders) = &patch.reminders {
-        let summary =
-            super::ical_read::text(&ical.components[index], "SUMMARY").unwrap_or_default();
+        let summary = super::read::text(&ical.components[index], "SUMMARY").unwrap_or_default();
         replace_alarms(ical, index, reminders, &summary)?;
     }
     ical.add_missing_timezones();
@@ -310,8 +309,7 @@ pub fn patch_todo(
     }
     touch(comp)?;
     if let Some(reminders) = &patch.reminders {
-        let summary =
-            super::ical_read::text(&ical.components[index], "SUMMARY").unwrap_or_default();
+        let summary = super::read::text(&ical.components[index], "SUMMARY").unwrap_or_default();
         replace_alarms(ical, index, reminders, &summary)?;
     }
     ical.add_missing_timezones();
