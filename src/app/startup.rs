@@ -100,9 +100,7 @@ impl Application {
             progressive_consent: config.store.progressive_consent,
         };
         let scopes = wired.mcp.tool_scopes();
-        let mut http = wired.http;
-        http.allowed_hosts = allowed_hosts;
-        let router = router(wired.mcp, scopes, http);
+        let router = router(wired.mcp, scopes, wired.http, allowed_hosts);
         Ok(Self {
             listener,
             address,

@@ -31,7 +31,7 @@ use crate::service::webhooks::{QueueWorker, WebhookRuntime, WebhookService};
 
 pub struct Wired {
     pub mcp: NextcloudMcp,
-    /// The routes around MCP; `allowed_hosts` is left empty for the caller.
+    /// The routes around MCP.
     pub http: HttpEdge,
     pub store: Arc<dyn Store>,
     pub connector: Arc<dyn NextcloudConnector>,
@@ -168,7 +168,6 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         webhooks: webhooks
             .as_ref()
             .map(|w| ReceiverState::new(&w.secret, w.intake.clone())),
-        allowed_hosts: Vec::new(),
     };
     Ok(Wired {
         mcp,

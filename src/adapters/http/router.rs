@@ -29,8 +29,6 @@ pub struct HttpEdge {
     pub oauth: Option<OAuthEdge>,
     /// The webhook receiver, when WEBHOOK_SECRET is set.
     pub webhooks: Option<ReceiverState>,
-    /// Host names clients may use; empty keeps rmcp's loopback-only default.
-    pub allowed_hosts: Vec<String>,
 }
 
 /// The OAuth resource-server side of the HTTP edge.
@@ -60,8 +58,15 @@ impl OAuthEdge {
 }
 
 /// All routes: `mcp` answers at `/mcp`; `scopes` says which soft scopes each
-/// of its tools needs (checked before a call reaches it in OAuth modes).
-pub fn router<H>(mcp: H, scopes: Arc<dyn ToolScopeGate>, edge: HttpEdge) -> Router
+/// of its tools needs (checked before a call reaches it in OAuth modes);
+/// `allowed_hosts` are the host names clients may use (empty keeps rmcp's
+/// loopback-only default).
+pub fn router<H>(
+    mcp: H,
+    scopes: Arc<dyn ToolScopeGate>,
+    edge: HttpEdge,
+    allowed_hosts: Vec<String>,
+) -> Router
 where
     H: ServerHandler + Clone + Send + Sync + 'static,
 {
@@ -69,8 +74,8 @@ where
         .with_legacy_session_mode(false)
         .with_json_response(true)
         .with_sse_keep_alive(None);
-    if !edge.allowed_hosts.is_empty() {
-        config = config.with_allowed_hosts(edge.allowed_hosts);
+    if !allowed_hosts.is_empty() {
+        config = config.with_allowed_hosts(allowed_hosts);
     }
     let service = StreamableHttpService::new(
         move || Ok(mcp.clone()),
