@@ -1,77 +1,77 @@
-//! Calendar helpers without a date crate: dates, times of day, ISO 8601
-//! timestamps with an offset, and HTTP dates (proleptic Gregorian, UTC
-//! offsets only, no time zone database). Used by Deck due dates, share
-//! expiry and Tables date columns.
+//! Dates, times of day, ISO 8601 timestamps with an offset, and HTTP dates,
+//! in the exact forms the tools accept (UTC offsets only, no time zone
+//! database). chrono does the calendar arithmetic, validation and
+//! formatting; this module only pins down which spellings are accepted,
+//! because chrono's parser is more lenient (it takes `2026-1-5`, `10:5` or a
+//! leap second). Used by Deck due dates, share expiry and Tables date
+//! columns.
 
 use std::fmt;
 
-/// A calendar date.
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
+
+/// True when `s` has the shape of `pattern`, where `9` stands for any ASCII
+/// digit and every other character for itself.
+fn shaped(s: &str, pattern: &str) -> bool {
+    s.len() == pattern.len()
+        && s.bytes().zip(pattern.bytes()).all(|(c, p)| {
+            if p == b'9' {
+                c.is_ascii_digit()
+            } else {
+                c == p
+            }
+        })
+}
+
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+
+/// A calendar date (proleptic Gregorian).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CivilDate {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-fn digits<T: std::str::FromStr>(s: &str, len: usize) -> Option<T> {
-    (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
-}
+pub struct CivilDate(NaiveDate);
 
 impl CivilDate {
     pub fn new(year: i32, month: u32, day: u32) -> Option<Self> {
-        (1..=12)
-            .contains(&month)
-            .then_some(())
-            .filter(|_| (1..=days_in_month(year, month)).contains(&day))
-            .map(|_| Self { year, month, day })
+        NaiveDate::from_ymd_opt(year, month, day).map(Self)
     }
 
     /// Exactly `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Option<Self> {
-        let mut parts = s.split('-');
-        let year = digits(parts.next()?, 4)?;
-        let month = digits(parts.next()?, 2)?;
-        let day = digits(parts.next()?, 2)?;
-        if parts.next().is_some() {
+        if !shaped(s, "9999-99-99") {
             return None;
         }
-        Self::new(year, month, day)
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(Self)
     }
 
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+
+    pub fn month(self) -> u32 {
+        self.0.month()
+    }
+
+    pub fn day(self) -> u32 {
+        self.0.day()
+    }
+
+    /// Days since 1970-01-01.
     pub fn days_since_epoch(self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        self.0.signed_duration_since(EPOCH).num_days()
     }
 
+    /// The date `days` after 1970-01-01; dates beyond chrono's range (some
+    /// 260,000 years) clamp to its ends.
     pub fn from_days_since_epoch(days: i64) -> Self {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Self { year, month, day }
+        let moved = if days >= 0 {
+            EPOCH.checked_add_days(Days::new(days.unsigned_abs()))
+        } else {
+            EPOCH.checked_sub_days(Days::new(days.unsigned_abs()))
+        };
+        Self(moved.unwrap_or(if days >= 0 {
+            NaiveDate::MAX
+        } else {
+            NaiveDate::MIN
+        }))
     }
 
     /// The UTC date of a Unix time.
@@ -80,45 +80,48 @@ impl CivilDate {
     }
 }
 
+/// `YYYY-MM-DD`; unlike chrono's `%Y`, a year past 9999 gets no `+`.
 impl fmt::Display for CivilDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 
-/// A time of day.
+/// A time of day, to the second.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ClockTime {
-    pub hour: u32,
-    pub minute: u32,
-    pub second: u32,
-}
+pub struct ClockTime(NaiveTime);
 
 impl ClockTime {
+    pub const MIDNIGHT: Self = Self(NaiveTime::MIN);
+    pub const NOON: Self = Self(NaiveTime::from_hms_opt(12, 0, 0).unwrap());
+
+    pub fn new(hour: u32, minute: u32, second: u32) -> Option<Self> {
+        NaiveTime::from_hms_opt(hour, minute, second).map(Self)
+    }
+
     /// `H:MM`, `HH:MM` or `HH:MM:SS` (fractions of a second are dropped).
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.split('.').next()?;
-        let mut parts = s.split(':');
-        let h = parts.next()?;
-        let hour: u32 = if h.len() == 1 {
-            digits(h, 1)?
+        let format = if shaped(s, "9:99") || shaped(s, "99:99") {
+            "%H:%M"
+        } else if shaped(s, "9:99:99") || shaped(s, "99:99:99") {
+            "%H:%M:%S"
         } else {
-            digits(h, 2)?
-        };
-        let minute: u32 = digits(parts.next()?, 2)?;
-        let second: u32 = parts.next().map_or(Some(0), |s| digits(s, 2))?;
-        if parts.next().is_some() || hour > 23 || minute > 59 || second > 59 {
             return None;
-        }
-        Some(Self {
-            hour,
-            minute,
-            second,
-        })
+        };
+        let time = NaiveTime::parse_from_str(s, format).ok()?;
+        // chrono reads `:60` as a leap second; a clock time has none.
+        (time.nanosecond() == 0).then_some(Self(time))
     }
 
     pub fn hh_mm(self) -> String {
-        format!("{:02}:{:02}", self.hour, self.minute)
+        self.0.format("%H:%M").to_string()
     }
 }
 
@@ -137,13 +140,38 @@ pub fn parse_datetime_minutes(s: &str) -> Option<String> {
     Some(format!("{date} {}", time.hh_mm()))
 }
 
-/// A moment with its UTC offset, as written in ISO 8601.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct Timestamp {
-    pub date: CivilDate,
-    pub time: ClockTime,
-    pub offset_minutes: i32,
+/// A UTC offset written `+HH:MM` or `+HHMM` (or `-`), at most 14 hours.
+fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let sign = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let body = s[1..].replace(':', "");
+    if !shaped(&body, "9999") {
+        return None;
+    }
+    let hours: i32 = body[..2].parse().ok()?;
+    let minutes: i32 = body[2..].parse().ok()?;
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
+
+/// A moment with its UTC offset, as written in ISO 8601.
+#[derive(Copy, Clone, Debug)]
+pub struct Timestamp(DateTime<FixedOffset>);
+
+/// The same moment written with another offset is another timestamp (chrono
+/// itself compares the moments only).
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 && self.0.offset() == other.0.offset()
+    }
+}
+
+impl Eq for Timestamp {}
 
 impl Timestamp {
     /// `YYYY-MM-DD`, or with a time (`T` or space) and an optional offset
@@ -151,77 +179,52 @@ impl Timestamp {
     /// UTC that day.
     pub fn parse(s: &str, default_time: ClockTime) -> Option<Self> {
         let (date, rest) = split_date_time(s)?;
-        let Some(rest) = rest else {
-            return Some(Self {
-                date,
-                time: default_time,
-                offset_minutes: 0,
-            });
-        };
-        let (time, offset) = match rest.find(['Z', 'z', '+', '-']) {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
-        let offset_minutes = match offset {
-            "" | "Z" | "z" => 0,
-            o => {
-                let sign = if o.starts_with('-') { -1 } else { 1 };
-                let body = o[1..].replace(':', "");
-                let hours: i32 = digits(body.get(..2)?, 2)?;
-                let minutes: i32 = digits(body.get(2..)?, 2)?;
-                if body.len() != 4 || hours > 14 || minutes > 59 {
-                    return None;
-                }
-                sign * (hours * 60 + minutes)
+        let (time, offset) = match rest {
+            None => (default_time, FixedOffset::east_opt(0)?),
+            Some(rest) => {
+                let (time, offset) = match rest.find(['Z', 'z', '+', '-']) {
+                    Some(i) => (&rest[..i], &rest[i..]),
+                    None => (rest, ""),
+                };
+                let offset = match offset {
+                    "" | "Z" | "z" => FixedOffset::east_opt(0)?,
+                    o => parse_offset(o)?,
+                };
+                (ClockTime::parse(time.trim())?, offset)
             }
         };
-        Some(Self {
-            date,
-            time: ClockTime::parse(time.trim())?,
-            offset_minutes,
-        })
+        date.0
+            .and_time(time.0)
+            .and_local_timezone(offset)
+            .single()
+            .map(Self)
     }
 
     pub fn unix_seconds(self) -> i64 {
-        self.date.days_since_epoch() * 86_400
-            + i64::from(self.time.hour * 3600 + self.time.minute * 60 + self.time.second)
-            - i64::from(self.offset_minutes) * 60
+        self.0.timestamp()
     }
 
     /// `YYYY-MM-DDTHH:MM:SS+HH:MM`, the form Deck stores.
     pub fn to_rfc3339(self) -> String {
-        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
-        let offset = self.offset_minutes.abs();
-        format!(
-            "{}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-            self.date,
-            self.time.hour,
-            self.time.minute,
-            self.time.second,
-            offset / 60,
-            offset % 60
-        )
+        let date = CivilDate(self.0.date_naive());
+        format!("{date}T{}", self.0.format("%H:%M:%S%:z"))
     }
 }
 
-/// An RFC 9110 HTTP date (`Mon, 23 Nov 2026 08:38:30 GMT`) for a Unix time.
+/// An RFC 9110 HTTP date (`Mon, 23 Nov 2026 08:38:30 GMT`) for a Unix time;
+/// times beyond chrono's range clamp to its ends.
 pub fn http_date(unix: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let date = CivilDate::from_days_since_epoch(days);
+    let moment = DateTime::<Utc>::from_timestamp(unix, 0).unwrap_or(if unix < 0 {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    });
+    // chrono writes years past 9999 as `+10000`; HTTP dates have no sign.
     format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        DAYS[days.rem_euclid(7) as usize],
-        date.day,
-        MONTHS[date.month as usize - 1],
-        date.year,
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
+        "{} {:04} {} GMT",
+        moment.format("%a, %d %b"),
+        moment.year(),
+        moment.format("%H:%M:%S")
     )
 }
 
@@ -280,6 +283,47 @@ mod tests {
         assert_eq!(
             parse_datetime_minutes("2026-03-01T10:30:59").as_deref(),
             Some("2026-03-01 10:30")
+        );
+    }
+
+    /// chrono alone would accept these; the tools' forms do not.
+    #[test]
+    fn only_the_documented_spellings_are_accepted() {
+        for bad in [
+            "2026-1-05",
+            "2026-01-5",
+            "+2026-01-05",
+            "26-01-05",
+            "2026/01/05",
+        ] {
+            assert!(CivilDate::parse(bad).is_none(), "{bad}");
+        }
+        for bad in ["10:5", "10:05:6", "24:00", "23:59:60", "1:2", "123:00"] {
+            assert!(ClockTime::parse(bad).is_none(), "{bad}");
+        }
+        assert_eq!(
+            ClockTime::parse("9:05").map(ClockTime::hh_mm).as_deref(),
+            Some("09:05")
+        );
+        assert_eq!(ClockTime::parse("23:59:59.999"), ClockTime::new(23, 59, 59));
+        let noon = ClockTime::new(12, 0, 0).unwrap();
+        for bad in [
+            "2026-12-04T10:00+05",
+            "2026-12-04T10:00+5:00",
+            "2026-12-04T10:00+15:00",
+        ] {
+            assert!(Timestamp::parse(bad, noon).is_none(), "{bad}");
+        }
+        assert_eq!(
+            Timestamp::parse("2026-12-04T10:00-14:00", noon).map(Timestamp::unix_seconds),
+            Timestamp::parse("2026-12-05T00:00Z", noon).map(Timestamp::unix_seconds)
+        );
+        assert_eq!(ClockTime::default(), ClockTime::MIDNIGHT);
+        assert_eq!(ClockTime::parse("12:00"), Some(ClockTime::NOON));
+        assert_eq!(ClockTime::parse("7:30:05"), ClockTime::new(7, 30, 5));
+        assert_ne!(
+            Timestamp::parse("2026-12-04T11:00+01:00", noon),
+            Timestamp::parse("2026-12-04T10:00Z", noon)
         );
     }
 }

@@ -194,12 +194,7 @@ pub fn check_description(description: &str) -> Result<(), DeckInputError> {
 /// without a time means 12:00 UTC, which is the same calendar day in nearly
 /// every time zone; a time without an offset means UTC.
 pub fn parse_due_date(raw: &str) -> Result<String, DeckInputError> {
-    let noon = ClockTime {
-        hour: 12,
-        minute: 0,
-        second: 0,
-    };
-    Timestamp::parse(raw, noon)
+    Timestamp::parse(raw, ClockTime::NOON)
         .map(Timestamp::to_rfc3339)
         .ok_or_else(|| DeckInputError::BadDueDate(raw.to_string()))
 }

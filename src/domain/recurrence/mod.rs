@@ -168,5 +168,4 @@ pub fn occurrences(event: &Event, range: &TimeRange) -> Result<Vec<Event>, Recur
 }
 
 #[cfg(test)]
-#[path = "recurrence_tests.rs"]
 mod tests;

@@ -2,8 +2,11 @@
 //! caller asks for. Times are [`EventTime`]s; iCalendar syntax lives in the
 //! CalDAV adapter.
 
+mod filter;
+
 use serde::Serialize;
 
+pub use self::filter::EventFilter;
 use super::caltime::EventTime;
 
 /// Which kind of item a calendar collection can hold.
@@ -375,10 +378,5 @@ pub fn split_list(list: &str) -> Vec<String> {
         .collect()
 }
 
-#[path = "calendar_filter.rs"]
-mod filter;
-pub use filter::EventFilter;
-
 #[cfg(test)]
-#[path = "calendar_tests.rs"]
 mod tests;
