@@ -2,7 +2,7 @@
 //! scripts/live/keycloak.sh:
 //!
 //!     eval "$(scripts/live/keycloak.sh start)"
-//!     NEXTCLOUD_MCP_LIVE_TESTS=1 cargo test --test live_consent_keycloak
+//!     NEXTCLOUD_MCP_LIVE_TESTS=1 cargo test --test live consent_keycloak::
 //!
 //! The server runs in-process in pass-through mode with progressive consent,
 //! a sealed SQLite store and a wiremock Nextcloud. A Flow 1 token from
@@ -15,10 +15,7 @@
 //! Without NEXTCLOUD_MCP_TEST_KEYCLOAK_URL the test skips, unless
 //! NEXTCLOUD_MCP_LIVE_TESTS=1 says it must run (then it fails).
 
-mod support;
-
-mod keycloak_support;
-use keycloak_support::{Live, live};
+use crate::realm::{Live, live};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -42,7 +39,7 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use support::e2e::{Client, assert_ok, basic_config, call, text_of};
+use crate::support::e2e::{Client, assert_ok, basic_config, call, text_of};
 use tokio::sync::oneshot;
 use url::Url;
 use wiremock::matchers::{header_regex, method, path};
@@ -113,7 +110,7 @@ impl Server {
             .and(path(CURRENT_USER_PATH))
             .and(header_regex("authorization", "^Bearer .+"))
             .respond_with(
-                support::fixtures::load("ocs-capabilities", "06-current-user-v2")
+                crate::support::fixtures::load("ocs-capabilities", "06-current-user-v2")
                     .response
                     .template(),
             )

@@ -1,13 +1,12 @@
 //! Against a REAL Keycloak started by scripts/live/keycloak.sh:
 //!
 //!     eval "$(scripts/live/keycloak.sh start)"
-//!     NEXTCLOUD_MCP_LIVE_TESTS=1 cargo test --test live_keycloak
+//!     NEXTCLOUD_MCP_LIVE_TESTS=1 cargo test --test live keycloak::
 //!
 //! Without NEXTCLOUD_MCP_TEST_KEYCLOAK_URL the tests skip, unless
 //! NEXTCLOUD_MCP_LIVE_TESTS=1 says they must run (then they fail).
 
-mod keycloak_support;
-use keycloak_support::{Live, live};
+use crate::realm::{Live, live};
 
 use nextcloud_mcp::adapters::idp::{IdpConfig, IdpKind, OidcProvider, connect, detect_kind};
 use nextcloud_mcp::ports::identity::{AuthError, IdpError, OAuthErrorCode};

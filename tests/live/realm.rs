@@ -1,7 +1,6 @@
 //! The live Keycloak started by scripts/live/keycloak.sh, as the live tests see
 //! it: where it is, the realm's test clients and user, and a password-grant
 //! login for the test user.
-#![allow(dead_code)]
 
 use std::env;
 

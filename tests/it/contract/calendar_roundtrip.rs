@@ -3,19 +3,17 @@
 //! VTIMEZONE; unknown vCard fields) is written back unchanged. Plus our own
 //! recurrence expansion checked against Nextcloud's (capture 21).
 
-mod dav_support;
-mod support;
 
 use calcard::icalendar::{ICalendar, ICalendarComponentType};
 use calcard::vcard::VCard;
 use chrono::{TimeZone, Utc};
-use dav_support::*;
+use crate::support::dav::*;
 use nextcloud_mcp::domain::calendar::EventPatch;
 use nextcloud_mcp::domain::caltime::TimeRange;
 use nextcloud_mcp::domain::contacts::ContactPatch;
 use nextcloud_mcp::domain::recurrence::occurrences;
 use nextcloud_mcp::ports::nextcloud::{CalendarApi, ContactsApi};
-use support::fixtures::load;
+use crate::support::fixtures::load;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

@@ -1,12 +1,10 @@
 //! The CardDAV adapter against real Nextcloud 34 captures.
 
-mod dav_support;
-mod support;
 
-use dav_support::*;
+use crate::support::dav::*;
 use nextcloud_mcp::domain::contacts::{ContactPatch, Typed};
 use nextcloud_mcp::ports::nextcloud::{ContactsApi, NextcloudError};
-use support::fixtures::{Exchange, load};
+use crate::support::fixtures::{Exchange, load};
 use wiremock::MockServer;
 
 const BOOK: &str = "/remote.php/dav/addressbooks/users/admin/fixture-contacts/";

@@ -4,13 +4,11 @@
 //! dropped; a searched listing with changes, an error or a write lists in
 //! full again.
 
-mod dav_support;
-mod support;
 
-use dav_support::*;
+use crate::support::dav::*;
 use nextcloud_mcp::domain::contacts::ContactPatch;
 use nextcloud_mcp::ports::nextcloud::ContactsApi;
-use support::fixtures::{Exchange, load};
+use crate::support::fixtures::{Exchange, load};
 use wiremock::matchers::{body_string_contains, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,11 +1,10 @@
 //! The Deck adapter against real Nextcloud 34 / Deck 1.18 captures: it must
 //! send what the real server received and understand what it answered.
 
-mod support;
 
 use nextcloud_mcp::domain::deck::{BoardFields, CardDraft, CardFields, CardRef};
 use nextcloud_mcp::ports::nextcloud::{DeckApi, NextcloudError};
-use support::fixtures::{admin_session, assert_sent_like_capture, load, replay_capture};
+use crate::support::fixtures::{admin_session, assert_sent_like_capture, load, replay_capture};
 use wiremock::MockServer;
 
 const FOLDER: &str = "deck";

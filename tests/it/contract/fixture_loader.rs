@@ -1,7 +1,6 @@
 //! The fixture loader itself reads the captures faithfully.
 
-mod support;
-use support::fixtures::{load, normalize_xml};
+use crate::support::fixtures::{load, normalize_xml};
 
 #[test]
 fn loads_request_and_response_of_a_capture() {

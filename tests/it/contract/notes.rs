@@ -1,7 +1,6 @@
 //! The Notes adapter against real Nextcloud 34 captures: it must send what the
 //! real server received and understand what the real server answered.
 
-mod support;
 
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use nextcloud_mcp::domain::notes::{NoteDraft, NotePatch};
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, NotesApi};
 use secrecy::SecretString;
 use serde_json::Value;
-use support::fixtures::{Exchange, assert_request_matches, load, only_request};
+use crate::support::fixtures::{Exchange, assert_request_matches, load, only_request};
 use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

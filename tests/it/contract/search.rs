@@ -1,10 +1,9 @@
 //! The unified search adapter against real Nextcloud 34 captures.
 
-mod support;
 
 use nextcloud_mcp::domain::search::SearchQuery;
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, SearchApi};
-use support::fixtures::{assert_sent_like_capture, replay_capture};
+use crate::support::fixtures::{assert_sent_like_capture, replay_capture};
 
 const FOLDER: &str = "unified-search";
 

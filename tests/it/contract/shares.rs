@@ -1,11 +1,10 @@
 //! The sharing adapter against real Nextcloud 34 captures (files_sharing 1.26).
 
-mod support;
 
 use nextcloud_mcp::domain::path::UserPath;
 use nextcloud_mcp::domain::shares::{CivilDate, ShareDraft, SharePatch, ShareQuery, ShareType};
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, SharesApi};
-use support::fixtures::{assert_sent_like_capture, replay_capture};
+use crate::support::fixtures::{assert_sent_like_capture, replay_capture};
 
 const FOLDER: &str = "ocs-shares";
 

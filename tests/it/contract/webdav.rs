@@ -1,7 +1,6 @@
 //! The WebDAV files adapter against real Nextcloud 34 captures: it must send
 //! what the real server received and understand what the real server answered.
 
-mod support;
 
 use std::time::Duration;
 
@@ -14,7 +13,7 @@ use nextcloud_mcp::domain::path::{PathError, UserPath};
 use nextcloud_mcp::ports::nextcloud::{FilesApi, NextcloudError};
 use percent_encoding::percent_decode_str;
 use secrecy::SecretString;
-use support::fixtures::{Exchange, assert_request_matches, load, normalize_xml, only_request};
+use crate::support::fixtures::{Exchange, assert_request_matches, load, normalize_xml, only_request};
 use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};

@@ -3,9 +3,6 @@
 //! received and understand what it answered, errors included; and the two
 //! real deliveries must parse as Nextcloud sent them.
 
-mod support;
-#[path = "webhook_support/mod.rs"]
-mod webhook_support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -19,9 +16,9 @@ use nextcloud_mcp::domain::webhooks::{
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, WebhooksApi};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use support::fixtures::{Exchange, assert_request_matches, load, only_request};
+use crate::support::fixtures::{Exchange, assert_request_matches, load, only_request};
 use url::Url;
-use webhook_support::received;
+use crate::support::webhooks::received;
 use wiremock::MockServer;
 
 async fn replay(name: &str) -> (MockServer, Exchange, NextcloudSession) {

@@ -4,11 +4,10 @@
 //! Tables and Cookbook tool. The tools themselves are exercised in
 //! e2e_deck.rs, e2e_shares_search.rs and e2e_tables_cookbook.rs.
 
-mod support;
 
 use serde_json::{Value, json};
-use support::e2e::*;
-use support::fixtures::load;
+use crate::support::e2e::*;
+use crate::support::fixtures::load;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -10,23 +10,20 @@
 //! server and Nextcloud as audience: had the middleware let one through, the
 //! tool would have forwarded it to Nextcloud.
 
-#[path = "idp_support/mod.rs"]
-mod idp_support;
-mod support;
 
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use idp_support::*;
+use crate::support::idp::*;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use nextcloud_mcp::adapters::idp::IdpConfig;
 use nextcloud_mcp::app::config::OAuthConfig;
 use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use support::e2e::*;
-use support::fixtures::load;
+use crate::support::e2e::*;
+use crate::support::fixtures::load;
 use url::Url;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};

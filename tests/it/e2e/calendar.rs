@@ -2,15 +2,13 @@
 //! in-process, rmcp's own client, a wiremock Nextcloud answering with the
 //! real CalDAV/CardDAV captures. Every tool's happy path and its error paths.
 
-mod dav_support;
-mod support;
 
 use std::time::Duration;
 
-use dav_support::{BOOK_HOME, CAL_HOME, fresh_server};
+use crate::support::dav::{BOOK_HOME, CAL_HOME, fresh_server};
 use serde_json::{Value, json};
-use support::e2e::*;
-use support::fixtures::load;
+use crate::support::e2e::*;
+use crate::support::fixtures::load;
 use wiremock::matchers::{body_string_contains, header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -2,13 +2,10 @@
 //! and callback against a wiremock IdP, refresh tokens sealed in a real SQLite
 //! store, the background job refreshing with rotation, and the client registry.
 
-#[path = "idp_support/mod.rs"]
-mod idp_support;
-mod support;
 
 use std::time::Duration;
 
-use idp_support::*;
+use crate::support::idp::*;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::OAuthConfig;
@@ -19,7 +16,7 @@ use nextcloud_mcp::domain::credential::AuthMode;
 use nextcloud_mcp::ports::store::Store;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use support::e2e::*;
+use crate::support::e2e::*;
 use url::Url;
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -334,7 +331,7 @@ async fn the_background_job_refreshes_and_stores_the_rotated_token() {
             "Bearer job-access",
         ))
         .respond_with(
-            support::fixtures::load("ocs-capabilities", "06-current-user-v2")
+            crate::support::fixtures::load("ocs-capabilities", "06-current-user-v2")
                 .response
                 .template(),
         )

@@ -1,10 +1,9 @@
 //! End-to-end through rmcp's client over Streamable HTTP: every Deck tool
 //! against real Nextcloud 34 / Deck 1.18 captures, and its error paths.
 
-mod support;
 
 use serde_json::{Value, json};
-use support::e2e::*;
+use crate::support::e2e::*;
 use wiremock::MockServer;
 
 const DECK: &str = "^/index.php/apps/deck/api/v1.0/boards";

@@ -1,13 +1,12 @@
 //! End-to-end over Streamable HTTP, the edges: binary files, a rejected
 //! credential, a slow Nextcloud, health and readiness, graceful shutdown.
 
-mod support;
 
 use std::time::Duration;
 
 use serde_json::json;
-use support::e2e::*;
-use support::fixtures::load;
+use crate::support::e2e::*;
+use crate::support::fixtures::load;
 use wiremock::matchers::{header, method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -2,21 +2,18 @@
 //! provider (discovery, JWKS, token endpoint) signing real JWTs, a wiremock
 //! Nextcloud, and rmcp's client carrying the bearer token.
 
-#[path = "idp_support/mod.rs"]
-mod idp_support;
-mod support;
 
 use std::time::Duration;
 
-use idp_support::*;
+use crate::support::idp::*;
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::OAuthConfig;
 use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use support::e2e::*;
-use support::fixtures::load;
+use crate::support::e2e::*;
+use crate::support::fixtures::load;
 use url::Url;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -1,11 +1,10 @@
 //! End-to-end through rmcp's client over Streamable HTTP: every sharing and
 //! unified search tool against real Nextcloud 34 captures, and their errors.
 
-mod support;
 
 use serde_json::json;
-use support::e2e::*;
-use support::fixtures::load;
+use crate::support::e2e::*;
+use crate::support::fixtures::load;
 use wiremock::matchers::{body_partial_json, method, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

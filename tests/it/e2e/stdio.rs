@@ -1,13 +1,12 @@
 //! End-to-end over stdio: spawn the real binary and talk JSON-RPC on its
 //! stdin/stdout, as a desktop client does.
 
-mod support;
 
 use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::fixtures::load;
+use crate::support::fixtures::load;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use wiremock::matchers::{method, path_regex};

@@ -2,10 +2,9 @@
 //! Cookbook tool against their documented API shapes (neither app is on the
 //! Nextcloud 34 capture server), and their errors.
 
-mod support;
 
 use serde_json::{Value, json};
-use support::e2e::*;
+use crate::support::e2e::*;
 use wiremock::MockServer;
 
 const TABLES_V2: &str = "^/ocs/v2.php/apps/tables/api/2";

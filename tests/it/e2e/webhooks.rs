@@ -2,9 +2,6 @@
 //! client calling the nc_webhooks_* tools, a fake webhook_listeners API
 //! behind them, and deliveries POSTed to the mounted receiver.
 
-mod support;
-#[path = "webhook_support/mod.rs"]
-mod webhook_support;
 
 use std::time::Duration;
 
@@ -14,8 +11,8 @@ use nextcloud_mcp::domain::consent::UnixTime;
 use nextcloud_mcp::ports::store::NewWebhook;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use support::e2e::*;
-use webhook_support::{API, FakeNextcloud, received};
+use crate::support::e2e::*;
+use crate::support::webhooks::{API, FakeNextcloud, received};
 
 const SECRET: &str = "e2e-webhook-secret-0123456789";
 const RECEIVER: &str = "http://mcp.test/webhooks/nextcloud";

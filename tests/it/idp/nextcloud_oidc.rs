@@ -1,11 +1,10 @@
 //! Nextcloud's `oidc` app as IdP (wiremock): opaque tokens through userinfo
 //! or introspection, cached by token hash; JWT tokens through its JWKS.
 
-mod idp_support;
 
 use std::time::Duration;
 
-use idp_support::*;
+use crate::support::idp::*;
 use nextcloud_mcp::adapters::idp::{
     IdpConfig, IdpKind, NextcloudOidcProvider, OidcProvider, OpaqueTokenValidation, connect,
     detect_kind,

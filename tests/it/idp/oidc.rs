@@ -1,13 +1,12 @@
 //! Generic OIDC adapter against a wiremock IdP: JWT verification (audience,
 //! issuer, expiry, algorithm policy) and JWKS rotation with a rate-limited
-//! refetch. Token endpoint calls are in idp_token_endpoint.rs.
+//! refetch. Token endpoint calls are in token_endpoint.rs.
 
-mod idp_support;
 
 use std::time::Duration;
 
 use base64::Engine;
-use idp_support::*;
+use crate::support::idp::*;
 use jsonwebtoken::{EncodingKey, Header};
 use nextcloud_mcp::adapters::idp::OidcProvider;
 use nextcloud_mcp::domain::scopes::Scope;

@@ -2,10 +2,9 @@
 //! exchange, refresh, code redemption and RFC 7009 revocation requests, and
 //! IdP error replies mapped to messages a person can act on.
 
-mod idp_support;
 
 use base64::Engine;
-use idp_support::*;
+use crate::support::idp::*;
 use nextcloud_mcp::adapters::idp::{KeycloakProvider, OidcProvider};
 use nextcloud_mcp::ports::identity::{
     AuthorizationRequest, IdentityProvider, IdpError, OAuthErrorCode, TokenTypeHint,

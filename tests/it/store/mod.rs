@@ -5,13 +5,9 @@
 //! postgres tests are skipped, unless NEXTCLOUD_MCP_LIVE_TESTS=1 (CI), where
 //! they fail.
 
-#[path = "store_contract/fixtures.rs"]
 mod fixtures;
-#[path = "store_contract/harness.rs"]
-mod harness;
-#[path = "store_contract/state.rs"]
+pub mod harness;
 mod state;
-#[path = "store_contract/tokens.rs"]
 mod tokens;
 
 use fixtures::webhook;

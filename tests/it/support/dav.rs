@@ -1,6 +1,5 @@
 //! Shared by the CalDAV/CardDAV tests: a session toward a mock Nextcloud,
 //! discovery replayed from the captures, and access to what was sent.
-#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -11,7 +10,7 @@ use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request};
 
-use crate::support::fixtures::{Exchange, load, normalize_xml};
+use super::fixtures::{Exchange, load, normalize_xml};
 
 pub const CAL_HOME: &str = "/remote.php/dav/calendars/admin/";
 pub const BOOK_HOME: &str = "/remote.php/dav/addressbooks/users/admin/";

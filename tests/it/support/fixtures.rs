@@ -1,5 +1,5 @@
 //! Loads `tests/fixtures/nextcloud-34/<folder>/<NN-name>.{request,response}.http`
-//! (copied verbatim from ../shared/fixtures) and turns them into wiremock
+//! (recorded from a real Nextcloud 34) and turns them into wiremock
 //! mocks and request expectations.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,5 @@
-//! Shared by tests/idp_*.rs: a wiremock identity provider and tokens signed
-//! with the test-only keys under tests/fixtures/idp/.
-#![allow(dead_code)]
+//! A wiremock identity provider and tokens signed with the test-only keys
+//! under tests/fixtures/idp/.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -17,6 +16,8 @@ pub const CLIENT_ID: &str = "nextcloud-mcp-server";
 pub const CLIENT_SECRET: &str = "test-client-secret";
 pub const RESOURCE: &str = "https://mcp.example.test/mcp";
 pub const REALM_PATH: &str = "/realms/test";
+/// The subject of the tokens the fake IdP issues.
+pub const ALICE: &str = "5f0c2d0e-uuid-alice";
 
 /// A signing key and its public JWK.
 pub struct TestKey {
@@ -125,7 +126,7 @@ impl FakeIdp {
     pub fn claims(&self) -> Value {
         json!({
             "iss": self.issuer,
-            "sub": "5f0c2d0e-uuid-alice",
+            "sub": ALICE,
             "aud": [CLIENT_ID, "account"],
             "exp": now() + 300,
             "iat": now(),

@@ -1,7 +1,6 @@
 //! Shared by the webhook tests: the raw deliveries Nextcloud sent (captures
 //! `webhooks/NN-delivered-*.received.http`), and a stateful fake of the
 //! webhook_listeners OCS API on wiremock (register, list, get, delete).
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -15,7 +14,6 @@ pub const API: &str = "/ocs/v2.php/apps/webhook_listeners/api/v1/webhooks";
 /// A delivery exactly as it arrived: header lines and the body.
 pub struct Received {
     pub method: String,
-    pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
@@ -33,7 +31,6 @@ pub fn received(name: &str) -> Received {
     let mut lines = head.lines();
     let mut request_line = lines.next().unwrap().split(' ');
     let method = request_line.next().unwrap().to_string();
-    let path = request_line.next().unwrap().to_string();
     let headers = lines
         .map(|l| {
             let (k, v) = l.split_once(':').unwrap();
@@ -42,7 +39,6 @@ pub fn received(name: &str) -> Received {
         .collect();
     Received {
         method,
-        path,
         headers,
         body: raw[split + 2..].to_vec(),
     }

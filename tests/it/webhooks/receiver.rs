@@ -2,8 +2,6 @@
 //! the real deliveries, malformed and unknown ones, and bursts against a
 //! slow handler. No timing is asserted: a gate holds the handler instead.
 
-#[path = "webhook_support/mod.rs"]
-mod webhook_support;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -16,7 +14,7 @@ use nextcloud_mcp::ports::webhooks::{CounterSnapshot, EventHandler, EventIntake,
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, watch};
-use webhook_support::received;
+use crate::support::webhooks::received;
 
 const SECRET: &str = "fixture-webhook-secret";
 

@@ -2,18 +2,13 @@
 //! repairs both directions, presets switch as a unit, and everything survives
 //! a restart. Each body runs on SQLite and on PostgreSQL (from
 //! NEXTCLOUD_MCP_TEST_POSTGRES_URL; skipped without it unless
-//! NEXTCLOUD_MCP_LIVE_TESTS=1, where it fails, as in tests/store_contract.rs).
+//! NEXTCLOUD_MCP_LIVE_TESTS=1, where it fails, as in the store contract).
 
-#[allow(dead_code)]
-#[path = "store_contract/harness.rs"]
-mod harness;
-#[path = "webhook_support/mod.rs"]
-mod webhook_support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use harness::Harness;
+use crate::store::harness::Harness;
 use nextcloud_mcp::adapters::nextcloud::{HttpNextcloud, NextcloudSession};
 use nextcloud_mcp::app::webhooks::{LogEventHandler, WebhookQueue, WebhookService};
 use nextcloud_mcp::domain::consent::UnixTime;
@@ -24,7 +19,7 @@ use nextcloud_mcp::ports::webhooks::WebhookAdmin;
 use secrecy::SecretString;
 use serde_json::json;
 use url::Url;
-use webhook_support::FakeNextcloud;
+use crate::support::webhooks::FakeNextcloud;
 
 const RECEIVER: &str = "https://mcp.example.com/webhooks/nextcloud";
 const SECRET: &str = "0123456789abcdef-webhook";
