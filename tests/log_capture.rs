@@ -27,7 +27,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use support::idp::*;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::app::config::{Config, OAuthConfig};
 use nextcloud_mcp::app::jobs::run_once;
@@ -37,6 +36,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use support::e2e::*;
 use support::fixtures::load;
+use support::idp::*;
 use url::Url;
 use wiremock::matchers::{body_string_contains, header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -3,6 +3,7 @@
 //! Live PostgreSQL tests of the store run here too (skipped without one);
 //! Keycloak tests are in `tests/live`, the log-capture test in its own binary.
 
+mod architecture;
 mod cli;
 mod contract;
 mod e2e;

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::support::e2e::{Client, assert_ok, basic_config, call, text_of};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use nextcloud_mcp::adapters::idp::IdpConfig;
@@ -39,7 +40,6 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use crate::support::e2e::{Client, assert_ok, basic_config, call, text_of};
 use tokio::sync::oneshot;
 use url::Url;
 use wiremock::matchers::{header_regex, method, path};

@@ -3,16 +3,15 @@
 //! what the real server answered (404 propstats, ad-hoc prefixes, bare LF
 //! and `&#13;` calendar data, deleted calendars).
 
-
-use chrono::{TimeZone, Utc};
 use crate::support::dav::*;
+use crate::support::fixtures::load;
+use chrono::{TimeZone, Utc};
 use nextcloud_mcp::domain::calendar::{
     CalendarDraft, CalendarPatch, ComponentKind, EventDraft, EventPatch,
 };
 use nextcloud_mcp::domain::caltime::{EventTime, TimeRange, parse_zone};
 use nextcloud_mcp::domain::todos::{TodoFilter, TodoPatch};
 use nextcloud_mcp::ports::nextcloud::{CalendarApi, NextcloudError};
-use crate::support::fixtures::load;
 use wiremock::MockServer;
 
 const EVENTS: &str = "/remote.php/dav/calendars/admin/fixture-events/";

@@ -7,17 +7,16 @@
 //! Task listings go the same way, and default listings (no explicit start)
 //! within one minute are the same listing.
 
-
-use chrono::{TimeZone, Utc};
 use crate::support::dav::*;
+use crate::support::e2e::{assert_ok, basic_config, call, connect, start_server};
+use crate::support::fixtures::{Exchange, load};
+use chrono::{TimeZone, Utc};
 use nextcloud_mcp::domain::calendar::{Event, EventDraft};
 use nextcloud_mcp::domain::caltime::{EventTime, TimeRange};
 use nextcloud_mcp::domain::recurrence::occurrences;
 use nextcloud_mcp::domain::todos::{Todo, TodoDraft, TodoFilter};
 use nextcloud_mcp::ports::nextcloud::CalendarApi;
 use serde_json::json;
-use crate::support::e2e::{assert_ok, basic_config, call, connect, start_server};
-use crate::support::fixtures::{Exchange, load};
 use wiremock::matchers::{body_string_contains, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -3,17 +3,16 @@
 //! VTIMEZONE; unknown vCard fields) is written back unchanged. Plus our own
 //! recurrence expansion checked against Nextcloud's (capture 21).
 
-
+use crate::support::dav::*;
+use crate::support::fixtures::load;
 use calcard::icalendar::{ICalendar, ICalendarComponentType};
 use calcard::vcard::VCard;
 use chrono::{TimeZone, Utc};
-use crate::support::dav::*;
 use nextcloud_mcp::domain::calendar::EventPatch;
 use nextcloud_mcp::domain::caltime::TimeRange;
 use nextcloud_mcp::domain::contacts::ContactPatch;
 use nextcloud_mcp::domain::recurrence::occurrences;
 use nextcloud_mcp::ports::nextcloud::{CalendarApi, ContactsApi};
-use crate::support::fixtures::load;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

@@ -1,12 +1,11 @@
 //! The capability probe against real Nextcloud 34 captures: the OCS
 //! capabilities reply, and what the endpoints of missing apps answer.
 
-
 use std::collections::BTreeMap;
 
+use crate::support::fixtures::{admin_session, assert_sent_like_capture, load, replay_capture};
 use nextcloud_mcp::domain::capabilities::{App, InstalledApps};
 use nextcloud_mcp::ports::nextcloud::{CapabilitiesApi, NextcloudError};
-use crate::support::fixtures::{admin_session, assert_sent_like_capture, load, replay_capture};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,10 +1,9 @@
 //! The CardDAV adapter against real Nextcloud 34 captures.
 
-
 use crate::support::dav::*;
+use crate::support::fixtures::{Exchange, load};
 use nextcloud_mcp::domain::contacts::{ContactPatch, Typed};
 use nextcloud_mcp::ports::nextcloud::{ContactsApi, NextcloudError};
-use crate::support::fixtures::{Exchange, load};
 use wiremock::MockServer;
 
 const BOOK: &str = "/remote.php/dav/addressbooks/users/admin/fixture-contacts/";

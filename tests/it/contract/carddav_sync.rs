@@ -4,11 +4,10 @@
 //! dropped; a searched listing with changes, an error or a write lists in
 //! full again.
 
-
 use crate::support::dav::*;
+use crate::support::fixtures::{Exchange, load};
 use nextcloud_mcp::domain::contacts::ContactPatch;
 use nextcloud_mcp::ports::nextcloud::ContactsApi;
-use crate::support::fixtures::{Exchange, load};
 use wiremock::matchers::{body_string_contains, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -2,11 +2,10 @@
 //! OpenAPI 0.1.x: RecipeStub, Recipe, Category, Keyword); Cookbook is not on
 //! the Nextcloud 34 capture server.
 
-
+use crate::support::fixtures::{admin_session, load, only_request};
 use nextcloud_mcp::domain::cookbook::{Recipe, RecipePatch};
 use nextcloud_mcp::ports::nextcloud::{CookbookApi, NextcloudError};
 use serde_json::{Value, json};
-use crate::support::fixtures::{admin_session, load, only_request};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

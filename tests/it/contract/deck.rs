@@ -1,10 +1,9 @@
 //! The Deck adapter against real Nextcloud 34 / Deck 1.18 captures: it must
 //! send what the real server received and understand what it answered.
 
-
+use crate::support::fixtures::{admin_session, assert_sent_like_capture, load, replay_capture};
 use nextcloud_mcp::domain::deck::{BoardFields, CardDraft, CardFields, CardRef};
 use nextcloud_mcp::ports::nextcloud::{DeckApi, NextcloudError};
-use crate::support::fixtures::{admin_session, assert_sent_like_capture, load, replay_capture};
 use wiremock::MockServer;
 
 const FOLDER: &str = "deck";

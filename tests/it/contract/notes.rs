@@ -1,9 +1,9 @@
 //! The Notes adapter against real Nextcloud 34 captures: it must send what the
 //! real server received and understand what the real server answered.
 
-
 use std::time::Duration;
 
+use crate::support::fixtures::{Exchange, assert_request_matches, load, only_request};
 use base64::Engine;
 use nextcloud_mcp::adapters::nextcloud::{HttpNextcloud, NextcloudSession};
 use nextcloud_mcp::domain::credential::{Credential, CredentialSecret};
@@ -11,7 +11,6 @@ use nextcloud_mcp::domain::notes::{NoteDraft, NotePatch};
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, NotesApi};
 use secrecy::SecretString;
 use serde_json::Value;
-use crate::support::fixtures::{Exchange, assert_request_matches, load, only_request};
 use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

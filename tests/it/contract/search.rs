@@ -1,9 +1,8 @@
 //! The unified search adapter against real Nextcloud 34 captures.
 
-
+use crate::support::fixtures::{assert_sent_like_capture, replay_capture};
 use nextcloud_mcp::domain::search::SearchQuery;
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, SearchApi};
-use crate::support::fixtures::{assert_sent_like_capture, replay_capture};
 
 const FOLDER: &str = "unified-search";
 

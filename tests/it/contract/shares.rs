@@ -1,10 +1,9 @@
 //! The sharing adapter against real Nextcloud 34 captures (files_sharing 1.26).
 
-
+use crate::support::fixtures::{assert_sent_like_capture, replay_capture};
 use nextcloud_mcp::domain::path::UserPath;
 use nextcloud_mcp::domain::shares::{CivilDate, ShareDraft, SharePatch, ShareQuery, ShareType};
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, SharesApi};
-use crate::support::fixtures::{assert_sent_like_capture, replay_capture};
 
 const FOLDER: &str = "ocs-shares";
 

@@ -3,11 +3,10 @@
 //! rows, REST API v1 for reading, changing and deleting rows. Replies follow
 //! Tables' `ResponseDefinitions.php` (TablesTable, TablesColumn, TablesRow).
 
-
+use crate::support::fixtures::{admin_session, load, only_request};
 use nextcloud_mcp::domain::tables::{RowMode, RowValues, prepare_row};
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, TablesApi};
 use serde_json::{Value, json};
-use crate::support::fixtures::{admin_session, load, only_request};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

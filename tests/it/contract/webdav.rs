@@ -1,11 +1,13 @@
 //! The WebDAV files adapter against real Nextcloud 34 captures: it must send
 //! what the real server received and understand what the real server answered.
 
-
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::support::fixtures::{
+    Exchange, assert_request_matches, load, normalize_xml, only_request,
+};
 use nextcloud_mcp::adapters::nextcloud::{HttpNextcloud, NextcloudSession};
 use nextcloud_mcp::domain::credential::{Credential, CredentialSecret};
 use nextcloud_mcp::domain::files::{EntryKind, FileEntry, WriteCondition, WriteOutcome};
@@ -13,7 +15,6 @@ use nextcloud_mcp::domain::path::{PathError, UserPath};
 use nextcloud_mcp::ports::nextcloud::{FilesApi, NextcloudError};
 use percent_encoding::percent_decode_str;
 use secrecy::SecretString;
-use crate::support::fixtures::{Exchange, assert_request_matches, load, normalize_xml, only_request};
 use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};

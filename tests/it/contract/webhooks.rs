@@ -3,10 +3,11 @@
 //! received and understand what it answered, errors included; and the two
 //! real deliveries must parse as Nextcloud sent them.
 
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::support::fixtures::{Exchange, assert_request_matches, load, only_request};
+use crate::support::webhooks::received;
 use nextcloud_mcp::adapters::nextcloud::{HttpNextcloud, NextcloudSession};
 use nextcloud_mcp::domain::credential::{Credential, CredentialSecret};
 use nextcloud_mcp::domain::webhooks::{
@@ -16,9 +17,7 @@ use nextcloud_mcp::domain::webhooks::{
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, WebhooksApi};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use crate::support::fixtures::{Exchange, assert_request_matches, load, only_request};
 use url::Url;
-use crate::support::webhooks::received;
 use wiremock::MockServer;
 
 async fn replay(name: &str) -> (MockServer, Exchange, NextcloudSession) {

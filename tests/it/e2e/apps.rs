@@ -4,10 +4,9 @@
 //! Tables and Cookbook tool. The tools themselves are exercised in
 //! e2e_deck.rs, e2e_shares_search.rs and e2e_tables_cookbook.rs.
 
-
-use serde_json::{Value, json};
 use crate::support::e2e::*;
 use crate::support::fixtures::load;
+use serde_json::{Value, json};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

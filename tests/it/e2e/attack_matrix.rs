@@ -10,20 +10,19 @@
 //! server and Nextcloud as audience: had the middleware let one through, the
 //! tool would have forwarded it to Nextcloud.
 
-
 use std::time::Duration;
 
+use crate::support::e2e::*;
+use crate::support::fixtures::load;
+use crate::support::idp::*;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use crate::support::idp::*;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use nextcloud_mcp::adapters::idp::IdpConfig;
 use nextcloud_mcp::app::config::OAuthConfig;
 use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use crate::support::e2e::*;
-use crate::support::fixtures::load;
 use url::Url;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};

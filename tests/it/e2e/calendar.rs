@@ -2,13 +2,12 @@
 //! in-process, rmcp's own client, a wiremock Nextcloud answering with the
 //! real CalDAV/CardDAV captures. Every tool's happy path and its error paths.
 
-
 use std::time::Duration;
 
 use crate::support::dav::{BOOK_HOME, CAL_HOME, fresh_server};
-use serde_json::{Value, json};
 use crate::support::e2e::*;
 use crate::support::fixtures::load;
+use serde_json::{Value, json};
 use wiremock::matchers::{body_string_contains, header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -2,9 +2,9 @@
 //! and callback against a wiremock IdP, refresh tokens sealed in a real SQLite
 //! store, the background job refreshing with rotation, and the client registry.
 
-
 use std::time::Duration;
 
+use crate::support::e2e::*;
 use crate::support::idp::*;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
@@ -16,7 +16,6 @@ use nextcloud_mcp::domain::credential::AuthMode;
 use nextcloud_mcp::ports::store::Store;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use crate::support::e2e::*;
 use url::Url;
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

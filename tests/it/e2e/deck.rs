@@ -1,9 +1,8 @@
 //! End-to-end through rmcp's client over Streamable HTTP: every Deck tool
 //! against real Nextcloud 34 / Deck 1.18 captures, and its error paths.
 
-
-use serde_json::{Value, json};
 use crate::support::e2e::*;
+use serde_json::{Value, json};
 use wiremock::MockServer;
 
 const DECK: &str = "^/index.php/apps/deck/api/v1.0/boards";

@@ -1,12 +1,11 @@
 //! End-to-end over Streamable HTTP: the server in-process on 127.0.0.1:0, a
 //! wiremock Nextcloud replaying real captures, rmcp's own client calling.
 
-
 use std::time::Duration;
 
-use serde_json::json;
 use crate::support::captured::nextcloud_with_captures;
 use crate::support::e2e::*;
+use serde_json::json;
 use wiremock::MockServer;
 
 /// The foundation's tools: notes and files, in the reference server's names.

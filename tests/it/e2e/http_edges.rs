@@ -1,12 +1,11 @@
 //! End-to-end over Streamable HTTP, the edges: binary files, a rejected
 //! credential, a slow Nextcloud, health and readiness, graceful shutdown.
 
-
 use std::time::Duration;
 
-use serde_json::json;
 use crate::support::e2e::*;
 use crate::support::fixtures::load;
+use serde_json::json;
 use wiremock::matchers::{header, method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -2,9 +2,10 @@
 //! provider (discovery, JWKS, token endpoint) signing real JWTs, a wiremock
 //! Nextcloud, and rmcp's client carrying the bearer token.
 
-
 use std::time::Duration;
 
+use crate::support::e2e::*;
+use crate::support::fixtures::load;
 use crate::support::idp::*;
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::OAuthConfig;
@@ -12,8 +13,6 @@ use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use crate::support::e2e::*;
-use crate::support::fixtures::load;
 use url::Url;
 use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -1,10 +1,9 @@
 //! End-to-end through rmcp's client over Streamable HTTP: every sharing and
 //! unified search tool against real Nextcloud 34 captures, and their errors.
 
-
-use serde_json::json;
 use crate::support::e2e::*;
 use crate::support::fixtures::load;
+use serde_json::json;
 use wiremock::matchers::{body_partial_json, method, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,12 +1,11 @@
 //! End-to-end over stdio: spawn the real binary and talk JSON-RPC on its
 //! stdin/stdout, as a desktop client does.
 
-
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use crate::support::fixtures::load;
+use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use wiremock::matchers::{method, path_regex};

@@ -2,9 +2,8 @@
 //! Cookbook tool against their documented API shapes (neither app is on the
 //! Nextcloud 34 capture server), and their errors.
 
-
-use serde_json::{Value, json};
 use crate::support::e2e::*;
+use serde_json::{Value, json};
 use wiremock::MockServer;
 
 const TABLES_V2: &str = "^/ocs/v2.php/apps/tables/api/2";

@@ -2,17 +2,16 @@
 //! client calling the nc_webhooks_* tools, a fake webhook_listeners API
 //! behind them, and deliveries POSTed to the mounted receiver.
 
-
 use std::time::Duration;
 
+use crate::support::e2e::*;
+use crate::support::webhooks::{API, FakeNextcloud, received};
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::WebhookConfig;
 use nextcloud_mcp::domain::consent::UnixTime;
 use nextcloud_mcp::ports::store::NewWebhook;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use crate::support::e2e::*;
-use crate::support::webhooks::{API, FakeNextcloud, received};
 
 const SECRET: &str = "e2e-webhook-secret-0123456789";
 const RECEIVER: &str = "http://mcp.test/webhooks/nextcloud";

@@ -1,7 +1,6 @@
 //! Nextcloud's `oidc` app as IdP (wiremock): opaque tokens through userinfo
 //! or introspection, cached by token hash; JWT tokens through its JWKS.
 
-
 use std::time::Duration;
 
 use crate::support::idp::*;

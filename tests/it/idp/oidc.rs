@@ -2,11 +2,10 @@
 //! issuer, expiry, algorithm policy) and JWKS rotation with a rate-limited
 //! refetch. Token endpoint calls are in token_endpoint.rs.
 
-
 use std::time::Duration;
 
-use base64::Engine;
 use crate::support::idp::*;
+use base64::Engine;
 use jsonwebtoken::{EncodingKey, Header};
 use nextcloud_mcp::adapters::idp::OidcProvider;
 use nextcloud_mcp::domain::scopes::Scope;

@@ -2,9 +2,8 @@
 //! exchange, refresh, code redemption and RFC 7009 revocation requests, and
 //! IdP error replies mapped to messages a person can act on.
 
-
-use base64::Engine;
 use crate::support::idp::*;
+use base64::Engine;
 use nextcloud_mcp::adapters::idp::{KeycloakProvider, OidcProvider};
 use nextcloud_mcp::ports::identity::{
     AuthorizationRequest, IdentityProvider, IdpError, OAuthErrorCode, TokenTypeHint,

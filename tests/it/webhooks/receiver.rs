@@ -2,10 +2,10 @@
 //! the real deliveries, malformed and unknown ones, and bursts against a
 //! slow handler. No timing is asserted: a gate holds the handler instead.
 
-
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+use crate::support::webhooks::received;
 use async_trait::async_trait;
 use nextcloud_mcp::adapters::mcp::webhook_routes::{ReceiverState, routes};
 use nextcloud_mcp::app::webhooks::WebhookQueue;
@@ -14,7 +14,6 @@ use nextcloud_mcp::ports::webhooks::{CounterSnapshot, EventHandler, EventIntake,
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, watch};
-use crate::support::webhooks::received;
 
 const SECRET: &str = "fixture-webhook-secret";
 

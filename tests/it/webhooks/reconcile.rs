@@ -4,11 +4,11 @@
 //! NEXTCLOUD_MCP_TEST_POSTGRES_URL; skipped without it unless
 //! NEXTCLOUD_MCP_LIVE_TESTS=1, where it fails, as in the store contract).
 
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::store::harness::Harness;
+use crate::support::webhooks::FakeNextcloud;
 use nextcloud_mcp::adapters::nextcloud::{HttpNextcloud, NextcloudSession};
 use nextcloud_mcp::app::webhooks::{LogEventHandler, WebhookQueue, WebhookService};
 use nextcloud_mcp::domain::consent::UnixTime;
@@ -19,7 +19,6 @@ use nextcloud_mcp::ports::webhooks::WebhookAdmin;
 use secrecy::SecretString;
 use serde_json::json;
 use url::Url;
-use crate::support::webhooks::FakeNextcloud;
 
 const RECEIVER: &str = "https://mcp.example.com/webhooks/nextcloud";
 const SECRET: &str = "0123456789abcdef-webhook";
