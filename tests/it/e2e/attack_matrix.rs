@@ -12,100 +12,48 @@
 
 use std::time::Duration;
 
-use crate::support::e2e::*;
-use crate::support::fixtures::load;
 use crate::support::idp::*;
+use crate::support::oauth::{
+    NEXTCLOUD_AUDIENCE, OAuthWorld, Options, mcp_request, pass_through, tool_call,
+};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use nextcloud_mcp::adapters::idp::IdpConfig;
-use nextcloud_mcp::app::config::OAuthConfig;
-use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use url::Url;
-use wiremock::matchers::{header, method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
 
-const NEXTCLOUD_AUDIENCE: &str = "nextcloud";
 const METADATA: &str =
     "resource_metadata=\"https://mcp.example.test/.well-known/oauth-protected-resource/mcp\"";
 
-struct World {
-    idp: FakeIdp,
-    /// The IdP's published key (kid `key-a`).
-    key_a: TestKey,
-    /// A key the IdP does not publish at first (kid `key-b`).
-    key_b: TestKey,
-    nextcloud: MockServer,
-    server: RunningServer,
+/// The shared world in pass-through mode, every minted token naming
+/// Nextcloud too, and the IdP publishing only `key-a`; the unknown-`kid`
+/// refetch keeps its production rate limit.
+async fn start() -> OAuthWorld {
+    matrix_world(None).await
 }
 
-impl World {
-    /// The IdP publishes only `key-a`; the unknown-`kid` refetch keeps its
-    /// production rate limit.
-    async fn start() -> Self {
-        let defaults = IdpConfig::new(Url::parse("https://idp.example.test").unwrap(), CLIENT_ID);
-        Self::start_with(defaults.jwks_min_refetch).await
-    }
+/// As `start`, with the unknown-`kid` refetch limited to once per
+/// `jwks_min_refetch` (the rotation case needs it short).
+async fn start_with(jwks_min_refetch: Duration) -> OAuthWorld {
+    matrix_world(Some(jwks_min_refetch)).await
+}
 
-    /// As `start`, with the unknown-`kid` refetch limited to once per
-    /// `jwks_min_refetch` (the rotation case needs it short).
-    async fn start_with(jwks_min_refetch: Duration) -> Self {
-        let idp = FakeIdp::start().await;
-        let key_a = TestKey::rsa("rsa-a.pem", "key-a");
-        let key_b = TestKey::rsa("rsa-b.pem", "key-b");
-        idp.serve_jwks(&[&key_a]).await;
-        // A real IdP answers `active: false` for a token it never issued.
-        Mock::given(method("POST"))
-            .and(path(format!("{REALM_PATH}/introspect")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"active": false})))
-            .mount(&idp.server)
-            .await;
-        let nextcloud = MockServer::start().await;
-        let mut config = basic_config(&nextcloud.uri(), Duration::from_secs(5));
-        config.mode = AuthMode::PassThrough {
-            nextcloud_audience: NEXTCLOUD_AUDIENCE.into(),
-        };
-        let mut idp_config = idp.config();
-        idp_config.jwks_min_refetch = jwks_min_refetch;
-        config.oauth = Some(OAuthConfig {
-            idp: idp_config,
-            server_url: Url::parse(RESOURCE).unwrap(),
-        });
-        let server = start_server(config).await;
-        Self {
-            idp,
-            key_a,
-            key_b,
-            nextcloud,
-            server,
-        }
-    }
+async fn matrix_world(jwks_min_refetch: Option<Duration>) -> OAuthWorld {
+    let options = Options {
+        jwks_min_refetch,
+        tokens_name_nextcloud: true,
+        ..Options::default()
+    };
+    let world = OAuthWorld::start_with(pass_through(), options).await;
+    // A real IdP answers `active: false` for a token it never issued.
+    world.idp_finds_every_opaque_token_inactive().await;
+    world
+}
 
-    /// Claims of a token that would be forwarded to Nextcloud, with `patch`
-    /// applied (a `null` value removes the claim).
-    fn claims(&self, patch: Value) -> Value {
-        let mut claims = self.idp.claims();
-        claims["aud"] = json!([CLIENT_ID, NEXTCLOUD_AUDIENCE]);
-        for (k, v) in patch.as_object().unwrap() {
-            if v.is_null() {
-                claims.as_object_mut().unwrap().remove(k);
-            } else {
-                claims[k] = v.clone();
-            }
-        }
-        claims
-    }
-
-    /// A token signed with the published key.
-    fn token(&self, patch: Value) -> String {
-        self.key_a
-            .sign(&self.claims(patch))
-            .expose_secret()
-            .to_string()
-    }
-
+/// The requests of the matrix, and its one way to check a refusal.
+impl OAuthWorld {
     /// `POST /mcp` with a `tools/call` of `nc_notes_get_note` for note 213.
     async fn call_get_note(&self, authorization: Option<&str>) -> reqwest::Response {
         self.call_get_note_at(&self.server.mcp_url(), authorization)
@@ -113,15 +61,8 @@ impl World {
     }
 
     async fn call_get_note_at(&self, url: &str, authorization: Option<&str>) -> reqwest::Response {
-        let body = json!({
-            "jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": "nc_notes_get_note", "arguments": {"note_id": 213}}
-        });
-        let mut request = reqwest::Client::new()
-            .post(url)
-            .header("Accept", "application/json, text/event-stream")
-            .header("MCP-Protocol-Version", "2025-06-18")
-            .json(&body);
+        let body = tool_call("nc_notes_get_note", json!({"note_id": 213}));
+        let mut request = mcp_request(url, &body);
         if let Some(value) = authorization {
             request = request.header("Authorization", value);
         }
@@ -130,27 +71,6 @@ impl World {
 
     async fn nextcloud_requests(&self) -> usize {
         self.nextcloud.received_requests().await.unwrap().len()
-    }
-
-    /// Nextcloud answers `cloud/user` and note 213 only for this bearer token.
-    async fn nextcloud_accepts(&self, token: &str) {
-        let auth = format!("Bearer {token}");
-        Mock::given(method("GET"))
-            .and(path("/ocs/v2.php/cloud/user"))
-            .and(header("Authorization", auth.as_str()))
-            .respond_with(
-                load("ocs-capabilities", "06-current-user-v2")
-                    .response
-                    .template(),
-            )
-            .mount(&self.nextcloud)
-            .await;
-        Mock::given(method("GET"))
-            .and(path_regex("^/index.php/apps/notes/api/v1/notes/213$"))
-            .and(header("Authorization", auth.as_str()))
-            .respond_with(load("notes", "07-get").response.template())
-            .mount(&self.nextcloud)
-            .await;
     }
 
     /// Asserts the refusal of one attack: status, challenge, no token echo,
@@ -288,7 +208,7 @@ fn rsa_public_pems(key: &TestKey) -> (String, String) {
 
 #[tokio::test]
 async fn control_a_valid_token_reaches_nextcloud() {
-    let world = World::start().await;
+    let world = start().await;
     let token = world.token(json!({}));
     world.nextcloud_accepts(&token).await;
     let response = world.call_get_note(Some(&bearer(&token))).await;
@@ -321,7 +241,7 @@ async fn control_a_valid_token_reaches_nextcloud() {
 
 #[tokio::test]
 async fn no_token_is_challenged_without_an_error_code() {
-    let world = World::start().await;
+    let world = start().await;
     let response = world.call_get_note(None).await;
     world
         .assert_refused("no token", response, 401, None, None)
@@ -330,7 +250,7 @@ async fn no_token_is_challenged_without_an_error_code() {
 
 #[tokio::test]
 async fn malformed_token_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     let response = world.call_get_note(Some("Bearer abc.def")).await;
     world
         .assert_refused(
@@ -348,7 +268,7 @@ async fn malformed_token_is_refused() {
 
 #[tokio::test]
 async fn wrong_scheme_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     let basic = format!("Basic {}", STANDARD.encode("admin:app-pass"));
     let response = world.call_get_note(Some(&basic)).await;
     world
@@ -364,7 +284,7 @@ async fn wrong_scheme_is_refused() {
 
 #[tokio::test]
 async fn token_in_the_query_string_is_refused_even_when_valid() {
-    let world = World::start().await;
+    let world = start().await;
     let token = world.token(json!({}));
     world.nextcloud_accepts(&token).await;
     let url = format!("{}?access_token={token}", world.server.mcp_url());
@@ -395,7 +315,7 @@ async fn token_in_the_query_string_is_refused_even_when_valid() {
 
 #[tokio::test]
 async fn alg_none_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     for alg in ["none", "None", "NONE"] {
         let head = json!({"alg": alg, "typ": "JWT", "kid": "key-a"});
         let forged = format!("{}.{}.", b64(&head), b64(&world.claims(json!({}))));
@@ -414,8 +334,8 @@ async fn alg_none_is_refused() {
 
 #[tokio::test]
 async fn hs256_keyed_with_the_rsa_public_key_is_refused() {
-    let world = World::start().await;
-    let (spki, pkcs1) = rsa_public_pems(&world.key_a);
+    let world = start().await;
+    let (spki, pkcs1) = rsa_public_pems(&world.key);
     // The derived PEM really is the IdP's public key: it verifies a genuine token.
     let genuine = world.token(json!({}));
     let mut validation = Validation::new(Algorithm::RS256);
@@ -427,7 +347,7 @@ async fn hs256_keyed_with_the_rsa_public_key_is_refused() {
     )
     .expect("the derived PEM is rsa-a's public key");
 
-    let jwk_json = world.key_a.jwk.to_string();
+    let jwk_json = world.key.jwk.to_string();
     let spki_no_newline = spki.trim_end().to_string();
     let secrets: [(&str, &[u8]); 4] = [
         ("SPKI PEM", spki.as_bytes()),
@@ -460,7 +380,7 @@ async fn hs256_keyed_with_the_rsa_public_key_is_refused() {
 
 #[tokio::test]
 async fn a_signature_from_another_token_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     let victim = world.token(json!({}));
     let other = world.token(json!({"sub": "someone-else", "jti": "other"}));
     let (signed_part, _) = victim.rsplit_once('.').unwrap();
@@ -480,7 +400,7 @@ async fn a_signature_from_another_token_is_refused() {
 
 #[tokio::test]
 async fn a_tampered_payload_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     // A token without notes:read, its payload rewritten to grant it.
     let genuine = world.token(json!({"scope": "openid files:write"}));
     let parts: Vec<&str> = genuine.split('.').collect();
@@ -500,7 +420,7 @@ async fn a_tampered_payload_is_refused() {
 
 #[tokio::test]
 async fn a_token_signed_by_a_key_the_idp_does_not_publish_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     // Same kid as the published key, different key.
     let impostor = TestKey::rsa("rsa-b.pem", "key-a");
     let forged = impostor
@@ -523,9 +443,9 @@ async fn a_token_signed_by_a_key_the_idp_does_not_publish_is_refused() {
 
 #[tokio::test]
 async fn unknown_kid_is_refused_then_accepted_after_rotation() {
-    let world = World::start_with(Duration::ZERO).await;
+    let world = start_with(Duration::ZERO).await;
     let rotated = world
-        .key_b
+        .next_key
         .sign(&world.claims(json!({})))
         .expose_secret()
         .to_string();
@@ -550,7 +470,9 @@ async fn unknown_kid_is_refused_then_accepted_after_rotation() {
     // The IdP rotates: its JWKS now publishes key-b too.
     Mock::given(method("GET"))
         .and(path(format!("{REALM_PATH}/certs")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(jwks(&[&world.key_a, &world.key_b])))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(jwks(&[&world.key, &world.next_key])),
+        )
         .with_priority(1)
         .mount(&world.idp.server)
         .await;
@@ -576,9 +498,9 @@ async fn unknown_kid_is_refused_then_accepted_after_rotation() {
 
 #[tokio::test]
 async fn unknown_kid_refetch_is_rate_limited_by_default() {
-    let world = World::start().await;
+    let world = start().await;
     let unknown = world
-        .key_b
+        .next_key
         .sign(&world.claims(json!({})))
         .expose_secret()
         .to_string();
@@ -605,7 +527,7 @@ async fn unknown_kid_refetch_is_rate_limited_by_default() {
 
 #[tokio::test]
 async fn expired_token_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     let token = world.token(json!({"exp": now() - 3600, "iat": now() - 7200}));
     let response = world.call_get_note(Some(&bearer(&token))).await;
     world
@@ -621,7 +543,7 @@ async fn expired_token_is_refused() {
 
 #[tokio::test]
 async fn not_yet_valid_token_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     // Beyond the 30 s leeway.
     let token = world.token(json!({"nbf": now() + 600, "exp": now() + 1200}));
     let response = world.call_get_note(Some(&bearer(&token))).await;
@@ -638,7 +560,7 @@ async fn not_yet_valid_token_is_refused() {
 
 #[tokio::test]
 async fn wrong_issuer_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     let token = world.token(json!({"iss": "https://evil.example/realms/test"}));
     let response = world.call_get_note(Some(&bearer(&token))).await;
     world
@@ -654,7 +576,7 @@ async fn wrong_issuer_is_refused() {
 
 #[tokio::test]
 async fn wrong_audience_is_refused() {
-    let world = World::start().await;
+    let world = start().await;
     // Names Nextcloud but not this server: a token meant for someone else.
     let token = world.token(json!({"aud": ["some-other-service", NEXTCLOUD_AUDIENCE]}));
     let response = world.call_get_note(Some(&bearer(&token))).await;
@@ -682,7 +604,7 @@ async fn wrong_audience_is_refused() {
 
 #[tokio::test]
 async fn an_id_token_is_not_an_access_token() {
-    let world = World::start().await;
+    let world = start().await;
     let token = world.token(json!({"typ": "ID"}));
     let response = world.call_get_note(Some(&bearer(&token))).await;
     world
@@ -700,7 +622,7 @@ async fn an_id_token_is_not_an_access_token() {
 
 #[tokio::test]
 async fn missing_scope_is_forbidden_with_the_scope_named() {
-    let world = World::start().await;
+    let world = start().await;
     let token = world.token(json!({"scope": "openid profile files:write notes:write"}));
     world.nextcloud_accepts(&token).await;
     let response = world.call_get_note(Some(&bearer(&token))).await;

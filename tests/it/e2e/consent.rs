@@ -6,129 +6,32 @@ use std::time::Duration;
 
 use crate::support::e2e::*;
 use crate::support::idp::*;
-use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
-use nextcloud_mcp::adapters::store::open_store;
-use nextcloud_mcp::app::config::OAuthConfig;
+use crate::support::oauth::{OAuthWorld, Options, param, pass_through};
 use nextcloud_mcp::app::jobs::{AccessCheck, check_nextcloud_access, run_once};
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::domain::credential::AuthMode;
-use nextcloud_mcp::ports::store::Store;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use serde_json::json;
 use url::Url;
 use wiremock::matchers::{body_string_contains, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
-const ALICE: &str = "5f0c2d0e-uuid-alice";
-
-struct World {
-    idp: FakeIdp,
-    key: TestKey,
-    server: RunningServer,
-    store_path: String,
-    keyring: Keyring,
-    _nextcloud: MockServer,
-}
-
-fn keyring() -> Keyring {
-    Keyring::new(1, SealingKey::generate().unwrap())
-}
-
-async fn world(mode: AuthMode, allowed_clients: Vec<String>) -> World {
-    let idp = FakeIdp::start().await;
-    let key = TestKey::rsa("rsa-a.pem", "key-a");
-    idp.serve_jwks(&[&key]).await;
-    let nextcloud = MockServer::start().await;
-    let mut config = basic_config(&nextcloud.uri(), Duration::from_secs(5));
-    config.mode = mode;
-    config.oauth = Some(OAuthConfig {
-        idp: idp.config(),
-        server_url: Url::parse(RESOURCE).unwrap(),
-    });
-    let keyring = keyring();
-    config.store.keyring = Some(keyring.clone());
-    config.store.progressive_consent = matches!(config.mode, AuthMode::PassThrough { .. });
-    config.store.allowed_clients = allowed_clients;
-    let store_path = config.store.location.expose_secret().to_string();
-    let server = start_server(config).await;
-    World {
-        idp,
-        key,
-        server,
-        store_path,
-        keyring,
-        _nextcloud: nextcloud,
-    }
-}
-
-fn pass_through() -> AuthMode {
-    AuthMode::PassThrough {
-        nextcloud_audience: "nextcloud".into(),
-    }
-}
-
-impl World {
-    fn token(&self, patch: Value) -> String {
-        let mut claims = self.idp.claims();
-        for (k, v) in patch.as_object().unwrap() {
-            claims[k] = v.clone();
-        }
-        self.key.sign(&claims).expose_secret().to_string()
-    }
-
-    fn id_token(&self, subject: &str) -> String {
-        let claims = json!({"iss": self.idp.issuer, "sub": subject, "aud": CLIENT_ID, "exp": now() + 300, "iat": now()});
-        self.key.sign(&claims).expose_secret().to_string()
-    }
-
-    /// The IdP redeems any code, returning tokens whose ID token names `subject`.
-    async fn idp_redeems_codes_for(&self, subject: &str, refresh_token: &str) {
-        Mock::given(method("POST"))
-            .and(path(format!("{REALM_PATH}/token")))
-            .and(body_string_contains("grant_type=authorization_code"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "access_token": "flow2-access", "token_type": "Bearer", "expires_in": 300,
-                "refresh_token": refresh_token, "id_token": self.id_token(subject),
-                "scope": "openid offline_access"
-            })))
-            .mount(&self.idp.server)
-            .await;
-    }
-
-    async fn store(&self) -> std::sync::Arc<dyn Store> {
-        open_store(&self.store_path, Some(self.keyring.clone()))
-            .await
-            .unwrap()
-    }
-
-    async fn provision_link(&self, client: &Client) -> Url {
-        let link = assert_ok(
-            "provision",
-            &call(client, "provision_nextcloud_access", json!({})).await,
-        );
-        Url::parse(link["authorization_url"].as_str().unwrap()).unwrap()
-    }
-
-    async fn callback(&self, query: &str) -> reqwest::Response {
-        reqwest::get(format!("{}/oauth/callback?{query}", self.server.base_url))
-            .await
-            .unwrap()
-    }
-}
-
-fn param(url: &Url, name: &str) -> String {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// A world with a sealed store, and progressive consent in pass-through.
+async fn world(mode: AuthMode, allowed_clients: Vec<String>) -> OAuthWorld {
+    let options = Options {
+        consent: true,
+        allowed_clients,
+        ..Options::default()
+    };
+    OAuthWorld::start_with(mode, options).await
 }
 
 #[tokio::test]
 async fn flow_two_grants_stores_sealed_and_revokes() {
     let world = world(pass_through(), vec![]).await;
     world
-        .idp_redeems_codes_for(ALICE, "refresh-token-one")
+        .idp_redeems_codes(ALICE, "flow2-access", "refresh-token-one")
         .await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/revoke")))
@@ -238,7 +141,7 @@ async fn flow_two_grants_stores_sealed_and_revokes() {
 async fn a_consent_completed_by_another_user_stores_nothing() {
     let world = world(pass_through(), vec![]).await;
     world
-        .idp_redeems_codes_for("someone-else", "bobs-refresh-token")
+        .idp_redeems_codes("someone-else", "flow2-access", "bobs-refresh-token")
         .await;
     let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
     let state = param(&world.provision_link(&client).await, "state");
@@ -254,7 +157,7 @@ async fn a_consent_completed_by_another_user_stores_nothing() {
 async fn the_background_job_refreshes_and_stores_the_rotated_token() {
     let world = world(pass_through(), vec![]).await;
     world
-        .idp_redeems_codes_for(ALICE, "refresh-token-one")
+        .idp_redeems_codes(ALICE, "flow2-access", "refresh-token-one")
         .await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
@@ -276,16 +179,7 @@ async fn the_background_job_refreshes_and_stores_the_rotated_token() {
     );
 
     // The job runs on its own wiring of the same store, as a replica would.
-    let mut config = basic_config("http://127.0.0.1:9", Duration::from_secs(5));
-    config.mode = pass_through();
-    config.oauth = Some(OAuthConfig {
-        idp: world.idp.config(),
-        server_url: Url::parse(RESOURCE).unwrap(),
-    });
-    config.store.location = SecretString::from(world.store_path.clone());
-    config.store.keyring = Some(world.keyring.clone());
-    config.store.progressive_consent = true;
-    let wired = wiring::wire(&config).await.unwrap();
+    let wired = wiring::wire(&world.replica_config()).await.unwrap();
     let report = run_once(wired.offline.as_ref().unwrap()).await.unwrap();
     assert_eq!((report.refreshed, report.failed), (1, 0));
 
@@ -334,10 +228,10 @@ async fn the_background_job_refreshes_and_stores_the_rotated_token() {
                 .response
                 .template(),
         )
-        .mount(&world._nextcloud)
+        .mount(&world.nextcloud)
         .await;
     let connector = nextcloud_mcp::adapters::nextcloud::HttpNextcloud::new(
-        Url::parse(&world._nextcloud.uri()).unwrap(),
+        Url::parse(&world.nextcloud.uri()).unwrap(),
         Duration::from_secs(5),
     )
     .unwrap();

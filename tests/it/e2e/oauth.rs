@@ -7,131 +7,13 @@ use std::time::Duration;
 use crate::support::e2e::*;
 use crate::support::fixtures::load;
 use crate::support::idp::*;
-use nextcloud_mcp::adapters::store::open_store;
-use nextcloud_mcp::app::config::OAuthConfig;
+use crate::support::oauth::{
+    NEXTCLOUD_AUDIENCE, OAuthWorld, Options, exchange, pass_through, tool_call,
+};
 use nextcloud_mcp::domain::audit::AuditKind;
-use nextcloud_mcp::domain::credential::AuthMode;
-use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use url::Url;
-use wiremock::matchers::{header, method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const NEXTCLOUD_AUDIENCE: &str = "nextcloud";
-
-struct World {
-    idp: FakeIdp,
-    key: TestKey,
-    nextcloud: MockServer,
-    server: RunningServer,
-    store_path: String,
-}
-
-impl World {
-    async fn start(mode: AuthMode) -> Self {
-        Self::start_with_exchange_cache(mode, Duration::ZERO).await
-    }
-
-    async fn start_with_exchange_cache(mode: AuthMode, exchange_cache: Duration) -> Self {
-        let idp = FakeIdp::start().await;
-        let key = TestKey::rsa("rsa-a.pem", "key-a");
-        idp.serve_jwks(&[&key]).await;
-        let nextcloud = MockServer::start().await;
-        let mut config = basic_config(&nextcloud.uri(), Duration::from_secs(5));
-        config.mode = mode;
-        let mut idp_config = idp.config();
-        idp_config.exchange_cache_ttl = exchange_cache;
-        config.oauth = Some(OAuthConfig {
-            idp: idp_config,
-            server_url: Url::parse(RESOURCE).unwrap(),
-        });
-        let store_path = config.store.location.expose_secret().to_string();
-        let server = start_server(config).await;
-        Self {
-            idp,
-            key,
-            nextcloud,
-            server,
-            store_path,
-        }
-    }
-
-    fn token(&self, patch: Value) -> String {
-        let mut claims = self.idp.claims();
-        for (k, v) in patch.as_object().unwrap() {
-            claims[k] = v.clone();
-        }
-        self.key.sign(&claims).expose_secret().to_string()
-    }
-
-    async fn post_mcp(&self, bearer: Option<&str>, body: Value) -> reqwest::Response {
-        let mut request = reqwest::Client::new()
-            .post(self.server.mcp_url())
-            .header("Accept", "application/json, text/event-stream")
-            .header("MCP-Protocol-Version", "2025-06-18")
-            .json(&body);
-        if let Some(token) = bearer {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.unwrap()
-    }
-
-    /// Audit events recorded so far (written off the call's path, so wait briefly).
-    async fn audit_kinds(&self, at_least: usize) -> Vec<AuditKind> {
-        let store = open_store(&self.store_path, None).await.unwrap();
-        for _ in 0..50 {
-            let events = store.recent_audit(None, 100).await.unwrap();
-            if events.len() >= at_least {
-                return events.into_iter().map(|e| e.kind).collect();
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        store
-            .recent_audit(None, 100)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.kind)
-            .collect()
-    }
-
-    /// Nextcloud answers `cloud/user` and note 213 only for this bearer token.
-    async fn nextcloud_accepts(&self, token: &str) {
-        let auth = format!("Bearer {token}");
-        Mock::given(method("GET"))
-            .and(path("/ocs/v2.php/cloud/user"))
-            .and(header("Authorization", auth.as_str()))
-            .respond_with(
-                load("ocs-capabilities", "06-current-user-v2")
-                    .response
-                    .template(),
-            )
-            .mount(&self.nextcloud)
-            .await;
-        Mock::given(method("GET"))
-            .and(path_regex("^/index.php/apps/notes/api/v1/notes/213$"))
-            .and(header("Authorization", auth.as_str()))
-            .respond_with(load("notes", "07-get").response.template())
-            .mount(&self.nextcloud)
-            .await;
-    }
-}
-
-fn pass_through() -> AuthMode {
-    AuthMode::PassThrough {
-        nextcloud_audience: NEXTCLOUD_AUDIENCE.into(),
-    }
-}
-
-fn exchange() -> AuthMode {
-    AuthMode::Exchange {
-        nextcloud_audience: NEXTCLOUD_AUDIENCE.into(),
-    }
-}
-
-fn call_body(tool: &str, arguments: Value) -> Value {
-    json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}})
-}
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
 
 fn challenge_of(response: &reqwest::Response) -> String {
     response
@@ -145,14 +27,14 @@ fn challenge_of(response: &reqwest::Response) -> String {
 
 #[tokio::test]
 async fn requests_without_a_valid_token_get_a_challenge_naming_the_metadata() {
-    let world = World::start(pass_through()).await;
+    let world = OAuthWorld::start(pass_through()).await;
     let metadata =
         "resource_metadata=\"https://mcp.example.test/.well-known/oauth-protected-resource/mcp\"";
 
     let missing = world
         .post_mcp(
             None,
-            call_body("nc_notes_get_note", json!({"note_id": 213})),
+            tool_call("nc_notes_get_note", json!({"note_id": 213})),
         )
         .await;
     assert_eq!(missing.status(), 401);
@@ -167,7 +49,7 @@ async fn requests_without_a_valid_token_get_a_challenge_naming_the_metadata() {
     let refused = world
         .post_mcp(
             Some(&foreign),
-            call_body("nc_notes_get_note", json!({"note_id": 213})),
+            tool_call("nc_notes_get_note", json!({"note_id": 213})),
         )
         .await;
     assert_eq!(refused.status(), 401);
@@ -189,7 +71,7 @@ async fn requests_without_a_valid_token_get_a_challenge_naming_the_metadata() {
     let in_query = reqwest::Client::new()
         .post(format!("{}?access_token={valid}", world.server.mcp_url()))
         .header("Accept", "application/json, text/event-stream")
-        .json(&call_body("nc_notes_get_note", json!({"note_id": 213})))
+        .json(&tool_call("nc_notes_get_note", json!({"note_id": 213})))
         .send()
         .await
         .unwrap();
@@ -208,7 +90,7 @@ async fn requests_without_a_valid_token_get_a_challenge_naming_the_metadata() {
 
 #[tokio::test]
 async fn protected_resource_metadata_is_served_at_both_paths() {
-    let world = World::start(pass_through()).await;
+    let world = OAuthWorld::start(pass_through()).await;
     for suffix in ["", "/mcp"] {
         let url = format!(
             "{}/.well-known/oauth-protected-resource{suffix}",
@@ -232,7 +114,7 @@ async fn protected_resource_metadata_is_served_at_both_paths() {
 
 #[tokio::test]
 async fn tools_are_listed_and_callable_only_within_the_token_scopes() {
-    let world = World::start(pass_through()).await;
+    let world = OAuthWorld::start(pass_through()).await;
     // The fake IdP's default claims grant notes:read and files:write only.
     let token = world.token(json!({}));
     let client = connect_with(&world.server, Some(&token)).await;
@@ -264,7 +146,7 @@ async fn tools_are_listed_and_callable_only_within_the_token_scopes() {
     let forbidden = world
         .post_mcp(
             Some(&token),
-            call_body("nc_notes_delete_note", json!({"note_id": 218})),
+            tool_call("nc_notes_delete_note", json!({"note_id": 218})),
         )
         .await;
     assert_eq!(forbidden.status(), 403);
@@ -286,7 +168,7 @@ async fn tools_are_listed_and_callable_only_within_the_token_scopes() {
 
 #[tokio::test]
 async fn pass_through_forwards_only_tokens_that_also_name_nextcloud() {
-    let world = World::start(pass_through()).await;
+    let world = OAuthWorld::start(pass_through()).await;
 
     let only_us = world.token(json!({}));
     let client = connect_with(&world.server, Some(&only_us)).await;
@@ -314,7 +196,7 @@ async fn pass_through_forwards_only_tokens_that_also_name_nextcloud() {
 
 #[tokio::test]
 async fn exchange_mode_exchanges_per_call_and_never_falls_back() {
-    let world = World::start(exchange()).await;
+    let world = OAuthWorld::start(exchange()).await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -371,7 +253,7 @@ async fn exchange_mode_exchanges_per_call_and_never_falls_back() {
 
 #[tokio::test]
 async fn a_failed_exchange_fails_the_call_with_the_idps_reason() {
-    let world = World::start(exchange()).await;
+    let world = OAuthWorld::start(exchange()).await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
@@ -406,7 +288,7 @@ async fn a_failed_exchange_fails_the_call_with_the_idps_reason() {
 
 #[tokio::test]
 async fn readiness_reports_the_oauth_mode() {
-    let world = World::start(exchange()).await;
+    let world = OAuthWorld::start(exchange()).await;
     Mock::given(method("GET"))
         .and(path("/status.php"))
         .respond_with(load("ocs-capabilities", "01-status").response.template())
@@ -420,7 +302,7 @@ async fn readiness_reports_the_oauth_mode() {
     assert_eq!(body["mode"], "token-exchange");
 }
 
-async fn exchanges_seen(world: &World) -> usize {
+async fn exchanges_seen(world: &OAuthWorld) -> usize {
     world
         .idp
         .server
@@ -432,7 +314,7 @@ async fn exchanges_seen(world: &World) -> usize {
         .count()
 }
 
-async fn idp_issues(world: &World, expires_in: u64) {
+async fn idp_issues(world: &OAuthWorld, expires_in: u64) {
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -447,7 +329,14 @@ async fn idp_issues(world: &World, expires_in: u64) {
 
 #[tokio::test]
 async fn the_exchange_cache_reuses_a_token_per_caller_token_only_within_its_life() {
-    let world = World::start_with_exchange_cache(exchange(), Duration::from_secs(60)).await;
+    let world = OAuthWorld::start_with(
+        exchange(),
+        Options {
+            exchange_cache_ttl: Some(Duration::from_secs(60)),
+            ..Options::default()
+        },
+    )
+    .await;
     idp_issues(&world, 300).await;
     let alice = world.token(json!({}));
     let client = connect_with(&world.server, Some(&alice)).await;
@@ -477,7 +366,14 @@ async fn the_exchange_cache_reuses_a_token_per_caller_token_only_within_its_life
 
 #[tokio::test]
 async fn a_token_about_to_expire_is_not_cached() {
-    let world = World::start_with_exchange_cache(exchange(), Duration::from_secs(60)).await;
+    let world = OAuthWorld::start_with(
+        exchange(),
+        Options {
+            exchange_cache_ttl: Some(Duration::from_secs(60)),
+            ..Options::default()
+        },
+    )
+    .await;
     idp_issues(&world, 20).await;
     let client = connect_with(&world.server, Some(&world.token(json!({})))).await;
     for _ in 0..2 {

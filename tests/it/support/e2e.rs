@@ -193,6 +193,17 @@ pub async fn serve_capture_with_priority(
         .await;
 }
 
+/// Answers anything not mocked otherwise with a 404, as wiremock does, but
+/// without wiremock writing the unexpected request (headers included) to the
+/// log: the log-capture test reads every line.
+pub async fn catch_all(server: &MockServer) {
+    Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(404))
+        .with_priority(u8::MAX)
+        .mount(server)
+        .await;
+}
+
 // ----- App tools (Deck, sharing, search, Tables, Cookbook) -----
 
 /// The server in basic mode against `nc`, and a connected client.

@@ -14,12 +14,12 @@ use nextcloud_mcp::ports::store::Store;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use url::Url;
-use wiremock::matchers::{any, body_string_contains, header, method, path, path_regex};
+use wiremock::matchers::{body_string_contains, header, method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::e2e::{Client, RunningServer, assert_ok, basic_config, call, start_server};
+use super::e2e::{Client, RunningServer, assert_ok, basic_config, call, catch_all, start_server};
 use super::fixtures::load;
-use super::idp::{ALICE, CLIENT_ID, FakeIdp, REALM_PATH, RESOURCE, TestKey, now};
+use super::idp::{CLIENT_ID, FakeIdp, REALM_PATH, RESOURCE, TestKey, now};
 
 /// The audience Nextcloud accepts tokens for.
 pub const NEXTCLOUD_AUDIENCE: &str = "nextcloud";
@@ -65,17 +65,6 @@ pub struct OAuthWorld {
     pub store_path: String,
     pub keyring: Option<Keyring>,
     tokens_name_nextcloud: bool,
-}
-
-/// Answers anything not mocked otherwise with a 404, as wiremock does, but
-/// without wiremock writing the unexpected request (headers included) to the
-/// log: the log-capture test reads every line.
-async fn catch_all(server: &MockServer) {
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(404))
-        .with_priority(u8::MAX)
-        .mount(server)
-        .await;
 }
 
 impl OAuthWorld {
@@ -190,7 +179,7 @@ impl OAuthWorld {
 
     /// The IdP answers `active: false` to every introspection, as a real
     /// one does for a token it never issued.
-    pub async fn idp_introspects_nothing_as_active(&self) {
+    pub async fn idp_finds_every_opaque_token_inactive(&self) {
         Mock::given(method("POST"))
             .and(path(format!("{REALM_PATH}/introspect")))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"active": false})))
@@ -199,18 +188,25 @@ impl OAuthWorld {
     }
 
     /// The IdP redeems any code, returning `access_token` and `refresh_token`
-    /// with an ID token that names `subject`.
-    pub async fn idp_redeems_codes(&self, subject: &str, access_token: &str, refresh_token: &str) {
+    /// with an ID token that names `subject`; answers that ID token.
+    pub async fn idp_redeems_codes(
+        &self,
+        subject: &str,
+        access_token: &str,
+        refresh_token: &str,
+    ) -> String {
+        let id_token = self.id_token(subject);
         Mock::given(method("POST"))
             .and(path(format!("{REALM_PATH}/token")))
             .and(body_string_contains("grant_type=authorization_code"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
                 "access_token": access_token, "token_type": "Bearer", "expires_in": 300,
-                "refresh_token": refresh_token, "id_token": self.id_token(subject),
+                "refresh_token": refresh_token, "id_token": id_token,
                 "scope": "openid offline_access"
             })))
             .mount(&self.idp.server)
             .await;
+        id_token
     }
 
     /// The world's store, opened again with its keyring.
@@ -266,7 +262,8 @@ impl OAuthWorld {
         });
         config.store.location = SecretString::from(self.store_path.clone());
         config.store.keyring = self.keyring.clone();
-        config.store.progressive_consent = true;
+        config.store.progressive_consent =
+            self.keyring.is_some() && matches!(self.mode, AuthMode::PassThrough { .. });
         config
     }
 }
