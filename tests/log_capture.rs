@@ -9,9 +9,17 @@
 //! Everything runs in one test so the assertions see every flow's output; the
 //! subscriber is the global default of this test binary.
 
-#[path = "idp_support/mod.rs"]
-mod idp_support;
-mod support;
+/// The helpers of the `it` binary this one needs. `it` uses every helper in
+/// these files, so an unused one is reported there; here some are unused by
+/// design.
+#[allow(dead_code)]
+#[path = "it/support"]
+mod support {
+    pub mod e2e;
+    pub mod fixtures;
+    pub mod idp;
+    pub mod oauth;
+}
 
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -19,18 +27,17 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use idp_support::*;
-use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
-use nextcloud_mcp::app::config::{Config, OAuthConfig};
+use nextcloud_mcp::service::offline::run_once;
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::credential::AuthMode;
-use nextcloud_mcp::service::offline::run_once;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde_json::{Value, json};
 use support::e2e::*;
-use support::fixtures::load;
-use url::Url;
-use wiremock::matchers::{body_string_contains, header, method, path, path_regex};
+use support::idp::*;
+use support::oauth::{
+    NEXTCLOUD_AUDIENCE, OAuthWorld, Options, exchange, param, pass_through, tool_call,
+};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const APP_PASSWORD: &str = "app-pass-SECRET-1";
@@ -42,8 +49,6 @@ const OPAQUE: &str = "opaque-SECRET-6";
 const JOB_ACCESS: &str = "job-access-SECRET-7";
 const ROTATED_REFRESH: &str = "refresh-rotated-SECRET-8";
 const BAD_CODE: &str = "badcode-SECRET-9";
-const NEXTCLOUD_AUDIENCE: &str = "nextcloud";
-const ALICE: &str = "5f0c2d0e-uuid-alice";
 const NOTES: &str = "^/index.php/apps/notes/api/v1/notes";
 
 // ----- The capturing subscriber -----
@@ -103,16 +108,6 @@ impl Secrets {
 }
 
 // ----- Flows -----
-
-/// Answers anything not mocked otherwise with a 404, so wiremock never dumps
-/// an unexpected request (headers included) into the log itself.
-async fn catch_all(server: &MockServer) {
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(404))
-        .with_priority(u8::MAX)
-        .mount(server)
-        .await;
-}
 
 async fn basic_mode(secrets: &mut Secrets) {
     secrets.add("app password", APP_PASSWORD);
@@ -186,112 +181,27 @@ async fn basic_mode(secrets: &mut Secrets) {
     );
 }
 
-struct OAuthWorld {
-    idp: FakeIdp,
-    key: TestKey,
-    nextcloud: MockServer,
-    server: RunningServer,
-    store_path: String,
-    keyring: Option<Keyring>,
-}
-
 impl OAuthWorld {
-    async fn start(mode: AuthMode, consent: bool) -> Self {
-        let idp = FakeIdp::start().await;
-        let key = TestKey::rsa("rsa-a.pem", "key-a");
-        idp.serve_jwks(&[&key]).await;
-        catch_all(&idp.server).await;
-        let nextcloud = MockServer::start().await;
-        catch_all(&nextcloud).await;
-        let mut config = basic_config(&nextcloud.uri(), Duration::from_secs(5));
-        config.mode = mode;
-        config.oauth = Some(OAuthConfig {
-            idp: idp.config(),
-            server_url: Url::parse(RESOURCE).unwrap(),
-        });
-        let keyring = consent.then(|| Keyring::new(1, SealingKey::generate().unwrap()));
-        config.store.keyring = keyring.clone();
-        config.store.progressive_consent = consent;
-        let store_path = config.store.location.expose_secret().to_string();
-        let server = start_server(config).await;
-        Self {
-            idp,
-            key,
-            nextcloud,
-            server,
-            store_path,
-            keyring,
-        }
-    }
-
-    fn token(&self, secrets: &mut Secrets, name: &str, patch: Value) -> String {
-        let mut claims = self.idp.claims();
-        for (k, v) in patch.as_object().unwrap() {
-            claims[k] = v.clone();
-        }
-        let token = self.key.sign(&claims).expose_secret().to_string();
+    /// A token of the shared world, recorded as a secret under `name`.
+    fn recorded_token(&self, secrets: &mut Secrets, name: &str, patch: Value) -> String {
+        let token = self.token(patch);
         secrets.add_jwt(name, &token);
         token
     }
-
-    /// Nextcloud answers `cloud/user` and note 213 only for this bearer token.
-    async fn nextcloud_accepts(&self, token: &str) {
-        let auth = format!("Bearer {token}");
-        Mock::given(method("GET"))
-            .and(path("/ocs/v2.php/cloud/user"))
-            .and(header("Authorization", auth.as_str()))
-            .respond_with(
-                load("ocs-capabilities", "06-current-user-v2")
-                    .response
-                    .template(),
-            )
-            .mount(&self.nextcloud)
-            .await;
-        Mock::given(method("GET"))
-            .and(path_regex(format!("{NOTES}/213$")))
-            .and(header("Authorization", auth.as_str()))
-            .respond_with(load("notes", "07-get").response.template())
-            .mount(&self.nextcloud)
-            .await;
-    }
-
-    async fn post_mcp(&self, bearer: &str, tool: &str, arguments: Value) -> reqwest::Response {
-        reqwest::Client::new()
-            .post(self.server.mcp_url())
-            .header("Accept", "application/json, text/event-stream")
-            .header("MCP-Protocol-Version", "2025-06-18")
-            .bearer_auth(bearer)
-            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                "params": {"name": tool, "arguments": arguments}}))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    fn requests_to(&self, requests: &[wiremock::Request], suffix: &str) -> usize {
-        requests
-            .iter()
-            .filter(|r| r.url.path().ends_with(suffix))
-            .count()
-    }
 }
 
-fn pass_through() -> AuthMode {
-    AuthMode::PassThrough {
-        nextcloud_audience: NEXTCLOUD_AUDIENCE.into(),
-    }
+fn requests_to(requests: &[wiremock::Request], suffix: &str) -> usize {
+    requests
+        .iter()
+        .filter(|r| r.url.path().ends_with(suffix))
+        .count()
 }
 
 async fn oauth_pass_through(secrets: &mut Secrets) {
-    let world = OAuthWorld::start(pass_through(), false).await;
-    Mock::given(method("POST"))
-        .and(path(format!("{REALM_PATH}/introspect")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"active": false})))
-        .with_priority(1)
-        .mount(&world.idp.server)
-        .await;
+    let world = OAuthWorld::start(pass_through()).await;
+    world.idp_finds_every_opaque_token_inactive().await;
 
-    let both = world.token(
+    let both = world.recorded_token(
         secrets,
         "pass-through token",
         json!({"aud": [CLIENT_ID, NEXTCLOUD_AUDIENCE]}),
@@ -303,46 +213,52 @@ async fn oauth_pass_through(secrets: &mut Secrets) {
     client.cancel().await.unwrap();
     let forwarded = world.nextcloud.received_requests().await.unwrap();
     assert!(
-        world.requests_to(&forwarded, "/213") > 0,
+        requests_to(&forwarded, "/213") > 0,
         "the call was forwarded"
     );
 
     // A token for this server only: the tool refuses to forward it.
-    let only_us = world.token(secrets, "token not naming Nextcloud", json!({}));
+    let only_us = world.recorded_token(secrets, "token not naming Nextcloud", json!({}));
     let client = connect_with(&world.server, Some(&only_us)).await;
     let refused = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
     assert_tool_error("get", &refused, "audience");
     client.cancel().await.unwrap();
 
     // Refused at the edge: wrong audience, missing scope, opaque and inactive.
-    let foreign = world.token(
+    let foreign = world.recorded_token(
         secrets,
         "wrong-audience token",
         json!({"aud": ["some-other-service"]}),
     );
     let response = world
-        .post_mcp(&foreign, "nc_notes_get_note", json!({"note_id": 213}))
+        .post_mcp(
+            Some(&foreign),
+            tool_call("nc_notes_get_note", json!({"note_id": 213})),
+        )
         .await;
     assert_eq!(response.status(), 401);
     let response = world
-        .post_mcp(&both, "nc_notes_delete_note", json!({"note_id": 213}))
+        .post_mcp(
+            Some(&both),
+            tool_call("nc_notes_delete_note", json!({"note_id": 213})),
+        )
         .await;
     assert_eq!(response.status(), 403);
     secrets.add("opaque token", OPAQUE);
     let response = world
-        .post_mcp(OPAQUE, "nc_notes_get_note", json!({"note_id": 213}))
+        .post_mcp(
+            Some(OPAQUE),
+            tool_call("nc_notes_get_note", json!({"note_id": 213})),
+        )
         .await;
     assert_eq!(response.status(), 401);
     let asked = world.idp.server.received_requests().await.unwrap();
-    assert_eq!(world.requests_to(&asked, "/introspect"), 1);
+    assert_eq!(requests_to(&asked, "/introspect"), 1);
 }
 
 async fn oauth_exchange(secrets: &mut Secrets) {
     secrets.add("exchanged token", EXCHANGED);
-    let mode = AuthMode::Exchange {
-        nextcloud_audience: NEXTCLOUD_AUDIENCE.into(),
-    };
-    let world = OAuthWorld::start(mode.clone(), false).await;
+    let world = OAuthWorld::start(exchange()).await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -354,16 +270,16 @@ async fn oauth_exchange(secrets: &mut Secrets) {
         .mount(&world.idp.server)
         .await;
     world.nextcloud_accepts(EXCHANGED).await;
-    let subject = world.token(secrets, "exchange subject token", json!({}));
+    let subject = world.recorded_token(secrets, "exchange subject token", json!({}));
     let client = connect_with(&world.server, Some(&subject)).await;
     let note = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
     assert_eq!(assert_ok("get", &note)["title"], "Groceries");
     client.cancel().await.unwrap();
     let asked = world.idp.server.received_requests().await.unwrap();
-    assert_eq!(world.requests_to(&asked, "/token"), 1, "one exchange");
+    assert_eq!(requests_to(&asked, "/token"), 1, "one exchange");
 
     // A failed exchange.
-    let world = OAuthWorld::start(mode, false).await;
+    let world = OAuthWorld::start(exchange()).await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
@@ -372,7 +288,7 @@ async fn oauth_exchange(secrets: &mut Secrets) {
         })))
         .mount(&world.idp.server)
         .await;
-    let subject = world.token(
+    let subject = world.recorded_token(
         secrets,
         "failed-exchange subject token",
         json!({"aud": [CLIENT_ID, NEXTCLOUD_AUDIENCE]}),
@@ -381,13 +297,6 @@ async fn oauth_exchange(secrets: &mut Secrets) {
     let result = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
     assert_tool_error("get", &result, "access_denied");
     client.cancel().await.unwrap();
-}
-
-fn param(url: &Url, name: &str) -> String {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 async fn progressive_consent(secrets: &mut Secrets) {
@@ -401,12 +310,11 @@ async fn progressive_consent(secrets: &mut Secrets) {
     ] {
         secrets.add(name, value);
     }
-    let world = OAuthWorld::start(pass_through(), true).await;
-    let id_token = world.key.sign(&json!({
-        "iss": world.idp.issuer, "sub": ALICE, "aud": CLIENT_ID,
-        "exp": now() + 300, "iat": now()
-    }));
-    secrets.add_jwt("ID token from code redemption", id_token.expose_secret());
+    let options = Options {
+        consent: true,
+        ..Options::default()
+    };
+    let world = OAuthWorld::start_with(pass_through(), options).await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
         .and(body_string_contains("grant_type=authorization_code"))
@@ -417,16 +325,8 @@ async fn progressive_consent(secrets: &mut Secrets) {
         .with_priority(1)
         .mount(&world.idp.server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(format!("{REALM_PATH}/token")))
-        .and(body_string_contains("grant_type=authorization_code"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "access_token": FLOW2_ACCESS, "token_type": "Bearer", "expires_in": 300,
-            "refresh_token": REFRESH, "id_token": id_token.expose_secret(),
-            "scope": "openid offline_access"
-        })))
-        .mount(&world.idp.server)
-        .await;
+    let id_token = world.idp_redeems_codes(ALICE, FLOW2_ACCESS, REFRESH).await;
+    secrets.add_jwt("ID token from code redemption", &id_token);
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
         .and(body_string_contains("grant_type=refresh_token"))
@@ -442,30 +342,23 @@ async fn progressive_consent(secrets: &mut Secrets) {
         .mount(&world.idp.server)
         .await;
 
-    let flow1 = world.token(secrets, "Flow 1 token", json!({}));
+    let flow1 = world.recorded_token(secrets, "Flow 1 token", json!({}));
     let client = connect_with(&world.server, Some(&flow1)).await;
-    let callback = |query: String| {
-        let url = format!("{}/oauth/callback?{query}", world.server.base_url);
-        async move { reqwest::get(url).await.unwrap() }
-    };
-    let provision = || async {
-        let link = assert_ok(
-            "provision",
-            &call(&client, "provision_nextcloud_access", json!({})).await,
-        );
-        Url::parse(link["authorization_url"].as_str().unwrap()).unwrap()
-    };
 
     // A callback with a state nobody issued, then one the IdP refuses.
-    let wrong = callback(format!("code={CODE}&state=not-the-state")).await;
+    let wrong = world
+        .callback(&format!("code={CODE}&state=not-the-state"))
+        .await;
     assert_eq!(wrong.status(), 400);
-    let state = param(&provision().await, "state");
-    let refused = callback(format!("code={BAD_CODE}&state={state}")).await;
+    let state = param(&world.provision_link(&client).await, "state");
+    let refused = world
+        .callback(&format!("code={BAD_CODE}&state={state}"))
+        .await;
     assert_eq!(refused.status(), 400);
 
     // The real grant.
-    let state = param(&provision().await, "state");
-    let granted = callback(format!("code={CODE}&state={state}")).await;
+    let state = param(&world.provision_link(&client).await, "state");
+    let granted = world.callback(&format!("code={CODE}&state={state}")).await;
     assert_eq!(granted.status(), 200, "{}", granted.text().await.unwrap());
     let status = assert_ok(
         "status",
@@ -489,16 +382,7 @@ async fn progressive_consent(secrets: &mut Secrets) {
     }
 
     // The background job refreshes (rotating the refresh token) on its own wiring.
-    let mut config: Config = basic_config("http://127.0.0.1:9", Duration::from_secs(5));
-    config.mode = pass_through();
-    config.oauth = Some(OAuthConfig {
-        idp: world.idp.config(),
-        server_url: Url::parse(RESOURCE).unwrap(),
-    });
-    config.store.location = SecretString::from(world.store_path.clone());
-    config.store.keyring = world.keyring.clone();
-    config.store.progressive_consent = true;
-    let wired = wiring::wire(&config).await.unwrap();
+    let wired = wiring::wire(&world.replica_config()).await.unwrap();
     let report = run_once(wired.offline.as_ref().unwrap()).await.unwrap();
     assert_eq!((report.refreshed, report.failed), (1, 0));
 
@@ -507,7 +391,7 @@ async fn progressive_consent(secrets: &mut Secrets) {
         &call(&client, "revoke_nextcloud_access", json!({})).await,
     );
     let asked = world.idp.server.received_requests().await.unwrap();
-    assert_eq!(world.requests_to(&asked, "/revoke"), 1);
+    assert_eq!(requests_to(&asked, "/revoke"), 1);
     client.cancel().await.unwrap();
 }
 

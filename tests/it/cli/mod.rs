@@ -1,0 +1,4 @@
+//! The real binary, run as a process: the operators' CLI and start-up.
+
+mod admin;
+mod startup;

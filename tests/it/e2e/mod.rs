@@ -1,0 +1,15 @@
+//! The server in-process (or the binary over stdio) against a mock Nextcloud,
+//! driven by an MCP client.
+
+mod apps;
+mod attack_matrix;
+mod calendar;
+mod consent;
+mod deck;
+mod http;
+mod http_edges;
+mod oauth;
+mod shares_search;
+mod stdio;
+mod tables_cookbook;
+mod webhooks;

@@ -1,0 +1,5 @@
+//! The identity provider adapters against a wiremock IdP.
+
+mod nextcloud_oidc;
+mod oidc;
+mod token_endpoint;

@@ -1,0 +1,13 @@
+//! Every integration test that needs no live service, in one binary: each
+//! test binary links the whole crate, so one binary builds and links once.
+//! Live PostgreSQL tests of the store run here too (skipped without one);
+//! Keycloak tests are in `tests/live`, the log-capture test in its own binary.
+
+mod architecture;
+mod cli;
+mod contract;
+mod e2e;
+mod idp;
+mod store;
+mod support;
+mod webhooks;

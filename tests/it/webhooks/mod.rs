@@ -1,0 +1,4 @@
+//! Webhook deliveries received, and registrations reconciled.
+
+mod receiver;
+mod reconcile;
