@@ -75,6 +75,10 @@ def matches(selector, labels):
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
+def spec_selector(deployment):
+    return deployment["spec"]["selector"].get("matchLabels")
+
+
 def hook(doc):
     return (doc["metadata"].get("annotations") or {}).get("helm.sh/hook")
 
@@ -203,6 +207,14 @@ def check(docs, args, problems):
         )
         problems.check("replicas" not in deployments[0]["spec"], where, "the Deployment also fixes replicas")
         problems.check(hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"], where, "minReplicas > maxReplicas")
+
+    # Hook pods (helm test) must stay out of the Service and the budget.
+    for pod in by_kind(docs, "Pod"):
+        problems.check(
+            not matches(spec_selector(deployments[0]), pod["metadata"].get("labels") or {}),
+            f"Pod {pod['metadata']['name']}",
+            "carries the Deployment's selector labels, so the Service would route to it",
+        )
 
     for pdb in by_kind(docs, "PodDisruptionBudget"):
         problems.check(matches(pdb["spec"]["selector"].get("matchLabels"), pod_labels), f"PodDisruptionBudget {pdb['metadata']['name']}", "selector matches no pod")
