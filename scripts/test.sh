@@ -28,6 +28,11 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
+# The Helm chart: lint, render with several value sets, validate the
+# manifests (installs helm on first use; says SKIPPED when it cannot).
+log "helm chart (scripts/chart.sh)"
+scripts/chart.sh
+
 # Build everything while the services start, so their start-up time is not idle.
 log "starting live services"
 export NEXTCLOUD_MCP_LIVE_TESTS=1
