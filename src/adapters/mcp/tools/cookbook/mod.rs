@@ -1,6 +1,8 @@
 //! Cookbook tools for reading (`nc_cookbook_*`, named like the reference
 //! server's); creating, changing, deleting and importing are in
-//! `cookbook_edit.rs`.
+//! `edit.rs`.
+
+mod edit;
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -46,7 +48,7 @@ fn tags_result(kind: &str, tags: Vec<TagCount>) -> CallToolResult {
     success(&json!({ kind.to_lowercase(): tags }), text)
 }
 
-pub(super) fn recipe_text(r: &Recipe) -> String {
+fn recipe_text(r: &Recipe) -> String {
     let mut text = format!("# {} (recipe {})", r.name, r.id.unwrap_or_default());
     if !r.description.is_empty() {
         text.push_str(&format!("\n{}", r.description));

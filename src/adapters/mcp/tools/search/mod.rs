@@ -1,6 +1,4 @@
-//! Unified search tools (`nc_search_*`), and `nc_refresh_capabilities`,
-//! which re-probes which apps the server has so their tools appear or vanish
-//! without a restart.
+//! Unified search tools (`nc_search_*`).
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -11,9 +9,7 @@ use serde_json::json;
 
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, flatten, success};
-use crate::domain::capabilities::App;
 use crate::domain::search::{SearchPage, check_query};
-use crate::ports::nextcloud::CapabilitiesApi;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct SearchArgs {
@@ -139,31 +135,6 @@ impl NextcloudMcp {
                 Ok(success(
                     &json!({ "term": query.term, "results": pages, "failed": failed }),
                     text,
-                ))
-            }
-            .await,
-        )
-    }
-}
-
-#[tool_router(router = capabilities_router, vis = "pub(crate)")]
-impl NextcloudMcp {
-    #[tool(
-        name = "nc_refresh_capabilities",
-        description = "Re-check which optional apps (Notes, Deck, Sharing, Tables, Cookbook) this Nextcloud has, so tools of a newly enabled app appear and those of a removed app disappear, without a restart.",
-        annotations(read_only_hint = true, open_world_hint = true)
-    )]
-    async fn nc_refresh_capabilities(&self, request: RequestContext<RoleServer>) -> CallToolResult {
-        flatten(
-            async {
-                let nextcloud = self.nextcloud(&request).await?;
-                let api: &dyn CapabilitiesApi = &*nextcloud;
-                let apps = self.refresh_installed_apps(api).await.or_fail()?;
-                let present: Vec<App> = apps.present().collect();
-                let absent: Vec<App> = apps.absent().collect();
-                Ok(success(
-                    &json!({ "installed": present, "not_installed": absent }),
-                    format!("Nextcloud apps: {}", apps.summary()),
                 ))
             }
             .await,

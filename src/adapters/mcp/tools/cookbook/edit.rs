@@ -8,7 +8,7 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::cookbook::{RecipeIdArgs, recipe_text};
+use super::{RecipeIdArgs, recipe_text};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
 use crate::domain::cookbook::{Recipe, RecipeInputError, RecipePatch, check_name, check_url};

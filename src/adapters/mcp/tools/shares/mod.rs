@@ -1,6 +1,8 @@
 //! Sharing tools (`nc_share_*`), named like the reference server's: list,
 //! read, change and delete shares, find recipients. Creating shares is in
-//! `shares_create.rs`.
+//! `create.rs`.
+
+mod create;
 
 use std::time::SystemTime;
 
@@ -23,15 +25,15 @@ use crate::domain::shares::{
 const DEFAULT_SHAREE_LIMIT: u32 = 25;
 const MAX_SHAREE_LIMIT: u32 = 100;
 
-pub(super) fn now_unix() -> i64 {
+fn now_unix() -> i64 {
     UnixTime::from_system(SystemTime::now()).0
 }
 
-pub(super) fn today() -> CivilDate {
+fn today() -> CivilDate {
     CivilDate::from_unix(now_unix())
 }
 
-pub(super) fn share_line(share: &Share) -> String {
+fn share_line(share: &Share) -> String {
     let target = match (&share.share_with_displayname, &share.share_with, &share.url) {
         (_, _, Some(url)) => url.clone(),
         (Some(name), Some(id), _) if name != id => format!("{name} ({id})"),
@@ -57,7 +59,7 @@ pub(super) fn share_line(share: &Share) -> String {
     line
 }
 
-pub(super) fn optional_text(
+fn optional_text(
     field: &'static str,
     value: Option<String>,
     max: usize,
@@ -68,7 +70,7 @@ pub(super) fn optional_text(
     Ok(value)
 }
 
-pub(super) fn share_path(raw: &str) -> Result<UserPath, CallToolResult> {
+fn share_path(raw: &str) -> Result<UserPath, CallToolResult> {
     UserPath::parse_non_root(raw).or_fail()
 }
 

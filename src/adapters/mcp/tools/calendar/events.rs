@@ -7,8 +7,8 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use super::calendar_args::{EventFields, draft, patch};
-use super::calendar_support::{event_line, pick_calendar};
+use super::args::{EventFields, draft, patch};
+use super::support::{event_line, pick_calendar};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
 use crate::domain::calendar::{ComponentKind, Event};

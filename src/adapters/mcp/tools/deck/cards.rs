@@ -1,6 +1,6 @@
 //! Deck tools for cards (`deck_*`): list, read, create, change, move,
 //! archive and delete. A card's labels, assignees and comments are in
-//! `deck_card_links.rs`.
+//! `card_links.rs`.
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -8,8 +8,8 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use serde_json::json;
 
-use super::deck::{card_line, check_order};
-use super::deck_card_args::*;
+use super::{card_line, check_order};
+use super::card_args::*;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
 use crate::domain::deck::{

@@ -1,4 +1,4 @@
-//! Flow 2 tools: grant, check and revoke offline access. Registered only when
+//! Offline-access tools: grant, check and revoke offline access. Registered only when
 //! progressive consent is on (OAuth pass-through mode).
 
 use rmcp::model::CallToolResult;

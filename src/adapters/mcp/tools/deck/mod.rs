@@ -1,7 +1,12 @@
 //! Deck tools for boards (`deck_*`, the reference server's names), and the
 //! helpers the other Deck tool files share: stacks and labels are in
-//! `deck_stacks.rs`, cards in `deck_cards.rs`, a card's labels, assignees and
-//! comments in `deck_card_links.rs`.
+//! `stacks.rs`, cards in `cards.rs`, a card's labels, assignees and
+//! comments in `card_links.rs`.
+
+mod card_args;
+mod card_links;
+mod cards;
+mod stacks;
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -18,9 +23,9 @@ use crate::domain::deck::{
 };
 
 /// Orders beyond this are refused as mistakes.
-pub(super) const MAX_ORDER: i64 = 1_000_000;
+const MAX_ORDER: i64 = 1_000_000;
 
-pub(super) fn check_order(order: i64) -> Result<i64, CallToolResult> {
+fn check_order(order: i64) -> Result<i64, CallToolResult> {
     if (-MAX_ORDER..=MAX_ORDER).contains(&order) {
         Ok(order)
     } else {
@@ -30,7 +35,7 @@ pub(super) fn check_order(order: i64) -> Result<i64, CallToolResult> {
     }
 }
 
-pub(super) fn label_names(labels: &[Label]) -> String {
+fn label_names(labels: &[Label]) -> String {
     labels
         .iter()
         .map(|l| l.title.as_str())
@@ -38,7 +43,7 @@ pub(super) fn label_names(labels: &[Label]) -> String {
         .join(", ")
 }
 
-pub(super) fn card_line(card: &Card) -> String {
+fn card_line(card: &Card) -> String {
     let mut line = format!(
         "- {} (card {}, stack {})",
         card.title, card.id, card.stack_id

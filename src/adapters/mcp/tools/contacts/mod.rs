@@ -1,12 +1,14 @@
 //! Contacts tools over CardDAV (`nc_contacts_*`), named like the reference
 //! server's. Cards are read in vCard 3.0 or 4.0 and always written as 3.0.
 
+mod args;
+
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 
-use super::contacts_args::{
+use args::{
     AddressBookArgs, ContactRefArgs, ListContactsArgs, SearchContactsArgs, WriteContactArgs, book,
 };
 use crate::adapters::mcp::NextcloudMcp;

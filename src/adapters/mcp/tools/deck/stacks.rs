@@ -7,7 +7,7 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::deck::{BoardIdArgs, card_line, check_order};
+use super::{BoardIdArgs, card_line, check_order};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
 use crate::domain::deck::{

@@ -1,6 +1,12 @@
 //! Calendar and event tools (`nc_calendar_*`), named and shaped like the
 //! reference server's. Times go in and out as ISO 8601 with their zone.
 
+mod args;
+mod events;
+mod support;
+mod todo_args;
+mod todos;
+
 use chrono::Duration;
 use chrono_tz::Tz;
 use rmcp::handler::server::wrapper::Parameters;
@@ -9,7 +15,7 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use super::calendar_support::{
+use support::{
     bounded, calendars_for, default_start, listing, occurrences_in, parse_range, pick_calendar,
 };
 use crate::adapters::mcp::NextcloudMcp;

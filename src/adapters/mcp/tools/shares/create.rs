@@ -7,7 +7,7 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use super::shares::{now_unix, optional_text, share_line, share_path, today};
+use super::{now_unix, optional_text, share_line, share_path, today};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
 use crate::domain::shares::{

@@ -8,8 +8,8 @@ use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 
-use super::calendar_support::{calendars_for, pick_calendar};
-use super::todos_args::{
+use super::support::{calendars_for, pick_calendar};
+use super::todo_args::{
     CreateTodoArgs, ListTodosArgs, TodoFilterArgs, TodoRefArgs, UpdateTodoArgs, filter, reminders,
     status, when, zone,
 };
