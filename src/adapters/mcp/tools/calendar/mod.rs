@@ -10,22 +10,21 @@ mod todos;
 use chrono::Duration;
 use chrono_tz::Tz;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use support::{
-    bounded, calendars_for, default_start, listing, occurrences_in, parse_range, pick_calendar,
-};
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::calendar::{
     CalendarDraft, CalendarPatch, ComponentKind, EventFilter, check_collection_name, check_color,
     split_list,
 };
 use crate::domain::caltime::TimeRange;
 use crate::domain::freebusy::{SlotRules, busy_intervals, free_slots};
+use support::{
+    bounded, calendars_for, default_start, listing, occurrences_in, parse_range, pick_calendar,
+};
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ManageCalendarArgs {
@@ -127,31 +126,26 @@ impl NextcloudMcp {
         description = "List the user's calendars: id (name), display name, colour, and what each holds (VEVENT events, VTODO tasks).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn list_calendars(&self, request: RequestContext<RoleServer>) -> CallToolResult {
-        flatten(
-            async {
-                let calendars = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_calendars()
-                    .await
-                    .or_fail()?;
-                let mut text = format!("{} calendars", calendars.len());
-                for c in &calendars {
-                    text.push_str(&format!(
-                        "\n- {} (\"{}\") holds {}",
-                        c.name,
-                        c.display_name,
-                        c.components.join(", ")
-                    ));
-                }
-                Ok(success(
-                    &serde_json::json!({ "calendars": calendars }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    async fn list_calendars(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let calendars = self
+            .nextcloud(&request)
+            .await?
+            .list_calendars()
+            .await
+            .or_fail()?;
+        let mut text = format!("{} calendars", calendars.len());
+        for c in &calendars {
+            text.push_str(&format!(
+                "\n- {} (\"{}\") holds {}",
+                c.name,
+                c.display_name,
+                c.components.join(", ")
+            ));
+        }
+        Ok(success(
+            &serde_json::json!({ "calendars": calendars }),
+            text,
+        ))
     }
 
     #[tool(
@@ -168,85 +162,80 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ManageCalendarArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let name = args
-                    .calendar_name
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty());
-                let name = name.ok_or_else(|| failure("calendar_name is required"))?;
-                if let Some(color) = &args.color {
-                    check_color(color).or_fail()?;
-                }
-                let nc = self.nextcloud(&request).await?;
-                match args.action.trim().to_ascii_lowercase().as_str() {
-                    "create" => {
-                        check_collection_name(name).or_fail()?;
-                        let mut components = Vec::new();
-                        for c in split_list(args.components.as_deref().unwrap_or("")) {
-                            components.push(match c.to_ascii_uppercase().as_str() {
-                                "VEVENT" => ComponentKind::Event,
-                                "VTODO" => ComponentKind::Todo,
-                                other => {
-                                    return Err(failure(format!(
-                                        "component '{other}' is not VEVENT or VTODO"
-                                    )));
-                                }
-                            });
+    ) -> ToolOutcome {
+        let name = args
+            .calendar_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        let name = name.ok_or_else(|| failure("calendar_name is required"))?;
+        if let Some(color) = &args.color {
+            check_color(color).or_fail()?;
+        }
+        let nc = self.nextcloud(&request).await?;
+        match args.action.trim().to_ascii_lowercase().as_str() {
+            "create" => {
+                check_collection_name(name).or_fail()?;
+                let mut components = Vec::new();
+                for c in split_list(args.components.as_deref().unwrap_or("")) {
+                    components.push(match c.to_ascii_uppercase().as_str() {
+                        "VEVENT" => ComponentKind::Event,
+                        "VTODO" => ComponentKind::Todo,
+                        other => {
+                            return Err(failure(format!(
+                                "component '{other}' is not VEVENT or VTODO"
+                            )));
                         }
-                        let draft = CalendarDraft {
-                            name: name.to_string(),
-                            display_name: args
-                                .display_name
-                                .clone()
-                                .unwrap_or_else(|| name.to_string()),
-                            description: args.description.clone(),
-                            color: args.color.clone(),
-                            components,
-                        };
-                        nc.create_calendar(&draft).await.or_fail()?;
-                        Ok(success(
-                            &serde_json::json!({ "created": name }),
-                            format!("Created calendar {name}"),
-                        ))
-                    }
-                    "update" => {
-                        let calendars = nc.list_calendars().await.or_fail()?;
-                        let calendar = pick_calendar(&calendars, name, None)?;
-                        let patch = CalendarPatch {
-                            display_name: args.display_name,
-                            description: args.description,
-                            color: args.color,
-                        };
-                        if patch == CalendarPatch::default() {
-                            return Err(failure(
-                                "nothing to update; give display_name, description or color",
-                            ));
-                        }
-                        nc.update_calendar(&calendar.name, &patch).await.or_fail()?;
-                        Ok(success(
-                            &serde_json::json!({ "updated": calendar.name }),
-                            format!("Updated calendar {}", calendar.name),
-                        ))
-                    }
-                    "delete" => {
-                        let calendars = nc.list_calendars().await.or_fail()?;
-                        let calendar = pick_calendar(&calendars, name, None)?;
-                        nc.delete_calendar(&calendar.name).await.or_fail()?;
-                        Ok(success(
-                            &serde_json::json!({ "deleted": calendar.name }),
-                            format!("Moved calendar {} to the trash bin", calendar.name),
-                        ))
-                    }
-                    other => Err(failure(format!(
-                        "action '{other}' is not one of create, update, delete"
-                    ))),
+                    });
                 }
+                let draft = CalendarDraft {
+                    name: name.to_string(),
+                    display_name: args
+                        .display_name
+                        .clone()
+                        .unwrap_or_else(|| name.to_string()),
+                    description: args.description.clone(),
+                    color: args.color.clone(),
+                    components,
+                };
+                nc.create_calendar(&draft).await.or_fail()?;
+                Ok(success(
+                    &serde_json::json!({ "created": name }),
+                    format!("Created calendar {name}"),
+                ))
             }
-            .await,
-        )
+            "update" => {
+                let calendars = nc.list_calendars().await.or_fail()?;
+                let calendar = pick_calendar(&calendars, name, None)?;
+                let patch = CalendarPatch {
+                    display_name: args.display_name,
+                    description: args.description,
+                    color: args.color,
+                };
+                if patch == CalendarPatch::default() {
+                    return Err(failure(
+                        "nothing to update; give display_name, description or color",
+                    ));
+                }
+                nc.update_calendar(&calendar.name, &patch).await.or_fail()?;
+                Ok(success(
+                    &serde_json::json!({ "updated": calendar.name }),
+                    format!("Updated calendar {}", calendar.name),
+                ))
+            }
+            "delete" => {
+                let calendars = nc.list_calendars().await.or_fail()?;
+                let calendar = pick_calendar(&calendars, name, None)?;
+                nc.delete_calendar(&calendar.name).await.or_fail()?;
+                Ok(success(
+                    &serde_json::json!({ "deleted": calendar.name }),
+                    format!("Moved calendar {} to the trash bin", calendar.name),
+                ))
+            }
+            other => Err(failure(format!(
+                "action '{other}' is not one of create, update, delete"
+            ))),
+        }
     }
 
     #[tool(
@@ -258,48 +247,43 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListEventsArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let limit = bounded(args.limit, 100)?;
-                let range = parse_range(
-                    args.start_date.as_deref(),
-                    args.end_date.as_deref(),
-                    args.timezone.as_deref(),
-                    Duration::days(30),
-                )?;
-                let filter = EventFilter {
-                    title_contains: args.title_contains.clone().filter(|t| !t.is_empty()),
-                    location_contains: args.location_contains.clone().filter(|t| !t.is_empty()),
-                    categories: args
-                        .categories
-                        .as_deref()
-                        .map(split_list)
-                        .unwrap_or_default(),
-                    status: args.status.as_deref().map(str::to_ascii_uppercase),
-                    min_attendees: args.min_attendees,
-                    min_duration_minutes: args.min_duration_minutes,
-                };
-                let nc = self.nextcloud(&request).await?;
-                let one = args
-                    .calendar_name
-                    .as_deref()
-                    .filter(|_| !args.search_all_calendars);
-                let calendars = calendars_for(nc.as_ref(), one, ComponentKind::Event).await?;
-                let mut events = occurrences_in(
-                    nc.as_ref(),
-                    &calendars,
-                    &range,
-                    filter.title_contains.clone(),
-                )
-                .await?;
-                events.retain(|e| filter.matches(e));
-                let total = events.len();
-                events.truncate(limit);
-                Ok(listing(&events, total, "Events".into()))
-            }
-            .await,
+    ) -> ToolOutcome {
+        let limit = bounded(args.limit, 100)?;
+        let range = parse_range(
+            args.start_date.as_deref(),
+            args.end_date.as_deref(),
+            args.timezone.as_deref(),
+            Duration::days(30),
+        )?;
+        let filter = EventFilter {
+            title_contains: args.title_contains.clone().filter(|t| !t.is_empty()),
+            location_contains: args.location_contains.clone().filter(|t| !t.is_empty()),
+            categories: args
+                .categories
+                .as_deref()
+                .map(split_list)
+                .unwrap_or_default(),
+            status: args.status.as_deref().map(str::to_ascii_uppercase),
+            min_attendees: args.min_attendees,
+            min_duration_minutes: args.min_duration_minutes,
+        };
+        let nc = self.nextcloud(&request).await?;
+        let one = args
+            .calendar_name
+            .as_deref()
+            .filter(|_| !args.search_all_calendars);
+        let calendars = calendars_for(nc.as_ref(), one, ComponentKind::Event).await?;
+        let mut events = occurrences_in(
+            nc.as_ref(),
+            &calendars,
+            &range,
+            filter.title_contains.clone(),
         )
+        .await?;
+        events.retain(|e| filter.matches(e));
+        let total = events.len();
+        events.truncate(limit);
+        Ok(listing(&events, total, "Events".into()))
     }
 
     #[tool(
@@ -311,36 +295,31 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpcomingArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let limit = bounded(args.limit, 10)?;
-                let days = args.days_ahead.unwrap_or(7);
-                if !(1..=366).contains(&days) {
-                    return Err(failure(format!(
-                        "days_ahead {days} is out of range; expected 1 to 366"
-                    )));
-                }
-                let now = default_start();
-                let range = TimeRange::new(now, now + Duration::days(days)).map_err(failure)?;
-                let nc = self.nextcloud(&request).await?;
-                let calendars = calendars_for(
-                    nc.as_ref(),
-                    args.calendar_name.as_deref(),
-                    ComponentKind::Event,
-                )
-                .await?;
-                let mut events = occurrences_in(nc.as_ref(), &calendars, &range, None).await?;
-                let total = events.len();
-                events.truncate(limit);
-                Ok(listing(
-                    &events,
-                    total,
-                    format!("Upcoming events in the next {days} days"),
-                ))
-            }
-            .await,
+    ) -> ToolOutcome {
+        let limit = bounded(args.limit, 10)?;
+        let days = args.days_ahead.unwrap_or(7);
+        if !(1..=366).contains(&days) {
+            return Err(failure(format!(
+                "days_ahead {days} is out of range; expected 1 to 366"
+            )));
+        }
+        let now = default_start();
+        let range = TimeRange::new(now, now + Duration::days(days)).map_err(failure)?;
+        let nc = self.nextcloud(&request).await?;
+        let calendars = calendars_for(
+            nc.as_ref(),
+            args.calendar_name.as_deref(),
+            ComponentKind::Event,
         )
+        .await?;
+        let mut events = occurrences_in(nc.as_ref(), &calendars, &range, None).await?;
+        let total = events.len();
+        events.truncate(limit);
+        Ok(listing(
+            &events,
+            total,
+            format!("Upcoming events in the next {days} days"),
+        ))
     }
 
     #[tool(
@@ -352,39 +331,46 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<AvailabilityArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if !(5..=24 * 60).contains(&args.duration_minutes) {
-                    return Err(failure("duration_minutes must be between 5 and 1440"));
-                }
-                let zone: Tz = match args.timezone.as_deref() {
-                    Some(z) => crate::domain::caltime::parse_zone(z).or_fail()?,
-                    None => Tz::UTC,
-                };
-                let range = parse_range(args.date_range_start.as_deref(), args.date_range_end.as_deref(), args.timezone.as_deref(), Duration::days(7))?;
-                let rules = SlotRules {
-                    duration: Duration::minutes(args.duration_minutes),
-                    zone,
-                    business_hours_only: args.business_hours_only.unwrap_or(true),
-                    exclude_weekends: args.exclude_weekends.unwrap_or(true),
-                    include_all_day: args.include_all_day,
-                };
-                let nc = self.nextcloud(&request).await?;
-                let calendars = calendars_for(nc.as_ref(), None, ComponentKind::Event).await?;
-                let events = occurrences_in(nc.as_ref(), &calendars, &range, None).await?;
-                let slots = free_slots(&busy_intervals(&events, &rules), &range, &rules);
-                let mut text = format!("{} free slots of at least {} minutes", slots.len(), args.duration_minutes);
-                for s in slots.iter().take(20) {
-                    text.push_str(&format!("\n- {} to {}", s.start, s.end));
-                }
-                let note = args.attendees.as_ref().filter(|a| !a.trim().is_empty()).map(|_| "only the user's own calendars were consulted; attendees' availability is not visible to this tool");
-                if let Some(note) = note {
-                    text.push_str(&format!("\nNote: {note}"));
-                }
-                Ok(success(&serde_json::json!({ "slots": slots, "timezone": zone.name(), "note": note }), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if !(5..=24 * 60).contains(&args.duration_minutes) {
+            return Err(failure("duration_minutes must be between 5 and 1440"));
+        }
+        let zone: Tz = match args.timezone.as_deref() {
+            Some(z) => crate::domain::caltime::parse_zone(z).or_fail()?,
+            None => Tz::UTC,
+        };
+        let range = parse_range(
+            args.date_range_start.as_deref(),
+            args.date_range_end.as_deref(),
+            args.timezone.as_deref(),
+            Duration::days(7),
+        )?;
+        let rules = SlotRules {
+            duration: Duration::minutes(args.duration_minutes),
+            zone,
+            business_hours_only: args.business_hours_only.unwrap_or(true),
+            exclude_weekends: args.exclude_weekends.unwrap_or(true),
+            include_all_day: args.include_all_day,
+        };
+        let nc = self.nextcloud(&request).await?;
+        let calendars = calendars_for(nc.as_ref(), None, ComponentKind::Event).await?;
+        let events = occurrences_in(nc.as_ref(), &calendars, &range, None).await?;
+        let slots = free_slots(&busy_intervals(&events, &rules), &range, &rules);
+        let mut text = format!(
+            "{} free slots of at least {} minutes",
+            slots.len(),
+            args.duration_minutes
+        );
+        for s in slots.iter().take(20) {
+            text.push_str(&format!("\n- {} to {}", s.start, s.end));
+        }
+        let note = args.attendees.as_ref().filter(|a| !a.trim().is_empty()).map(|_| "only the user's own calendars were consulted; attendees' availability is not visible to this tool");
+        if let Some(note) = note {
+            text.push_str(&format!("\nNote: {note}"));
+        }
+        Ok(success(
+            &serde_json::json!({ "slots": slots, "timezone": zone.name(), "note": note }),
+            text,
+        ))
     }
 }

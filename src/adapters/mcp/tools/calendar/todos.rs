@@ -14,7 +14,7 @@ use super::todo_args::{
     status, when, zone,
 };
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::calendar::{ComponentKind, check_priority, split_list};
 use crate::domain::caltime::EventTime;
 use crate::domain::todos::{Todo, TodoDraft, TodoPatch, check_percent};
@@ -55,19 +55,13 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListTodosArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let filter = filter(&args.filter)?;
-                let nc = self.nextcloud(&request).await?;
-                let calendars = nc.list_calendars().await.or_fail()?;
-                let calendar =
-                    pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;
-                let todos = nc.list_todos(&calendar.name, &filter).await.or_fail()?;
-                Ok(todos_result(&todos, &format!("Tasks in {}", calendar.name)))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let filter = filter(&args.filter)?;
+        let nc = self.nextcloud(&request).await?;
+        let calendars = nc.list_calendars().await.or_fail()?;
+        let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;
+        let todos = nc.list_todos(&calendar.name, &filter).await.or_fail()?;
+        Ok(todos_result(&todos, &format!("Tasks in {}", calendar.name)))
     }
 
     #[tool(
@@ -79,20 +73,15 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<TodoFilterArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let filter = filter(&args)?;
-                let nc = self.nextcloud(&request).await?;
-                let calendars = calendars_for(nc.as_ref(), None, ComponentKind::Todo).await?;
-                let mut todos = Vec::new();
-                for calendar in &calendars {
-                    todos.extend(nc.list_todos(&calendar.name, &filter).await.or_fail()?);
-                }
-                Ok(todos_result(&todos, "Matching tasks"))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let filter = filter(&args)?;
+        let nc = self.nextcloud(&request).await?;
+        let calendars = calendars_for(nc.as_ref(), None, ComponentKind::Todo).await?;
+        let mut todos = Vec::new();
+        for calendar in &calendars {
+            todos.extend(nc.list_todos(&calendar.name, &filter).await.or_fail()?);
+        }
+        Ok(todos_result(&todos, "Matching tasks"))
     }
 
     #[tool(
@@ -109,36 +98,30 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateTodoArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.summary.trim().is_empty() {
-                    return Err(failure("summary is empty; give the task a summary"));
-                }
-                let f = &args.fields;
-                let tz = zone(&f.timezone)?;
-                let draft = TodoDraft {
-                    summary: args.summary.trim().to_string(),
-                    description: f.description.clone().filter(|d| !d.is_empty()),
-                    status: status(&f.status)?,
-                    priority: f.priority.map(check_priority).transpose().or_fail()?,
-                    due: when("due", &f.due, tz)?,
-                    dtstart: when("dtstart", &f.dtstart, tz)?,
-                    categories: f.categories.as_deref().map(split_list).unwrap_or_default(),
-                    reminders: reminders(&f.reminders)?.unwrap_or_default(),
-                };
-                let nc = self.nextcloud(&request).await?;
-                let calendars = nc.list_calendars().await.or_fail()?;
-                let calendar =
-                    pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;
-                let todo = nc.create_todo(&calendar.name, &draft).await.or_fail()?;
-                Ok(success(
-                    &todo,
-                    format!("Created task{}", todo_line(&todo).trim_start_matches('-')),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.summary.trim().is_empty() {
+            return Err(failure("summary is empty; give the task a summary"));
+        }
+        let f = &args.fields;
+        let tz = zone(&f.timezone)?;
+        let draft = TodoDraft {
+            summary: args.summary.trim().to_string(),
+            description: f.description.clone().filter(|d| !d.is_empty()),
+            status: status(&f.status)?,
+            priority: f.priority.map(check_priority).transpose().or_fail()?,
+            due: when("due", &f.due, tz)?,
+            dtstart: when("dtstart", &f.dtstart, tz)?,
+            categories: f.categories.as_deref().map(split_list).unwrap_or_default(),
+            reminders: reminders(&f.reminders)?.unwrap_or_default(),
+        };
+        let nc = self.nextcloud(&request).await?;
+        let calendars = nc.list_calendars().await.or_fail()?;
+        let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;
+        let todo = nc.create_todo(&calendar.name, &draft).await.or_fail()?;
+        Ok(success(
+            &todo,
+            format!("Created task{}", todo_line(&todo).trim_start_matches('-')),
+        ))
     }
 
     #[tool(
@@ -155,45 +138,40 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateTodoArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let f = &args.fields;
-                let tz = zone(&f.timezone)?;
-                let patch = TodoPatch {
-                    summary: args.summary.clone(),
-                    description: f.description.clone(),
-                    status: status(&f.status)?,
-                    priority: f.priority.map(check_priority).transpose().or_fail()?,
-                    percent_complete: args
-                        .percent_complete
-                        .map(check_percent)
-                        .transpose()
-                        .or_fail()?,
-                    due: when("due", &f.due, tz)?,
-                    dtstart: when("dtstart", &f.dtstart, tz)?,
-                    completed: when("completed", &args.completed, tz.or(Some(Tz::UTC)))?,
-                    categories: f.categories.as_deref().map(split_list),
-                    reminders: reminders(&f.reminders)?,
-                };
-                if patch.is_empty() {
-                    return Err(failure(
-                        "nothing to change; give at least one field such as summary, status or due",
-                    ));
-                }
-                let patch = patch.reconcile(EventTime::Utc(Utc::now()));
-                self.change_todo(
-                    &request,
-                    &args.calendar_name,
-                    &args.todo_uid,
-                    args.etag.clone(),
-                    &patch,
-                    "Updated",
-                )
-                .await
-            }
-            .await,
+    ) -> ToolOutcome {
+        let f = &args.fields;
+        let tz = zone(&f.timezone)?;
+        let patch = TodoPatch {
+            summary: args.summary.clone(),
+            description: f.description.clone(),
+            status: status(&f.status)?,
+            priority: f.priority.map(check_priority).transpose().or_fail()?,
+            percent_complete: args
+                .percent_complete
+                .map(check_percent)
+                .transpose()
+                .or_fail()?,
+            due: when("due", &f.due, tz)?,
+            dtstart: when("dtstart", &f.dtstart, tz)?,
+            completed: when("completed", &args.completed, tz.or(Some(Tz::UTC)))?,
+            categories: f.categories.as_deref().map(split_list),
+            reminders: reminders(&f.reminders)?,
+        };
+        if patch.is_empty() {
+            return Err(failure(
+                "nothing to change; give at least one field such as summary, status or due",
+            ));
+        }
+        let patch = patch.reconcile(EventTime::Utc(Utc::now()));
+        self.change_todo(
+            &request,
+            &args.calendar_name,
+            &args.todo_uid,
+            args.etag.clone(),
+            &patch,
+            "Updated",
         )
+        .await
     }
 
     #[tool(
@@ -210,24 +188,19 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<TodoRefArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let at = when("completed", &args.completed, Some(Tz::UTC))?
-                    .unwrap_or(EventTime::Utc(Utc::now()));
-                let patch = TodoPatch::complete(at);
-                self.change_todo(
-                    &request,
-                    &args.calendar_name,
-                    &args.todo_uid,
-                    args.etag.clone(),
-                    &patch,
-                    "Completed",
-                )
-                .await
-            }
-            .await,
+    ) -> ToolOutcome {
+        let at = when("completed", &args.completed, Some(Tz::UTC))?
+            .unwrap_or(EventTime::Utc(Utc::now()));
+        let patch = TodoPatch::complete(at);
+        self.change_todo(
+            &request,
+            &args.calendar_name,
+            &args.todo_uid,
+            args.etag.clone(),
+            &patch,
+            "Completed",
         )
+        .await
     }
 
     #[tool(
@@ -244,24 +217,18 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<TodoRefArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let nc = self.nextcloud(&request).await?;
-                let calendars = nc.list_calendars().await.or_fail()?;
-                let calendar =
-                    pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;
-                let etag = args.etag.clone().filter(|e| !e.trim().is_empty());
-                nc.delete_todo(&calendar.name, args.todo_uid.trim(), etag)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "deleted": args.todo_uid, "calendar": calendar.name }),
-                    format!("Deleted task {} from {}", args.todo_uid, calendar.name),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let nc = self.nextcloud(&request).await?;
+        let calendars = nc.list_calendars().await.or_fail()?;
+        let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;
+        let etag = args.etag.clone().filter(|e| !e.trim().is_empty());
+        nc.delete_todo(&calendar.name, args.todo_uid.trim(), etag)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "deleted": args.todo_uid, "calendar": calendar.name }),
+            format!("Deleted task {} from {}", args.todo_uid, calendar.name),
+        ))
     }
 }
 

@@ -7,7 +7,7 @@ use rmcp::{RoleServer, tool, tool_router};
 
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::credentials::caller_of;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::principal::Principal;
 use crate::ports::consent::{ConsentService, ProvisioningStatus};
 
@@ -37,20 +37,14 @@ impl NextcloudMcp {
             open_world_hint = true
         )
     )]
-    async fn provision_nextcloud_access(
-        &self,
-        request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(async {
-            let (consent, caller) = self.consent_parts(&request)?;
-            let link = consent.begin(&caller).await.or_fail()?;
-            let url = link.authorization_url.to_string();
-            Ok(success(
-                &serde_json::json!({ "authorization_url": url, "expires_at": link.expires_at.0 }),
-                format!("Open this link to grant offline access (valid 10 minutes, once):\n{url}"),
-            ))
-        }
-        .await)
+    async fn provision_nextcloud_access(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let (consent, caller) = self.consent_parts(&request)?;
+        let link = consent.begin(&caller).await.or_fail()?;
+        let url = link.authorization_url.to_string();
+        Ok(success(
+            &serde_json::json!({ "authorization_url": url, "expires_at": link.expires_at.0 }),
+            format!("Open this link to grant offline access (valid 10 minutes, once):\n{url}"),
+        ))
     }
 
     #[tool(
@@ -58,24 +52,18 @@ impl NextcloudMcp {
         description = "Tell whether you have granted this server offline access, with which scopes and since when.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn check_provisioning_status(
-        &self,
-        request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(async {
-            let (consent, caller) = self.consent_parts(&request)?;
-            Ok(match consent.status(&caller).await.or_fail()? {
-                ProvisioningStatus::NotProvisioned => success(
-                    &serde_json::json!({ "provisioned": false }),
-                    "Offline access is not granted. Use provision_nextcloud_access to grant it.",
-                ),
-                ProvisioningStatus::Provisioned { scopes, granted_at } => success(
-                    &serde_json::json!({ "provisioned": true, "scopes": scopes, "granted_at": granted_at.0 }),
-                    format!("Offline access is granted (scopes: {}).", scopes.join(" ")),
-                ),
-            })
-        }
-        .await)
+    async fn check_provisioning_status(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let (consent, caller) = self.consent_parts(&request)?;
+        Ok(match consent.status(&caller).await.or_fail()? {
+            ProvisioningStatus::NotProvisioned => success(
+                &serde_json::json!({ "provisioned": false }),
+                "Offline access is not granted. Use provision_nextcloud_access to grant it.",
+            ),
+            ProvisioningStatus::Provisioned { scopes, granted_at } => success(
+                &serde_json::json!({ "provisioned": true, "scopes": scopes, "granted_at": granted_at.0 }),
+                format!("Offline access is granted (scopes: {}).", scopes.join(" ")),
+            ),
+        })
     }
 
     #[tool(
@@ -88,17 +76,12 @@ impl NextcloudMcp {
             open_world_hint = true
         )
     )]
-    async fn revoke_nextcloud_access(&self, request: RequestContext<RoleServer>) -> CallToolResult {
-        flatten(
-            async {
-                let (consent, caller) = self.consent_parts(&request)?;
-                consent.revoke(&caller).await.or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "revoked": true }),
-                    "Offline access revoked and deleted.",
-                ))
-            }
-            .await,
-        )
+    async fn revoke_nextcloud_access(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let (consent, caller) = self.consent_parts(&request)?;
+        consent.revoke(&caller).await.or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "revoked": true }),
+            "Offline access revoked and deleted.",
+        ))
     }
 }

@@ -8,13 +8,13 @@ use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 
+use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::domain::calendar::check_collection_name;
+use crate::domain::contacts::{Contact, ContactPatch};
 use args::{
     AddressBookArgs, ContactRefArgs, ListContactsArgs, SearchContactsArgs, WriteContactArgs, book,
 };
-use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
-use crate::domain::calendar::check_collection_name;
-use crate::domain::contacts::{Contact, ContactPatch};
 
 const MAX_LIMIT: usize = 1000;
 fn contact_line(c: &Contact) -> String {
@@ -58,23 +58,18 @@ impl NextcloudMcp {
         description = "List the user's address books: id (name), display name, description.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn list_addressbooks(&self, request: RequestContext<RoleServer>) -> CallToolResult {
-        flatten(
-            async {
-                let books = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_addressbooks()
-                    .await
-                    .or_fail()?;
-                let mut text = format!("{} address books", books.len());
-                for b in &books {
-                    text.push_str(&format!("\n- {} (\"{}\")", b.name, b.display_name));
-                }
-                Ok(success(&serde_json::json!({ "addressbooks": books }), text))
-            }
-            .await,
-        )
+    async fn list_addressbooks(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let books = self
+            .nextcloud(&request)
+            .await?
+            .list_addressbooks()
+            .await
+            .or_fail()?;
+        let mut text = format!("{} address books", books.len());
+        for b in &books {
+            text.push_str(&format!("\n- {} (\"{}\")", b.name, b.display_name));
+        }
+        Ok(success(&serde_json::json!({ "addressbooks": books }), text))
     }
 
     #[tool(
@@ -91,28 +86,23 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<AddressBookArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let name = args.name.trim();
-                check_collection_name(name).or_fail()?;
-                let display = args
-                    .display_name
-                    .clone()
-                    .filter(|d| !d.trim().is_empty())
-                    .unwrap_or_else(|| name.to_string());
-                self.nextcloud(&request)
-                    .await?
-                    .create_addressbook(name, &display, args.description.clone())
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "created": name, "display_name": display }),
-                    format!("Created address book {name}"),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let name = args.name.trim();
+        check_collection_name(name).or_fail()?;
+        let display = args
+            .display_name
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| name.to_string());
+        self.nextcloud(&request)
+            .await?
+            .create_addressbook(name, &display, args.description.clone())
+            .await
+            .or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "created": name, "display_name": display }),
+            format!("Created address book {name}"),
+        ))
     }
 
     #[tool(
@@ -129,19 +119,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<AddressBookArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let nc = self.nextcloud(&request).await?;
-                let found = book(nc.as_ref(), &args.name).await?;
-                nc.delete_addressbook(&found.name).await.or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "deleted": found.name }),
-                    format!("Deleted address book {}", found.name),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let nc = self.nextcloud(&request).await?;
+        let found = book(nc.as_ref(), &args.name).await?;
+        nc.delete_addressbook(&found.name).await.or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "deleted": found.name }),
+            format!("Deleted address book {}", found.name),
+        ))
     }
 
     #[tool(
@@ -153,31 +138,26 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListContactsArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let limit = args.limit.unwrap_or(100);
-                if limit == 0 || limit > MAX_LIMIT {
-                    return Err(failure(format!("limit must be between 1 and {MAX_LIMIT}")));
-                }
-                let nc = self.nextcloud(&request).await?;
-                let found = book(nc.as_ref(), &args.addressbook).await?;
-                let mut contacts = nc.list_contacts(&found.name, None).await.or_fail()?;
-                contacts.sort_by_key(|c| c.full_name.to_lowercase());
-                let total = contacts.len();
-                let page: Vec<Contact> = contacts
-                    .into_iter()
-                    .skip(args.offset.unwrap_or(0))
-                    .take(limit)
-                    .collect();
-                let mut heading = format!("Contacts in {}", found.name);
-                if args.include_photos {
-                    heading.push_str(" (photos are never returned)");
-                }
-                Ok(contacts_result(&page, total, heading))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let limit = args.limit.unwrap_or(100);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(failure(format!("limit must be between 1 and {MAX_LIMIT}")));
+        }
+        let nc = self.nextcloud(&request).await?;
+        let found = book(nc.as_ref(), &args.addressbook).await?;
+        let mut contacts = nc.list_contacts(&found.name, None).await.or_fail()?;
+        contacts.sort_by_key(|c| c.full_name.to_lowercase());
+        let total = contacts.len();
+        let page: Vec<Contact> = contacts
+            .into_iter()
+            .skip(args.offset.unwrap_or(0))
+            .take(limit)
+            .collect();
+        let mut heading = format!("Contacts in {}", found.name);
+        if args.include_photos {
+            heading.push_str(" (photos are never returned)");
+        }
+        Ok(contacts_result(&page, total, heading))
     }
 
     #[tool(
@@ -189,41 +169,36 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<SearchContactsArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.query.trim().is_empty() {
-                    return Err(failure(
-                        "query is empty; give part of a name, email, phone number or organisation",
-                    ));
-                }
-                let nc = self.nextcloud(&request).await?;
-                let books = match args.addressbook.as_deref().filter(|b| !b.trim().is_empty()) {
-                    Some(wanted) => vec![book(nc.as_ref(), wanted).await?],
-                    None => nc.list_addressbooks().await.or_fail()?,
-                };
-                let mut hits = Vec::new();
-                for b in &books {
-                    let found = nc
-                        .list_contacts(&b.name, Some(args.query.clone()))
-                        .await
-                        .or_fail()?;
-                    hits.extend(found.into_iter().filter(|c| c.matches(&args.query)));
-                }
-                let total = hits.len();
-                let photos = if args.include_photos {
-                    " (photos are never returned)"
-                } else {
-                    ""
-                };
-                Ok(contacts_result(
-                    &hits,
-                    total,
-                    format!("Contacts matching '{}'{photos}", args.query.trim()),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.query.trim().is_empty() {
+            return Err(failure(
+                "query is empty; give part of a name, email, phone number or organisation",
+            ));
+        }
+        let nc = self.nextcloud(&request).await?;
+        let books = match args.addressbook.as_deref().filter(|b| !b.trim().is_empty()) {
+            Some(wanted) => vec![book(nc.as_ref(), wanted).await?],
+            None => nc.list_addressbooks().await.or_fail()?,
+        };
+        let mut hits = Vec::new();
+        for b in &books {
+            let found = nc
+                .list_contacts(&b.name, Some(args.query.clone()))
+                .await
+                .or_fail()?;
+            hits.extend(found.into_iter().filter(|c| c.matches(&args.query)));
+        }
+        let total = hits.len();
+        let photos = if args.include_photos {
+            " (photos are never returned)"
+        } else {
+            ""
+        };
+        Ok(contacts_result(
+            &hits,
+            total,
+            format!("Contacts matching '{}'{photos}", args.query.trim()),
+        ))
     }
 
     #[tool(
@@ -235,22 +210,17 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ContactRefArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let nc = self.nextcloud(&request).await?;
-                let found = book(nc.as_ref(), &args.addressbook).await?;
-                let contact = nc
-                    .get_contact(&found.name, args.uid.trim())
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &contact,
-                    contact_line(&contact).trim_start_matches("- ").to_string(),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let nc = self.nextcloud(&request).await?;
+        let found = book(nc.as_ref(), &args.addressbook).await?;
+        let contact = nc
+            .get_contact(&found.name, args.uid.trim())
+            .await
+            .or_fail()?;
+        Ok(success(
+            &contact,
+            contact_line(&contact).trim_start_matches("- ").to_string(),
+        ))
     }
 
     #[tool(
@@ -267,34 +237,29 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<WriteContactArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let patch = ContactPatch::from_json(&args.contact_data).or_fail()?;
-                if patch.display_name().is_none() {
-                    return Err(failure(crate::domain::contacts::ContactInputError::NoName));
-                }
-                let uid = args
-                    .uid
-                    .clone()
-                    .filter(|u| !u.trim().is_empty())
-                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-                let nc = self.nextcloud(&request).await?;
-                let found = book(nc.as_ref(), &args.addressbook).await?;
-                let contact = nc
-                    .create_contact(&found.name, uid.trim(), &patch)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &contact,
-                    format!(
-                        "Created contact {}",
-                        contact_line(&contact).trim_start_matches("- ")
-                    ),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let patch = ContactPatch::from_json(&args.contact_data).or_fail()?;
+        if patch.display_name().is_none() {
+            return Err(failure(crate::domain::contacts::ContactInputError::NoName));
+        }
+        let uid = args
+            .uid
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let nc = self.nextcloud(&request).await?;
+        let found = book(nc.as_ref(), &args.addressbook).await?;
+        let contact = nc
+            .create_contact(&found.name, uid.trim(), &patch)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &contact,
+            format!(
+                "Created contact {}",
+                contact_line(&contact).trim_start_matches("- ")
+            ),
+        ))
     }
 
     #[tool(
@@ -311,32 +276,27 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<WriteContactArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let uid = args
-                    .uid
-                    .clone()
-                    .filter(|u| !u.trim().is_empty())
-                    .ok_or_else(|| failure("uid is required to update a contact"))?;
-                let patch = ContactPatch::from_json(&args.contact_data).or_fail()?;
-                let nc = self.nextcloud(&request).await?;
-                let found = book(nc.as_ref(), &args.addressbook).await?;
-                let etag = args.etag.clone().filter(|e| !e.trim().is_empty());
-                let contact = nc
-                    .update_contact(&found.name, uid.trim(), etag, &patch)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &contact,
-                    format!(
-                        "Updated contact {}",
-                        contact_line(&contact).trim_start_matches("- ")
-                    ),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let uid = args
+            .uid
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| failure("uid is required to update a contact"))?;
+        let patch = ContactPatch::from_json(&args.contact_data).or_fail()?;
+        let nc = self.nextcloud(&request).await?;
+        let found = book(nc.as_ref(), &args.addressbook).await?;
+        let etag = args.etag.clone().filter(|e| !e.trim().is_empty());
+        let contact = nc
+            .update_contact(&found.name, uid.trim(), etag, &patch)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &contact,
+            format!(
+                "Updated contact {}",
+                contact_line(&contact).trim_start_matches("- ")
+            ),
+        ))
     }
 
     #[tool(
@@ -353,21 +313,16 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ContactRefArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let nc = self.nextcloud(&request).await?;
-                let found = book(nc.as_ref(), &args.addressbook).await?;
-                let etag = args.etag.clone().filter(|e| !e.trim().is_empty());
-                nc.delete_contact(&found.name, args.uid.trim(), etag)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "deleted": args.uid, "addressbook": found.name }),
-                    format!("Deleted contact {}", args.uid),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let nc = self.nextcloud(&request).await?;
+        let found = book(nc.as_ref(), &args.addressbook).await?;
+        let etag = args.etag.clone().filter(|e| !e.trim().is_empty());
+        nc.delete_contact(&found.name, args.uid.trim(), etag)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "deleted": args.uid, "addressbook": found.name }),
+            format!("Deleted contact {}", args.uid),
+        ))
     }
 }

@@ -8,10 +8,10 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use serde_json::json;
 
-use super::{card_line, check_order};
 use super::card_args::*;
+use super::{card_line, check_order};
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{
     CardDraft, CardFields, CardRef, DeckInputError, MAX_TITLE_CHARS, check_description,
     check_title, parse_due_date,
@@ -35,33 +35,28 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<StackArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let stack = deck
-                    .get_stack(args.board_id, args.stack_id)
-                    .await
-                    .or_fail()?;
-                let mut cards = stack.cards;
-                cards.sort_by_key(|c| c.order);
-                let mut text = format!(
-                    "Cards in '{}' (stack {}): {}",
-                    stack.title,
-                    stack.id,
-                    cards.len()
-                );
-                for card in &cards {
-                    text.push('\n');
-                    text.push_str(&card_line(card));
-                }
-                Ok(success(
-                    &json!({ "stack_id": stack.id, "cards": cards }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let stack = deck
+            .get_stack(args.board_id, args.stack_id)
+            .await
+            .or_fail()?;
+        let mut cards = stack.cards;
+        cards.sort_by_key(|c| c.order);
+        let mut text = format!(
+            "Cards in '{}' (stack {}): {}",
+            stack.title,
+            stack.id,
+            cards.len()
+        );
+        for card in &cards {
+            text.push('\n');
+            text.push_str(&card_line(card));
+        }
+        Ok(success(
+            &json!({ "stack_id": stack.id, "cards": cards }),
+            text,
+        ))
     }
 
     #[tool(
@@ -73,24 +68,19 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let card = self
-                    .nextcloud(&request)
-                    .await?
-                    .get_card(args.card())
-                    .await
-                    .or_fail()?;
-                let text = format!(
-                    "{}\n\n{}",
-                    card_line(&card).trim_start_matches("- "),
-                    card.description
-                );
-                Ok(success(&card, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let card = self
+            .nextcloud(&request)
+            .await?
+            .get_card(args.card())
+            .await
+            .or_fail()?;
+        let text = format!(
+            "{}\n\n{}",
+            card_line(&card).trim_start_matches("- "),
+            card.description
+        );
+        Ok(success(&card, text))
     }
 
     #[tool(
@@ -107,31 +97,26 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateCardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let title = check_title("card title", &args.title, MAX_TITLE_CHARS).or_fail()?;
-                if let Some(d) = &args.description {
-                    check_description(d).or_fail()?;
-                }
-                let draft = CardDraft {
-                    title,
-                    description: args.description,
-                    duedate: due(args.duedate.as_deref())?,
-                    order: check_order(args.order.unwrap_or(0))?,
-                };
-                let deck = self.nextcloud(&request).await?;
-                let card = deck
-                    .create_card(args.board_id, args.stack_id, &draft)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &card,
-                    format!("Created card '{}' (id {})", card.title, card.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let title = check_title("card title", &args.title, MAX_TITLE_CHARS).or_fail()?;
+        if let Some(d) = &args.description {
+            check_description(d).or_fail()?;
+        }
+        let draft = CardDraft {
+            title,
+            description: args.description,
+            duedate: due(args.duedate.as_deref())?,
+            order: check_order(args.order.unwrap_or(0))?,
+        };
+        let deck = self.nextcloud(&request).await?;
+        let card = deck
+            .create_card(args.board_id, args.stack_id, &draft)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &card,
+            format!("Created card '{}' (id {})", card.title, card.id),
+        ))
     }
 
     #[tool(
@@ -148,45 +133,40 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateCardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.title.is_none() && args.description.is_none() && args.duedate.is_none() {
-                    return Err(failure(DeckInputError::EmptyUpdate));
-                }
-                let title = args
-                    .title
-                    .map(|t| check_title("card title", &t, MAX_TITLE_CHARS))
-                    .transpose()
-                    .or_fail()?;
-                if let Some(d) = &args.description {
-                    check_description(d).or_fail()?;
-                }
-                let duedate = args.duedate.as_deref().map(|d| due(Some(d))).transpose()?;
-                let at = CardRef {
-                    board_id: args.board_id,
-                    stack_id: args.stack_id,
-                    card_id: args.card_id,
-                };
-                let deck = self.nextcloud(&request).await?;
-                let mut fields = CardFields::of(&deck.get_card(at).await.or_fail()?);
-                if let Some(title) = title {
-                    fields.title = title;
-                }
-                if let Some(description) = args.description {
-                    fields.description = description;
-                }
-                if let Some(duedate) = duedate {
-                    fields.duedate = duedate;
-                }
-                let card = deck.update_card(at, &fields).await.or_fail()?;
-                Ok(success(
-                    &card,
-                    format!("Updated card:\n{}", card_line(&card)),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.title.is_none() && args.description.is_none() && args.duedate.is_none() {
+            return Err(failure(DeckInputError::EmptyUpdate));
+        }
+        let title = args
+            .title
+            .map(|t| check_title("card title", &t, MAX_TITLE_CHARS))
+            .transpose()
+            .or_fail()?;
+        if let Some(d) = &args.description {
+            check_description(d).or_fail()?;
+        }
+        let duedate = args.duedate.as_deref().map(|d| due(Some(d))).transpose()?;
+        let at = CardRef {
+            board_id: args.board_id,
+            stack_id: args.stack_id,
+            card_id: args.card_id,
+        };
+        let deck = self.nextcloud(&request).await?;
+        let mut fields = CardFields::of(&deck.get_card(at).await.or_fail()?);
+        if let Some(title) = title {
+            fields.title = title;
+        }
+        if let Some(description) = args.description {
+            fields.description = description;
+        }
+        if let Some(duedate) = duedate {
+            fields.duedate = duedate;
+        }
+        let card = deck.update_card(at, &fields).await.or_fail()?;
+        Ok(success(
+            &card,
+            format!("Updated card:\n{}", card_line(&card)),
+        ))
     }
 
     #[tool(
@@ -203,29 +183,27 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ReorderCardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let order = check_order(args.order)?;
-                let at = CardRef {
-                    board_id: args.board_id,
-                    stack_id: args.stack_id,
-                    card_id: args.card_id,
-                };
-                let deck = self.nextcloud(&request).await?;
-                let cards = deck.move_card(at, args.target_stack_id, order).await.or_fail()?;
-                let moved = cards.iter().find(|c| c.id == args.card_id);
-                let text = format!(
-                    "Moved card {} to stack {} at position {order}",
-                    args.card_id, args.target_stack_id
-                );
-                Ok(success(
-                    &json!({ "card_id": args.card_id, "stack_id": args.target_stack_id, "order": order, "card": moved }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let order = check_order(args.order)?;
+        let at = CardRef {
+            board_id: args.board_id,
+            stack_id: args.stack_id,
+            card_id: args.card_id,
+        };
+        let deck = self.nextcloud(&request).await?;
+        let cards = deck
+            .move_card(at, args.target_stack_id, order)
+            .await
+            .or_fail()?;
+        let moved = cards.iter().find(|c| c.id == args.card_id);
+        let text = format!(
+            "Moved card {} to stack {} at position {order}",
+            args.card_id, args.target_stack_id
+        );
+        Ok(success(
+            &json!({ "card_id": args.card_id, "stack_id": args.target_stack_id, "order": order, "card": moved }),
+            text,
+        ))
     }
 
     #[tool(
@@ -242,38 +220,33 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<MoveCardToBoardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let order = check_order(args.order.unwrap_or(0))?;
-                let deck = self.nextcloud(&request).await?;
-                let target = deck
-                    .get_stack(args.target_board_id, args.target_stack_id)
-                    .await
-                    .or_fail()?;
-                if target.board_id != 0 && target.board_id != args.target_board_id {
-                    return Err(failure(format!(
-                        "stack {} belongs to board {}, not board {}; list the target board's stacks with deck_get_stacks",
-                        target.id, target.board_id, args.target_board_id
-                    )));
-                }
-                let at = CardRef {
-                    board_id: args.source_board_id,
-                    stack_id: args.source_stack_id,
-                    card_id: args.card_id,
-                };
-                deck.move_card(at, target.id, order).await.or_fail()?;
-                let text = format!(
-                    "Moved card {} to '{}' (stack {}) on board {}",
-                    args.card_id, target.title, target.id, args.target_board_id
-                );
-                Ok(success(
-                    &json!({ "card_id": args.card_id, "board_id": args.target_board_id, "stack_id": target.id }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let order = check_order(args.order.unwrap_or(0))?;
+        let deck = self.nextcloud(&request).await?;
+        let target = deck
+            .get_stack(args.target_board_id, args.target_stack_id)
+            .await
+            .or_fail()?;
+        if target.board_id != 0 && target.board_id != args.target_board_id {
+            return Err(failure(format!(
+                "stack {} belongs to board {}, not board {}; list the target board's stacks with deck_get_stacks",
+                target.id, target.board_id, args.target_board_id
+            )));
+        }
+        let at = CardRef {
+            board_id: args.source_board_id,
+            stack_id: args.source_stack_id,
+            card_id: args.card_id,
+        };
+        deck.move_card(at, target.id, order).await.or_fail()?;
+        let text = format!(
+            "Moved card {} to '{}' (stack {}) on board {}",
+            args.card_id, target.title, target.id, args.target_board_id
+        );
+        Ok(success(
+            &json!({ "card_id": args.card_id, "board_id": args.target_board_id, "stack_id": target.id }),
+            text,
+        ))
     }
 
     #[tool(
@@ -290,7 +263,7 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> ToolOutcome {
         self.card_archive(args.card(), true, request).await
     }
 
@@ -308,7 +281,7 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> ToolOutcome {
         self.card_archive(args.card(), false, request).await
     }
 
@@ -326,23 +299,18 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let card = self
-                    .nextcloud(&request)
-                    .await?
-                    .delete_card(args.card())
-                    .await
-                    .or_fail()?;
-                let text = format!("Deleted card '{}' (id {})", card.title, card.id);
-                Ok(success(
-                    &json!({ "deleted": card.id, "title": card.title }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let card = self
+            .nextcloud(&request)
+            .await?
+            .delete_card(args.card())
+            .await
+            .or_fail()?;
+        let text = format!("Deleted card '{}' (id {})", card.title, card.id);
+        Ok(success(
+            &json!({ "deleted": card.id, "title": card.title }),
+            text,
+        ))
     }
 }
 
@@ -352,18 +320,13 @@ impl NextcloudMcp {
         at: CardRef,
         archived: bool,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let card = deck.set_card_archived(at, archived).await.or_fail()?;
-                let verb = if archived { "Archived" } else { "Unarchived" };
-                Ok(success(
-                    &card,
-                    format!("{verb} card '{}' (id {})", card.title, card.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let card = deck.set_card_archived(at, archived).await.or_fail()?;
+        let verb = if archived { "Archived" } else { "Unarchived" };
+        Ok(success(
+            &card,
+            format!("{verb} card '{}' (id {})", card.title, card.id),
+        ))
     }
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{
     Board, BoardFields, Card, DeckInputError, Label, MAX_TITLE_CHARS, check_color, check_title,
     parse_since,
@@ -141,36 +141,31 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListBoardsArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let since = match args.modified_since.as_deref().map(str::trim) {
-                    None | Some("") => None,
-                    Some(raw) => Some(parse_since(raw).map_err(|_| {
-                        failure(format!(
-                            "modified_since '{raw}' is not a date; use 2026-11-23 or 2026-11-23T08:00:00Z"
-                        ))
-                    })?),
-                };
-                let boards = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_boards(since)
-                    .await
-                    .or_fail()?;
-                let shown: Vec<&Board> = boards
-                    .iter()
-                    .filter(|b| args.include_deleted || b.deleted_at == 0)
-                    .collect();
-                let mut text = format!("Boards: {}", shown.len());
-                for board in &shown {
-                    text.push('\n');
-                    text.push_str(&board_line(board));
-                }
-                Ok(success(&json!({ "boards": shown }), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let since = match args.modified_since.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(parse_since(raw).map_err(|_| {
+                failure(format!(
+                    "modified_since '{raw}' is not a date; use 2026-11-23 or 2026-11-23T08:00:00Z"
+                ))
+            })?),
+        };
+        let boards = self
+            .nextcloud(&request)
+            .await?
+            .list_boards(since)
+            .await
+            .or_fail()?;
+        let shown: Vec<&Board> = boards
+            .iter()
+            .filter(|b| args.include_deleted || b.deleted_at == 0)
+            .collect();
+        let mut text = format!("Boards: {}", shown.len());
+        for board in &shown {
+            text.push('\n');
+            text.push_str(&board_line(board));
+        }
+        Ok(success(&json!({ "boards": shown }), text))
     }
 
     #[tool(
@@ -182,27 +177,22 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let board = deck.get_board(args.board_id).await.or_fail()?;
-                let text = format!(
-                    "{}\nstacks: {}\nlabels: {}\nmembers: {}",
-                    board_line(&board).trim_start_matches("- "),
-                    board
-                        .stacks
-                        .iter()
-                        .map(|s| format!("{} ({})", s.title, s.id))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    label_names(&board.labels),
-                    board.users.join(", ")
-                );
-                Ok(success(&board, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let board = deck.get_board(args.board_id).await.or_fail()?;
+        let text = format!(
+            "{}\nstacks: {}\nlabels: {}\nmembers: {}",
+            board_line(&board).trim_start_matches("- "),
+            board
+                .stacks
+                .iter()
+                .map(|s| format!("{} ({})", s.title, s.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            label_names(&board.labels),
+            board.users.join(", ")
+        );
+        Ok(success(&board, text))
     }
 
     #[tool(
@@ -219,18 +209,13 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateBoardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let title = check_title("board title", &args.title, MAX_TITLE_CHARS).or_fail()?;
-                let color = check_color(&args.color).or_fail()?;
-                let deck = self.nextcloud(&request).await?;
-                let board = deck.create_board(&title, &color).await.or_fail()?;
-                let text = format!("Created board '{}' (id {})", board.title, board.id);
-                Ok(success(&board, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let title = check_title("board title", &args.title, MAX_TITLE_CHARS).or_fail()?;
+        let color = check_color(&args.color).or_fail()?;
+        let deck = self.nextcloud(&request).await?;
+        let board = deck.create_board(&title, &color).await.or_fail()?;
+        let text = format!("Created board '{}' (id {})", board.title, board.id);
+        Ok(success(&board, text))
     }
 
     #[tool(
@@ -247,31 +232,26 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateBoardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.title.is_none() && args.color.is_none() {
-                    return Err(failure(DeckInputError::EmptyUpdate));
-                }
-                let title = args
-                    .title
-                    .map(|t| check_title("board title", &t, MAX_TITLE_CHARS))
-                    .transpose()
-                    .or_fail()?;
-                let color = args.color.map(|c| check_color(&c)).transpose().or_fail()?;
-                let board = self
-                    .change_board(&request, args.board_id, |f| {
-                        f.title = title.unwrap_or(f.title.clone());
-                        f.color = color.unwrap_or(f.color.clone());
-                    })
-                    .await?;
-                Ok(success(
-                    &board,
-                    format!("Updated board '{}' (id {})", board.title, board.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.title.is_none() && args.color.is_none() {
+            return Err(failure(DeckInputError::EmptyUpdate));
+        }
+        let title = args
+            .title
+            .map(|t| check_title("board title", &t, MAX_TITLE_CHARS))
+            .transpose()
+            .or_fail()?;
+        let color = args.color.map(|c| check_color(&c)).transpose().or_fail()?;
+        let board = self
+            .change_board(&request, args.board_id, |f| {
+                f.title = title.unwrap_or(f.title.clone());
+                f.color = color.unwrap_or(f.color.clone());
+            })
+            .await?;
+        Ok(success(
+            &board,
+            format!("Updated board '{}' (id {})", board.title, board.id),
+        ))
     }
 
     #[tool(
@@ -288,19 +268,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let board = self
-                    .change_board(&request, args.board_id, |f| f.archived = true)
-                    .await?;
-                Ok(success(
-                    &board,
-                    format!("Archived board '{}' (id {})", board.title, board.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let board = self
+            .change_board(&request, args.board_id, |f| f.archived = true)
+            .await?;
+        Ok(success(
+            &board,
+            format!("Archived board '{}' (id {})", board.title, board.id),
+        ))
     }
 
     #[tool(
@@ -317,19 +292,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let board = self
-                    .change_board(&request, args.board_id, |f| f.archived = false)
-                    .await?;
-                Ok(success(
-                    &board,
-                    format!("Unarchived board '{}' (id {})", board.title, board.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let board = self
+            .change_board(&request, args.board_id, |f| f.archived = false)
+            .await?;
+        Ok(success(
+            &board,
+            format!("Unarchived board '{}' (id {})", board.title, board.id),
+        ))
     }
 
     #[tool(
@@ -346,22 +316,17 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let board = deck.delete_board(args.board_id).await.or_fail()?;
-                let text = format!(
-                    "Deleted board '{}' (id {}); deck_restore_board can undo this",
-                    board.title, board.id
-                );
-                Ok(success(
-                    &json!({ "deleted": board.id, "board": board }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let board = deck.delete_board(args.board_id).await.or_fail()?;
+        let text = format!(
+            "Deleted board '{}' (id {}); deck_restore_board can undo this",
+            board.title, board.id
+        );
+        Ok(success(
+            &json!({ "deleted": board.id, "board": board }),
+            text,
+        ))
     }
 
     #[tool(
@@ -378,17 +343,12 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let board = deck.restore_board(args.board_id).await.or_fail()?;
-                Ok(success(
-                    &board,
-                    format!("Restored board '{}' (id {})", board.title, board.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let board = deck.restore_board(args.board_id).await.or_fail()?;
+        Ok(success(
+            &board,
+            format!("Restored board '{}' (id {})", board.title, board.id),
+        ))
     }
 }

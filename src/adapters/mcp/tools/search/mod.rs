@@ -1,14 +1,13 @@
 //! Unified search tools (`nc_search_*`).
 
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, success};
 use crate::domain::search::{SearchPage, check_query};
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -54,27 +53,19 @@ impl NextcloudMcp {
         description = "List the unified search providers of this Nextcloud (files, notes, deck, comments, ...), with the ids nc_search_query takes.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_search_list_providers(
-        &self,
-        request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let mut providers = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_search_providers()
-                    .await
-                    .or_fail()?;
-                providers.sort_by_key(|p| p.order);
-                let mut text = format!("Search providers: {}", providers.len());
-                for p in &providers {
-                    text.push_str(&format!("\n- {} (id {}, app {})", p.name, p.id, p.app_id));
-                }
-                Ok(success(&json!({ "providers": providers }), text))
-            }
-            .await,
-        )
+    async fn nc_search_list_providers(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let mut providers = self
+            .nextcloud(&request)
+            .await?
+            .list_search_providers()
+            .await
+            .or_fail()?;
+        providers.sort_by_key(|p| p.order);
+        let mut text = format!("Search providers: {}", providers.len());
+        for p in &providers {
+            text.push_str(&format!("\n- {} (id {}, app {})", p.name, p.id, p.app_id));
+        }
+        Ok(success(&json!({ "providers": providers }), text))
     }
 
     #[tool(
@@ -86,58 +77,53 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<SearchArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let provider = args
-                    .provider
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty());
-                let query = check_query(&args.term, args.limit, provider, args.cursor.as_deref())
-                    .or_fail()?;
-                let nextcloud = self.nextcloud(&request).await?;
-                let mut text = format!("Results for '{}':", query.term);
-                if let Some(provider) = provider {
-                    let page = nextcloud
-                        .search_provider(provider, &query)
-                        .await
-                        .or_fail()?;
+    ) -> ToolOutcome {
+        let provider = args
+            .provider
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let query =
+            check_query(&args.term, args.limit, provider, args.cursor.as_deref()).or_fail()?;
+        let nextcloud = self.nextcloud(&request).await?;
+        let mut text = format!("Results for '{}':", query.term);
+        if let Some(provider) = provider {
+            let page = nextcloud
+                .search_provider(provider, &query)
+                .await
+                .or_fail()?;
+            page_text(&page, &mut text);
+            return Ok(success(
+                &json!({ "term": query.term, "results": [page] }),
+                text,
+            ));
+        }
+        let mut providers = nextcloud.list_search_providers().await.or_fail()?;
+        providers.sort_by_key(|p| p.order);
+        let mut pages = Vec::new();
+        let mut failed = Vec::new();
+        for p in &providers {
+            match nextcloud.search_provider(&p.id, &query).await {
+                Ok(page) if page.entries.is_empty() => {}
+                Ok(page) => {
                     page_text(&page, &mut text);
-                    return Ok(success(
-                        &json!({ "term": query.term, "results": [page] }),
-                        text,
-                    ));
+                    pages.push(page);
                 }
-                let mut providers = nextcloud.list_search_providers().await.or_fail()?;
-                providers.sort_by_key(|p| p.order);
-                let mut pages = Vec::new();
-                let mut failed = Vec::new();
-                for p in &providers {
-                    match nextcloud.search_provider(&p.id, &query).await {
-                        Ok(page) if page.entries.is_empty() => {}
-                        Ok(page) => {
-                            page_text(&page, &mut text);
-                            pages.push(page);
-                        }
-                        Err(e) => failed.push(json!({ "provider": p.id, "error": e.to_string() })),
-                    }
-                }
-                if pages.is_empty() {
-                    text.push_str(" nothing found");
-                }
-                if !failed.is_empty() {
-                    text.push_str(&format!(
-                        "\n({} providers failed; see 'failed')",
-                        failed.len()
-                    ));
-                }
-                Ok(success(
-                    &json!({ "term": query.term, "results": pages, "failed": failed }),
-                    text,
-                ))
+                Err(e) => failed.push(json!({ "provider": p.id, "error": e.to_string() })),
             }
-            .await,
-        )
+        }
+        if pages.is_empty() {
+            text.push_str(" nothing found");
+        }
+        if !failed.is_empty() {
+            text.push_str(&format!(
+                "\n({} providers failed; see 'failed')",
+                failed.len()
+            ));
+        }
+        Ok(success(
+            &json!({ "term": query.term, "results": pages, "failed": failed }),
+            text,
+        ))
     }
 }

@@ -2,14 +2,13 @@
 //! values are checked against the table's column types before any write.
 
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::tables::{Column, Row, RowMode, prepare_row};
 
 const DEFAULT_ROW_LIMIT: u32 = 50;
@@ -89,33 +88,28 @@ impl NextcloudMcp {
         description = "List the Tables the user can see: id, title, number of rows and columns.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_tables_list_tables(&self, request: RequestContext<RoleServer>) -> CallToolResult {
-        flatten(
-            async {
-                let tables = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_tables()
-                    .await
-                    .or_fail()?;
-                let mut text = format!("Tables: {}", tables.len());
-                for t in &tables {
-                    text.push_str(&format!(
-                        "\n- {}{} (table {}, {} rows, {} columns)",
-                        t.emoji
-                            .as_deref()
-                            .map(|e| format!("{e} "))
-                            .unwrap_or_default(),
-                        t.title,
-                        t.id,
-                        t.rows_count,
-                        t.columns_count
-                    ));
-                }
-                Ok(success(&json!({ "tables": tables }), text))
-            }
-            .await,
-        )
+    async fn nc_tables_list_tables(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let tables = self
+            .nextcloud(&request)
+            .await?
+            .list_tables()
+            .await
+            .or_fail()?;
+        let mut text = format!("Tables: {}", tables.len());
+        for t in &tables {
+            text.push_str(&format!(
+                "\n- {}{} (table {}, {} rows, {} columns)",
+                t.emoji
+                    .as_deref()
+                    .map(|e| format!("{e} "))
+                    .unwrap_or_default(),
+                t.title,
+                t.id,
+                t.rows_count,
+                t.columns_count
+            ));
+        }
+        Ok(success(&json!({ "tables": tables }), text))
     }
 
     #[tool(
@@ -127,36 +121,31 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<TableIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let columns = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_columns(args.table_id)
-                    .await
-                    .or_fail()?;
-                let described: Vec<Value> = columns
-                    .iter()
-                    .map(|c| json!({ "column": c, "accepts": c.expects() }))
-                    .collect();
-                let mut text = format!("Columns of table {}: {}", args.table_id, columns.len());
-                for c in &columns {
-                    let required = if c.mandatory { ", required" } else { "" };
-                    text.push_str(&format!(
-                        "\n- {} (column {}{required}): {}",
-                        c.title,
-                        c.id,
-                        c.expects()
-                    ));
-                }
-                Ok(success(
-                    &json!({ "table_id": args.table_id, "columns": described }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let columns = self
+            .nextcloud(&request)
+            .await?
+            .list_columns(args.table_id)
+            .await
+            .or_fail()?;
+        let described: Vec<Value> = columns
+            .iter()
+            .map(|c| json!({ "column": c, "accepts": c.expects() }))
+            .collect();
+        let mut text = format!("Columns of table {}: {}", args.table_id, columns.len());
+        for c in &columns {
+            let required = if c.mandatory { ", required" } else { "" };
+            text.push_str(&format!(
+                "\n- {} (column {}{required}): {}",
+                c.title,
+                c.id,
+                c.expects()
+            ));
+        }
+        Ok(success(
+            &json!({ "table_id": args.table_id, "columns": described }),
+            text,
+        ))
     }
 
     #[tool(
@@ -168,31 +157,36 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ReadTableArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let limit = args.limit.unwrap_or(DEFAULT_ROW_LIMIT);
-                if !(1..=MAX_ROW_LIMIT).contains(&limit) {
-                    return Err(failure(format!("limit must be from 1 to {MAX_ROW_LIMIT}")));
-                }
-                let offset = args.offset.unwrap_or(0);
-                if offset > MAX_OFFSET {
-                    return Err(failure(format!("offset must be at most {MAX_OFFSET}")));
-                }
-                let nextcloud = self.nextcloud(&request).await?;
-                let columns = nextcloud.list_columns(args.table_id).await.or_fail()?;
-                let rows = nextcloud.list_rows(args.table_id, limit, offset).await.or_fail()?;
-                let readable: Vec<Value> = rows.iter().map(|r| readable_row(r, &columns)).collect();
-                let mut text = format!("Rows {}-{} of table {}", offset + 1, offset as usize + rows.len(), args.table_id);
-                readable.iter().for_each(|r| text.push_str(&format!("\n{}", row_line(r))));
-                let next = (rows.len() as u32 == limit).then_some(offset + limit);
-                Ok(success(
-                    &json!({ "table_id": args.table_id, "rows": readable, "offset": offset, "next_offset": next }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let limit = args.limit.unwrap_or(DEFAULT_ROW_LIMIT);
+        if !(1..=MAX_ROW_LIMIT).contains(&limit) {
+            return Err(failure(format!("limit must be from 1 to {MAX_ROW_LIMIT}")));
+        }
+        let offset = args.offset.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            return Err(failure(format!("offset must be at most {MAX_OFFSET}")));
+        }
+        let nextcloud = self.nextcloud(&request).await?;
+        let columns = nextcloud.list_columns(args.table_id).await.or_fail()?;
+        let rows = nextcloud
+            .list_rows(args.table_id, limit, offset)
+            .await
+            .or_fail()?;
+        let readable: Vec<Value> = rows.iter().map(|r| readable_row(r, &columns)).collect();
+        let mut text = format!(
+            "Rows {}-{} of table {}",
+            offset + 1,
+            offset as usize + rows.len(),
+            args.table_id
+        );
+        readable
+            .iter()
+            .for_each(|r| text.push_str(&format!("\n{}", row_line(r))));
+        let next = (rows.len() as u32 == limit).then_some(offset + limit);
+        Ok(success(
+            &json!({ "table_id": args.table_id, "rows": readable, "offset": offset, "next_offset": next }),
+            text,
+        ))
     }
 
     #[tool(
@@ -209,27 +203,22 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<InsertRowArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.data.is_empty() {
-                    return Err(failure("data is empty; give column title or id -> value"));
-                }
-                let nextcloud = self.nextcloud(&request).await?;
-                let columns = nextcloud.list_columns(args.table_id).await.or_fail()?;
-                let values = prepare_row(&columns, &args.data, RowMode::Create).or_fail()?;
-                let row = nextcloud
-                    .create_row(args.table_id, &values)
-                    .await
-                    .or_fail()?;
-                let readable = readable_row(&row, &columns);
-                Ok(success(
-                    &readable,
-                    format!("Added row {} to table {}", row.id, args.table_id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.data.is_empty() {
+            return Err(failure("data is empty; give column title or id -> value"));
+        }
+        let nextcloud = self.nextcloud(&request).await?;
+        let columns = nextcloud.list_columns(args.table_id).await.or_fail()?;
+        let values = prepare_row(&columns, &args.data, RowMode::Create).or_fail()?;
+        let row = nextcloud
+            .create_row(args.table_id, &values)
+            .await
+            .or_fail()?;
+        let readable = readable_row(&row, &columns);
+        Ok(success(
+            &readable,
+            format!("Added row {} to table {}", row.id, args.table_id),
+        ))
     }
 
     #[tool(
@@ -246,40 +235,35 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateRowArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.data.is_empty() {
-                    return Err(failure(
-                        "data is empty; give the columns to change and their new values",
-                    ));
-                }
-                let nextcloud = self.nextcloud(&request).await?;
-                let table_id = match args.table_id {
-                    Some(id) => id,
-                    None => nextcloud
-                        .get_row(args.row_id)
-                        .await
-                        .or_fail()?
-                        .table_id
-                        .ok_or_else(|| {
-                            failure(format!(
-                                "Nextcloud did not say which table row {} is in; pass table_id",
-                                args.row_id
-                            ))
-                        })?,
-                };
-                let columns = nextcloud.list_columns(table_id).await.or_fail()?;
-                let values = prepare_row(&columns, &args.data, RowMode::Update).or_fail()?;
-                let row = nextcloud.update_row(args.row_id, &values).await.or_fail()?;
-                let readable = readable_row(&row, &columns);
-                Ok(success(
-                    &readable,
-                    format!("Updated row {} of table {table_id}", row.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.data.is_empty() {
+            return Err(failure(
+                "data is empty; give the columns to change and their new values",
+            ));
+        }
+        let nextcloud = self.nextcloud(&request).await?;
+        let table_id = match args.table_id {
+            Some(id) => id,
+            None => nextcloud
+                .get_row(args.row_id)
+                .await
+                .or_fail()?
+                .table_id
+                .ok_or_else(|| {
+                    failure(format!(
+                        "Nextcloud did not say which table row {} is in; pass table_id",
+                        args.row_id
+                    ))
+                })?,
+        };
+        let columns = nextcloud.list_columns(table_id).await.or_fail()?;
+        let values = prepare_row(&columns, &args.data, RowMode::Update).or_fail()?;
+        let row = nextcloud.update_row(args.row_id, &values).await.or_fail()?;
+        let readable = readable_row(&row, &columns);
+        Ok(success(
+            &readable,
+            format!("Updated row {} of table {table_id}", row.id),
+        ))
     }
 
     #[tool(
@@ -296,20 +280,15 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<RowIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                self.nextcloud(&request)
-                    .await?
-                    .delete_row(args.row_id)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &json!({ "deleted": args.row_id }),
-                    format!("Deleted row {}", args.row_id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        self.nextcloud(&request)
+            .await?
+            .delete_row(args.row_id)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &json!({ "deleted": args.row_id }),
+            format!("Deleted row {}", args.row_id),
+        ))
     }
 }
