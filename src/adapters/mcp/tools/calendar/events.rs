@@ -53,7 +53,7 @@ fn event_text(verb: &str, e: &Event) -> String {
     )
 }
 
-#[tool_router(router = events_router, vis = "pub(crate)")]
+#[tool_router(router = events_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_get_event",

@@ -14,17 +14,35 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::calendar::{
     CalendarDraft, CalendarPatch, ComponentKind, EventFilter, check_collection_name, check_color,
     split_list,
 };
 use crate::domain::caltime::TimeRange;
 use crate::domain::freebusy::{SlotRules, busy_intervals, free_slots};
+use crate::domain::scopes::Scope;
 use support::{
     bounded, calendars_for, default_start, listing, occurrences_in, parse_range, pick_calendar,
 };
+
+/// Calendars and tasks are core Nextcloud (CalDAV), present on every server.
+/// Events and calendars need the calendar scopes, tasks the todo scopes.
+pub(super) fn router() -> AppRouter {
+    let events = NextcloudMcp::calendar_router() + NextcloudMcp::events_router();
+    AppRouter::new(
+        None,
+        Access::read_write(Scope::CalendarRead, Scope::CalendarWrite),
+        events,
+    ) + AppRouter::new(
+        None,
+        Access::read_write(Scope::TodoRead, Scope::TodoWrite),
+        NextcloudMcp::todos_router(),
+    )
+}
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ManageCalendarArgs {
@@ -119,7 +137,7 @@ pub struct AvailabilityArgs {
     pub timezone: Option<String>,
 }
 
-#[tool_router(router = calendar_router, vis = "pub(crate)")]
+#[tool_router(router = calendar_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_list_calendars",

@@ -44,7 +44,7 @@ fn todos_result(todos: &[Todo], heading: &str) -> CallToolResult {
     )
 }
 
-#[tool_router(router = todos_router, vis = "pub(crate)")]
+#[tool_router(router = todos_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_list_todos",

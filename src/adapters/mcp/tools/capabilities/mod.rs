@@ -5,12 +5,24 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use serde_json::json;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, success};
+use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
+use crate::domain::scopes::Scope;
 use crate::ports::nextcloud::CapabilitiesApi;
 
-#[tool_router(router = capabilities_router, vis = "pub(crate)")]
+/// Re-probing changes the tool list every caller sees: administrators only.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        None,
+        Access::only(Scope::WebhooksAdmin),
+        NextcloudMcp::capabilities_router(),
+    )
+}
+
+#[tool_router(router = capabilities_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_refresh_capabilities",

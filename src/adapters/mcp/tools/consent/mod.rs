@@ -5,11 +5,18 @@ use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::credentials::caller_of;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::principal::Principal;
 use crate::ports::consent::{ConsentService, ProvisioningStatus};
+
+/// Any signed-in caller may grant, check and withdraw their own offline access.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(None, Access::Unscoped, NextcloudMcp::consent_router())
+}
 
 impl NextcloudMcp {
     fn consent_parts(
@@ -25,7 +32,7 @@ impl NextcloudMcp {
     }
 }
 
-#[tool_router(router = consent_router, vis = "pub(crate)")]
+#[tool_router(router = consent_router)]
 impl NextcloudMcp {
     #[tool(
         name = "provision_nextcloud_access",

@@ -8,13 +8,25 @@ use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::calendar::check_collection_name;
 use crate::domain::contacts::{Contact, ContactPatch};
+use crate::domain::scopes::Scope;
 use args::{
     AddressBookArgs, ContactRefArgs, ListContactsArgs, SearchContactsArgs, WriteContactArgs, book,
 };
+
+/// Contacts are core Nextcloud (CardDAV), present on every server.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        None,
+        Access::read_write(Scope::ContactsRead, Scope::ContactsWrite),
+        NextcloudMcp::contacts_router(),
+    )
+}
 
 const MAX_LIMIT: usize = 1000;
 fn contact_line(c: &Contact) -> String {
@@ -51,7 +63,7 @@ fn contacts_result(contacts: &[Contact], total: usize, heading: String) -> CallT
     )
 }
 
-#[tool_router(router = contacts_router, vis = "pub(crate)")]
+#[tool_router(router = contacts_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_contacts_list_addressbooks",

@@ -90,7 +90,7 @@ fn patch(name: Option<String>, f: RecipeFields) -> Result<RecipePatch, CallToolR
     .or_fail()
 }
 
-#[tool_router(router = cookbook_edit_router, vis = "pub(crate)")]
+#[tool_router(router = cookbook_edit_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "nc_cookbook_create_recipe",

@@ -11,9 +11,22 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
 use crate::domain::cookbook::{Recipe, RecipeInputError, RecipeStub, TagCount};
+use crate::domain::scopes::Scope;
+
+/// Cookbook is an optional app.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Cookbook),
+        Access::read_write(Scope::CookbookRead, Scope::CookbookWrite),
+        NextcloudMcp::cookbook_router() + NextcloudMcp::cookbook_edit_router(),
+    )
+}
 
 const MAX_LISTED: usize = 500;
 
@@ -100,7 +113,7 @@ pub struct KeywordsArgs {
     pub keywords: Vec<String>,
 }
 
-#[tool_router(router = cookbook_router, vis = "pub(crate)")]
+#[tool_router(router = cookbook_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_cookbook_list_recipes",

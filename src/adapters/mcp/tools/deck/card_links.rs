@@ -51,7 +51,7 @@ pub struct AddCommentArgs {
     pub message: String,
 }
 
-#[tool_router(router = deck_card_links_router, vis = "pub(crate)")]
+#[tool_router(router = deck_card_links_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "deck_assign_label_to_card",

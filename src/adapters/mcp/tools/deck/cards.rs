@@ -24,7 +24,7 @@ fn due(raw: Option<&str>) -> Result<Option<String>, CallToolResult> {
     }
 }
 
-#[tool_router(router = deck_cards_router, vis = "pub(crate)")]
+#[tool_router(router = deck_cards_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_cards",

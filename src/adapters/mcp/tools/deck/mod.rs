@@ -15,12 +15,28 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
 use crate::domain::deck::{
     Board, BoardFields, Card, DeckInputError, Label, MAX_TITLE_CHARS, check_color, check_title,
     parse_since,
 };
+use crate::domain::scopes::Scope;
+
+/// Deck is an optional app.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Deck),
+        Access::read_write(Scope::DeckRead, Scope::DeckWrite),
+        NextcloudMcp::deck_boards_router()
+            + NextcloudMcp::deck_stacks_router()
+            + NextcloudMcp::deck_cards_router()
+            + NextcloudMcp::deck_card_links_router(),
+    )
+}
 
 /// Orders beyond this are refused as mistakes.
 const MAX_ORDER: i64 = 1_000_000;
@@ -130,7 +146,7 @@ impl NextcloudMcp {
     }
 }
 
-#[tool_router(router = deck_boards_router, vis = "pub(crate)")]
+#[tool_router(router = deck_boards_router)]
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_boards",

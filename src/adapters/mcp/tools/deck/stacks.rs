@@ -84,7 +84,7 @@ pub struct CreateLabelArgs {
     pub color: String,
 }
 
-#[tool_router(router = deck_stacks_router, vis = "pub(crate)")]
+#[tool_router(router = deck_stacks_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_stacks",

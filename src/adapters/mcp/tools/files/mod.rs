@@ -6,13 +6,25 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::files::{
     EntryKind, FileEntry, MAX_READ_BYTES, MAX_WRITE_BYTES, WriteCondition, decode_text,
     like_pattern,
 };
 use crate::domain::path::UserPath;
+use crate::domain::scopes::Scope;
+
+/// Files are core Nextcloud (WebDAV), present on every server.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        None,
+        Access::read_write(Scope::FilesRead, Scope::FilesWrite),
+        NextcloudMcp::files_router(),
+    )
+}
 
 const DEFAULT_SEARCH_LIMIT: u32 = 50;
 const MAX_SEARCH_LIMIT: u32 = 500;
@@ -113,7 +125,7 @@ fn listing_text(heading: String, entries: &[FileEntry]) -> String {
     text
 }
 
-#[tool_router(router = files_router, vis = "pub(crate)")]
+#[tool_router(router = files_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_directory",

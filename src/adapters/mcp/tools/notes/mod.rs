@@ -6,11 +6,24 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::{Deserialize, Serialize};
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
 use crate::domain::notes::{
     self, Note, NoteDraft, NoteInputError, NotePatch, check_content, check_title,
 };
+use crate::domain::scopes::Scope;
+
+/// Notes is an optional app; reading notes needs notes:read, changing them notes:write.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Notes),
+        Access::read_write(Scope::NotesRead, Scope::NotesWrite),
+        NextcloudMcp::notes_router(),
+    )
+}
 
 const DEFAULT_LIST_LIMIT: usize = 50;
 const MAX_LIST_LIMIT: usize = 500;
@@ -127,7 +140,7 @@ fn note_text(note: &Note) -> String {
     )
 }
 
-#[tool_router(router = notes_router, vis = "pub(crate)")]
+#[tool_router(router = notes_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_notes_list_notes",

@@ -6,9 +6,21 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::scopes::Scope;
 use crate::domain::search::{SearchPage, check_query};
+
+/// Unified search is core Nextcloud; it only reads.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        None,
+        Access::only(Scope::SearchRead),
+        NextcloudMcp::search_router(),
+    )
+}
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct SearchArgs {
@@ -46,7 +58,7 @@ fn page_text(page: &SearchPage, out: &mut String) {
     }
 }
 
-#[tool_router(router = search_router, vis = "pub(crate)")]
+#[tool_router(router = search_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_search_list_providers",

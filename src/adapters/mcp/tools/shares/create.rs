@@ -81,7 +81,7 @@ impl NextcloudMcp {
     }
 }
 
-#[tool_router(router = shares_create_router, vis = "pub(crate)")]
+#[tool_router(router = shares_create_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "nc_share_create",

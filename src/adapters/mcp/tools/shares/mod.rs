@@ -13,14 +13,27 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
 use crate::domain::consent::UnixTime;
 use crate::domain::path::UserPath;
+use crate::domain::scopes::Scope;
 use crate::domain::shares::{
     CivilDate, MAX_LABEL_CHARS, MAX_NOTE_CHARS, MAX_PASSWORD_CHARS, Share, ShareInputError,
     SharePatch, ShareQuery, check_expiry, check_length, check_permissions,
 };
+
+/// Sharing is the optional `files_sharing` app.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Sharing),
+        Access::read_write(Scope::SharesRead, Scope::SharesWrite),
+        NextcloudMcp::shares_router() + NextcloudMcp::shares_create_router(),
+    )
+}
 
 const DEFAULT_SHAREE_LIMIT: u32 = 25;
 const MAX_SHAREE_LIMIT: u32 = 100;
@@ -125,7 +138,7 @@ pub struct FindShareesArgs {
     pub limit: Option<u32>,
 }
 
-#[tool_router(router = shares_router, vis = "pub(crate)")]
+#[tool_router(router = shares_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_share_list",

@@ -7,9 +7,22 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
+use crate::domain::scopes::Scope;
 use crate::domain::tables::{Column, Row, RowMode, prepare_row};
+
+/// Tables is an optional app.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Tables),
+        Access::read_write(Scope::TablesRead, Scope::TablesWrite),
+        NextcloudMcp::tables_router(),
+    )
+}
 
 const DEFAULT_ROW_LIMIT: u32 = 50;
 const MAX_ROW_LIMIT: u32 = 500;
@@ -81,7 +94,7 @@ pub struct RowIdArgs {
     pub row_id: u64,
 }
 
-#[tool_router(router = tables_router, vis = "pub(crate)")]
+#[tool_router(router = tables_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_tables_list_tables",

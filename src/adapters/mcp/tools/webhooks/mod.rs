@@ -12,11 +12,23 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::scopes::Scope;
 use crate::domain::webhooks::{EVENT_TYPES, EventFilter, Preset, WebhookSpec, event_type};
 use crate::ports::nextcloud::{NextcloudApi, NextcloudError};
 use crate::ports::webhooks::{WebhookAdmin, WebhookError};
+
+/// Webhooks are core Nextcloud, and managing them is for administrators only.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        None,
+        Access::only(Scope::WebhooksAdmin),
+        NextcloudMcp::webhooks_router(),
+    )
+}
 
 const WEBHOOKS_OFF: &str = "webhooks are off on this server: WEBHOOK_SECRET is not set, so the \
     receiver (/webhooks/nextcloud) is not mounted. Set WEBHOOK_SECRET and NEXTCLOUD_MCP_WEBHOOK_URL \
@@ -101,7 +113,7 @@ impl NextcloudMcp {
     }
 }
 
-#[tool_router(router = webhooks_router, vis = "pub(crate)")]
+#[tool_router(router = webhooks_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_webhooks_list_event_types",
