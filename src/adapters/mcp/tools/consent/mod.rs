@@ -1,5 +1,5 @@
-//! Offline-access tools: grant, check and revoke offline access. Registered only when
-//! progressive consent is on (OAuth pass-through mode).
+//! Offline-access tools: grant it, check it, withdraw it. Registered only
+//! when progressive consent is on (OAuth pass-through mode).
 
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
