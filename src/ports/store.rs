@@ -180,7 +180,7 @@ pub trait TokenStore: Send + Sync {
         subject: &str,
         provider: &str,
         from_version: i64,
-        rotated: Option<&SecretString>,
+        rotated: Option<SecretString>,
         now: UnixTime,
     ) -> Result<bool, StoreError>;
     /// Frees the lease of a refresh that failed without an answer about the

@@ -150,7 +150,7 @@ impl OfflineAccess {
                         subject,
                         &self.provider,
                         version,
-                        tokens.refresh_token.as_ref(),
+                        tokens.refresh_token,
                         now(),
                     )
                     .await?;

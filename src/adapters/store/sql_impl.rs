@@ -169,13 +169,13 @@ macro_rules! impl_sql_store {
                 subject: &str,
                 provider: &str,
                 from_version: i64,
-                rotated: Option<&SecretString>,
+                rotated: Option<SecretString>,
                 now: UnixTime,
             ) -> Result<bool, StoreError> {
                 let done = match rotated {
                     Some(token) => {
                         let (sealed, key_version) =
-                            self.sealer.seal(Purpose::RefreshToken, subject, provider, token)?;
+                            self.sealer.seal(Purpose::RefreshToken, subject, provider, &token)?;
                         sqlx::query(lease_sql::FINISH_ROTATED)
                             .bind(sealed)
                             .bind(key_version)
