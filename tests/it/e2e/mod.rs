@@ -9,6 +9,7 @@ mod deck;
 mod http;
 mod http_edges;
 mod oauth;
+mod replicas;
 mod shares_search;
 mod stdio;
 mod tables_cookbook;
