@@ -40,7 +40,7 @@ if [[ ! -x "$HELM" || "$(cat "$TOOLS/helm.version" 2>/dev/null)" != "$HELM_VERSI
   command -v go >/dev/null 2>&1 || skip "helm $HELM_VERSION is not in $TOOLS and go is not installed to build it"
   log "installing helm $HELM_VERSION into $TOOLS (compiles once, a few minutes)"
   mkdir -p "$TOOLS"
-  GOBIN="$TOOLS" GOFLAGS=-mod=mod go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" \
+  GOBIN="$TOOLS" go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" \
     || die "go install helm.sh/helm/v4/cmd/helm@$HELM_VERSION failed"
   echo "$HELM_VERSION" >"$TOOLS/helm.version"
 fi
