@@ -274,6 +274,9 @@ fn grant_refresh_interval_allows_a_few_seconds() {
     assert_eq!(with("3600").unwrap(), std::time::Duration::from_secs(3600));
     for bad in ["1", "0", "soon"] {
         let err = with(bad).unwrap_err().to_string();
-        assert!(err.contains("NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL"), "{err}");
+        assert!(
+            err.contains("NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL"),
+            "{err}"
+        );
     }
 }

@@ -123,6 +123,11 @@ async fn keepers_started_together_refresh_once_per_interval_without_replay() {
         k.await.unwrap();
     }
 
+    let stored = world
+        .store()
+        .await
+        .get_grant(ALICE, &world.idp.issuer)
+        .await;
     let grant = idp.0.lock().unwrap();
     assert_eq!(grant.replays, 0, "no replica presented a spent token");
     assert!(!grant.revoked);
@@ -131,11 +136,6 @@ async fn keepers_started_together_refresh_once_per_interval_without_replay() {
         "one refresh per interval across three replicas, saw {}",
         grant.refreshes
     );
-    let stored = world
-        .store()
-        .await
-        .get_grant(ALICE, &world.idp.issuer)
-        .await;
     assert_eq!(
         stored.unwrap().unwrap().refresh_token.expose_secret(),
         grant.current,
