@@ -52,7 +52,9 @@ pub struct WriteFileArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct TransferArgs {
+    /// Path of the file or folder to move or copy, relative to the files root.
     pub source_path: String,
+    /// Its new path, including the name; the parent folder must exist.
     pub destination_path: String,
     /// Replace an existing file or folder at the destination (default false).
     #[serde(default)]

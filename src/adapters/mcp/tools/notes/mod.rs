@@ -55,6 +55,7 @@ pub struct NoteIdArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CreateNoteArgs {
+    /// The note's title (also its file name in Nextcloud).
     pub title: String,
     /// Markdown content.
     pub content: String,
@@ -65,6 +66,7 @@ pub struct CreateNoteArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateNoteArgs {
+    /// The note's numeric id, as returned by list or search.
     pub note_id: u64,
     /// The etag from the last read of this note; the update fails if the note changed since.
     pub etag: String,
@@ -81,6 +83,7 @@ pub struct UpdateNoteArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct AppendContentArgs {
+    /// The note's numeric id, as returned by list or search.
     pub note_id: u64,
     /// Text appended at the end of the note, on a new line.
     pub content: String,
