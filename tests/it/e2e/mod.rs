@@ -9,6 +9,7 @@ mod deck;
 mod http;
 mod http_edges;
 mod oauth;
+mod paging;
 mod schemas;
 mod shares_search;
 mod stdio;
