@@ -22,7 +22,9 @@ type Fail<T> = Result<T, CallToolResult>;
 pub enum ReminderArg {
     Minutes(i64),
     Detailed {
+        /// Minutes before the start (or due time) to remind; 0 reminds at that moment.
         minutes: i64,
+        /// How to remind: "DISPLAY" (default) or "EMAIL".
         #[serde(default)]
         action: Option<String>,
     },
@@ -39,8 +41,10 @@ pub struct EventFields {
     /// All-day event: start and end are read as dates.
     #[serde(default)]
     pub all_day: Option<bool>,
+    /// Longer text of the event (notes, agenda).
     #[serde(default)]
     pub description: Option<String>,
+    /// Where the event takes place.
     #[serde(default)]
     pub location: Option<String>,
     /// Comma-separated categories, e.g. "work,meeting".
@@ -76,6 +80,7 @@ pub struct EventFields {
     /// Comma-separated attendees: "alice@example.com, Bob <bob@example.com>" ("" removes all).
     #[serde(default)]
     pub attendees: Option<String>,
+    /// A link for the event, e.g. a video call.
     #[serde(default)]
     pub url: Option<String>,
     /// Event colour, e.g. #0082C9.
