@@ -12,7 +12,7 @@ use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::notes::{
-    self, Note, NoteDraft, NoteInputError, NotePatch, check_content, check_title,
+    self, Note, NoteDraft, NoteInputError, NotePatch, check_category, check_content, check_title,
 };
 use crate::domain::scopes::Scope;
 
@@ -237,6 +237,7 @@ impl NextcloudMcp {
     ) -> ToolOutcome {
         check_title(&args.title).or_fail()?;
         check_content(&args.content).or_fail()?;
+        check_category(&args.category).or_fail()?;
         let draft = NoteDraft {
             title: args.title,
             content: args.content,
@@ -278,6 +279,9 @@ impl NextcloudMcp {
         }
         if let Some(content) = &args.content {
             check_content(content).or_fail()?;
+        }
+        if let Some(category) = &args.category {
+            check_category(category).or_fail()?;
         }
         let patch = NotePatch {
             title: args.title,
