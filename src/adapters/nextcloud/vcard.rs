@@ -161,8 +161,10 @@ pub fn read(card: &VCard, addressbook: &str, etag: Option<&str>) -> Contact {
 fn type_param(types: &[String]) -> String {
     let clean: Vec<String> = types
         .iter()
+        // TYPE values are tokens (work, cell, x-custom): anything else could
+        // end the parameter or, after a backslash, confuse the writer's folding.
         .map(|t| {
-            t.replace(|c: char| c.is_control() || ";:,\"=".contains(c), "")
+            t.replace(|c: char| !(c.is_ascii_alphanumeric() || c == '-'), "")
                 .to_uppercase()
         })
         .filter(|t| !t.is_empty())
