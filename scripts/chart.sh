@@ -60,6 +60,11 @@ if [[ ! -x "$DECODE" || "$(cat "$TOOLS/strict-decode.stamp" 2>/dev/null)" != "$d
   fi
 fi
 
+# PyYAML for the python3 on PATH (often not the system one, so pip first).
+if ! python3 -c 'import yaml' 2>/dev/null; then
+  log "installing PyYAML"
+  python3 -m pip install --quiet pyyaml >&2 || true
+fi
 if ! python3 -c 'import yaml' 2>/dev/null; then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     log "installing python3-yaml"
