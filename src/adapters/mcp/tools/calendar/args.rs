@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::adapters::mcp::outcome::{OrFail, failure};
 use crate::domain::calendar::{
     EVENT_STATUSES, Event, EventDraft, EventPatch, PRIVACY_CLASSES, Reminder, check_choice,
-    check_color, check_priority, check_span, parse_attendees, split_list,
+    check_color, check_event_draft, check_event_patch, check_priority, check_span, parse_attendees,
+    split_list,
 };
 use crate::domain::caltime::{EventTime, parse_time, parse_zone};
 use crate::domain::recurrence::{check_rule, normalize_rule, rule_with_until};
@@ -246,7 +247,7 @@ pub fn draft(title: &str, fields: &EventFields) -> Fail<EventDraft> {
         .map(parse_attendees)
         .transpose()
         .or_fail()?;
-    Ok(EventDraft {
+    let draft = EventDraft {
         title: title.trim().to_string(),
         recurrence_rule: rule(fields, &start, None)?.filter(|r| !r.is_empty()),
         start,
@@ -265,7 +266,9 @@ pub fn draft(title: &str, fields: &EventFields) -> Fail<EventDraft> {
         privacy,
         url: fields.url.clone(),
         color: color.filter(|c| !c.is_empty()),
-    })
+    };
+    check_event_draft(&draft).or_fail()?;
+    Ok(draft)
 }
 
 /// A checked change to `current`; naive times are read in the event's own zone.
@@ -319,7 +322,7 @@ pub fn patch(title: Option<String>, fields: &EventFields, current: &Event) -> Fa
         .map(parse_attendees)
         .transpose()
         .or_fail()?;
-    Ok(EventPatch {
+    let patch = EventPatch {
         title: title.map(|t| t.trim().to_string()),
         recurrence_rule: rule(fields, &effective_start, current.recurrence_rule.as_deref())?,
         start,
@@ -334,5 +337,7 @@ pub fn patch(title: Option<String>, fields: &EventFields, current: &Event) -> Fa
         privacy,
         url: fields.url.clone(),
         color,
-    })
+    };
+    check_event_patch(&patch).or_fail()?;
+    Ok(patch)
 }

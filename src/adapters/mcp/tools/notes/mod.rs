@@ -13,7 +13,7 @@ use crate::adapters::mcp::paging::PageRequest;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::notes::{
-    self, Note, NoteDraft, NoteInputError, NotePatch, check_content, check_title,
+    self, Note, NoteDraft, NoteInputError, NotePatch, check_category, check_content, check_title,
 };
 use crate::domain::scopes::Scope;
 
@@ -262,6 +262,7 @@ impl NextcloudMcp {
     ) -> ToolOutcome {
         check_title(&args.title).or_fail()?;
         check_content(&args.content).or_fail()?;
+        check_category(&args.category).or_fail()?;
         let draft = NoteDraft {
             title: args.title,
             content: args.content,
@@ -303,6 +304,9 @@ impl NextcloudMcp {
         }
         if let Some(content) = &args.content {
             check_content(content).or_fail()?;
+        }
+        if let Some(category) = &args.category {
+            check_category(category).or_fail()?;
         }
         let patch = NotePatch {
             title: args.title,
