@@ -51,7 +51,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             init_logging(&config.log_level);
             let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
             tracing::info!(mode = config.mode.name(), nextcloud = %config.nextcloud_url, "nextcloud-mcp serving stdio");
-            stdio::run(wired.mcp)
+            stdio::run(wired.mcp, &config.mode, &wired.connector)
                 .await
                 .map_err(|e| format!("stdio transport failed: {e}"))
         }

@@ -13,10 +13,11 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::adapters::http::router;
+use crate::adapters::mcp::NextcloudMcp;
 use crate::app::config::{Config, ConfigError, HttpSettings};
 use crate::app::wiring::{WebhookJobs, Wired, wire};
 use crate::domain::credential::AuthMode;
-use crate::ports::nextcloud::NextcloudConnector;
+use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
 use crate::service::offline::{OfflineAccess, spawn_grant_keeper};
 use crate::service::webhooks::{LogEventHandler, reconcile_at_start};
 
@@ -52,6 +53,7 @@ struct Summary {
 
 /// Work that runs beside the server while it serves.
 struct Background {
+    mcp: NextcloudMcp,
     mode: AuthMode,
     connector: Arc<dyn NextcloudConnector>,
     offline: Option<Arc<OfflineAccess>>,
@@ -100,6 +102,7 @@ impl Application {
             progressive_consent: config.store.progressive_consent,
         };
         let scopes = wired.mcp.tool_scopes();
+        let mcp = wired.mcp.clone();
         let router = router(wired.mcp, scopes, wired.http, allowed_hosts);
         Ok(Self {
             listener,
@@ -107,6 +110,7 @@ impl Application {
             router,
             summary,
             background: Background {
+                mcp,
                 mode: config.mode,
                 connector: wired.connector,
                 offline: wired.offline,
@@ -164,6 +168,7 @@ impl Background {
     /// cancelled. A start-up reconcile is not among them: it ends by itself.
     fn start(self, stop: &CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
         let mut jobs = Vec::new();
+        probe_in_background(&self.mcp, &self.mode, &self.connector);
         if let Some(offline) = self.offline {
             jobs.push(spawn_grant_keeper(
                 offline,
@@ -187,6 +192,42 @@ impl Background {
         }
         jobs
     }
+}
+
+/// Asks Nextcloud which apps it has, beside serving rather than before it: a
+/// slow or hanging Nextcloud must not hold up `/healthz` or `initialize`.
+/// Only a mode with its own credential can probe now (in OAuth modes
+/// nc_refresh_capabilities probes with a caller's token). A rejected app
+/// password is said once, loudly, and then in every tool result.
+pub fn probe_in_background(
+    mcp: &NextcloudMcp,
+    mode: &AuthMode,
+    connector: &Arc<dyn NextcloudConnector>,
+) {
+    let Some(credential) = mode.service_credential() else {
+        return;
+    };
+    let (mcp, connector) = (mcp.clone(), connector.clone());
+    tokio::spawn(async move {
+        let user = credential.user_id.clone();
+        let api = connector.connect(credential);
+        match mcp.refresh_installed_apps(&*api).await {
+            Ok(_) => {}
+            Err(NextcloudError::CredentialRejected) => {
+                let problem = format!(
+                    "NEXTCLOUD_PASSWORD was rejected by Nextcloud (HTTP 401) for \
+                     NEXTCLOUD_USERNAME '{user}': create an app password in Nextcloud \
+                     (Settings > Security), set it, and restart the server"
+                );
+                tracing::error!("{problem}");
+                mcp.report_start_problem(problem);
+            }
+            Err(error) => tracing::warn!(
+                %error,
+                "Nextcloud did not answer the start-up probe; all tools stay listed"
+            ),
+        }
+    });
 }
 
 /// Resolves on SIGTERM or SIGINT.

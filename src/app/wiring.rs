@@ -19,7 +19,7 @@ use crate::app::config::{Config, ConfigError, StoreAccess};
 use crate::domain::audit::AuditEvent;
 use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::consent::ConsentService;
-use crate::ports::identity::IdentityProvider;
+use crate::ports::identity::{IdentityProvider, IdpError};
 use crate::ports::nextcloud::NextcloudConnector;
 use crate::ports::store::{AuditLog, Store, StoreError};
 use crate::ports::webhooks::WebhookAdmin;
@@ -81,9 +81,24 @@ pub async fn open_configured_store(access: &StoreAccess) -> Result<Arc<dyn Store
         .map_err(|e| invalid("TOKEN_STORAGE_DB/DATABASE_URL")(e.to_string()))
 }
 
+/// An IdP that does not answer at start is named as such, not as a wrong
+/// setting: the operator's next step differs.
+fn idp_start_error(url: &url::Url, error: IdpError) -> ConfigError {
+    match error {
+        IdpError::Unavailable { detail, .. } => ConfigError::Unreachable {
+            service: "identity provider",
+            setting: "OIDC_DISCOVERY_URL",
+            url: url.to_string(),
+            reason: detail,
+        },
+        other => invalid("OIDC_DISCOVERY_URL")(other.to_string()),
+    }
+}
+
 /// Builds everything. The store is opened (created, migrated) in every mode,
 /// and in OAuth modes the IdP's discovery is fetched, so a wrong setting fails
-/// at start, not at the first call.
+/// at start, not at the first call. Nextcloud is not asked anything here:
+/// [`crate::app::startup::probe_in_background`] does that once serving.
 pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
         .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
@@ -100,7 +115,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         Some(oauth) => {
             let identity: Arc<dyn IdentityProvider> = idp::connect(oauth.idp.clone())
                 .await
-                .map_err(|e| invalid("OIDC_DISCOVERY_URL")(e.to_string()))?;
+                .map_err(|e| idp_start_error(&oauth.idp.issuer_or_discovery_url, e))?;
             if config.store.progressive_consent {
                 let provider = identity
                     .metadata()
@@ -152,12 +167,6 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
             .as_ref()
             .map(|w| w.service.clone() as Arc<dyn WebhookAdmin>),
     });
-    // Only a mode with its own credential can probe the installed apps now;
-    // in OAuth modes nc_refresh_capabilities probes with a caller's token.
-    if let Some(credential) = config.mode.service_credential() {
-        let api = connector.connect(credential);
-        let _ = mcp.refresh_installed_apps(&*api).await;
-    }
     let http = HttpEdge {
         readiness: Readiness {
             connector: connector.clone(),

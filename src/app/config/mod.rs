@@ -100,6 +100,14 @@ pub enum ConfigError {
         setting: &'static str,
         reason: String,
     },
+    /// The setting is well formed, but what it names did not answer.
+    #[error("{service} unreachable at {url} ({setting}): {reason}")]
+    Unreachable {
+        service: &'static str,
+        setting: &'static str,
+        url: String,
+        reason: String,
+    },
 }
 
 fn required(
