@@ -18,8 +18,10 @@ use crate::app::config::{Config, ConfigError, HttpSettings};
 use crate::app::wiring::{WebhookJobs, Wired, wire};
 use crate::domain::credential::AuthMode;
 use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
+use crate::ports::webhooks::EventIntake;
 use crate::service::offline::{OfflineAccess, spawn_grant_keeper};
 use crate::service::webhooks::{LogEventHandler, reconcile_at_start};
+use crate::telemetry::exporter::{self, Exposition};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -32,6 +34,56 @@ pub enum StartupError {
     },
     #[error("the listener's address cannot be read: {0}")]
     Address(std::io::Error),
+    #[error("NEXTCLOUD_MCP_METRICS_LISTEN: cannot listen on {address}: {source}")]
+    MetricsListen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("NEXTCLOUD_MCP_METRICS_LISTEN: {0}")]
+    Metrics(String),
+}
+
+/// The `/metrics` listener, bound and not yet serving.
+pub struct MetricsServer {
+    listener: TcpListener,
+    exposition: Exposition,
+}
+
+impl MetricsServer {
+    /// Installs the process-wide recorder and binds `address`; once per
+    /// process. `webhooks` is the receiver whose counters are folded in.
+    pub async fn bind(
+        address: SocketAddr,
+        webhooks: Option<Arc<dyn EventIntake>>,
+    ) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| StartupError::MetricsListen { address, source })?;
+        let handle = exporter::install().map_err(StartupError::Metrics)?;
+        Ok(Self {
+            listener,
+            exposition: Exposition { handle, webhooks },
+        })
+    }
+
+    pub fn address(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves `/metrics` until `stop` is cancelled.
+    pub fn spawn(self, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
+        if let Ok(address) = self.listener.local_addr() {
+            tracing::info!(listen = %address, "serving Prometheus metrics at /metrics");
+        }
+        tokio::spawn(async move {
+            let served = axum::serve(self.listener, self.exposition.router())
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+            if let Err(error) = served {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        })
+    }
 }
 
 /// A built server, bound and not yet serving.
@@ -41,6 +93,7 @@ pub struct Application {
     router: Router,
     summary: Summary,
     background: Background,
+    metrics: Option<MetricsServer>,
 }
 
 /// What the start-up log line says.
@@ -109,6 +162,7 @@ impl Application {
             address,
             router,
             summary,
+            metrics: None,
             background: Background {
                 mcp,
                 mode: config.mode,
@@ -119,6 +173,17 @@ impl Application {
                 reconcile_on_start: config.webhooks.reconcile_on_start,
             },
         })
+    }
+
+    /// Serves Prometheus metrics at `address` beside the server (installs
+    /// the process-wide recorder, so once per process). Returns the bound
+    /// address (port 0 takes any free port).
+    pub async fn serve_metrics(&mut self, address: SocketAddr) -> Result<SocketAddr, StartupError> {
+        let webhooks = self.background.webhooks.as_ref().map(|w| w.intake.clone());
+        let server = MetricsServer::bind(address, webhooks).await?;
+        let bound = server.address().map_err(StartupError::Address)?;
+        self.metrics = Some(server);
+        Ok(bound)
     }
 
     /// The address the listener is bound to.
@@ -143,7 +208,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let stop = CancellationToken::new();
-        let jobs = self.background.start(&stop);
+        let mut jobs = self.background.start(&stop);
+        if let Some(metrics) = self.metrics {
+            jobs.push(metrics.spawn(stop.clone()));
+        }
         tracing::info!(
             mode = self.summary.mode,
             nextcloud = %self.summary.nextcloud,

@@ -168,18 +168,18 @@ impl ServerHandler for NextcloudMcp {
                 .enable_tool_list_changed()
                 .build(),
         )
-            .with_server_info(Implementation::new(
-                "nextcloud-mcp",
-                env!("CARGO_PKG_VERSION"),
-            ))
-            .with_instructions(
-                "Works in the user's Nextcloud as that user: notes (nc_notes_*), files \
+        .with_server_info(Implementation::new(
+            "nextcloud-mcp",
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .with_instructions(
+            "Works in the user's Nextcloud as that user: notes (nc_notes_*), files \
                  (nc_webdav_*), calendar and tasks (nc_calendar_*), contacts (nc_contacts_*), \
                  Deck (deck_*), sharing (nc_share_*), unified search (nc_search_*), Tables \
                  (nc_tables_*) and Cookbook (nc_cookbook_*), as installed. Paths are relative \
                  to the user's files root. Updates need the etag from a previous read, so \
                  concurrent edits are never overwritten silently.",
-            )
+        )
     }
 
     /// Only the tools the caller's scopes allow; without an authenticated
@@ -215,11 +215,16 @@ impl ServerHandler for NextcloudMcp {
             "unknown".to_string()
         };
         let caller = caller_of(&context).map(|c| caller_reference(c.issuer(), c.subject()));
-        observe_tool_call(&tool, caller, self.dispatch(request, context), |r| match r {
-            Ok(response) if is_error(response) => ToolCallOutcome::ToolError,
-            Ok(_) => ToolCallOutcome::Ok,
-            Err(_) => ToolCallOutcome::Failed,
-        })
+        observe_tool_call(
+            &tool,
+            caller,
+            self.dispatch(request, context),
+            |r| match r {
+                Ok(response) if is_error(response) => ToolCallOutcome::ToolError,
+                Ok(_) => ToolCallOutcome::Ok,
+                Err(_) => ToolCallOutcome::Failed,
+            },
+        )
         .await
     }
 }

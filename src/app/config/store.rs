@@ -41,11 +41,14 @@ pub struct StoreArgs {
     pub grant_refresh_interval: String,
 }
 
-/// The store, opened in every mode (webhooks and the audit log live there).
+/// The store: opened only when a feature needs it (webhooks, offline access,
+/// the audit log of OAuth modes) or its location was set explicitly.
 #[derive(Clone)]
 pub struct StoreConfig {
     /// A SQLite path or a postgres:// URL.
     pub location: SecretString,
+    /// TOKEN_STORAGE_DB or DATABASE_URL was set (not the default path).
+    pub location_set: bool,
     pub keyring: Option<Keyring>,
     /// Flow 2 is on (pass-through OAuth mode only).
     pub progressive_consent: bool,
@@ -135,6 +138,9 @@ pub(super) fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreCo
     // Offline access stores refresh tokens for background jobs of pass-through
     // deployments; basic mode has no IdP and exchange mode no stored grants.
     let progressive_consent = consent_requested && matches!(mode, AuthMode::PassThrough { .. });
+    let location_set = [&args.database_url, &args.token_storage_db]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
     let StoreAccess { location, keyring } = args.access()?;
     if keyring.is_none() && progressive_consent {
         return Err(ConfigError::Missing {
@@ -161,6 +167,7 @@ pub(super) fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreCo
     }
     Ok(StoreConfig {
         location,
+        location_set,
         keyring,
         progressive_consent,
         allowed_clients: args

@@ -248,6 +248,21 @@ fn bad_values_are_named_and_explained() {
             .to_string()
             .contains("NEXTCLOUD_MCP_LOG_LEVEL")
     );
+    // A word the filter syntax would take for a target name and log nothing.
+    let mut a = args();
+    a.log_level = "verbose".into();
+    let error = Config::from_args(a, Transport::Stdio)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("NEXTCLOUD_MCP_LOG_LEVEL") && error.contains("verbose"),
+        "{error}"
+    );
+    for accepted in ["DEBUG", "warn,nextcloud_mcp=debug", "off"] {
+        let mut a = args();
+        a.log_level = accepted.into();
+        assert!(Config::from_args(a, Transport::Stdio).is_ok(), "{accepted}");
+    }
     assert!(
         parse_listen("nope")
             .unwrap_err()
