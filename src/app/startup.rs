@@ -283,16 +283,16 @@ pub fn probe_in_background(
             Ok(_) => {}
             Err(NextcloudError::CredentialRejected) => {
                 let problem = format!(
-                    "NEXTCLOUD_PASSWORD was rejected by Nextcloud (HTTP 401) for \
-                     NEXTCLOUD_USERNAME '{user}': create an app password in Nextcloud \
-                     (Settings > Security), set it, and restart the server"
+                    "Nextcloud rejected the credential (HTTP 401): NEXTCLOUD_PASSWORD \
+                     is not a valid app password of NEXTCLOUD_USERNAME '{user}'; create \
+                     one in Nextcloud (Settings > Security), set it, and restart the server"
                 );
                 tracing::error!("{problem}");
                 mcp.report_start_problem(problem);
             }
             Err(error) => tracing::warn!(
                 %error,
-                "Nextcloud did not answer the start-up probe; all tools stay listed"
+                "the start-up app probe failed; all tools stay listed"
             ),
         }
     });

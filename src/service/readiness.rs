@@ -28,8 +28,9 @@ impl Readiness {
                 .map_err(|e| match e {
                     // The one fix is the operator's: say which setting.
                     NextcloudError::CredentialRejected => {
-                        "NEXTCLOUD_PASSWORD was rejected by Nextcloud (HTTP 401) for \
-                         NEXTCLOUD_USERNAME; set a valid app password and restart"
+                        "Nextcloud rejected the credential (HTTP 401): NEXTCLOUD_PASSWORD \
+                         is not a valid app password of NEXTCLOUD_USERNAME; set a valid \
+                         one and restart"
                             .to_string()
                     }
                     other => other.to_string(),
