@@ -28,6 +28,8 @@ use crate::service::credentials::CredentialResolver;
 use crate::service::offline::OfflineAccess;
 use crate::service::readiness::Readiness;
 use crate::service::webhooks::{QueueWorker, WebhookRuntime, WebhookService};
+use crate::telemetry::metered_idp::MeteredIdentityProvider;
+use crate::telemetry::record::store_error;
 
 pub struct Wired {
     pub mcp: NextcloudMcp,
@@ -56,7 +58,10 @@ struct StoreAuditLog(Arc<dyn Store>);
 #[async_trait::async_trait]
 impl AuditLog for StoreAuditLog {
     async fn record(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        self.0.append_audit(event).await
+        self.0
+            .append_audit(event)
+            .await
+            .inspect_err(|_| store_error("audit"))
     }
 }
 
@@ -157,6 +162,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
             let identity: Arc<dyn IdentityProvider> = idp::connect(oauth.idp.clone())
                 .await
                 .map_err(|e| idp_start_error(&oauth.idp.issuer_or_discovery_url, e))?;
+            let identity: Arc<dyn IdentityProvider> = Arc::new(MeteredIdentityProvider(identity));
             if config.store.progressive_consent {
                 let provider = identity
                     .metadata()

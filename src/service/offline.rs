@@ -141,8 +141,14 @@ pub fn spawn_grant_keeper(
                 _ = stop.cancelled() => break,
                 _ = ticker.tick() => {
                     match offline.refresh_all(&job).await {
-                        Ok(report) => tracing::info!(refreshed = report.refreshed, failed = report.failed, "offline grants refreshed"),
-                        Err(error) => tracing::warn!(%error, "offline grant refresh failed"),
+                        Ok(report) => {
+                            crate::telemetry::record::grants_refreshed(report.refreshed, report.failed);
+                            tracing::info!(refreshed = report.refreshed, failed = report.failed, "offline grants refreshed")
+                        }
+                        Err(error) => {
+                            crate::telemetry::record::store_error("grants");
+                            tracing::warn!(%error, "offline grant refresh failed")
+                        }
                     }
                 }
             }

@@ -8,6 +8,7 @@
 
 pub mod call;
 pub mod exporter;
+pub mod metered_idp;
 pub mod record;
 
 pub use call::{ToolCallOutcome, caller_reference, observe_tool_call};

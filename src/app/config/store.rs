@@ -16,7 +16,7 @@ pub struct StoreArgs {
     /// SQLite file (the embedded default); created on first start.
     #[arg(long, env = "TOKEN_STORAGE_DB")]
     pub token_storage_db: Option<String>,
-    /// A postgres:// URL for deployments with several replicas; wins over TOKEN_STORAGE_DB.
+    /// A postgres:// URL for deployments with several replicas, or sqlite:PATH; wins over TOKEN_STORAGE_DB.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// base64 of 32 random bytes (optionally "N:base64" for key version N); seals refresh tokens.
@@ -103,7 +103,12 @@ impl StoreArgs {
             Some(current) => Some(
                 Keyring::parse(current, self.token_encryption_previous_keys.as_deref()).map_err(
                     |e| ConfigError::Invalid {
-                        setting: "TOKEN_ENCRYPTION_KEY",
+                        // The key alone parsing means the older keys are at fault.
+                        setting: if Keyring::parse(current, None).is_ok() {
+                            "TOKEN_ENCRYPTION_PREVIOUS_KEYS"
+                        } else {
+                            "TOKEN_ENCRYPTION_KEY"
+                        },
                         reason: e.to_string(),
                     },
                 )?,

@@ -138,6 +138,18 @@ fn progressive_consent_needs_a_key_and_only_runs_in_pass_through() {
             .to_string()
             .starts_with("TOKEN_ENCRYPTION_KEY is invalid")
     );
+    // A good key with a bad older key: the older keys are named.
+    let mut a = oauth_args("false");
+    a.store.enable_progressive_consent = Some("false".into());
+    a.store.token_encryption_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+    a.store.token_encryption_previous_keys = Some("1:too-short".into());
+    let error = Config::from_args(a, Transport::Http)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("TOKEN_ENCRYPTION_PREVIOUS_KEYS is invalid"),
+        "{error}"
+    );
 }
 
 #[test]
