@@ -83,8 +83,14 @@ fn main() {
     println!("calls per path: {}", BLOCKS * calls);
     println!("off: {off_ns:.0} ns per call");
     println!("on:  {on_ns:.0} ns per call");
-    println!("added by metrics and the log line: {:.0} ns per call", on_ns - off_ns);
+    println!(
+        "added by metrics and the log line: {:.0} ns per call",
+        on_ns - off_ns
+    );
     // The exposition must hold what was recorded, or the "on" path measured nothing.
     let rendered = handle.render();
-    assert!(rendered.contains("nextcloud_mcp_tool_calls_total"), "{rendered}");
+    assert!(
+        rendered.contains("nextcloud_mcp_tool_calls_total"),
+        "{rendered}"
+    );
 }

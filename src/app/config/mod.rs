@@ -33,14 +33,14 @@ pub enum Command {
         /// Host names (or host:port) clients may use to reach this server; loopback only by default.
         #[arg(long, env = "NEXTCLOUD_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
         allowed_hosts: Vec<String>,
-        #[command(flatten)]
+        #[command(flatten, next_help_heading = "Logs and metrics")]
         telemetry: TelemetryArgs,
     },
     /// Serve MCP over stdio, for desktop clients.
     Stdio {
         #[command(flatten)]
         common: CommonArgs,
-        #[command(flatten)]
+        #[command(flatten, next_help_heading = "Logs and metrics")]
         telemetry: TelemetryArgs,
     },
     /// Ask a running server's /healthz; exit 0 when it answers 200 (for container health checks).
@@ -73,11 +73,13 @@ pub struct CommonArgs {
     /// Seconds to wait for Nextcloud before a call fails.
     #[arg(long, env = "NEXTCLOUD_MCP_REQUEST_TIMEOUT", default_value = "30")]
     pub request_timeout: String,
-    #[command(flatten)]
+    // Grouped by the mode that reads them: stdio is basic mode only, so it
+    // reads neither the OAuth nor the webhook group.
+    #[command(flatten, next_help_heading = "OAuth modes (serve only)")]
     pub oauth: OAuthArgs,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "State store")]
     pub store: StoreArgs,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Webhooks (serve only)")]
     pub webhooks: WebhookArgs,
 }
 
