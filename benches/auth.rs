@@ -143,6 +143,7 @@ async fn mcp_server(nextcloud: &str, mode: AuthMode, oauth: Option<OAuthConfig>)
         oauth,
         store: StoreConfig {
             location: SecretString::from(store.to_string_lossy().into_owned()),
+            location_set: true,
             keyring: None,
             progressive_consent: false,
             allowed_clients: vec![],

@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod config;
+pub mod health;
+pub mod logging;
 pub mod startup;
 pub mod stdio;
 pub mod wiring;

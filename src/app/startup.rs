@@ -13,12 +13,15 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::adapters::http::router;
+use crate::adapters::mcp::NextcloudMcp;
 use crate::app::config::{Config, ConfigError, HttpSettings};
 use crate::app::wiring::{WebhookJobs, Wired, wire};
 use crate::domain::credential::AuthMode;
-use crate::ports::nextcloud::NextcloudConnector;
+use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
+use crate::ports::webhooks::EventIntake;
 use crate::service::offline::{OfflineAccess, spawn_grant_keeper};
 use crate::service::webhooks::{LogEventHandler, reconcile_at_start};
+use crate::telemetry::exporter::{self, Exposition};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -31,6 +34,56 @@ pub enum StartupError {
     },
     #[error("the listener's address cannot be read: {0}")]
     Address(std::io::Error),
+    #[error("NEXTCLOUD_MCP_METRICS_LISTEN: cannot listen on {address}: {source}")]
+    MetricsListen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("NEXTCLOUD_MCP_METRICS_LISTEN: {0}")]
+    Metrics(String),
+}
+
+/// The `/metrics` listener, bound and not yet serving.
+pub struct MetricsServer {
+    listener: TcpListener,
+    exposition: Exposition,
+}
+
+impl MetricsServer {
+    /// Installs the process-wide recorder and binds `address`; once per
+    /// process. `webhooks` is the receiver whose counters are folded in.
+    pub async fn bind(
+        address: SocketAddr,
+        webhooks: Option<Arc<dyn EventIntake>>,
+    ) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| StartupError::MetricsListen { address, source })?;
+        let handle = exporter::install().map_err(StartupError::Metrics)?;
+        Ok(Self {
+            listener,
+            exposition: Exposition { handle, webhooks },
+        })
+    }
+
+    pub fn address(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves `/metrics` until `stop` is cancelled.
+    pub fn spawn(self, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
+        if let Ok(address) = self.listener.local_addr() {
+            tracing::info!(listen = %address, "serving Prometheus metrics at /metrics");
+        }
+        tokio::spawn(async move {
+            let served = axum::serve(self.listener, self.exposition.router())
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+            if let Err(error) = served {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        })
+    }
 }
 
 /// A built server, bound and not yet serving.
@@ -40,6 +93,7 @@ pub struct Application {
     router: Router,
     summary: Summary,
     background: Background,
+    metrics: Option<MetricsServer>,
 }
 
 /// What the start-up log line says.
@@ -52,6 +106,7 @@ struct Summary {
 
 /// Work that runs beside the server while it serves.
 struct Background {
+    mcp: NextcloudMcp,
     mode: AuthMode,
     connector: Arc<dyn NextcloudConnector>,
     offline: Option<Arc<OfflineAccess>>,
@@ -100,13 +155,16 @@ impl Application {
             progressive_consent: config.store.progressive_consent,
         };
         let scopes = wired.mcp.tool_scopes();
+        let mcp = wired.mcp.clone();
         let router = router(wired.mcp, scopes, wired.http, allowed_hosts);
         Ok(Self {
             listener,
             address,
             router,
             summary,
+            metrics: None,
             background: Background {
+                mcp,
                 mode: config.mode,
                 connector: wired.connector,
                 offline: wired.offline,
@@ -115,6 +173,17 @@ impl Application {
                 reconcile_on_start: config.webhooks.reconcile_on_start,
             },
         })
+    }
+
+    /// Serves Prometheus metrics at `address` beside the server (installs
+    /// the process-wide recorder, so once per process). Returns the bound
+    /// address (port 0 takes any free port).
+    pub async fn serve_metrics(&mut self, address: SocketAddr) -> Result<SocketAddr, StartupError> {
+        let webhooks = self.background.webhooks.as_ref().map(|w| w.intake.clone());
+        let server = MetricsServer::bind(address, webhooks).await?;
+        let bound = server.address().map_err(StartupError::Address)?;
+        self.metrics = Some(server);
+        Ok(bound)
     }
 
     /// The address the listener is bound to.
@@ -139,7 +208,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let stop = CancellationToken::new();
-        let jobs = self.background.start(&stop);
+        let mut jobs = self.background.start(&stop);
+        if let Some(metrics) = self.metrics {
+            jobs.push(metrics.spawn(stop.clone()));
+        }
         tracing::info!(
             mode = self.summary.mode,
             nextcloud = %self.summary.nextcloud,
@@ -164,6 +236,7 @@ impl Background {
     /// cancelled. A start-up reconcile is not among them: it ends by itself.
     fn start(self, stop: &CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
         let mut jobs = Vec::new();
+        probe_in_background(&self.mcp, &self.mode, &self.connector);
         if let Some(offline) = self.offline {
             jobs.push(spawn_grant_keeper(
                 offline,
@@ -187,6 +260,42 @@ impl Background {
         }
         jobs
     }
+}
+
+/// Asks Nextcloud which apps it has, beside serving rather than before it: a
+/// slow or hanging Nextcloud must not hold up `/healthz` or `initialize`.
+/// Only a mode with its own credential can probe now (in OAuth modes
+/// nc_refresh_capabilities probes with a caller's token). A rejected app
+/// password is said once, loudly, and then in every tool result.
+pub fn probe_in_background(
+    mcp: &NextcloudMcp,
+    mode: &AuthMode,
+    connector: &Arc<dyn NextcloudConnector>,
+) {
+    let Some(credential) = mode.service_credential() else {
+        return;
+    };
+    let (mcp, connector) = (mcp.clone(), connector.clone());
+    tokio::spawn(async move {
+        let user = credential.user_id.clone();
+        let api = connector.connect(credential);
+        match mcp.refresh_installed_apps(&*api).await {
+            Ok(_) => {}
+            Err(NextcloudError::CredentialRejected) => {
+                let problem = format!(
+                    "Nextcloud rejected the credential (HTTP 401): NEXTCLOUD_PASSWORD \
+                     is not a valid app password of NEXTCLOUD_USERNAME '{user}'; create \
+                     one in Nextcloud (Settings > Security), set it, and restart the server"
+                );
+                tracing::error!("{problem}");
+                mcp.report_start_problem(problem);
+            }
+            Err(error) => tracing::warn!(
+                %error,
+                "the start-up app probe failed; all tools stay listed"
+            ),
+        }
+    });
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -19,21 +19,24 @@ use crate::app::config::{Config, ConfigError, StoreAccess};
 use crate::domain::audit::AuditEvent;
 use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::consent::ConsentService;
-use crate::ports::identity::IdentityProvider;
+use crate::ports::identity::{IdentityProvider, IdpError};
 use crate::ports::nextcloud::NextcloudConnector;
 use crate::ports::store::{AuditLog, Store, StoreError};
-use crate::ports::webhooks::WebhookAdmin;
+use crate::ports::webhooks::{EventIntake, WebhookAdmin};
 use crate::service::consent::ConsentManager;
 use crate::service::credentials::CredentialResolver;
 use crate::service::offline::OfflineAccess;
 use crate::service::readiness::Readiness;
 use crate::service::webhooks::{QueueWorker, WebhookRuntime, WebhookService};
+use crate::telemetry::metered_idp::MeteredIdentityProvider;
+use crate::telemetry::record::store_error;
 
 pub struct Wired {
     pub mcp: NextcloudMcp,
     /// The routes around MCP.
     pub http: HttpEdge,
-    pub store: Arc<dyn Store>,
+    /// Present when a feature needs it (see [`store_needed_by`]).
+    pub store: Option<Arc<dyn Store>>,
     pub connector: Arc<dyn NextcloudConnector>,
     /// Present when progressive consent is on: the background jobs' access.
     pub offline: Option<Arc<OfflineAccess>>,
@@ -45,6 +48,8 @@ pub struct Wired {
 pub struct WebhookJobs {
     pub service: Arc<WebhookService>,
     pub worker: QueueWorker,
+    /// The receiver's side, whose counters `/metrics` folds in.
+    pub intake: Arc<dyn EventIntake>,
 }
 
 /// The audit-only view of the store handed to per-call code.
@@ -53,7 +58,10 @@ struct StoreAuditLog(Arc<dyn Store>);
 #[async_trait::async_trait]
 impl AuditLog for StoreAuditLog {
     async fn record(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        self.0.append_audit(event).await
+        self.0
+            .append_audit(event)
+            .await
+            .inspect_err(|_| store_error("audit"))
     }
 }
 
@@ -81,18 +89,71 @@ pub async fn open_configured_store(access: &StoreAccess) -> Result<Arc<dyn Store
         .map_err(|e| invalid("TOKEN_STORAGE_DB/DATABASE_URL")(e.to_string()))
 }
 
-/// Builds everything. The store is opened (created, migrated) in every mode,
+/// An IdP that does not answer at start is named as such, not as a wrong
+/// setting: the operator's next step differs.
+fn idp_start_error(url: &url::Url, error: IdpError) -> ConfigError {
+    match error {
+        IdpError::Unavailable { detail, .. } => ConfigError::Unreachable {
+            service: "identity provider",
+            setting: "OIDC_DISCOVERY_URL",
+            url: url.to_string(),
+            reason: detail,
+        },
+        other => invalid("OIDC_DISCOVERY_URL")(other.to_string()),
+    }
+}
+
+/// Which feature needs the store, named for the error when it cannot be
+/// opened; `None` when nothing does. Single-user stdio in basic mode needs
+/// nothing writable, so an unwritable or missing HOME does not stop it.
+pub fn store_needed_by(config: &Config) -> Option<&'static str> {
+    if config.store.progressive_consent {
+        Some("offline access (ENABLE_PROGRESSIVE_CONSENT)")
+    } else if config.webhooks.secret.is_some() {
+        Some("webhooks (WEBHOOK_SECRET)")
+    } else if config.oauth.is_some() {
+        Some("the audit log of OAuth modes")
+    } else if config.store.location_set {
+        Some("the location set in TOKEN_STORAGE_DB/DATABASE_URL")
+    } else {
+        None
+    }
+}
+
+/// The store a feature needs; [`store_needed_by`] opened it for that feature.
+fn opened(store: &Option<Arc<dyn Store>>) -> Result<Arc<dyn Store>, ConfigError> {
+    store.clone().ok_or(ConfigError::Missing {
+        setting: "TOKEN_STORAGE_DB/DATABASE_URL",
+        hint: "a feature that keeps state is on, but no store was opened",
+    })
+}
+
+/// Builds everything. The store is opened (created, migrated) when a feature
+/// needs it ([`store_needed_by`]),
 /// and in OAuth modes the IdP's discovery is fetched, so a wrong setting fails
-/// at start, not at the first call.
+/// at start, not at the first call. Nextcloud is not asked anything here:
+/// [`crate::app::startup::probe_in_background`] does that once serving.
 pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
         .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
     let connector: Arc<dyn NextcloudConnector> = Arc::new(nextcloud);
-    let store = open_configured_store(&StoreAccess {
-        location: config.store.location.clone(),
-        keyring: config.store.keyring.clone(),
-    })
-    .await?;
+    let store = match store_needed_by(config) {
+        Some(feature) => Some(
+            open_configured_store(&StoreAccess {
+                location: config.store.location.clone(),
+                keyring: config.store.keyring.clone(),
+            })
+            .await
+            .map_err(|e| match e {
+                ConfigError::Invalid { setting, reason } => ConfigError::Invalid {
+                    setting,
+                    reason: format!("{reason} (the store is needed for {feature})"),
+                },
+                other => other,
+            })?,
+        ),
+        None => None,
+    };
 
     let mut consent: Option<Arc<dyn ConsentService>> = None;
     let mut offline = None;
@@ -100,7 +161,8 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         Some(oauth) => {
             let identity: Arc<dyn IdentityProvider> = idp::connect(oauth.idp.clone())
                 .await
-                .map_err(|e| invalid("OIDC_DISCOVERY_URL")(e.to_string()))?;
+                .map_err(|e| idp_start_error(&oauth.idp.issuer_or_discovery_url, e))?;
+            let identity: Arc<dyn IdentityProvider> = Arc::new(MeteredIdentityProvider(identity));
             if config.store.progressive_consent {
                 let provider = identity
                     .metadata()
@@ -110,6 +172,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
                 let mut redirect_uri = oauth.server_url.clone();
                 redirect_uri.set_path(CALLBACK_PATH);
                 redirect_uri.set_query(None);
+                let store = opened(&store)?;
                 consent = Some(Arc::new(ConsentManager::new(
                     store.clone(),
                     identity.clone(),
@@ -132,32 +195,29 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         }
         None => (None, None),
     };
-    let webhooks = config.webhooks.secret.clone().map(|secret| {
-        WebhookRuntime::new(
+    let webhooks = match config.webhooks.secret.clone() {
+        Some(secret) => Some(WebhookRuntime::new(
             secret,
             config.webhooks.receiver_url.clone(),
             config.webhooks.queue_capacity,
-            store.clone(),
-        )
-    });
+            opened(&store)?,
+        )),
+        None => None,
+    };
     let mcp = NextcloudMcp::new(ToolContext {
         credentials: CredentialResolver::new(
             config.mode.clone(),
             connector.clone(),
             identity.clone(),
-            Some(Arc::new(StoreAuditLog(store.clone()))),
+            store
+                .clone()
+                .map(|store| Arc::new(StoreAuditLog(store)) as Arc<dyn AuditLog>),
         ),
         consent,
         webhooks: webhooks
             .as_ref()
             .map(|w| w.service.clone() as Arc<dyn WebhookAdmin>),
     });
-    // Only a mode with its own credential can probe the installed apps now;
-    // in OAuth modes nc_refresh_capabilities probes with a caller's token.
-    if let Some(credential) = config.mode.service_credential() {
-        let api = connector.connect(credential);
-        let _ = mcp.refresh_installed_apps(&*api).await;
-    }
     let http = HttpEdge {
         readiness: Readiness {
             connector: connector.clone(),
@@ -178,6 +238,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         webhooks: webhooks.map(|w| WebhookJobs {
             service: w.service,
             worker: w.worker,
+            intake: w.intake,
         }),
     })
 }

@@ -2,24 +2,37 @@
 //! mode) and again on request, so the tools of absent apps can be hidden.
 
 use std::collections::BTreeMap;
-use std::sync::RwLock;
+
+use tokio::sync::watch;
 
 use crate::domain::capabilities::{App, InstalledApps};
 use crate::ports::nextcloud::{CapabilitiesApi, NextcloudError};
 
-/// The last probe's answer, shared by every handler instance.
-#[derive(Default)]
+/// The last probe's answer, shared by every handler instance. A watch
+/// channel, so a transport that can push (stdio) tells its client when the
+/// tool list changed.
 pub struct InstalledAppsProbe {
-    current: RwLock<InstalledApps>,
+    current: watch::Sender<InstalledApps>,
+}
+
+impl Default for InstalledAppsProbe {
+    fn default() -> Self {
+        Self {
+            current: watch::Sender::new(InstalledApps::default()),
+        }
+    }
 }
 
 impl InstalledAppsProbe {
     /// All apps until a probe ran.
     pub fn current(&self) -> InstalledApps {
-        self.current
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.current.borrow().clone()
+    }
+
+    /// Wakes whenever a probe changes which apps are present (and so which
+    /// tools are listed); a probe that finds the same apps wakes nobody.
+    pub fn subscribe(&self) -> watch::Receiver<InstalledApps> {
+        self.current.subscribe()
     }
 
     /// Probes which optional apps the server has (capabilities, then a cheap
@@ -47,10 +60,13 @@ impl InstalledAppsProbe {
         }
         let apps = InstalledApps::from_probe(&capabilities, &probes);
         tracing::info!(version = %capabilities.version, "Nextcloud apps: {}", apps.summary());
-        *self
-            .current
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = apps.clone();
+        self.current.send_if_modified(|current| {
+            let changed = App::ALL
+                .iter()
+                .any(|app| current.contains(*app) != apps.contains(*app));
+            *current = apps.clone();
+            changed
+        });
         Ok(apps)
     }
 }

@@ -281,14 +281,20 @@ pub fn spawn_grant_keeper(
                     // Half an interval: with replicas ticking at different
                     // moments, each grant is still refreshed once per interval.
                     match offline.refresh_all(&job, interval / 2).await {
-                        Ok(report) => tracing::info!(
-                            refreshed = report.refreshed,
-                            skipped = report.skipped,
-                            failed = report.failed,
-                            needs_consent = report.needs_consent,
-                            "offline grants refreshed"
-                        ),
-                        Err(error) => tracing::warn!(%error, "offline grant refresh failed"),
+                        Ok(report) => {
+                            crate::telemetry::record::grants_refreshed(report.refreshed, report.failed);
+                            tracing::info!(
+                                refreshed = report.refreshed,
+                                skipped = report.skipped,
+                                failed = report.failed,
+                                needs_consent = report.needs_consent,
+                                "offline grants refreshed"
+                            )
+                        }
+                        Err(error) => {
+                            crate::telemetry::record::store_error("grants");
+                            tracing::warn!(%error, "offline grant refresh failed")
+                        }
                     }
                 }
             }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::domain::credential::AuthMode;
 use crate::ports::identity::IdentityProvider;
-use crate::ports::nextcloud::NextcloudConnector;
+use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
 
 /// Nextcloud, the mode, and the IdP in OAuth modes.
 #[derive(Clone)]
@@ -25,7 +25,16 @@ impl Readiness {
                 .current_user_id()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string());
+                .map_err(|e| match e {
+                    // The one fix is the operator's: say which setting.
+                    NextcloudError::CredentialRejected => {
+                        "Nextcloud rejected the credential (HTTP 401): NEXTCLOUD_PASSWORD \
+                         is not a valid app password of NEXTCLOUD_USERNAME; set a valid \
+                         one and restart"
+                            .to_string()
+                    }
+                    other => other.to_string(),
+                });
         }
         self.connector
             .check_reachable()

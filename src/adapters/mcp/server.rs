@@ -2,7 +2,7 @@
 //! tools/list and tools/call, and per-call credential resolution (sessions are
 //! not bound to an identity, so nothing is cached on the handler).
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
@@ -23,6 +23,7 @@ use crate::ports::nextcloud::{CapabilitiesApi, NextcloudApi, NextcloudError};
 use crate::ports::webhooks::WebhookAdmin;
 use crate::service::apps::InstalledAppsProbe;
 use crate::service::credentials::CredentialResolver;
+use crate::telemetry::{ToolCallOutcome, caller_reference, observe_tool_call};
 
 /// What every tool call needs, shared by all handler instances.
 pub struct ToolContext {
@@ -41,6 +42,9 @@ pub struct NextcloudMcp {
     scopes: Arc<ToolScopes>,
     /// Optional apps the server has; tools of the others are hidden.
     apps: Arc<InstalledAppsProbe>,
+    /// A problem found at start that makes every call fail (a rejected app
+    /// password): said in each tool result, since stdio users see no log.
+    start_problem: Arc<RwLock<Option<String>>>,
 }
 
 impl NextcloudMcp {
@@ -51,7 +55,29 @@ impl NextcloudMcp {
             tools: Arc::new(tools),
             scopes: Arc::new(scopes),
             apps: Arc::default(),
+            start_problem: Arc::default(),
         }
+    }
+
+    /// Records a problem that makes every tool call fail until a probe
+    /// succeeds again; each call answers with it.
+    pub fn report_start_problem(&self, problem: String) {
+        *self
+            .start_problem
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(problem);
+    }
+
+    fn start_problem(&self) -> Option<String> {
+        self.start_problem
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Wakes when a probe changes which apps (and so which tools) there are.
+    pub fn subscribe_app_changes(&self) -> tokio::sync::watch::Receiver<InstalledApps> {
+        self.apps.subscribe()
     }
 
     /// A Nextcloud client for this call, with the credential the mode decides
@@ -100,26 +126,60 @@ impl NextcloudMcp {
         &self,
         api: &dyn CapabilitiesApi,
     ) -> Result<InstalledApps, NextcloudError> {
-        self.apps.refresh(api).await
+        let apps = self.apps.refresh(api).await?;
+        self.start_problem
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        Ok(apps)
+    }
+
+    /// The scope and installed-app checks, then the tool itself.
+    async fn dispatch(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if let Some(Err(missing)) =
+            caller_of(&context).map(|caller| self.scopes.check(&request.name, caller.soft_scopes()))
+        {
+            return Ok(failure(missing).into());
+        }
+        if let Err(not_installed) = self
+            .scopes
+            .check_installed(&request.name, &self.installed_apps())
+        {
+            return Ok(failure(not_installed).into());
+        }
+        if let Some(problem) = self.start_problem() {
+            return Ok(failure(problem).into());
+        }
+        let call = ToolCallContext::new(self, request, context);
+        self.tools.call(call).await
     }
 }
 
 #[tool_handler(router = self.tools)]
 impl ServerHandler for NextcloudMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new(
-                "nextcloud-mcp",
-                env!("CARGO_PKG_VERSION"),
-            ))
-            .with_instructions(
-                "Works in the user's Nextcloud as that user: notes (nc_notes_*), files \
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .build(),
+        )
+        .with_server_info(Implementation::new(
+            "nextcloud-mcp",
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .with_instructions(
+            "Works in the user's Nextcloud as that user: notes (nc_notes_*), files \
                  (nc_webdav_*), calendar and tasks (nc_calendar_*), contacts (nc_contacts_*), \
                  Deck (deck_*), sharing (nc_share_*), unified search (nc_search_*), Tables \
                  (nc_tables_*) and Cookbook (nc_cookbook_*), as installed. Paths are relative \
                  to the user's files root. Updates need the etag from a previous read, so \
                  concurrent edits are never overwritten silently.",
-            )
+        )
     }
 
     /// Only the tools the caller's scopes allow; without an authenticated
@@ -148,18 +208,28 @@ impl ServerHandler for NextcloudMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        if let Some(Err(missing)) =
-            caller_of(&context).map(|caller| self.scopes.check(&request.name, caller.soft_scopes()))
-        {
-            return Ok(failure(missing).into());
-        }
-        if let Err(not_installed) = self
-            .scopes
-            .check_installed(&request.name, &self.installed_apps())
-        {
-            return Ok(failure(not_installed).into());
-        }
-        let call = ToolCallContext::new(self, request, context);
-        self.tools.call(call).await
+        // Only names the server offers become a metric label.
+        let tool = if self.tools.has_route(&request.name) {
+            request.name.to_string()
+        } else {
+            "unknown".to_string()
+        };
+        let caller = caller_of(&context).map(|c| caller_reference(c.issuer(), c.subject()));
+        observe_tool_call(
+            &tool,
+            caller,
+            self.dispatch(request, context),
+            |r| match r {
+                Ok(response) if is_error(response) => ToolCallOutcome::ToolError,
+                Ok(_) => ToolCallOutcome::Ok,
+                Err(_) => ToolCallOutcome::Failed,
+            },
+        )
+        .await
     }
+}
+
+/// Whether a finished call answered with `isError`.
+fn is_error(response: &CallToolResponse) -> bool {
+    matches!(response, CallToolResponse::Complete(result) if result.is_error == Some(true))
 }

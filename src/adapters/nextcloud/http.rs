@@ -11,6 +11,7 @@ use url::Url;
 use super::errors::{map_status, map_transport_error};
 use crate::domain::credential::{Credential, CredentialSecret};
 use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
+use crate::telemetry;
 
 const USER_AGENT: &str = concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION"));
 
@@ -130,10 +131,19 @@ impl NextcloudSession {
 
     /// Sends without interpreting the status, for callers that treat some
     /// non-2xx answers (304, 412 with a body) as data.
+    /// Every request passes here, so this is where it is counted (by app and
+    /// status class only, never by path).
     pub async fn send_raw(&self, builder: RequestBuilder) -> Result<Response, NextcloudError> {
-        builder
-            .send()
-            .await
-            .map_err(|e| map_transport_error(&e, self.shared.timeout))
+        let (client, request) = builder.build_split();
+        let request = request.map_err(|e| map_transport_error(&e, self.shared.timeout))?;
+        let app = telemetry::record::nextcloud_app(request.url().path());
+        let started = std::time::Instant::now();
+        let sent = client.execute(request).await;
+        let status = match &sent {
+            Ok(response) => telemetry::record::status_class(response.status().as_u16()),
+            Err(_) => "error",
+        };
+        telemetry::record::nextcloud_request(app, status, started.elapsed());
+        sent.map_err(|e| map_transport_error(&e, self.shared.timeout))
     }
 }

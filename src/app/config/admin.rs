@@ -21,6 +21,7 @@ pub enum AdminAction {
     Users,
     /// Delete a user's stored grant; also revoke it at the IdP when OIDC settings are given.
     Revoke {
+        /// The user's subject (`sub`) at the IdP, as `admin users` lists it.
         #[arg(long)]
         subject: String,
         /// The IdP issuer the grant belongs to; default: every provider of that subject.
@@ -31,13 +32,16 @@ pub enum AdminAction {
     Reseal,
     /// Show the audit log, newest first.
     Audit {
+        /// Only the entries of this subject; default: everyone's.
         #[arg(long)]
         subject: Option<String>,
+        /// How many entries to show at most.
         #[arg(long, default_value = "50")]
         limit: u32,
     },
     /// Print a new random TOKEN_ENCRYPTION_KEY (as "version:base64").
     GenerateKey {
+        /// The key version to prefix; raise it for each rotation.
         #[arg(long, default_value = "1")]
         version: u32,
     },

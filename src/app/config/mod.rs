@@ -33,11 +33,24 @@ pub enum Command {
         /// Host names (or host:port) clients may use to reach this server; loopback only by default.
         #[arg(long, env = "NEXTCLOUD_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
         allowed_hosts: Vec<String>,
+        #[command(flatten, next_help_heading = "Logs and metrics")]
+        telemetry: TelemetryArgs,
     },
     /// Serve MCP over stdio, for desktop clients.
     Stdio {
         #[command(flatten)]
         common: CommonArgs,
+        #[command(flatten, next_help_heading = "Logs and metrics")]
+        telemetry: TelemetryArgs,
+    },
+    /// Ask a running server's /healthz; exit 0 when it answers 200 (for container health checks).
+    Health {
+        /// The URL to ask; default: /healthz on NEXTCLOUD_MCP_LISTEN (a wildcard address becomes loopback).
+        #[arg(long)]
+        url: Option<String>,
+        /// The address `serve` listens on, when --url is not given.
+        #[arg(long, env = "NEXTCLOUD_MCP_LISTEN", default_value = "127.0.0.1:8000")]
+        listen: String,
     },
     /// Operators' tools: provisioned users, revocation, key rotation, audit log.
     Admin(AdminArgs),
@@ -54,17 +67,19 @@ pub struct CommonArgs {
     /// App password of that user (basic mode). Prefer the environment variable: flags show in `ps`.
     #[arg(long, env = "NEXTCLOUD_PASSWORD", hide_env_values = true)]
     pub nextcloud_password: Option<String>,
-    /// Log filter, e.g. info, debug, nextcloud_mcp=debug.
+    /// Log filter: a level (error, warn, info, debug, trace, off) or directives like nextcloud_mcp=debug.
     #[arg(long, env = "NEXTCLOUD_MCP_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
     /// Seconds to wait for Nextcloud before a call fails.
     #[arg(long, env = "NEXTCLOUD_MCP_REQUEST_TIMEOUT", default_value = "30")]
     pub request_timeout: String,
-    #[command(flatten)]
+    // Grouped by the mode that reads them: stdio is basic mode only, so it
+    // reads neither the OAuth nor the webhook group.
+    #[command(flatten, next_help_heading = "OAuth modes (serve only)")]
     pub oauth: OAuthArgs,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "State store")]
     pub store: StoreArgs,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Webhooks (serve only)")]
     pub webhooks: WebhookArgs,
 }
 
@@ -98,6 +113,14 @@ pub enum ConfigError {
     #[error("{setting} is invalid: {reason}")]
     Invalid {
         setting: &'static str,
+        reason: String,
+    },
+    /// The setting is well formed, but what it names did not answer.
+    #[error("{service} unreachable at {url} ({setting}): {reason}")]
+    Unreachable {
+        service: &'static str,
+        setting: &'static str,
+        url: String,
         reason: String,
     },
 }
@@ -170,13 +193,25 @@ impl Config {
     }
 }
 
+/// A bare word is a level; the filter syntax would read `verbose` as a
+/// target name and silently log nothing, so such a word is refused.
 fn check_log_level(level: &str) -> Result<(), ConfigError> {
+    const LEVELS: &[&str] = &["error", "warn", "info", "debug", "trace", "off"];
+    let invalid = |reason: String| ConfigError::Invalid {
+        setting: "NEXTCLOUD_MCP_LOG_LEVEL",
+        reason,
+    };
+    for directive in level.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        if !directive.contains('=') && !LEVELS.contains(&directive.to_ascii_lowercase().as_str()) {
+            return Err(invalid(format!(
+                "'{directive}' is not a level; use one of {} or target=level",
+                LEVELS.join(", ")
+            )));
+        }
+    }
     tracing_subscriber::EnvFilter::try_new(level)
         .map(|_| ())
-        .map_err(|e| ConfigError::Invalid {
-            setting: "NEXTCLOUD_MCP_LOG_LEVEL",
-            reason: e.to_string(),
-        })
+        .map_err(|e| invalid(e.to_string()))
 }
 
 fn parse_bool(raw: &str, setting: &'static str) -> Result<bool, ConfigError> {
@@ -278,6 +313,7 @@ impl HttpSettings {
 mod admin;
 mod oauth;
 mod store;
+mod telemetry;
 mod webhooks;
 
 pub use admin::{AdminAction, AdminArgs};
@@ -285,6 +321,7 @@ use oauth::oauth_settings;
 pub use oauth::{OAuthArgs, OAuthConfig};
 use store::store_settings;
 pub use store::{StoreAccess, StoreArgs, StoreConfig};
+pub use telemetry::{LogFormat, TelemetryArgs, TelemetrySettings};
 use webhooks::webhook_settings;
 pub use webhooks::{DEFAULT_QUEUE_CAPACITY, WebhookArgs, WebhookConfig};
 

@@ -16,7 +16,7 @@ pub struct StoreArgs {
     /// SQLite file (the embedded default); created on first start.
     #[arg(long, env = "TOKEN_STORAGE_DB")]
     pub token_storage_db: Option<String>,
-    /// A postgres:// URL for deployments with several replicas; wins over TOKEN_STORAGE_DB.
+    /// A postgres:// URL for deployments with several replicas, or sqlite:PATH; wins over TOKEN_STORAGE_DB.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// base64 of 32 random bytes (optionally "N:base64" for key version N); seals refresh tokens.
@@ -41,11 +41,14 @@ pub struct StoreArgs {
     pub grant_refresh_interval: String,
 }
 
-/// The store, opened in every mode (webhooks and the audit log live there).
+/// The store: opened only when a feature needs it (webhooks, offline access,
+/// the audit log of OAuth modes) or its location was set explicitly.
 #[derive(Clone)]
 pub struct StoreConfig {
     /// A SQLite path or a postgres:// URL.
     pub location: SecretString,
+    /// TOKEN_STORAGE_DB or DATABASE_URL was set (not the default path).
+    pub location_set: bool,
     pub keyring: Option<Keyring>,
     /// Offline access is on (pass-through OAuth mode only).
     pub progressive_consent: bool,
@@ -103,7 +106,12 @@ impl StoreArgs {
             Some(current) => Some(
                 Keyring::parse(current, self.token_encryption_previous_keys.as_deref()).map_err(
                     |e| ConfigError::Invalid {
-                        setting: "TOKEN_ENCRYPTION_KEY",
+                        // The key alone parsing means the older keys are at fault.
+                        setting: if Keyring::parse(current, None).is_ok() {
+                            "TOKEN_ENCRYPTION_PREVIOUS_KEYS"
+                        } else {
+                            "TOKEN_ENCRYPTION_KEY"
+                        },
                         reason: e.to_string(),
                     },
                 )?,
@@ -138,6 +146,9 @@ pub(super) fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreCo
     // Offline access stores refresh tokens for background jobs of pass-through
     // deployments; basic mode has no IdP and exchange mode no stored grants.
     let progressive_consent = consent_requested && matches!(mode, AuthMode::PassThrough { .. });
+    let location_set = [&args.database_url, &args.token_storage_db]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
     let StoreAccess { location, keyring } = args.access()?;
     if keyring.is_none() && progressive_consent {
         return Err(ConfigError::Missing {
@@ -167,6 +178,7 @@ pub(super) fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreCo
     }
     Ok(StoreConfig {
         location,
+        location_set,
         keyring,
         progressive_consent,
         allowed_clients: args

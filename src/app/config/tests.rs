@@ -138,6 +138,18 @@ fn progressive_consent_needs_a_key_and_only_runs_in_pass_through() {
             .to_string()
             .starts_with("TOKEN_ENCRYPTION_KEY is invalid")
     );
+    // A good key with a bad older key: the older keys are named.
+    let mut a = oauth_args("false");
+    a.store.enable_progressive_consent = Some("false".into());
+    a.store.token_encryption_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+    a.store.token_encryption_previous_keys = Some("1:too-short".into());
+    let error = Config::from_args(a, Transport::Http)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("TOKEN_ENCRYPTION_PREVIOUS_KEYS is invalid"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -248,6 +260,21 @@ fn bad_values_are_named_and_explained() {
             .to_string()
             .contains("NEXTCLOUD_MCP_LOG_LEVEL")
     );
+    // A word the filter syntax would take for a target name and log nothing.
+    let mut a = args();
+    a.log_level = "verbose".into();
+    let error = Config::from_args(a, Transport::Stdio)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("NEXTCLOUD_MCP_LOG_LEVEL") && error.contains("verbose"),
+        "{error}"
+    );
+    for accepted in ["DEBUG", "warn,nextcloud_mcp=debug", "off"] {
+        let mut a = args();
+        a.log_level = accepted.into();
+        assert!(Config::from_args(a, Transport::Stdio).is_ok(), "{accepted}");
+    }
     assert!(
         parse_listen("nope")
             .unwrap_err()

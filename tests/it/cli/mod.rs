@@ -1,4 +1,5 @@
 //! The real binary, run as a process: the operators' CLI and start-up.
 
 mod admin;
+mod operations;
 mod startup;

@@ -61,6 +61,7 @@ pub fn temp_store() -> StoreConfig {
     let dir = tempfile::tempdir().expect("temp dir").keep();
     StoreConfig {
         location: SecretString::from(dir.join("store.db").to_string_lossy().into_owned()),
+        location_set: true,
         keyring: None,
         progressive_consent: false,
         allowed_clients: Vec::new(),

@@ -1,0 +1,54 @@
+//! The process's log subscriber: stderr (under stdio, stdout carries the
+//! protocol), plain or JSON, colour only for a person at a terminal.
+
+use std::io::IsTerminal;
+
+use tracing_subscriber::EnvFilter;
+
+use crate::app::config::LogFormat;
+
+/// The filter for a validated NEXTCLOUD_MCP_LOG_LEVEL.
+pub fn filter(level: &str) -> EnvFilter {
+    // rmcp logs every stateless request at info; keep that out of a plain level.
+    let directives = if level.contains('=') || level.contains(',') {
+        level.to_string()
+    } else {
+        format!("{level},rmcp=warn")
+    };
+    EnvFilter::new(directives)
+}
+
+/// Colour codes only reach a terminal, and not when NO_COLOR asks otherwise
+/// (https://no-color.org: set and not empty).
+pub fn use_colour(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// Installs the subscriber for the whole process.
+pub fn init(level: &str, format: LogFormat) {
+    let ansi = use_colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter(level))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Plain => builder.with_ansi(ansi).init(),
+        // Fields at the top level, so collectors read `tool` not `fields.tool`.
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        assert!(use_colour(true, None));
+        assert!(use_colour(true, Some("".as_ref())));
+        assert!(!use_colour(true, Some("1".as_ref())));
+        assert!(!use_colour(false, None));
+    }
+}
