@@ -163,12 +163,12 @@ pub fn reply_error(status: StatusCode, what: &str, body: &[u8]) -> NextcloudErro
 }
 
 /// A failed Cookbook call; `message` is the reply's own (`{"msg": ...}` or a
-/// bare JSON string). 409 means a recipe with that name exists already.
+/// bare JSON string). 409 means a recipe with that name exists already; its
+/// message ("Another recipe with that name already exists") is not used, as
+/// the error says "already exists" itself.
 pub fn cookbook_status(status: StatusCode, what: &str, message: Option<String>) -> NextcloudError {
     match status {
-        StatusCode::CONFLICT => NextcloudError::AlreadyExists(
-            message.unwrap_or_else(|| "a recipe with that name".into()),
-        ),
+        StatusCode::CONFLICT => NextcloudError::AlreadyExists("a recipe with that name".into()),
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
             NextcloudError::BadRequest(message.unwrap_or_else(|| format!("HTTP {status}")))
         }

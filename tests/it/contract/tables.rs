@@ -306,3 +306,33 @@ async fn rows_read_back_as_written_labels_booleans_and_link_objects() {
     let link: Value = serde_json::from_str(values[&21].as_str().unwrap()).unwrap();
     assert_eq!(link["value"], "https://example.com/widget");
 }
+
+#[tokio::test]
+async fn a_rate_limit_says_when_to_retry() {
+    // Nextcloud's rate limiter (e.g. 20 share creations per 10 minutes)
+    // answers 429; no capture has one, so the reply is built here.
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "GET",
+        "/ocs/v2.php/apps/tables/api/2/tables",
+        ResponseTemplate::new(429).insert_header("Retry-After", "120"),
+    )
+    .await;
+    let err = admin_session(&server).list_tables().await.unwrap_err();
+    assert_eq!(err, NextcloudError::RateLimited(Some(120)));
+    assert!(err.to_string().contains("retry after 120 s"), "{err}");
+
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "DELETE",
+        "/index.php/apps/tables/api/1/rows/8",
+        ResponseTemplate::new(429),
+    )
+    .await;
+    assert_eq!(
+        admin_session(&server).delete_row(8).await.unwrap_err(),
+        NextcloudError::RateLimited(None)
+    );
+}
