@@ -206,7 +206,10 @@ impl Timestamp {
 
     /// The same moment written in UTC.
     pub fn to_utc(self) -> Self {
-        Self(self.0.with_timezone(&FixedOffset::east_opt(0).expect("zero offset")))
+        Self(
+            self.0
+                .with_timezone(&FixedOffset::east_opt(0).expect("zero offset")),
+        )
     }
 
     /// `YYYY-MM-DDTHH:MM:SS+HH:MM`, the form Deck stores.

@@ -27,7 +27,9 @@ pub fn readable_value(column: &Column, value: &Value) -> Value {
             Value::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
             other => other.clone(),
         },
-        ColumnKind::Text if column.subtype == "link" => link(value).unwrap_or_else(|| value.clone()),
+        ColumnKind::Text if column.subtype == "link" => {
+            link(value).unwrap_or_else(|| value.clone())
+        }
         _ => value.clone(),
     }
 }
@@ -101,7 +103,8 @@ mod tests {
         assert_eq!(readable_value(&check, &json!("true")), json!(true));
         assert_eq!(readable_value(&check, &json!("false")), json!(false));
         let link = column(("text", "link"));
-        let stored = json!("{\"title\":\"Shop\",\"value\":\"https://x.test\",\"providerId\":\"url\"}");
+        let stored =
+            json!("{\"title\":\"Shop\",\"value\":\"https://x.test\",\"providerId\":\"url\"}");
         assert_eq!(
             readable_value(&link, &stored),
             json!({"title": "Shop", "value": "https://x.test", "providerId": "url"})

@@ -59,8 +59,13 @@ fn webhook_settings_are_validated_and_off_over_stdio() {
     );
     let mut a = args();
     a.oauth.server_url = Some("not a url".into());
-    let err = Config::from_args(a, Transport::Http).unwrap_err().to_string();
-    assert!(err.starts_with("NEXTCLOUD_MCP_SERVER_URL is invalid"), "{err}");
+    let err = Config::from_args(a, Transport::Http)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("NEXTCLOUD_MCP_SERVER_URL is invalid"),
+        "{err}"
+    );
     // OAuth modes put the receiver next to the /mcp endpoint by default.
     let config = Config::from_args(oauth_args("true"), Transport::Http).unwrap();
     assert_eq!(

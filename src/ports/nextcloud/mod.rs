@@ -100,6 +100,9 @@ pub trait StatusApi: Send + Sync {
     /// The id of the user the credential belongs to; fails when Nextcloud does
     /// not accept the credential.
     async fn current_user_id(&self) -> Result<String, NextcloudError>;
+    /// Whether the credential's user is in Nextcloud's `admin` group, the
+    /// only users Nextcloud lets manage webhooks.
+    async fn is_admin(&self) -> Result<bool, NextcloudError>;
 }
 
 /// Checks that need no user credential.

@@ -281,8 +281,5 @@ async fn a_duplicate_name_says_already_exists_once() {
         ..Recipe::default()
     };
     let err = session.create_recipe(&recipe).await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "a recipe with that name already exists"
-    );
+    assert_eq!(err.to_string(), "a recipe with that name already exists");
 }

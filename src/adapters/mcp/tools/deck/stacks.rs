@@ -252,7 +252,10 @@ impl NextcloudMcp {
         );
         let mut renumbered = Vec::new();
         for (id, new_order) in renumber_for_move(&stacks, moved.id, order) {
-            let other = stacks.iter().find(|s| s.id == id).expect("planned from stacks");
+            let other = stacks
+                .iter()
+                .find(|s| s.id == id)
+                .expect("planned from stacks");
             deck.update_stack(args.board_id, id, &other.title, new_order)
                 .await
                 .or_fail()?;

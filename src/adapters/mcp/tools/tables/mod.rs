@@ -35,12 +35,12 @@ fn readable_row(row: &Row, columns: &[Column]) -> Value {
     let values: Map<String, Value> = row
         .data
         .iter()
-        .map(|cell| {
-            match columns.iter().find(|c| c.id == cell.column_id) {
+        .map(
+            |cell| match columns.iter().find(|c| c.id == cell.column_id) {
                 Some(c) => (c.title.clone(), readable_value(c, &cell.value)),
                 None => (cell.column_id.to_string(), cell.value.clone()),
-            }
-        })
+            },
+        )
         .collect();
     json!({
         "id": row.id,
