@@ -29,7 +29,7 @@ use crate::service::credentials::CredentialResolver;
 /// What every tool call needs, shared by all handler instances.
 pub struct ToolContext {
     pub credentials: CredentialResolver,
-    /// Flow 2, when progressive consent is on; its tools exist only then.
+    /// Offline access, when progressive consent is on; its tools exist only then.
     pub consent: Option<Arc<dyn ConsentService>>,
     /// Webhooks, when WEBHOOK_SECRET is set: the admin service for the
     /// `nc_webhooks_*` tools.
