@@ -215,6 +215,21 @@ fn check_list(field: &'static str, items: &[String]) -> Result<(), RecipeInputEr
 }
 
 /// Keywords as the app stores them: trimmed, comma-separated, no empties.
+impl RecipeStub {
+    /// Whether the recipe carries every one of `wanted` (compared without
+    /// regard to case or surrounding spaces).
+    pub fn has_keywords(&self, wanted: &[String]) -> bool {
+        let own: Vec<String> = self
+            .keywords
+            .split(',')
+            .map(|k| k.trim().to_lowercase())
+            .collect();
+        wanted
+            .iter()
+            .all(|w| own.iter().any(|k| *k == w.trim().to_lowercase()))
+    }
+}
+
 pub fn normalise_keywords(raw: &str) -> String {
     raw.split(',')
         .map(str::trim)

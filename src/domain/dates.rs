@@ -204,6 +204,14 @@ impl Timestamp {
         self.0.timestamp()
     }
 
+    /// The same moment written in UTC.
+    pub fn to_utc(self) -> Self {
+        Self(
+            self.0
+                .with_timezone(&FixedOffset::east_opt(0).expect("zero offset")),
+        )
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS+HH:MM`, the form Deck stores.
     pub fn to_rfc3339(self) -> String {
         let date = CivilDate(self.0.date_naive());

@@ -192,10 +192,12 @@ pub fn check_description(description: &str) -> Result<(), DeckInputError> {
 
 /// A due date in the form Deck stores (`2026-12-04T17:00:00+00:00`). A date
 /// without a time means 12:00 UTC, which is the same calendar day in nearly
-/// every time zone; a time without an offset means UTC.
+/// every time zone; a time without an offset means UTC. Deck drops an offset
+/// it is sent (17:00+01:00 is stored as 17:00 UTC), so the moment goes out
+/// in UTC.
 pub fn parse_due_date(raw: &str) -> Result<String, DeckInputError> {
     Timestamp::parse(raw, ClockTime::NOON)
-        .map(Timestamp::to_rfc3339)
+        .map(|t| t.to_utc().to_rfc3339())
         .ok_or_else(|| DeckInputError::BadDueDate(raw.to_string()))
 }
 
@@ -204,6 +206,37 @@ pub fn parse_since(raw: &str) -> Result<i64, DeckInputError> {
     Timestamp::parse(raw, ClockTime::default())
         .map(Timestamp::unix_seconds)
         .ok_or_else(|| DeckInputError::BadDueDate(raw.to_string()))
+}
+
+/// The new orders of the other stacks when `moved` goes to `order`: Deck
+/// stores the number as given, so a stack already there would share the
+/// place. Stacks from `order` on move up just enough to stay after it, in
+/// their present sequence; stacks before it keep theirs. Only changes are
+/// returned, as (stack id, new order).
+pub fn renumber_for_move(stacks: &[Stack], moved: u64, order: i64) -> Vec<(u64, i64)> {
+    let mut after: Vec<&Stack> = stacks
+        .iter()
+        .filter(|s| s.id != moved && s.order >= order)
+        .collect();
+    after.sort_by_key(|s| (s.order, s.id));
+    let mut next = order.saturating_add(1);
+    let mut changes = Vec::new();
+    for stack in after {
+        let new = stack.order.max(next);
+        if new != stack.order {
+            changes.push((stack.id, new));
+        }
+        next = new.saturating_add(1);
+    }
+    changes
+}
+
+impl Stack {
+    /// Deck soft-deletes stacks: `deletedAt` is set and the stack can still
+    /// be fetched by id.
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at > 0
+    }
 }
 
 pub fn check_comment(message: &str) -> Result<(), DeckInputError> {
@@ -246,6 +279,33 @@ mod tests {
         assert!(check_user_id(" alice ").is_ok_and(|u| u == "alice"));
     }
 
+    fn stack(id: u64, order: i64) -> Stack {
+        Stack {
+            id,
+            board_id: 1,
+            title: format!("s{id}"),
+            order,
+            deleted_at: 0,
+            cards: Vec::new(),
+            etag: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_moved_stack_gets_its_place_alone() {
+        let stacks = [stack(1, 0), stack(2, 1), stack(3, 2), stack(4, 5)];
+        // Stack 3 to order 1: stack 2 moves behind it, stack 4 is far enough.
+        assert_eq!(renumber_for_move(&stacks, 3, 1), vec![(2, 2)]);
+        // Stack 1 to order 1: 2 and 3 both shift, 4 stays.
+        assert_eq!(renumber_for_move(&stacks, 1, 1), vec![(2, 2), (3, 3)]);
+        // To the end, or to a free place: nothing else changes.
+        assert!(renumber_for_move(&stacks, 1, 9).is_empty());
+        assert!(renumber_for_move(&stacks, 4, 3).is_empty());
+        // Equal orders already there are separated as well.
+        let tied = [stack(1, 1), stack(2, 1), stack(3, 1)];
+        assert_eq!(renumber_for_move(&tied, 3, 1), vec![(1, 2), (2, 3)]);
+    }
+
     #[test]
     fn due_dates_are_normalised() {
         assert_eq!(
@@ -255,6 +315,14 @@ mod tests {
         assert_eq!(
             parse_due_date("2026-12-05").unwrap(),
             "2026-12-05T12:00:00+00:00"
+        );
+        assert_eq!(
+            parse_due_date("2026-12-04T18:00+01:00").unwrap(),
+            "2026-12-04T17:00:00+00:00"
+        );
+        assert_eq!(
+            parse_due_date("2026-12-04 23:30-05:00").unwrap(),
+            "2026-12-05T04:30:00+00:00"
         );
         assert!(matches!(
             parse_due_date("next friday"),

@@ -19,6 +19,7 @@ pub mod recurrence;
 pub mod scopes;
 pub mod search;
 pub mod shares;
+pub mod table_cells;
 pub mod table_rows;
 pub mod tables;
 pub mod text;

@@ -109,6 +109,11 @@ fn check_value(column: &Column, value: &Value) -> Result<Value, RowInputError> {
         got: describe(value),
     };
     match column.kind() {
+        // A link as read back ({"title","value","providerId"}) is stored
+        // as the JSON text Tables keeps.
+        ColumnKind::Text if column.subtype == "link" && value.get("value").is_some() => {
+            Ok(Value::String(value.to_string()))
+        }
         ColumnKind::Text => {
             let text = value.as_str().ok_or_else(bad)?;
             match column.text_max_length {

@@ -1,6 +1,7 @@
 //! The MCP edge: the rmcp handler, its tools, and how tool outcomes become
 //! MCP results. The HTTP routes around it live in `adapters::http`.
 
+mod admins;
 pub mod caller;
 mod outcome;
 mod paging;

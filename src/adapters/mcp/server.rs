@@ -1,6 +1,7 @@
 //! The rmcp handler: one tool router built once, soft-scope gating of
 //! tools/list and tools/call, and per-call credential resolution (sessions are
-//! not bound to an identity, so nothing is cached on the handler).
+//! not bound to an identity; only whether a caller is an admin is kept, by
+//! caller, for listing the admin-only tools).
 
 use std::sync::{Arc, RwLock};
 
@@ -13,6 +14,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
+use super::admins::{AdminCache, is_admin_tool};
 use super::caller::caller_of;
 use super::outcome::failure;
 use super::tool_scopes::ToolScopes;
@@ -45,6 +47,8 @@ pub struct NextcloudMcp {
     /// A problem found at start that makes every call fail (a rejected app
     /// password): said in each tool result, since stdio users see no log.
     start_problem: Arc<RwLock<Option<String>>>,
+    /// Who may see the admin-only webhook tools.
+    admins: Arc<AdminCache>,
 }
 
 impl NextcloudMcp {
@@ -56,6 +60,30 @@ impl NextcloudMcp {
             scopes: Arc::new(scopes),
             apps: Arc::default(),
             start_problem: Arc::default(),
+            admins: Arc::default(),
+        }
+    }
+
+    /// Whether this caller may see the `nc_webhooks_*` tools: webhooks are
+    /// on and Nextcloud says the user is an admin (asked once per caller
+    /// for a few minutes; a failed answer hides them and is not kept).
+    async fn admin_tools_visible(&self, request: &RequestContext<RoleServer>) -> bool {
+        if self.webhooks().is_none() {
+            return false;
+        }
+        let key = caller_of(request).map(|c| c.subject().to_string());
+        if let Some(known) = self.admins.get(key.as_deref()) {
+            return known;
+        }
+        let Ok(nextcloud) = self.nextcloud(request).await else {
+            return false;
+        };
+        match nextcloud.is_admin().await {
+            Ok(admin) => {
+                self.admins.put(key.as_deref(), admin);
+                admin
+            }
+            Err(_) => false,
         }
     }
 
@@ -194,6 +222,10 @@ impl ServerHandler for NextcloudMcp {
         tools.retain(|tool| self.scopes.check_installed(&tool.name, &installed).is_ok());
         if let Some(caller) = caller_of(&context) {
             tools.retain(|tool| self.scopes.check(&tool.name, caller.soft_scopes()).is_ok());
+        }
+        if tools.iter().any(|t| is_admin_tool(&t.name)) && !self.admin_tools_visible(&context).await
+        {
+            tools.retain(|tool| !is_admin_tool(&tool.name));
         }
         Ok(ListToolsResult {
             tools,

@@ -24,6 +24,7 @@ pub fn map_status(status: StatusCode, what: &str, body: &str) -> NextcloudError 
         StatusCode::PRECONDITION_FAILED => NextcloudError::Conflict(what.to_string()),
         StatusCode::METHOD_NOT_ALLOWED => NextcloudError::AlreadyExists(what.to_string()),
         StatusCode::CONFLICT => NextcloudError::ParentMissing(what.to_string()),
+        StatusCode::TOO_MANY_REQUESTS => NextcloudError::RateLimited(None),
         StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
             NextcloudError::Unavailable(format!("HTTP {}", status.as_u16()))
         }
@@ -162,12 +163,12 @@ pub fn reply_error(status: StatusCode, what: &str, body: &[u8]) -> NextcloudErro
 }
 
 /// A failed Cookbook call; `message` is the reply's own (`{"msg": ...}` or a
-/// bare JSON string). 409 means a recipe with that name exists already.
+/// bare JSON string). 409 means a recipe with that name exists already; its
+/// message ("Another recipe with that name already exists") is not used, as
+/// the error says "already exists" itself.
 pub fn cookbook_status(status: StatusCode, what: &str, message: Option<String>) -> NextcloudError {
     match status {
-        StatusCode::CONFLICT => NextcloudError::AlreadyExists(
-            message.unwrap_or_else(|| "a recipe with that name".into()),
-        ),
+        StatusCode::CONFLICT => NextcloudError::AlreadyExists("a recipe with that name".into()),
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
             NextcloudError::BadRequest(message.unwrap_or_else(|| format!("HTTP {status}")))
         }
@@ -177,6 +178,16 @@ pub fn cookbook_status(status: StatusCode, what: &str, message: Option<String>) 
             &serde_json::json!({ "message": message }).to_string(),
         ),
     }
+}
+
+/// Tables answers a delete of an unknown row with HTTP 500 and a database
+/// message (fixture tables/46) instead of 404: that 500 is "not found".
+pub fn tables_row_status(status: StatusCode, what: &str, body: &[u8]) -> NextcloudError {
+    let missing = error_message(body).is_some_and(|m| m.contains("found none"));
+    if status == StatusCode::INTERNAL_SERVER_ERROR && missing {
+        return NextcloudError::NotFound(what.to_string());
+    }
+    reply_error(status, what, body)
 }
 
 /// Deck answers 403 both for "no such board" and "not allowed".
@@ -201,6 +212,16 @@ pub fn search_provider_failed(error: NextcloudError, provider: &str) -> Nextclou
         }
         other => other,
     }
+}
+
+/// HTTP 429, with `Retry-After` read as seconds (the HTTP-date form, which
+/// Nextcloud does not send, is treated as absent).
+pub fn rate_limited(headers: &reqwest::header::HeaderMap) -> NextcloudError {
+    let seconds = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    NextcloudError::RateLimited(seconds)
 }
 
 pub fn map_transport_error(error: &reqwest::Error, timeout: Duration) -> NextcloudError {

@@ -8,7 +8,7 @@ use reqwest::{Method, RequestBuilder, Response};
 use secrecy::ExposeSecret;
 use url::Url;
 
-use super::errors::{map_status, map_transport_error};
+use super::errors::{map_status, map_transport_error, rate_limited};
 use crate::domain::credential::{Credential, CredentialSecret};
 use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
 use crate::telemetry;
@@ -132,7 +132,9 @@ impl NextcloudSession {
     /// Sends without interpreting the status, for callers that treat some
     /// non-2xx answers (304, 412 with a body) as data.
     /// Every request passes here, so this is where it is counted (by app and
-    /// status class only, never by path).
+    /// status class only, never by path). A 429 is refused here, for every
+    /// caller: no request treats a rate limit as data, and only here is the
+    /// `Retry-After` header at hand.
     pub async fn send_raw(&self, builder: RequestBuilder) -> Result<Response, NextcloudError> {
         let (client, request) = builder.build_split();
         let request = request.map_err(|e| map_transport_error(&e, self.shared.timeout))?;
@@ -144,6 +146,10 @@ impl NextcloudSession {
             Err(_) => "error",
         };
         telemetry::record::nextcloud_request(app, status, started.elapsed());
-        sent.map_err(|e| map_transport_error(&e, self.shared.timeout))
+        let response = sent.map_err(|e| map_transport_error(&e, self.shared.timeout))?;
+        if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(rate_limited(response.headers()));
+        }
+        Ok(response)
     }
 }

@@ -13,6 +13,9 @@ use crate::domain::search::{SearchEntry, SearchPage, SearchProvider, SearchQuery
 use crate::ports::nextcloud::{NextcloudError, SearchApi};
 
 const PROVIDERS: &str = "ocs/v2.php/search/providers";
+/// The page size Nextcloud's unified search uses when none is sent
+/// (capture unified-search/02 answers cursor 5).
+const DEFAULT_LIMIT: usize = 5;
 /// Provider ids such as `search-deck-card-board` keep their dashes.
 const ID: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
 
@@ -97,7 +100,10 @@ impl SearchApi for NextcloudSession {
             .ocs_call(request, &what)
             .await
             .map_err(|e| search_provider_failed(e, provider))?;
-        let cursor = if page.is_paginated && !page.entries.is_empty() {
+        // Paginated providers answer a cursor on every page, also the last:
+        // there is more only when the page came back full.
+        let full = page.entries.len() >= query.limit.map_or(DEFAULT_LIMIT, |l| l as usize);
+        let cursor = if page.is_paginated && !page.entries.is_empty() && full {
             cursor_text(&page.cursor)
         } else {
             None

@@ -11,11 +11,25 @@ use crate::ports::nextcloud::{NextcloudError, ServerStatus, StatusApi};
 #[derive(Deserialize)]
 struct CurrentUser {
     id: String,
+    /// Group ids (capture ocs-capabilities/06: `"groups":["admin"]`).
+    #[serde(default)]
+    groups: Vec<String>,
 }
 
 #[async_trait]
 impl StatusApi for NextcloudSession {
     async fn current_user_id(&self) -> Result<String, NextcloudError> {
+        self.current_user().await.map(|user| user.id)
+    }
+
+    async fn is_admin(&self) -> Result<bool, NextcloudError> {
+        let user = self.current_user().await?;
+        Ok(user.groups.iter().any(|g| g == "admin"))
+    }
+}
+
+impl NextcloudSession {
+    async fn current_user(&self) -> Result<CurrentUser, NextcloudError> {
         let url = self.url("ocs/v2.php/cloud/user?format=json")?;
         let request = self
             .request(Method::GET, url)
@@ -26,7 +40,7 @@ impl StatusApi for NextcloudSession {
             .bytes()
             .await
             .map_err(|_| NextcloudError::Unavailable("the reply was cut off".into()))?;
-        unwrap_ocs::<CurrentUser>(&body, "the current user").map(|user| user.id)
+        unwrap_ocs::<CurrentUser>(&body, "the current user")
     }
 }
 

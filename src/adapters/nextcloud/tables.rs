@@ -2,15 +2,17 @@
 //! and new rows; REST API v1 (`/index.php/apps/tables/api/1`) for reading,
 //! changing and deleting rows, which v2 only gained in Tables 1.0.
 //!
-//! Built from the published API (the Nextcloud 34 capture server has no
-//! Tables app); the reply shapes follow Tables' `ResponseDefinitions.php`.
+//! Checked against captures of Tables 2.2.2: a row insert answers the
+//! creation fields as null, and deleting an unknown row is an HTTP 500.
 
 use async_trait::async_trait;
 use reqwest::{Method, RequestBuilder};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::errors::tables_row_status;
 use super::http::NextcloudSession;
+use super::ocs::read_body;
 use crate::domain::tables::{Cell, Column, Row, RowValues, SelectionOption, Table};
 use crate::ports::nextcloud::{NextcloudError, TablesApi};
 
@@ -110,14 +112,16 @@ struct WireRow {
     id: u64,
     #[serde(default)]
     table_id: Option<u64>,
+    // Null in the reply to an insert (the row exists; a later GET has them),
+    // so a write that happened is never reported as failed over them.
     #[serde(default)]
-    created_by: String,
+    created_by: Option<String>,
     #[serde(default)]
-    created_at: String,
+    created_at: Option<String>,
     #[serde(default)]
-    last_edit_by: String,
+    last_edit_by: Option<String>,
     #[serde(default)]
-    last_edit_at: String,
+    last_edit_at: Option<String>,
     #[serde(default)]
     data: Option<Vec<WireCell>>,
 }
@@ -127,10 +131,10 @@ impl From<WireRow> for Row {
         Self {
             id: r.id,
             table_id: r.table_id,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            last_edit_by: r.last_edit_by,
-            last_edit_at: r.last_edit_at,
+            created_by: r.created_by.unwrap_or_default(),
+            created_at: r.created_at.unwrap_or_default(),
+            last_edit_by: r.last_edit_by.unwrap_or_default(),
+            last_edit_at: r.last_edit_at.unwrap_or_default(),
             data: r
                 .data
                 .unwrap_or_default()
@@ -230,8 +234,12 @@ impl TablesApi for NextcloudSession {
 
     async fn delete_row(&self, row_id: u64) -> Result<(), NextcloudError> {
         let request = self.tables_v1(Method::DELETE, &format!("rows/{row_id}"))?;
-        self.json_call::<Value>(request, &row(row_id))
-            .await
-            .map(drop)
+        let response = self.send_raw(request).await?;
+        let status = response.status();
+        let body = read_body(response, &row(row_id)).await?;
+        if status.is_success() {
+            return Ok(());
+        }
+        Err(tables_row_status(status, &row(row_id), &body))
     }
 }

@@ -180,7 +180,13 @@ impl Config {
             app_password: SecretString::from(password),
         };
         let store = store_settings(args.store, &mode)?;
-        let webhooks = webhook_settings(args.webhooks, transport, None)?;
+        // Basic mode needs no public URL, but when one is given the webhook
+        // receiver defaults next to it, as in the OAuth modes.
+        let server_url = match args.oauth.server_url.filter(|u| !u.trim().is_empty()) {
+            Some(raw) => Some(parse_absolute_url(&raw, "NEXTCLOUD_MCP_SERVER_URL")?),
+            None => None,
+        };
+        let webhooks = webhook_settings(args.webhooks, transport, server_url.as_ref())?;
         Ok(Self {
             nextcloud_url,
             mode,

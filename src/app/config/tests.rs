@@ -48,6 +48,24 @@ fn webhook_settings_are_validated_and_off_over_stdio() {
         let err = err.to_string();
         assert!(err.starts_with(needle), "{err}");
     }
+    // Basic mode too, when NEXTCLOUD_MCP_SERVER_URL is set.
+    let mut a = args();
+    a.oauth.server_url = Some("https://mcp.example.com/mcp".into());
+    let basic = Config::from_args(a, Transport::Http).unwrap();
+    assert!(matches!(basic.mode, AuthMode::Basic { .. }));
+    assert_eq!(
+        basic.webhooks.receiver_url.unwrap().as_str(),
+        "https://mcp.example.com/webhooks/nextcloud"
+    );
+    let mut a = args();
+    a.oauth.server_url = Some("not a url".into());
+    let err = Config::from_args(a, Transport::Http)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("NEXTCLOUD_MCP_SERVER_URL is invalid"),
+        "{err}"
+    );
     // OAuth modes put the receiver next to the /mcp endpoint by default.
     let config = Config::from_args(oauth_args("true"), Transport::Http).unwrap();
     assert_eq!(

@@ -58,7 +58,7 @@ impl std::fmt::Debug for WebhookConfig {
 }
 
 /// Off over stdio (no receiver can be mounted). The URL defaults to
-/// /webhooks/nextcloud next to NEXTCLOUD_MCP_SERVER_URL in OAuth modes.
+/// /webhooks/nextcloud next to NEXTCLOUD_MCP_SERVER_URL when that is set.
 pub(super) fn webhook_settings(
     args: WebhookArgs,
     transport: Transport,

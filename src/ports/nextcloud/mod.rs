@@ -32,12 +32,23 @@ pub enum NextcloudError {
     Timeout(u64),
     #[error("Nextcloud is unavailable ({0}); try again later")]
     Unavailable(String),
+    /// HTTP 429 (e.g. share creation is limited to 20 per 10 minutes); the
+    /// seconds come from `Retry-After` when Nextcloud sends it.
+    #[error("Nextcloud rate limited this request (HTTP 429); {}", retry_hint(.0))]
+    RateLimited(Option<u64>),
     #[error("{0} is larger than the {1}-byte limit for this tool")]
     TooLarge(String, u64),
     #[error("Nextcloud rejected the request: {0}")]
     BadRequest(String),
     #[error("Nextcloud sent a reply this server could not understand: {0}")]
     Protocol(String),
+}
+
+fn retry_hint(seconds: &Option<u64>) -> String {
+    match seconds {
+        Some(s) => format!("retry after {s} s"),
+        None => "wait a few minutes before retrying".into(),
+    }
 }
 
 fn detail_suffix(detail: &Option<String>) -> String {
@@ -89,6 +100,9 @@ pub trait StatusApi: Send + Sync {
     /// The id of the user the credential belongs to; fails when Nextcloud does
     /// not accept the credential.
     async fn current_user_id(&self) -> Result<String, NextcloudError>;
+    /// Whether the credential's user is in Nextcloud's `admin` group, the
+    /// only users Nextcloud lets manage webhooks.
+    async fn is_admin(&self) -> Result<bool, NextcloudError>;
 }
 
 /// Checks that need no user credential.

@@ -1,8 +1,8 @@
 //! The Cookbook adapter against the documented API v1 shapes (the app's
-//! OpenAPI 0.1.x: RecipeStub, Recipe, Category, Keyword); Cookbook is not on
-//! the Nextcloud 34 capture server.
+//! OpenAPI 0.1.x: RecipeStub, Recipe, Category, Keyword), and at the end
+//! against captures of Cookbook 0.11.9.
 
-use crate::support::fixtures::{admin_session, load, only_request};
+use crate::support::fixtures::{admin_session, load, only_request, replay_capture};
 use nextcloud_mcp::domain::cookbook::{Recipe, RecipePatch};
 use nextcloud_mcp::ports::nextcloud::{CookbookApi, NextcloudError};
 use serde_json::{Value, json};
@@ -203,7 +203,7 @@ async fn documented_errors_are_mapped() {
             .import_recipe("https://example.com/x")
             .await
             .unwrap_err(),
-        NextcloudError::AlreadyExists("Another recipe with that name already exists".into())
+        NextcloudError::AlreadyExists("a recipe with that name".into())
     );
 
     let server = answering(
@@ -240,4 +240,46 @@ async fn documented_errors_are_mapped() {
         admin_session(&server).list_recipes().await.unwrap_err(),
         NextcloudError::NotFound("the recipe list".into())
     );
+}
+
+// ----- Against the Cookbook 0.11.9 captures -----
+
+#[tokio::test]
+async fn keywords_are_found_although_cookbooks_query_answers_nothing() {
+    // On SQLite `/tags/<keyword>` answers [] for a keyword the recipes carry.
+    let server = MockServer::start().await;
+    load("cookbook", "21-tags-recipes").mount(&server).await;
+    load("cookbook", "14-recipes-list").mount(&server).await;
+    let found = admin_session(&server)
+        .recipes_with_keywords(&["fxquick".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        vec!["fx-Tomato Soup"]
+    );
+
+    // Every keyword must be carried; case does not matter.
+    let server = MockServer::start().await;
+    load("cookbook", "22-tags-recipes-two").mount(&server).await;
+    load("cookbook", "14-recipes-list").mount(&server).await;
+    let both = admin_session(&server)
+        .recipes_with_keywords(&["fxquick".to_string(), "fxvegan".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 1);
+    assert!(!both[0].has_keywords(&["fxquick".to_string(), "fxsweet".to_string()]));
+    assert!(both[0].has_keywords(&["FXQuick".to_string()]));
+}
+
+#[tokio::test]
+async fn a_duplicate_name_says_already_exists_once() {
+    let (_server, _exchange, session) =
+        replay_capture("cookbook", "07-recipe-create-duplicate-name").await;
+    let recipe = Recipe {
+        name: "fx-Tomato Soup".into(),
+        ..Recipe::default()
+    };
+    let err = session.create_recipe(&recipe).await.unwrap_err();
+    assert_eq!(err.to_string(), "a recipe with that name already exists");
 }

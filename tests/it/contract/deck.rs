@@ -2,7 +2,9 @@
 //! send what the real server received and understand what it answered.
 
 use crate::support::fixtures::{admin_session, assert_sent_like_capture, load, replay_capture};
-use nextcloud_mcp::domain::deck::{BoardFields, CardDraft, CardFields, CardRef};
+use nextcloud_mcp::domain::deck::{
+    BoardFields, CardDraft, CardFields, CardRef, parse_due_date, renumber_for_move,
+};
 use nextcloud_mcp::ports::nextcloud::{DeckApi, NextcloudError};
 use wiremock::MockServer;
 
@@ -88,6 +90,9 @@ async fn labels_and_stacks() {
     let stacks = session.list_stacks(6, false).await.unwrap();
     assert_sent_like_capture(&server, &exchange).await;
     assert_eq!(stacks.len(), 2);
+    // Moving "Done" (order 2) to order 1 must move "Backlog" (order 1) on.
+    assert_eq!(renumber_for_move(&stacks, 12, 1), vec![(11, 2)]);
+    assert!(!stacks[0].is_deleted());
     assert_eq!(stacks[0].cards[0].title, "Write release notes");
     assert_eq!(stacks[0].cards[0].owner, "admin");
     assert!(stacks[1].cards.is_empty());
@@ -108,15 +113,18 @@ async fn labels_and_stacks() {
     let stack = session.delete_stack(6, 12).await.unwrap();
     assert_sent_like_capture(&server, &exchange).await;
     assert!(stack.deleted_at > 0);
+    assert!(stack.is_deleted());
 }
 
 #[tokio::test]
 async fn cards_create_get_update() {
     let (server, exchange, session) = replay_capture(FOLDER, "12-card-create").await;
+    // Deck drops an offset it is sent: 18:00+01:00 must go out as 17:00 UTC,
+    // which is what the captured request carries.
     let draft = CardDraft {
         title: "Write release notes".into(),
         description: Some("Draft in **markdown**\n\n- [ ] intro\n- [ ] changes".into()),
-        duedate: Some("2026-12-04T17:00:00+00:00".into()),
+        duedate: Some(parse_due_date("2026-12-04T18:00:00+01:00").unwrap()),
         order: 1,
     };
     let created = session.create_card(6, 11, &draft).await.unwrap();

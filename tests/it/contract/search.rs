@@ -47,7 +47,9 @@ async fn files_search_pages_with_a_cursor() {
         page.entries[0].resource_url,
         "http://127.0.0.1:8080/index.php/f/228"
     );
-    assert_eq!(page.cursor.as_deref(), Some("5"));
+    // Nextcloud answers a cursor (5) although 2 entries of the default 5 are
+    // all there is: no "more" is offered.
+    assert_eq!(page.cursor, None);
 
     let (server, exchange, session) = replay_capture(FOLDER, "03-search-files-page-1").await;
     let first = session

@@ -1,9 +1,11 @@
-//! The Tables adapter against the documented API shapes (Tables is not on
-//! the Nextcloud 34 capture server): OCS API v2 for tables, columns and new
-//! rows, REST API v1 for reading, changing and deleting rows. Replies follow
-//! Tables' `ResponseDefinitions.php` (TablesTable, TablesColumn, TablesRow).
+//! The Tables adapter: OCS API v2 for tables, columns and new rows, REST
+//! API v1 for reading, changing and deleting rows. The first tests follow
+//! Tables' `ResponseDefinitions.php`; the last replay Tables 2.2.2 captures.
 
-use crate::support::fixtures::{admin_session, load, only_request};
+use crate::support::fixtures::{
+    admin_session, assert_sent_like_capture, load, only_request, replay_capture,
+};
+use nextcloud_mcp::domain::table_cells::readable_value;
 use nextcloud_mcp::domain::tables::{RowMode, RowValues, prepare_row};
 use nextcloud_mcp::ports::nextcloud::{NextcloudError, TablesApi};
 use serde_json::{Value, json};
@@ -223,5 +225,114 @@ async fn errors_are_mapped() {
     assert_eq!(
         admin_session(&server).delete_row(8).await.unwrap_err(),
         NextcloudError::NotFound("row 8".into())
+    );
+}
+
+// ----- Against the Tables 2.2.2 captures -----
+
+/// Table 3's columns as Tables 2.2.2 describes them (the REST v1 list,
+/// served where the adapter asks: the OCS v2 list has the same shape).
+async fn captured_columns() -> Vec<nextcloud_mcp::domain::tables::Column> {
+    let server = MockServer::start().await;
+    let listed = load("tables", "24-v1-columns-list").response.body_json();
+    mock(
+        &server,
+        "GET",
+        "/ocs/v2.php/apps/tables/api/2/columns/table/3",
+        ok(ocs(listed)),
+    )
+    .await;
+    admin_session(&server).list_columns(3).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_insert_answered_with_null_creation_fields_is_a_success() {
+    let columns = captured_columns().await;
+    // What a person writes: labels, a boolean, a plain link; it becomes
+    // exactly the body of the captured insert.
+    let input = json!({
+        "Name": "Gadget", "Quantity": 12, "Colour": "blue", "Tags": ["heavy"],
+        "In stock": false, "Bought on": "2026-12-01", "Shop": "https://example.org/gadget"
+    });
+    let values = prepare_row(&columns, input.as_object().unwrap(), RowMode::Create).unwrap();
+    let (server, exchange, session) = replay_capture("tables", "31-ocs-row-create").await;
+    let row = session.create_row(3, &values).await.unwrap();
+    assert_sent_like_capture(&server, &exchange).await;
+    assert_eq!((row.id, row.table_id), (16, Some(3)));
+    assert_eq!(row.created_by, "");
+    assert_eq!(row.data.len(), 7);
+}
+
+#[tokio::test]
+async fn deleting_a_missing_row_says_it_does_not_exist() {
+    // Tables answers HTTP 500 with a database message.
+    let (_server, _exchange, session) = replay_capture("tables", "46-v1-row-delete-unknown").await;
+    let err = session.delete_row(999_999).await.unwrap_err();
+    assert_eq!(err, NextcloudError::NotFound("row 999999".into()));
+    assert_eq!(err.to_string(), "row 999999 does not exist");
+
+    let (_server, _exchange, session) = replay_capture("tables", "45-v1-row-delete").await;
+    session.delete_row(16).await.unwrap();
+}
+
+#[tokio::test]
+async fn rows_read_back_as_written_labels_booleans_and_link_objects() {
+    let columns = captured_columns().await;
+    let (_server, _exchange, session) = replay_capture("tables", "35-v1-rows-list").await;
+    let rows = session.list_rows(3, 50, 0).await.unwrap();
+    let readable = |row: usize, title: &str| {
+        let column = columns.iter().find(|c| c.title == title).unwrap();
+        let cell = rows[row].data.iter().find(|c| c.column_id == column.id);
+        readable_value(column, &cell.unwrap().value)
+    };
+    assert_eq!(rows[0].created_by, "admin");
+    assert_eq!(readable(0, "Colour"), json!("green"));
+    assert_eq!(readable(1, "Colour"), json!("blue"));
+    assert_eq!(readable(0, "Tags"), json!(["fragile", "new"]));
+    assert_eq!(readable(0, "In stock"), json!(true));
+    assert_eq!(readable(1, "In stock"), json!(false));
+    assert_eq!(
+        readable(0, "Shop"),
+        json!({"title": "Example shop", "value": "https://example.com/widget", "providerId": "url"})
+    );
+    assert_eq!(readable(0, "Quantity"), json!(5));
+
+    // What was read can be written back unchanged: the link object becomes
+    // the JSON text Tables stores, the labels become option ids.
+    let back = json!({"Shop": readable(0, "Shop"), "Tags": readable(0, "Tags"), "In stock": true});
+    let values = prepare_row(&columns, back.as_object().unwrap(), RowMode::Update).unwrap();
+    assert_eq!(values[&17], json!([0, 2]));
+    assert_eq!(values[&18], json!("true"));
+    let link: Value = serde_json::from_str(values[&21].as_str().unwrap()).unwrap();
+    assert_eq!(link["value"], "https://example.com/widget");
+}
+
+#[tokio::test]
+async fn a_rate_limit_says_when_to_retry() {
+    // Nextcloud's rate limiter (e.g. 20 share creations per 10 minutes)
+    // answers 429; no capture has one, so the reply is built here.
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "GET",
+        "/ocs/v2.php/apps/tables/api/2/tables",
+        ResponseTemplate::new(429).insert_header("Retry-After", "120"),
+    )
+    .await;
+    let err = admin_session(&server).list_tables().await.unwrap_err();
+    assert_eq!(err, NextcloudError::RateLimited(Some(120)));
+    assert!(err.to_string().contains("retry after 120 s"), "{err}");
+
+    let server = MockServer::start().await;
+    mock(
+        &server,
+        "DELETE",
+        "/index.php/apps/tables/api/1/rows/8",
+        ResponseTemplate::new(429),
+    )
+    .await;
+    assert_eq!(
+        admin_session(&server).delete_row(8).await.unwrap_err(),
+        NextcloudError::RateLimited(None)
     );
 }

@@ -324,3 +324,101 @@ async fn deck_tools_against_real_captures() {
     client.cancel().await.unwrap();
     server.shutdown().await;
 }
+
+/// The bodies of the PUTs the stand-in received, by path.
+async fn puts(nc: &MockServer) -> Vec<(String, Value)> {
+    nc.received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .map(|r| {
+            let body = serde_json::from_slice(&r.body).unwrap();
+            (r.url.path().to_string(), body)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn deck_real_server_failures_are_fixed() {
+    let nc = MockServer::start().await;
+    for (verb, pattern, name) in [
+        ("GET", format!("{DECK}/6/stacks$"), "14-stacks-list"),
+        ("GET", format!("{DECK}/[67]/stacks/11$"), "15-stack-get"),
+        // What Deck answers for a deleted stack: the stack, `deletedAt` set.
+        ("GET", format!("{DECK}/6/stacks/12$"), "34-stack-delete"),
+        ("PUT", format!("{DECK}/6/stacks/1[12]$"), "11-stack-update"),
+        (
+            "POST",
+            format!("{DECK}/6/stacks/11/cards$"),
+            "12-card-create",
+        ),
+    ] {
+        serve_capture(&nc, verb, &pattern, "deck", name).await;
+    }
+    let (server, client) = start_app_server(&nc).await;
+
+    let deleted = expect_tool_ok(
+        &client,
+        "deck_get_stack",
+        json!({"board_id": 6, "stack_id": 12}),
+        "deleted",
+    )
+    .await;
+    assert_eq!(deleted["deleted"], true);
+    let live = expect_tool_ok(
+        &client,
+        "deck_get_stack",
+        json!({"board_id": 6, "stack_id": 11}),
+        "Backlog",
+    )
+    .await;
+    assert_eq!(live["deleted"], false);
+
+    // Stacks 11 (order 1) and 12 (order 2): 12 to order 1 moves 11 to 2.
+    expect_tool_ok(
+        &client,
+        "deck_reorder_stack",
+        json!({"board_id": 6, "stack_id": 12, "order": 1}),
+        "moved from order 1 to 2",
+    )
+    .await;
+    let sent = puts(&nc).await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].0.ends_with("/stacks/12") && sent[0].1["order"] == 1);
+    assert!(sent[1].0.ends_with("/stacks/11") && sent[1].1["order"] == 2);
+
+    // Stack 11 is on board 6: creating a card "on board 7" with it is refused.
+    expect_tool_error(
+        &client,
+        "deck_create_card",
+        json!({"board_id": 7, "stack_id": 11, "title": "Elsewhere"}),
+        "belongs to board 6, not board 7",
+    )
+    .await;
+    // A due date with an offset goes out as the same moment in UTC.
+    let created = json!({"board_id": 6, "stack_id": 11, "title": "Write release notes",
+                         "duedate": "2026-12-04T18:00:00+01:00"});
+    expect_tool_ok(&client, "deck_create_card", created, "id 11").await;
+    let posted = nc
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .rfind(|r| r.method.as_str() == "POST")
+        .unwrap();
+    let body: Value = serde_json::from_slice(&posted.body).unwrap();
+    assert_eq!(body["duedate"], "2026-12-04T17:00:00+00:00");
+    assert_eq!(
+        nc.received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.method.as_str() == "POST")
+            .count(),
+        1,
+        "nothing was created on the wrong board"
+    );
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+}

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::support::e2e::*;
+use crate::support::fixtures::load;
 use crate::support::webhooks::{API, FakeNextcloud, received};
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::app::config::WebhookConfig;
@@ -289,5 +290,49 @@ async fn reconcile_runs_at_start_when_enabled() {
         nc.auth_data(id).unwrap(),
         json!({"Authorization": format!("Bearer {SECRET}")})
     );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn admin_tools_are_listed_only_to_admins_with_webhooks_on() {
+    // Webhooks off: not listed, whoever asks.
+    let nc = FakeNextcloud::start().await;
+    let server = start_server(basic_config(&nc.uri(), Duration::from_secs(5))).await;
+    let client = connect(&server).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().all(|t| !t.name.starts_with("nc_webhooks_")));
+    assert!(tools.iter().any(|t| t.name == "nc_notes_get_note"));
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+
+    // Webhooks on, but the user is in no admin group: not listed.
+    let nc = FakeNextcloud::start().await;
+    let mut user = load("ocs-capabilities", "06-current-user-v2")
+        .response
+        .body_json();
+    user["ocs"]["data"]["groups"] = json!(["staff"]);
+    wiremock::Mock::given(wiremock::matchers::path("/ocs/v2.php/cloud/user"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(user))
+        .with_priority(1)
+        .mount(&nc.server)
+        .await;
+    let mut config = basic_config(&nc.uri(), Duration::from_secs(5));
+    config.webhooks = webhooks_on(false);
+    let server = start_server(config).await;
+    let client = connect(&server).await;
+    let tools = client.list_all_tools().await.unwrap();
+    assert!(tools.iter().all(|t| !t.name.starts_with("nc_webhooks_")));
+    // Asked once, then kept.
+    client.list_all_tools().await.unwrap();
+    let asked = nc
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/ocs/v2.php/cloud/user")
+        .count();
+    assert_eq!(asked, 1);
+    client.cancel().await.unwrap();
     server.shutdown().await;
 }

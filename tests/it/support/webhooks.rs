@@ -160,9 +160,15 @@ impl FakeNextcloud {
             })
             .mount(&server)
             .await;
+        // The real answer for the admin: its groups decide whether the
+        // admin-only tools are listed.
         Mock::given(method("GET"))
             .and(path("/ocs/v2.php/cloud/user"))
-            .respond_with(ocs(200, json!({"id": "admin", "displayname": "admin"})))
+            .respond_with(
+                super::fixtures::load("ocs-capabilities", "06-current-user-v2")
+                    .response
+                    .template(),
+            )
             .mount(&server)
             .await;
         Self { server, state }

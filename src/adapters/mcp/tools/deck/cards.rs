@@ -109,6 +109,18 @@ impl NextcloudMcp {
             order: check_order(args.order.unwrap_or(0))?,
         };
         let deck = self.nextcloud(&request).await?;
+        // Deck files the card under the stack's own board whatever board the
+        // URL names, so a stack of another board is refused here.
+        let stack = deck
+            .get_stack(args.board_id, args.stack_id)
+            .await
+            .or_fail()?;
+        if stack.board_id != 0 && stack.board_id != args.board_id {
+            return Err(failure(format!(
+                "stack {} belongs to board {}, not board {}; list the board's stacks with deck_get_stacks",
+                stack.id, stack.board_id, args.board_id
+            )));
+        }
         let card = deck
             .create_card(args.board_id, args.stack_id, &draft)
             .await

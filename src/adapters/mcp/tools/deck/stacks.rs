@@ -12,6 +12,7 @@ use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{
     DeckInputError, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color, check_title,
+    renumber_for_move,
 };
 
 fn stack_text(heading: String, stacks: &[Stack]) -> String {
@@ -157,8 +158,16 @@ impl NextcloudMcp {
             .get_stack(args.board_id, args.stack_id)
             .await
             .or_fail()?;
-        let text = stack_text(String::from("Stack"), std::slice::from_ref(&stack));
-        Ok(success(&stack, text))
+        let heading = if stack.is_deleted() {
+            String::from("Stack (deleted: it is no longer on the board)")
+        } else {
+            String::from("Stack")
+        };
+        let text = stack_text(heading, std::slice::from_ref(&stack));
+        Ok(success(
+            &json!({ "stack": stack, "deleted": stack.is_deleted() }),
+            text,
+        ))
     }
 
     #[tool(
@@ -233,8 +242,42 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let order = check_order(args.order)?;
-        self.put_stack(&request, args.board_id, args.stack_id, None, Some(order))
+        let deck = self.nextcloud(&request).await?;
+        let stacks = deck.list_stacks(args.board_id, false).await.or_fail()?;
+        let Some(moved) = stacks.iter().find(|s| s.id == args.stack_id) else {
+            return Err(failure(format!(
+                "stack {} is not on board {}; list its stacks with deck_get_stacks",
+                args.stack_id, args.board_id
+            )));
+        };
+        let stack = deck
+            .update_stack(args.board_id, moved.id, &moved.title, order)
             .await
+            .or_fail()?;
+        let mut text = format!(
+            "Moved stack '{}' (id {}) to order {}",
+            stack.title, stack.id, stack.order
+        );
+        let mut renumbered = Vec::new();
+        for (id, new_order) in renumber_for_move(&stacks, moved.id, order) {
+            let other = stacks
+                .iter()
+                .find(|s| s.id == id)
+                .expect("planned from stacks");
+            deck.update_stack(args.board_id, id, &other.title, new_order)
+                .await
+                .or_fail()?;
+            text.push_str(&format!(
+                "
+- '{}' (stack {id}) moved from order {} to {new_order}",
+                other.title, other.order
+            ));
+            renumbered.push(json!({ "id": id, "order": new_order }));
+        }
+        Ok(success(
+            &json!({ "stack": stack, "renumbered": renumbered }),
+            text,
+        ))
     }
 
     #[tool(

@@ -13,6 +13,7 @@ use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::scopes::Scope;
+use crate::domain::table_cells::readable_value;
 use crate::domain::tables::{Column, Row, RowMode, prepare_row};
 
 /// Tables is an optional app.
@@ -28,18 +29,18 @@ const DEFAULT_ROW_LIMIT: u32 = 50;
 const MAX_ROW_LIMIT: u32 = 500;
 const MAX_OFFSET: u32 = 10_000_000;
 
-/// A row as the model reads it: values keyed by column title.
+/// A row as the model reads it: values keyed by column title, in the form
+/// the writes take (labels, booleans, link objects).
 fn readable_row(row: &Row, columns: &[Column]) -> Value {
     let values: Map<String, Value> = row
         .data
         .iter()
-        .map(|cell| {
-            let title = columns
-                .iter()
-                .find(|c| c.id == cell.column_id)
-                .map_or_else(|| cell.column_id.to_string(), |c| c.title.clone());
-            (title, cell.value.clone())
-        })
+        .map(
+            |cell| match columns.iter().find(|c| c.id == cell.column_id) {
+                Some(c) => (c.title.clone(), readable_value(c, &cell.value)),
+                None => (cell.column_id.to_string(), cell.value.clone()),
+            },
+        )
         .collect();
     json!({
         "id": row.id,
