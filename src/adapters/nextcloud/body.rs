@@ -15,14 +15,15 @@ const MIB: u64 = 1024 * KIB;
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// A multistatus (file listing, calendar or address book query, discovery):
-/// about 40,000 file entries or 10,000 events with their data; a folder or
-/// calendar bigger than that is refused rather than buffered, and two such
-/// calls at once stay well under 100 MB.
-pub const MAX_MULTISTATUS: u64 = 32 * MIB;
+/// about 25,000 file entries, 10,000 events with their data, or several
+/// hundred contacts with photos. A bigger folder or collection is refused
+/// rather than buffered; two such replies at once stay well under 100 MB.
+pub const MAX_MULTISTATUS: u64 = 24 * MIB;
 
-/// A JSON reply from an app (Notes lists every note with its content; Deck,
-/// Tables, sharing, Cookbook, webhooks): the same budget as a multistatus.
-pub const MAX_JSON: u64 = 32 * MIB;
+/// A JSON reply from an app (Deck, Tables, sharing, Cookbook, webhooks, and
+/// the Notes list, which carries every note's text: 16 MiB is thousands of
+/// pages).
+pub const MAX_JSON: u64 = 16 * MIB;
 
 /// `status.php` and the current user: a few hundred bytes in practice.
 pub const MAX_SMALL_JSON: u64 = 64 * KIB;

@@ -60,8 +60,8 @@ pub fn resolve_href(base: &Url, href: &str) -> Result<Url, NextcloudError> {
             href.escape_debug()
         ))
     };
-    let absolute_path = href.starts_with('/') && !href.starts_with("//");
-    let url = if absolute_path {
+    // `//host/...` joins to another host and is caught by the origin check.
+    let url = if href.starts_with('/') {
         base.join(href).map_err(|_| refuse("is not a usable path"))?
     } else {
         match Url::parse(href) {
