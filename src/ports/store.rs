@@ -44,7 +44,7 @@ pub enum StoreError {
     Seal(String),
 }
 
-/// A refresh token from Flow 2, as handed to and from the store. The store
+/// A refresh token from an offline-access grant, as handed to and from the store. The store
 /// keeps `refresh_token` sealed; Debug hides it.
 #[derive(Clone)]
 pub struct RefreshGrant {

@@ -25,7 +25,7 @@ pub struct StoreArgs {
     /// Older keys, comma-separated "N:base64", still accepted for opening rows until re-sealed.
     #[arg(long, env = "TOKEN_ENCRYPTION_PREVIOUS_KEYS", hide_env_values = true)]
     pub token_encryption_previous_keys: Option<String>,
-    /// Flow 2: let users grant offline access for background jobs (OAuth pass-through mode).
+    /// Let users grant offline access for background jobs (OAuth pass-through mode).
     /// ENABLE_OFFLINE_ACCESS is accepted as an alias. Default: on in OAuth modes.
     #[arg(long, env = "ENABLE_PROGRESSIVE_CONSENT")]
     pub enable_progressive_consent: Option<String>,
@@ -47,7 +47,7 @@ pub struct StoreConfig {
     /// A SQLite path or a postgres:// URL.
     pub location: SecretString,
     pub keyring: Option<Keyring>,
-    /// Flow 2 is on (pass-through OAuth mode only).
+    /// Offline access is on (pass-through OAuth mode only).
     pub progressive_consent: bool,
     /// Client ids allowed to call; empty = any.
     pub allowed_clients: Vec<String>,

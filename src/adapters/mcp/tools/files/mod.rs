@@ -6,13 +6,25 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::files::{
     EntryKind, FileEntry, MAX_READ_BYTES, MAX_WRITE_BYTES, WriteCondition, decode_text,
     like_pattern,
 };
 use crate::domain::path::UserPath;
+use crate::domain::scopes::Scope;
+
+/// Files are core Nextcloud (WebDAV), present on every server.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        None,
+        Access::read_write(Scope::FilesRead, Scope::FilesWrite),
+        NextcloudMcp::files_router(),
+    )
+}
 
 const DEFAULT_SEARCH_LIMIT: u32 = 50;
 const MAX_SEARCH_LIMIT: u32 = 500;
@@ -79,27 +91,21 @@ impl NextcloudMcp {
         args: TransferArgs,
         request: &RequestContext<RoleServer>,
         kind: Transfer,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let from = parse_target(&args.source_path)?;
-                let to = parse_target(&args.destination_path)?;
-                let nextcloud = self.nextcloud(request).await?;
-                let done = match kind {
-                    Transfer::Move => nextcloud.move_entry(&from, &to, args.overwrite).await,
-                    Transfer::Copy => nextcloud.copy_entry(&from, &to, args.overwrite).await,
-                };
-                done.or_fail()?;
-                let verb = match kind {
-                    Transfer::Move => "Moved",
-                    Transfer::Copy => "Copied",
-                };
-                let structured =
-                    serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
-                Ok(success(&structured, format!("{verb} {from} to {to}")))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let from = parse_target(&args.source_path)?;
+        let to = parse_target(&args.destination_path)?;
+        let nextcloud = self.nextcloud(request).await?;
+        let done = match kind {
+            Transfer::Move => nextcloud.move_entry(&from, &to, args.overwrite).await,
+            Transfer::Copy => nextcloud.copy_entry(&from, &to, args.overwrite).await,
+        };
+        done.or_fail()?;
+        let verb = match kind {
+            Transfer::Move => "Moved",
+            Transfer::Copy => "Copied",
+        };
+        let structured = serde_json::json!({ "from": from.to_string(), "to": to.to_string() });
+        Ok(success(&structured, format!("{verb} {from} to {to}")))
     }
 }
 
@@ -119,7 +125,7 @@ fn listing_text(heading: String, entries: &[FileEntry]) -> String {
     text
 }
 
-#[tool_router(router = files_router, vis = "pub(crate)")]
+#[tool_router(router = files_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_directory",
@@ -130,24 +136,19 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = parse_path(&args.path)?;
-                let entries = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_folder(&path)
-                    .await
-                    .or_fail()?;
-                let text = listing_text(format!("{} entries in {path}", entries.len()), &entries);
-                Ok(success(
-                    &serde_json::json!({ "path": path.to_string(), "entries": entries }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let path = parse_path(&args.path)?;
+        let entries = self
+            .nextcloud(&request)
+            .await?
+            .list_folder(&path)
+            .await
+            .or_fail()?;
+        let text = listing_text(format!("{} entries in {path}", entries.len()), &entries);
+        Ok(success(
+            &serde_json::json!({ "path": path.to_string(), "entries": entries }),
+            text,
+        ))
     }
 
     #[tool(
@@ -159,20 +160,15 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = parse_path(&args.path)?;
-                let entry = self
-                    .nextcloud(&request)
-                    .await?
-                    .file_info(&path)
-                    .await
-                    .or_fail()?;
-                Ok(success(&entry, entry_line(&entry)))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let path = parse_path(&args.path)?;
+        let entry = self
+            .nextcloud(&request)
+            .await?
+            .file_info(&path)
+            .await
+            .or_fail()?;
+        Ok(success(&entry, entry_line(&entry)))
     }
 
     #[tool(
@@ -184,28 +180,23 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = parse_target(&args.path)?;
-                let file = self
-                    .nextcloud(&request)
-                    .await?
-                    .read_file(&path, MAX_READ_BYTES)
-                    .await
-                    .or_fail()?;
-                let text = decode_text(&path, &file).or_fail()?;
-                let structured = serde_json::json!({
-                    "path": path.to_string(),
-                    "content": text,
-                    "content_type": file.content_type,
-                    "etag": file.etag,
-                    "size": file.bytes.len(),
-                });
-                Ok(success(&structured, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let path = parse_target(&args.path)?;
+        let file = self
+            .nextcloud(&request)
+            .await?
+            .read_file(&path, MAX_READ_BYTES)
+            .await
+            .or_fail()?;
+        let text = decode_text(&path, &file).or_fail()?;
+        let structured = serde_json::json!({
+            "path": path.to_string(),
+            "content": text,
+            "content_type": file.content_type,
+            "etag": file.etag,
+            "size": file.bytes.len(),
+        });
+        Ok(success(&structured, text))
     }
 
     #[tool(
@@ -222,48 +213,41 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<WriteFileArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = parse_target(&args.path)?;
-                if args.content.len() > MAX_WRITE_BYTES {
-                    return Err(failure(format!(
-                        "content is {} bytes; the limit is {MAX_WRITE_BYTES} bytes",
-                        args.content.len()
-                    )));
-                }
-                let condition = match args.if_match.as_deref().map(str::trim) {
-                    None | Some("") => WriteCondition::Any,
-                    Some(etag) if etag.starts_with('"') => {
-                        WriteCondition::IfMatch(etag.to_string())
-                    }
-                    Some(etag) => WriteCondition::IfMatch(format!("\"{etag}\"")),
-                };
-                let outcome = self
-                    .nextcloud(&request)
-                    .await?
-                    .write_file(
-                        &path,
-                        args.content.into_bytes(),
-                        args.content_type,
-                        condition,
-                    )
-                    .await
-                    .or_fail()?;
-                let verb = if outcome.created {
-                    "Created"
-                } else {
-                    "Overwrote"
-                };
-                let structured = serde_json::json!({
-                    "path": path.to_string(),
-                    "created": outcome.created,
-                    "etag": outcome.etag,
-                });
-                Ok(success(&structured, format!("{verb} {path}")))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let path = parse_target(&args.path)?;
+        if args.content.len() > MAX_WRITE_BYTES {
+            return Err(failure(format!(
+                "content is {} bytes; the limit is {MAX_WRITE_BYTES} bytes",
+                args.content.len()
+            )));
+        }
+        let condition = match args.if_match.as_deref().map(str::trim) {
+            None | Some("") => WriteCondition::Any,
+            Some(etag) if etag.starts_with('"') => WriteCondition::IfMatch(etag.to_string()),
+            Some(etag) => WriteCondition::IfMatch(format!("\"{etag}\"")),
+        };
+        let outcome = self
+            .nextcloud(&request)
+            .await?
+            .write_file(
+                &path,
+                args.content.into_bytes(),
+                args.content_type,
+                condition,
+            )
+            .await
+            .or_fail()?;
+        let verb = if outcome.created {
+            "Created"
+        } else {
+            "Overwrote"
+        };
+        let structured = serde_json::json!({
+            "path": path.to_string(),
+            "created": outcome.created,
+            "etag": outcome.etag,
+        });
+        Ok(success(&structured, format!("{verb} {path}")))
     }
 
     #[tool(
@@ -280,22 +264,17 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = parse_target(&args.path)?;
-                self.nextcloud(&request)
-                    .await?
-                    .create_folder(&path)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "created": path.to_string() }),
-                    format!("Created folder {path}"),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let path = parse_target(&args.path)?;
+        self.nextcloud(&request)
+            .await?
+            .create_folder(&path)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "created": path.to_string() }),
+            format!("Created folder {path}"),
+        ))
     }
 
     #[tool(
@@ -312,7 +291,7 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<TransferArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> ToolOutcome {
         self.transfer(args, &request, Transfer::Move).await
     }
 
@@ -330,7 +309,7 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<TransferArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> ToolOutcome {
         self.transfer(args, &request, Transfer::Copy).await
     }
 
@@ -348,22 +327,17 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<PathArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = parse_target(&args.path)?;
-                self.nextcloud(&request)
-                    .await?
-                    .delete_entry(&path)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "deleted": path.to_string() }),
-                    format!("Deleted {path}"),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let path = parse_target(&args.path)?;
+        self.nextcloud(&request)
+            .await?
+            .delete_entry(&path)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "deleted": path.to_string() }),
+            format!("Deleted {path}"),
+        ))
     }
 
     #[tool(
@@ -375,25 +349,36 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<FindByNameArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(async {
-            if args.pattern.trim().is_empty() {
-                return Err(failure("pattern is empty; give part of a name or a pattern like *.md"));
-            }
-            let limit = args.limit.unwrap_or(DEFAULT_SEARCH_LIMIT);
-            if limit == 0 || limit > MAX_SEARCH_LIMIT {
-                return Err(failure(format!("limit must be between 1 and {MAX_SEARCH_LIMIT}")));
-            }
-            let scope = parse_path(args.scope.as_deref().unwrap_or(""))?;
-            let entries = self
-                .nextcloud(&request)
-                .await?
-                .search_by_name(&scope, &like_pattern(&args.pattern), limit)
-                .await
-                .or_fail()?;
-            let text = listing_text(format!("{} matches for '{}' under {scope}", entries.len(), args.pattern), &entries);
-            Ok(success(&serde_json::json!({ "pattern": args.pattern, "scope": scope.to_string(), "results": entries }), text))
+    ) -> ToolOutcome {
+        if args.pattern.trim().is_empty() {
+            return Err(failure(
+                "pattern is empty; give part of a name or a pattern like *.md",
+            ));
         }
-        .await)
+        let limit = args.limit.unwrap_or(DEFAULT_SEARCH_LIMIT);
+        if limit == 0 || limit > MAX_SEARCH_LIMIT {
+            return Err(failure(format!(
+                "limit must be between 1 and {MAX_SEARCH_LIMIT}"
+            )));
+        }
+        let scope = parse_path(args.scope.as_deref().unwrap_or(""))?;
+        let entries = self
+            .nextcloud(&request)
+            .await?
+            .search_by_name(&scope, &like_pattern(&args.pattern), limit)
+            .await
+            .or_fail()?;
+        let text = listing_text(
+            format!(
+                "{} matches for '{}' under {scope}",
+                entries.len(),
+                args.pattern
+            ),
+            &entries,
+        );
+        Ok(success(
+            &serde_json::json!({ "pattern": args.pattern, "scope": scope.to_string(), "results": entries }),
+            text,
+        ))
     }
 }

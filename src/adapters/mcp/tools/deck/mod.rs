@@ -1,7 +1,12 @@
 //! Deck tools for boards (`deck_*`, the reference server's names), and the
 //! helpers the other Deck tool files share: stacks and labels are in
-//! `deck_stacks.rs`, cards in `deck_cards.rs`, a card's labels, assignees and
-//! comments in `deck_card_links.rs`.
+//! `stacks.rs`, cards in `cards.rs`, a card's labels, assignees and
+//! comments in `card_links.rs`.
+
+mod card_args;
+mod card_links;
+mod cards;
+mod stacks;
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -10,17 +15,33 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
 use crate::domain::deck::{
     Board, BoardFields, Card, DeckInputError, Label, MAX_TITLE_CHARS, check_color, check_title,
     parse_since,
 };
+use crate::domain::scopes::Scope;
+
+/// Deck is an optional app.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Deck),
+        Access::read_write(Scope::DeckRead, Scope::DeckWrite),
+        NextcloudMcp::deck_boards_router()
+            + NextcloudMcp::deck_stacks_router()
+            + NextcloudMcp::deck_cards_router()
+            + NextcloudMcp::deck_card_links_router(),
+    )
+}
 
 /// Orders beyond this are refused as mistakes.
-pub(super) const MAX_ORDER: i64 = 1_000_000;
+const MAX_ORDER: i64 = 1_000_000;
 
-pub(super) fn check_order(order: i64) -> Result<i64, CallToolResult> {
+fn check_order(order: i64) -> Result<i64, CallToolResult> {
     if (-MAX_ORDER..=MAX_ORDER).contains(&order) {
         Ok(order)
     } else {
@@ -30,7 +51,7 @@ pub(super) fn check_order(order: i64) -> Result<i64, CallToolResult> {
     }
 }
 
-pub(super) fn label_names(labels: &[Label]) -> String {
+fn label_names(labels: &[Label]) -> String {
     labels
         .iter()
         .map(|l| l.title.as_str())
@@ -38,7 +59,7 @@ pub(super) fn label_names(labels: &[Label]) -> String {
         .join(", ")
 }
 
-pub(super) fn card_line(card: &Card) -> String {
+fn card_line(card: &Card) -> String {
     let mut line = format!(
         "- {} (card {}, stack {})",
         card.title, card.id, card.stack_id
@@ -125,7 +146,7 @@ impl NextcloudMcp {
     }
 }
 
-#[tool_router(router = deck_boards_router, vis = "pub(crate)")]
+#[tool_router(router = deck_boards_router)]
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_boards",
@@ -136,36 +157,31 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListBoardsArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let since = match args.modified_since.as_deref().map(str::trim) {
-                    None | Some("") => None,
-                    Some(raw) => Some(parse_since(raw).map_err(|_| {
-                        failure(format!(
-                            "modified_since '{raw}' is not a date; use 2026-11-23 or 2026-11-23T08:00:00Z"
-                        ))
-                    })?),
-                };
-                let boards = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_boards(since)
-                    .await
-                    .or_fail()?;
-                let shown: Vec<&Board> = boards
-                    .iter()
-                    .filter(|b| args.include_deleted || b.deleted_at == 0)
-                    .collect();
-                let mut text = format!("Boards: {}", shown.len());
-                for board in &shown {
-                    text.push('\n');
-                    text.push_str(&board_line(board));
-                }
-                Ok(success(&json!({ "boards": shown }), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let since = match args.modified_since.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(parse_since(raw).map_err(|_| {
+                failure(format!(
+                    "modified_since '{raw}' is not a date; use 2026-11-23 or 2026-11-23T08:00:00Z"
+                ))
+            })?),
+        };
+        let boards = self
+            .nextcloud(&request)
+            .await?
+            .list_boards(since)
+            .await
+            .or_fail()?;
+        let shown: Vec<&Board> = boards
+            .iter()
+            .filter(|b| args.include_deleted || b.deleted_at == 0)
+            .collect();
+        let mut text = format!("Boards: {}", shown.len());
+        for board in &shown {
+            text.push('\n');
+            text.push_str(&board_line(board));
+        }
+        Ok(success(&json!({ "boards": shown }), text))
     }
 
     #[tool(
@@ -177,27 +193,22 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let board = deck.get_board(args.board_id).await.or_fail()?;
-                let text = format!(
-                    "{}\nstacks: {}\nlabels: {}\nmembers: {}",
-                    board_line(&board).trim_start_matches("- "),
-                    board
-                        .stacks
-                        .iter()
-                        .map(|s| format!("{} ({})", s.title, s.id))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    label_names(&board.labels),
-                    board.users.join(", ")
-                );
-                Ok(success(&board, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let board = deck.get_board(args.board_id).await.or_fail()?;
+        let text = format!(
+            "{}\nstacks: {}\nlabels: {}\nmembers: {}",
+            board_line(&board).trim_start_matches("- "),
+            board
+                .stacks
+                .iter()
+                .map(|s| format!("{} ({})", s.title, s.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            label_names(&board.labels),
+            board.users.join(", ")
+        );
+        Ok(success(&board, text))
     }
 
     #[tool(
@@ -214,18 +225,13 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateBoardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let title = check_title("board title", &args.title, MAX_TITLE_CHARS).or_fail()?;
-                let color = check_color(&args.color).or_fail()?;
-                let deck = self.nextcloud(&request).await?;
-                let board = deck.create_board(&title, &color).await.or_fail()?;
-                let text = format!("Created board '{}' (id {})", board.title, board.id);
-                Ok(success(&board, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let title = check_title("board title", &args.title, MAX_TITLE_CHARS).or_fail()?;
+        let color = check_color(&args.color).or_fail()?;
+        let deck = self.nextcloud(&request).await?;
+        let board = deck.create_board(&title, &color).await.or_fail()?;
+        let text = format!("Created board '{}' (id {})", board.title, board.id);
+        Ok(success(&board, text))
     }
 
     #[tool(
@@ -242,31 +248,26 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateBoardArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.title.is_none() && args.color.is_none() {
-                    return Err(failure(DeckInputError::EmptyUpdate));
-                }
-                let title = args
-                    .title
-                    .map(|t| check_title("board title", &t, MAX_TITLE_CHARS))
-                    .transpose()
-                    .or_fail()?;
-                let color = args.color.map(|c| check_color(&c)).transpose().or_fail()?;
-                let board = self
-                    .change_board(&request, args.board_id, |f| {
-                        f.title = title.unwrap_or(f.title.clone());
-                        f.color = color.unwrap_or(f.color.clone());
-                    })
-                    .await?;
-                Ok(success(
-                    &board,
-                    format!("Updated board '{}' (id {})", board.title, board.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.title.is_none() && args.color.is_none() {
+            return Err(failure(DeckInputError::EmptyUpdate));
+        }
+        let title = args
+            .title
+            .map(|t| check_title("board title", &t, MAX_TITLE_CHARS))
+            .transpose()
+            .or_fail()?;
+        let color = args.color.map(|c| check_color(&c)).transpose().or_fail()?;
+        let board = self
+            .change_board(&request, args.board_id, |f| {
+                f.title = title.unwrap_or(f.title.clone());
+                f.color = color.unwrap_or(f.color.clone());
+            })
+            .await?;
+        Ok(success(
+            &board,
+            format!("Updated board '{}' (id {})", board.title, board.id),
+        ))
     }
 
     #[tool(
@@ -283,19 +284,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let board = self
-                    .change_board(&request, args.board_id, |f| f.archived = true)
-                    .await?;
-                Ok(success(
-                    &board,
-                    format!("Archived board '{}' (id {})", board.title, board.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let board = self
+            .change_board(&request, args.board_id, |f| f.archived = true)
+            .await?;
+        Ok(success(
+            &board,
+            format!("Archived board '{}' (id {})", board.title, board.id),
+        ))
     }
 
     #[tool(
@@ -312,19 +308,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let board = self
-                    .change_board(&request, args.board_id, |f| f.archived = false)
-                    .await?;
-                Ok(success(
-                    &board,
-                    format!("Unarchived board '{}' (id {})", board.title, board.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let board = self
+            .change_board(&request, args.board_id, |f| f.archived = false)
+            .await?;
+        Ok(success(
+            &board,
+            format!("Unarchived board '{}' (id {})", board.title, board.id),
+        ))
     }
 
     #[tool(
@@ -341,22 +332,17 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let board = deck.delete_board(args.board_id).await.or_fail()?;
-                let text = format!(
-                    "Deleted board '{}' (id {}); deck_restore_board can undo this",
-                    board.title, board.id
-                );
-                Ok(success(
-                    &json!({ "deleted": board.id, "board": board }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let board = deck.delete_board(args.board_id).await.or_fail()?;
+        let text = format!(
+            "Deleted board '{}' (id {}); deck_restore_board can undo this",
+            board.title, board.id
+        );
+        Ok(success(
+            &json!({ "deleted": board.id, "board": board }),
+            text,
+        ))
     }
 
     #[tool(
@@ -373,17 +359,12 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let board = deck.restore_board(args.board_id).await.or_fail()?;
-                Ok(success(
-                    &board,
-                    format!("Restored board '{}' (id {})", board.title, board.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let board = deck.restore_board(args.board_id).await.or_fail()?;
+        Ok(success(
+            &board,
+            format!("Restored board '{}' (id {})", board.title, board.id),
+        ))
     }
 }

@@ -12,11 +12,23 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{failure, flatten, success};
+use crate::adapters::mcp::outcome::{ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::scopes::Scope;
 use crate::domain::webhooks::{EVENT_TYPES, EventFilter, Preset, WebhookSpec, event_type};
 use crate::ports::nextcloud::{NextcloudApi, NextcloudError};
 use crate::ports::webhooks::{WebhookAdmin, WebhookError};
+
+/// Webhooks are core Nextcloud, and managing them is for administrators only.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        None,
+        Access::only(Scope::WebhooksAdmin),
+        NextcloudMcp::webhooks_router(),
+    )
+}
 
 const WEBHOOKS_OFF: &str = "webhooks are off on this server: WEBHOOK_SECRET is not set, so the \
     receiver (/webhooks/nextcloud) is not mounted. Set WEBHOOK_SECRET and NEXTCLOUD_MCP_WEBHOOK_URL \
@@ -101,31 +113,33 @@ impl NextcloudMcp {
     }
 }
 
-#[tool_router(router = webhooks_router, vis = "pub(crate)")]
+#[tool_router(router = webhooks_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_webhooks_list_event_types",
         description = "List the Nextcloud event classes webhooks can listen to here, and the presets (bundles switched on and off as a unit).",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn list_event_types(&self) -> CallToolResult {
-        flatten(async {
-            self.webhook_admin()?;
-            let presets: Vec<Value> = Preset::ALL
-                .iter()
-                .map(|p| json!({"name": p.name(), "description": p.description(), "events": p.events()}))
-                .collect();
-            let mut text = format!("{} event types:", EVENT_TYPES.len());
-            for e in EVENT_TYPES {
-                text.push_str(&format!("\n- {} ({}): {}", e.class, e.app, e.description));
-            }
-            text.push_str("\nPresets:");
-            for p in Preset::ALL {
-                text.push_str(&format!("\n- {}: {}", p.name(), p.description()));
-            }
-            Ok(success(&json!({"event_types": EVENT_TYPES, "presets": presets}), text))
+    async fn list_event_types(&self) -> ToolOutcome {
+        self.webhook_admin()?;
+        let presets: Vec<Value> = Preset::ALL
+            .iter()
+            .map(
+                |p| json!({"name": p.name(), "description": p.description(), "events": p.events()}),
+            )
+            .collect();
+        let mut text = format!("{} event types:", EVENT_TYPES.len());
+        for e in EVENT_TYPES {
+            text.push_str(&format!("\n- {} ({}): {}", e.class, e.app, e.description));
         }
-        .await)
+        text.push_str("\nPresets:");
+        for p in Preset::ALL {
+            text.push_str(&format!("\n- {}: {}", p.name(), p.description()));
+        }
+        Ok(success(
+            &json!({"event_types": EVENT_TYPES, "presets": presets}),
+            text,
+        ))
     }
 
     #[tool(
@@ -142,29 +156,33 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<RegisterArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(async {
-            let event = event_type(args.event.trim()).ok_or_else(|| {
-                failure(format!(
-                    "unknown event class '{}'; nc_webhooks_list_event_types lists the supported ones",
-                    args.event
-                ))
-            })?;
-            let filter = EventFilter::parse(args.event_filter.map(Value::Object).unwrap_or(Value::Null))
+    ) -> ToolOutcome {
+        let event = event_type(args.event.trim()).ok_or_else(|| {
+            failure(format!(
+                "unknown event class '{}'; nc_webhooks_list_event_types lists the supported ones",
+                args.event
+            ))
+        })?;
+        let filter =
+            EventFilter::parse(args.event_filter.map(Value::Object).unwrap_or(Value::Null))
                 .map_err(failure)?;
-            let (admin, nc) = self.webhook_parts(&request).await?;
-            let spec = WebhookSpec { event: event.class.to_string(), filter };
-            let local = admin.register(&*nc, spec).await.map_err(webhook_failure)?;
-            let text = format!(
-                "Registered {} (Nextcloud id {}, ours {}), delivering to {}",
-                local.event,
-                local.nextcloud_id.map(|i| i.to_string()).unwrap_or_default(),
-                local.id,
-                local.uri
-            );
-            Ok(success(&structured(&local), text))
-        }
-        .await)
+        let (admin, nc) = self.webhook_parts(&request).await?;
+        let spec = WebhookSpec {
+            event: event.class.to_string(),
+            filter,
+        };
+        let local = admin.register(&*nc, spec).await.map_err(webhook_failure)?;
+        let text = format!(
+            "Registered {} (Nextcloud id {}, ours {}), delivering to {}",
+            local.event,
+            local
+                .nextcloud_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            local.id,
+            local.uri
+        );
+        Ok(success(&structured(&local), text))
     }
 
     #[tool(
@@ -176,26 +194,21 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let (admin, nc) = self.webhook_parts(&request).await?;
-                let listing = admin
-                    .list_remote(&*nc, args.all.unwrap_or(false))
-                    .await
-                    .map_err(webhook_failure)?;
-                let mut text = format!("{} webhook(s) at Nextcloud:", listing.len());
-                for l in &listing {
-                    let mark = if l.ours { " [ours]" } else { "" };
-                    text.push_str(&format!(
-                        "\n- {} {} -> {}{mark}",
-                        l.webhook.id, l.webhook.event, l.webhook.uri
-                    ));
-                }
-                Ok(success(&json!({"webhooks": listing}), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let (admin, nc) = self.webhook_parts(&request).await?;
+        let listing = admin
+            .list_remote(&*nc, args.all.unwrap_or(false))
+            .await
+            .map_err(webhook_failure)?;
+        let mut text = format!("{} webhook(s) at Nextcloud:", listing.len());
+        for l in &listing {
+            let mark = if l.ours { " [ours]" } else { "" };
+            text.push_str(&format!(
+                "\n- {} {} -> {}{mark}",
+                l.webhook.id, l.webhook.event, l.webhook.uri
+            ));
+        }
+        Ok(success(&json!({"webhooks": listing}), text))
     }
 
     #[tool(
@@ -212,26 +225,21 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<DeleteArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let (admin, nc) = self.webhook_parts(&request).await?;
-                let report = admin
-                    .delete(&*nc, args.webhook_id)
-                    .await
-                    .map_err(webhook_failure)?;
-                let text = if report.existed_at_nextcloud {
-                    format!("Deleted webhook {} at Nextcloud", report.nextcloud_id)
-                } else {
-                    format!(
-                        "Nextcloud had no webhook {}; nothing to delete there",
-                        report.nextcloud_id
-                    )
-                };
-                Ok(success(&structured(&report), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let (admin, nc) = self.webhook_parts(&request).await?;
+        let report = admin
+            .delete(&*nc, args.webhook_id)
+            .await
+            .map_err(webhook_failure)?;
+        let text = if report.existed_at_nextcloud {
+            format!("Deleted webhook {} at Nextcloud", report.nextcloud_id)
+        } else {
+            format!(
+                "Nextcloud had no webhook {}; nothing to delete there",
+                report.nextcloud_id
+            )
+        };
+        Ok(success(&structured(&report), text))
     }
 
     #[tool(
@@ -248,26 +256,21 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<PresetArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let preset = preset(&args.preset)?;
-                let (admin, nc) = self.webhook_parts(&request).await?;
-                let user = nc.current_user_id().await.map_err(failure)?;
-                let report = admin
-                    .enable_preset(&*nc, preset, &user)
-                    .await
-                    .map_err(webhook_failure)?;
-                let text = format!(
-                    "Preset {} is on: {} webhook(s) registered, {} already active",
-                    preset.name(),
-                    report.changed,
-                    report.unchanged
-                );
-                Ok(success(&structured(&report), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let preset = preset(&args.preset)?;
+        let (admin, nc) = self.webhook_parts(&request).await?;
+        let user = nc.current_user_id().await.map_err(failure)?;
+        let report = admin
+            .enable_preset(&*nc, preset, &user)
+            .await
+            .map_err(webhook_failure)?;
+        let text = format!(
+            "Preset {} is on: {} webhook(s) registered, {} already active",
+            preset.name(),
+            report.changed,
+            report.unchanged
+        );
+        Ok(success(&structured(&report), text))
     }
 
     #[tool(
@@ -284,25 +287,20 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<PresetArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let preset = preset(&args.preset)?;
-                let (admin, nc) = self.webhook_parts(&request).await?;
-                let user = nc.current_user_id().await.map_err(failure)?;
-                let report = admin
-                    .disable_preset(&*nc, preset, &user)
-                    .await
-                    .map_err(webhook_failure)?;
-                let text = format!(
-                    "Preset {} is off: {} webhook(s) removed",
-                    preset.name(),
-                    report.changed
-                );
-                Ok(success(&structured(&report), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let preset = preset(&args.preset)?;
+        let (admin, nc) = self.webhook_parts(&request).await?;
+        let user = nc.current_user_id().await.map_err(failure)?;
+        let report = admin
+            .disable_preset(&*nc, preset, &user)
+            .await
+            .map_err(webhook_failure)?;
+        let text = format!(
+            "Preset {} is off: {} webhook(s) removed",
+            preset.name(),
+            report.changed
+        );
+        Ok(success(&structured(&report), text))
     }
 
     #[tool(
@@ -319,23 +317,20 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ReconcileArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(async {
-            let (admin, nc) = self.webhook_parts(&request).await?;
-            let report = admin
-                .reconcile(&*nc, args.force.unwrap_or(false))
-                .await
-                .map_err(webhook_failure)?;
-            let mut text = format!(
-                "Reconciled: {} kept, {} adopted, {} registered again, {} deleted at Nextcloud, {} failed",
-                report.kept, report.adopted, report.reregistered, report.deleted_remote, report.failed
-            );
-            for f in &report.failures {
-                text.push_str(&format!("\n- {f}"));
-            }
-            Ok(success(&structured(&report), text))
+    ) -> ToolOutcome {
+        let (admin, nc) = self.webhook_parts(&request).await?;
+        let report = admin
+            .reconcile(&*nc, args.force.unwrap_or(false))
+            .await
+            .map_err(webhook_failure)?;
+        let mut text = format!(
+            "Reconciled: {} kept, {} adopted, {} registered again, {} deleted at Nextcloud, {} failed",
+            report.kept, report.adopted, report.reregistered, report.deleted_remote, report.failed
+        );
+        for f in &report.failures {
+            text.push_str(&format!("\n- {f}"));
         }
-        .await)
+        Ok(success(&structured(&report), text))
     }
 
     #[tool(
@@ -343,23 +338,31 @@ impl NextcloudMcp {
         description = "Our webhook registrations as recorded (Nextcloud is not asked), enabled presets, and the receiver's counters and queue.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
-    async fn status(&self) -> CallToolResult {
-        flatten(async {
-            let admin = self.webhook_admin()?;
-            let status = admin.status().await.map_err(webhook_failure)?;
-            let c = &status.counters;
-            let mut text = format!(
-                "{} registration(s); receiver {}; received {}, queued {}, processed {}, dropped (queue full) {}, rejected {}, unknown {}, malformed {}; queue {}/{}",
-                status.registrations.len(),
-                status.receiver_url.as_deref().unwrap_or("URL not set"),
-                c.received, c.queued, c.processed, c.dropped_full, c.rejected_auth, c.unknown, c.malformed,
-                status.queue.depth, status.queue.capacity
-            );
-            for p in &status.presets {
-                text.push_str(&format!("\n- preset {}: {} active", p.preset.name(), p.active));
-            }
-            Ok(success(&structured(&status), text))
+    async fn status(&self) -> ToolOutcome {
+        let admin = self.webhook_admin()?;
+        let status = admin.status().await.map_err(webhook_failure)?;
+        let c = &status.counters;
+        let mut text = format!(
+            "{} registration(s); receiver {}; received {}, queued {}, processed {}, dropped (queue full) {}, rejected {}, unknown {}, malformed {}; queue {}/{}",
+            status.registrations.len(),
+            status.receiver_url.as_deref().unwrap_or("URL not set"),
+            c.received,
+            c.queued,
+            c.processed,
+            c.dropped_full,
+            c.rejected_auth,
+            c.unknown,
+            c.malformed,
+            status.queue.depth,
+            status.queue.capacity
+        );
+        for p in &status.presets {
+            text.push_str(&format!(
+                "\n- preset {}: {} active",
+                p.preset.name(),
+                p.active
+            ));
         }
-        .await)
+        Ok(success(&structured(&status), text))
     }
 }

@@ -1,6 +1,8 @@
 //! Sharing tools (`nc_share_*`), named like the reference server's: list,
 //! read, change and delete shares, find recipients. Creating shares is in
-//! `shares_create.rs`.
+//! `create.rs`.
+
+mod create;
 
 use std::time::SystemTime;
 
@@ -11,27 +13,40 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
 use crate::domain::path::UserPath;
+use crate::domain::scopes::Scope;
 use crate::domain::shares::{
     CivilDate, MAX_LABEL_CHARS, MAX_NOTE_CHARS, MAX_PASSWORD_CHARS, Share, ShareInputError,
     SharePatch, ShareQuery, check_expiry, check_length, check_permissions,
 };
 use crate::domain::time::UnixTime;
 
+/// Sharing is the optional `files_sharing` app.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Sharing),
+        Access::read_write(Scope::SharesRead, Scope::SharesWrite),
+        NextcloudMcp::shares_router() + NextcloudMcp::shares_create_router(),
+    )
+}
+
 const DEFAULT_SHAREE_LIMIT: u32 = 25;
 const MAX_SHAREE_LIMIT: u32 = 100;
 
-pub(super) fn now_unix() -> i64 {
+fn now_unix() -> i64 {
     UnixTime::from_system(SystemTime::now()).0
 }
 
-pub(super) fn today() -> CivilDate {
+fn today() -> CivilDate {
     CivilDate::from_unix(now_unix())
 }
 
-pub(super) fn share_line(share: &Share) -> String {
+fn share_line(share: &Share) -> String {
     let target = match (&share.share_with_displayname, &share.share_with, &share.url) {
         (_, _, Some(url)) => url.clone(),
         (Some(name), Some(id), _) if name != id => format!("{name} ({id})"),
@@ -57,7 +72,7 @@ pub(super) fn share_line(share: &Share) -> String {
     line
 }
 
-pub(super) fn optional_text(
+fn optional_text(
     field: &'static str,
     value: Option<String>,
     max: usize,
@@ -68,7 +83,7 @@ pub(super) fn optional_text(
     Ok(value)
 }
 
-pub(super) fn share_path(raw: &str) -> Result<UserPath, CallToolResult> {
+fn share_path(raw: &str) -> Result<UserPath, CallToolResult> {
     UserPath::parse_non_root(raw).or_fail()
 }
 
@@ -123,7 +138,7 @@ pub struct FindShareesArgs {
     pub limit: Option<u32>,
 }
 
-#[tool_router(router = shares_router, vis = "pub(crate)")]
+#[tool_router(router = shares_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_share_list",
@@ -134,37 +149,32 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListSharesArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = match args.path.as_deref().map(str::trim) {
-                    None | Some("") => None,
-                    Some(raw) => Some(share_path(raw)?),
-                };
-                if path.is_none() && (args.reshares || args.subfiles) {
-                    return Err(failure("reshares and subfiles need a path"));
-                }
-                let query = ShareQuery {
-                    path,
-                    reshares: args.reshares,
-                    subfiles: args.subfiles,
-                    shared_with_me: args.shared_with_me,
-                };
-                let shares = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_shares(&query)
-                    .await
-                    .or_fail()?;
-                let mut text = format!("Shares: {}", shares.len());
-                for share in &shares {
-                    text.push('\n');
-                    text.push_str(&share_line(share));
-                }
-                Ok(success(&json!({ "shares": shares }), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let path = match args.path.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(share_path(raw)?),
+        };
+        if path.is_none() && (args.reshares || args.subfiles) {
+            return Err(failure("reshares and subfiles need a path"));
+        }
+        let query = ShareQuery {
+            path,
+            reshares: args.reshares,
+            subfiles: args.subfiles,
+            shared_with_me: args.shared_with_me,
+        };
+        let shares = self
+            .nextcloud(&request)
+            .await?
+            .list_shares(&query)
+            .await
+            .or_fail()?;
+        let mut text = format!("Shares: {}", shares.len());
+        for share in &shares {
+            text.push('\n');
+            text.push_str(&share_line(share));
+        }
+        Ok(success(&json!({ "shares": shares }), text))
     }
 
     #[tool(
@@ -176,19 +186,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ShareIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let share = self
-                    .nextcloud(&request)
-                    .await?
-                    .get_share(args.share_id)
-                    .await
-                    .or_fail()?;
-                Ok(success(&share, share_line(&share)))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let share = self
+            .nextcloud(&request)
+            .await?
+            .get_share(args.share_id)
+            .await
+            .or_fail()?;
+        Ok(success(&share, share_line(&share)))
     }
 
     #[tool(
@@ -205,37 +210,32 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateShareArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let expire_date = match args.expire_date.as_deref().map(str::trim) {
-                    None => None,
-                    Some("") => Some(String::new()),
-                    Some(date) => Some(check_expiry(date, today()).or_fail()?.to_string()),
-                };
-                let patch = SharePatch {
-                    permissions: args
-                        .permissions
-                        .map(check_permissions)
-                        .transpose()
-                        .or_fail()?,
-                    password: optional_text("password", args.password, MAX_PASSWORD_CHARS)?,
-                    expire_date,
-                    label: optional_text("label", args.label, MAX_LABEL_CHARS)?,
-                    note: optional_text("note", args.note, MAX_NOTE_CHARS)?,
-                };
-                if patch.is_empty() {
-                    return Err(failure(ShareInputError::EmptyUpdate));
-                }
-                let nextcloud = self.nextcloud(&request).await?;
-                let share = nextcloud
-                    .update_share(args.share_id, &patch)
-                    .await
-                    .or_fail()?;
-                Ok(success(&share, format!("Updated:\n{}", share_line(&share))))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let expire_date = match args.expire_date.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(String::new()),
+            Some(date) => Some(check_expiry(date, today()).or_fail()?.to_string()),
+        };
+        let patch = SharePatch {
+            permissions: args
+                .permissions
+                .map(check_permissions)
+                .transpose()
+                .or_fail()?,
+            password: optional_text("password", args.password, MAX_PASSWORD_CHARS)?,
+            expire_date,
+            label: optional_text("label", args.label, MAX_LABEL_CHARS)?,
+            note: optional_text("note", args.note, MAX_NOTE_CHARS)?,
+        };
+        if patch.is_empty() {
+            return Err(failure(ShareInputError::EmptyUpdate));
+        }
+        let nextcloud = self.nextcloud(&request).await?;
+        let share = nextcloud
+            .update_share(args.share_id, &patch)
+            .await
+            .or_fail()?;
+        Ok(success(&share, format!("Updated:\n{}", share_line(&share))))
     }
 
     #[tool(
@@ -252,21 +252,16 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ShareIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                self.nextcloud(&request)
-                    .await?
-                    .delete_share(args.share_id)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &json!({ "deleted": args.share_id }),
-                    format!("Deleted share {}", args.share_id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        self.nextcloud(&request)
+            .await?
+            .delete_share(args.share_id)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &json!({ "deleted": args.share_id }),
+            format!("Deleted share {}", args.share_id),
+        ))
     }
 
     #[tool(
@@ -278,37 +273,32 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<FindShareesArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let search = args.search.trim();
-                if search.is_empty() || search.chars().count() > 100 {
-                    return Err(failure(
-                        "search must be 1 to 100 characters of a name or id",
-                    ));
-                }
-                let limit = args.limit.unwrap_or(DEFAULT_SHAREE_LIMIT);
-                if !(1..=MAX_SHAREE_LIMIT).contains(&limit) {
-                    return Err(failure(format!(
-                        "limit must be from 1 to {MAX_SHAREE_LIMIT}"
-                    )));
-                }
-                let sharees = self
-                    .nextcloud(&request)
-                    .await?
-                    .find_sharees(search, limit)
-                    .await
-                    .or_fail()?;
-                let mut text = format!("Matches for '{search}': {}", sharees.len());
-                for s in &sharees {
-                    text.push_str(&format!(
-                        "\n- {} ({}: share_with '{}', share_type {})",
-                        s.label, s.share_type_name, s.share_with, s.share_type
-                    ));
-                }
-                Ok(success(&json!({ "sharees": sharees }), text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let search = args.search.trim();
+        if search.is_empty() || search.chars().count() > 100 {
+            return Err(failure(
+                "search must be 1 to 100 characters of a name or id",
+            ));
+        }
+        let limit = args.limit.unwrap_or(DEFAULT_SHAREE_LIMIT);
+        if !(1..=MAX_SHAREE_LIMIT).contains(&limit) {
+            return Err(failure(format!(
+                "limit must be from 1 to {MAX_SHAREE_LIMIT}"
+            )));
+        }
+        let sharees = self
+            .nextcloud(&request)
+            .await?
+            .find_sharees(search, limit)
+            .await
+            .or_fail()?;
+        let mut text = format!("Matches for '{search}': {}", sharees.len());
+        for s in &sharees {
+            text.push_str(&format!(
+                "\n- {} ({}: share_with '{}', share_type {})",
+                s.label, s.share_type_name, s.share_with, s.share_type
+            ));
+        }
+        Ok(success(&json!({ "sharees": sharees }), text))
     }
 }

@@ -8,9 +8,9 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::cookbook::{RecipeIdArgs, recipe_text};
+use super::{RecipeIdArgs, recipe_text};
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::cookbook::{Recipe, RecipeInputError, RecipePatch, check_name, check_url};
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -90,7 +90,7 @@ fn patch(name: Option<String>, f: RecipeFields) -> Result<RecipePatch, CallToolR
     .or_fail()
 }
 
-#[tool_router(router = cookbook_edit_router, vis = "pub(crate)")]
+#[tool_router(router = cookbook_edit_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "nc_cookbook_create_recipe",
@@ -106,30 +106,25 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateRecipeArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let name = check_name(&args.name).or_fail()?;
-                let changes = patch(Some(name), args.fields)?;
-                let mut recipe = Recipe {
-                    recipe_yield: Some(1),
-                    ..Recipe::default()
-                };
-                changes.apply(&mut recipe);
-                let id = self
-                    .nextcloud(&request)
-                    .await?
-                    .create_recipe(&recipe)
-                    .await
-                    .or_fail()?;
-                recipe.id = Some(id);
-                Ok(success(
-                    &recipe,
-                    format!("Created recipe '{}' (id {id})", recipe.name),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let name = check_name(&args.name).or_fail()?;
+        let changes = patch(Some(name), args.fields)?;
+        let mut recipe = Recipe {
+            recipe_yield: Some(1),
+            ..Recipe::default()
+        };
+        changes.apply(&mut recipe);
+        let id = self
+            .nextcloud(&request)
+            .await?
+            .create_recipe(&recipe)
+            .await
+            .or_fail()?;
+        recipe.id = Some(id);
+        Ok(success(
+            &recipe,
+            format!("Created recipe '{}' (id {id})", recipe.name),
+        ))
     }
 
     #[tool(
@@ -146,28 +141,23 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateRecipeArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let changes = patch(args.name, args.fields)?;
-                if changes.is_empty() {
-                    return Err(failure(RecipeInputError::EmptyUpdate));
-                }
-                let nextcloud = self.nextcloud(&request).await?;
-                let mut recipe = nextcloud.get_recipe(args.recipe_id).await.or_fail()?;
-                changes.apply(&mut recipe);
-                recipe.id = Some(args.recipe_id);
-                nextcloud
-                    .update_recipe(args.recipe_id, &recipe)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &recipe,
-                    format!("Updated recipe '{}' (id {})", recipe.name, args.recipe_id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let changes = patch(args.name, args.fields)?;
+        if changes.is_empty() {
+            return Err(failure(RecipeInputError::EmptyUpdate));
+        }
+        let nextcloud = self.nextcloud(&request).await?;
+        let mut recipe = nextcloud.get_recipe(args.recipe_id).await.or_fail()?;
+        changes.apply(&mut recipe);
+        recipe.id = Some(args.recipe_id);
+        nextcloud
+            .update_recipe(args.recipe_id, &recipe)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &recipe,
+            format!("Updated recipe '{}' (id {})", recipe.name, args.recipe_id),
+        ))
     }
 
     #[tool(
@@ -184,21 +174,16 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<RecipeIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                self.nextcloud(&request)
-                    .await?
-                    .delete_recipe(args.recipe_id)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &json!({ "deleted": args.recipe_id }),
-                    format!("Deleted recipe {}", args.recipe_id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        self.nextcloud(&request)
+            .await?
+            .delete_recipe(args.recipe_id)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &json!({ "deleted": args.recipe_id }),
+            format!("Deleted recipe {}", args.recipe_id),
+        ))
     }
 
     #[tool(
@@ -215,24 +200,19 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ImportArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let url = args.url.trim();
-                if url.is_empty() {
-                    return Err(failure(RecipeInputError::Empty("url")));
-                }
-                check_url(url).or_fail()?;
-                let recipe = self
-                    .nextcloud(&request)
-                    .await?
-                    .import_recipe(url)
-                    .await
-                    .or_fail()?;
-                let text = format!("Imported:\n{}", recipe_text(&recipe));
-                Ok(success(&recipe, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let url = args.url.trim();
+        if url.is_empty() {
+            return Err(failure(RecipeInputError::Empty("url")));
+        }
+        check_url(url).or_fail()?;
+        let recipe = self
+            .nextcloud(&request)
+            .await?
+            .import_recipe(url)
+            .await
+            .or_fail()?;
+        let text = format!("Imported:\n{}", recipe_text(&recipe));
+        Ok(success(&recipe, text))
     }
 }

@@ -6,11 +6,24 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::{Deserialize, Serialize};
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
 use crate::domain::notes::{
     self, Note, NoteDraft, NoteInputError, NotePatch, check_content, check_title,
 };
+use crate::domain::scopes::Scope;
+
+/// Notes is an optional app; reading notes needs notes:read, changing them notes:write.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Notes),
+        Access::read_write(Scope::NotesRead, Scope::NotesWrite),
+        NextcloudMcp::notes_router(),
+    )
+}
 
 const DEFAULT_LIST_LIMIT: usize = 50;
 const MAX_LIST_LIMIT: usize = 500;
@@ -127,7 +140,7 @@ fn note_text(note: &Note) -> String {
     )
 }
 
-#[tool_router(router = notes_router, vis = "pub(crate)")]
+#[tool_router(router = notes_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_notes_list_notes",
@@ -138,27 +151,21 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListNotesArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let limit = bounded_limit(args.limit)?;
-                let mut all = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_notes(args.category)
-                    .await
-                    .or_fail()?;
-                all.sort_by_key(|n| std::cmp::Reverse(n.modified));
-                let shown: Vec<&Note> = all.iter().take(limit).collect();
-                let listed: Vec<NoteSummary> =
-                    shown.iter().map(|n| NoteSummary::from(*n)).collect();
-                Ok(success(
-                    &serde_json::json!({ "notes": listed, "total": all.len() }),
-                    summaries_text("Notes", &shown),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let limit = bounded_limit(args.limit)?;
+        let mut all = self
+            .nextcloud(&request)
+            .await?
+            .list_notes(args.category)
+            .await
+            .or_fail()?;
+        all.sort_by_key(|n| std::cmp::Reverse(n.modified));
+        let shown: Vec<&Note> = all.iter().take(limit).collect();
+        let listed: Vec<NoteSummary> = shown.iter().map(|n| NoteSummary::from(*n)).collect();
+        Ok(success(
+            &serde_json::json!({ "notes": listed, "total": all.len() }),
+            summaries_text("Notes", &shown),
+        ))
     }
 
     #[tool(
@@ -170,33 +177,28 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<SearchNotesArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let limit = bounded_limit(args.limit)?;
-                if args.query.trim().is_empty() {
-                    return Err(failure(
-                        "query is empty; give at least one word to look for",
-                    ));
-                }
-                let all = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_notes(None)
-                    .await
-                    .or_fail()?;
-                let hits: Vec<&Note> = notes::search(&all, &args.query)
-                    .into_iter()
-                    .take(limit)
-                    .collect();
-                let listed: Vec<NoteSummary> = hits.iter().map(|n| NoteSummary::from(*n)).collect();
-                Ok(success(
-                    &serde_json::json!({ "query": args.query, "results": listed }),
-                    summaries_text("Matching notes", &hits),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let limit = bounded_limit(args.limit)?;
+        if args.query.trim().is_empty() {
+            return Err(failure(
+                "query is empty; give at least one word to look for",
+            ));
+        }
+        let all = self
+            .nextcloud(&request)
+            .await?
+            .list_notes(None)
+            .await
+            .or_fail()?;
+        let hits: Vec<&Note> = notes::search(&all, &args.query)
+            .into_iter()
+            .take(limit)
+            .collect();
+        let listed: Vec<NoteSummary> = hits.iter().map(|n| NoteSummary::from(*n)).collect();
+        Ok(success(
+            &serde_json::json!({ "query": args.query, "results": listed }),
+            summaries_text("Matching notes", &hits),
+        ))
     }
 
     #[tool(
@@ -208,19 +210,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<NoteIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let note = self
-                    .nextcloud(&request)
-                    .await?
-                    .get_note(args.note_id)
-                    .await
-                    .or_fail()?;
-                Ok(success(&note, note_text(&note)))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let note = self
+            .nextcloud(&request)
+            .await?
+            .get_note(args.note_id)
+            .await
+            .or_fail()?;
+        Ok(success(&note, note_text(&note)))
     }
 
     #[tool(
@@ -237,30 +234,25 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateNoteArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                check_title(&args.title).or_fail()?;
-                check_content(&args.content).or_fail()?;
-                let draft = NoteDraft {
-                    title: args.title,
-                    content: args.content,
-                    category: args.category,
-                };
-                let note = self
-                    .nextcloud(&request)
-                    .await?
-                    .create_note(&draft)
-                    .await
-                    .or_fail()?;
-                let text = format!(
-                    "Created note '{}' (id {}, etag {})",
-                    note.title, note.id, note.etag
-                );
-                Ok(success(&note, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        check_title(&args.title).or_fail()?;
+        check_content(&args.content).or_fail()?;
+        let draft = NoteDraft {
+            title: args.title,
+            content: args.content,
+            category: args.category,
+        };
+        let note = self
+            .nextcloud(&request)
+            .await?
+            .create_note(&draft)
+            .await
+            .or_fail()?;
+        let text = format!(
+            "Created note '{}' (id {}, etag {})",
+            note.title, note.id, note.etag
+        );
+        Ok(success(&note, text))
     }
 
     #[tool(
@@ -277,42 +269,37 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateNoteArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.etag.trim().is_empty() {
-                    return Err(failure(NoteInputError::MissingEtag));
-                }
-                if let Some(title) = &args.title {
-                    check_title(title).or_fail()?;
-                }
-                if let Some(content) = &args.content {
-                    check_content(content).or_fail()?;
-                }
-                let patch = NotePatch {
-                    title: args.title,
-                    content: args.content,
-                    category: args.category,
-                    favorite: None,
-                };
-                if patch.is_empty() {
-                    return Err(failure(NoteInputError::EmptyUpdate));
-                }
-                let etag = args.etag.trim().trim_matches('"');
-                let note = self
-                    .nextcloud(&request)
-                    .await?
-                    .update_note(args.note_id, etag, &patch)
-                    .await
-                    .or_fail()?;
-                let text = format!(
-                    "Updated note '{}' (id {}); new etag {}",
-                    note.title, note.id, note.etag
-                );
-                Ok(success(&note, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.etag.trim().is_empty() {
+            return Err(failure(NoteInputError::MissingEtag));
+        }
+        if let Some(title) = &args.title {
+            check_title(title).or_fail()?;
+        }
+        if let Some(content) = &args.content {
+            check_content(content).or_fail()?;
+        }
+        let patch = NotePatch {
+            title: args.title,
+            content: args.content,
+            category: args.category,
+            favorite: None,
+        };
+        if patch.is_empty() {
+            return Err(failure(NoteInputError::EmptyUpdate));
+        }
+        let etag = args.etag.trim().trim_matches('"');
+        let note = self
+            .nextcloud(&request)
+            .await?
+            .update_note(args.note_id, etag, &patch)
+            .await
+            .or_fail()?;
+        let text = format!(
+            "Updated note '{}' (id {}); new etag {}",
+            note.title, note.id, note.etag
+        );
+        Ok(success(&note, text))
     }
 
     #[tool(
@@ -329,29 +316,24 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<AppendContentArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let nextcloud = self.nextcloud(&request).await?;
-                let current = nextcloud.get_note(args.note_id).await.or_fail()?;
-                let content = notes::appended_content(&current.content, &args.content);
-                check_content(&content).or_fail()?;
-                let patch = NotePatch {
-                    content: Some(content),
-                    ..NotePatch::default()
-                };
-                let note = nextcloud
-                    .update_note(current.id, &current.etag, &patch)
-                    .await
-                    .or_fail()?;
-                let text = format!(
-                    "Appended to note '{}' (id {}); new etag {}",
-                    note.title, note.id, note.etag
-                );
-                Ok(success(&note, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let nextcloud = self.nextcloud(&request).await?;
+        let current = nextcloud.get_note(args.note_id).await.or_fail()?;
+        let content = notes::appended_content(&current.content, &args.content);
+        check_content(&content).or_fail()?;
+        let patch = NotePatch {
+            content: Some(content),
+            ..NotePatch::default()
+        };
+        let note = nextcloud
+            .update_note(current.id, &current.etag, &patch)
+            .await
+            .or_fail()?;
+        let text = format!(
+            "Appended to note '{}' (id {}); new etag {}",
+            note.title, note.id, note.etag
+        );
+        Ok(success(&note, text))
     }
 
     #[tool(
@@ -368,21 +350,16 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<NoteIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                self.nextcloud(&request)
-                    .await?
-                    .delete_note(args.note_id)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "deleted": args.note_id }),
-                    format!("Deleted note {}", args.note_id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        self.nextcloud(&request)
+            .await?
+            .delete_note(args.note_id)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "deleted": args.note_id }),
+            format!("Deleted note {}", args.note_id),
+        ))
     }
 
     #[tool(
@@ -390,33 +367,28 @@ impl NextcloudMcp {
         description = "List the note categories in use, with the number of notes in each (\"\" is the top level).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn list_categories(&self, request: RequestContext<RoleServer>) -> CallToolResult {
-        flatten(
-            async {
-                let all = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_notes(None)
-                    .await
-                    .or_fail()?;
-                let categories: Vec<serde_json::Value> = notes::categories(&all)
-                    .into_iter()
-                    .map(|(name, count)| serde_json::json!({ "category": name, "notes": count }))
-                    .collect();
-                let mut text = format!("Categories: {}", categories.len());
-                for c in &categories {
-                    text.push_str(&format!(
-                        "\n- '{}': {} notes",
-                        c["category"].as_str().unwrap_or(""),
-                        c["notes"]
-                    ));
-                }
-                Ok(success(
-                    &serde_json::json!({ "categories": categories }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    async fn list_categories(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let all = self
+            .nextcloud(&request)
+            .await?
+            .list_notes(None)
+            .await
+            .or_fail()?;
+        let categories: Vec<serde_json::Value> = notes::categories(&all)
+            .into_iter()
+            .map(|(name, count)| serde_json::json!({ "category": name, "notes": count }))
+            .collect();
+        let mut text = format!("Categories: {}", categories.len());
+        for c in &categories {
+            text.push_str(&format!(
+                "\n- '{}': {} notes",
+                c["category"].as_str().unwrap_or(""),
+                c["notes"]
+            ));
+        }
+        Ok(success(
+            &serde_json::json!({ "categories": categories }),
+            text,
+        ))
     }
 }

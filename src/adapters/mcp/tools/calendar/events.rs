@@ -2,15 +2,14 @@
 //! event, named and shaped like the reference server's.
 
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use super::calendar_args::{EventFields, draft, patch};
-use super::calendar_support::{event_line, pick_calendar};
+use super::args::{EventFields, draft, patch};
+use super::support::{event_line, pick_calendar};
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::calendar::{ComponentKind, Event};
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -54,7 +53,7 @@ fn event_text(verb: &str, e: &Event) -> String {
     )
 }
 
-#[tool_router(router = events_router, vis = "pub(crate)")]
+#[tool_router(router = events_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_get_event",
@@ -65,21 +64,15 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<EventRefArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let nc = self.nextcloud(&request).await?;
-                let calendars = nc.list_calendars().await.or_fail()?;
-                let calendar =
-                    pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Event))?;
-                let event = nc
-                    .get_event(&calendar.name, args.event_uid.trim())
-                    .await
-                    .or_fail()?;
-                Ok(success(&event, event_text("Event", &event)))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let nc = self.nextcloud(&request).await?;
+        let calendars = nc.list_calendars().await.or_fail()?;
+        let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Event))?;
+        let event = nc
+            .get_event(&calendar.name, args.event_uid.trim())
+            .await
+            .or_fail()?;
+        Ok(success(&event, event_text("Event", &event)))
     }
 
     #[tool(
@@ -96,19 +89,13 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateEventArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let draft = draft(&args.title, &args.fields)?;
-                let nc = self.nextcloud(&request).await?;
-                let calendars = nc.list_calendars().await.or_fail()?;
-                let calendar =
-                    pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Event))?;
-                let event = nc.create_event(&calendar.name, &draft).await.or_fail()?;
-                Ok(success(&event, event_text("Created", &event)))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let draft = draft(&args.title, &args.fields)?;
+        let nc = self.nextcloud(&request).await?;
+        let calendars = nc.list_calendars().await.or_fail()?;
+        let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Event))?;
+        let event = nc.create_event(&calendar.name, &draft).await.or_fail()?;
+        Ok(success(&event, event_text("Created", &event)))
     }
 
     #[tool(
@@ -125,24 +112,28 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateEventArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let nc = self.nextcloud(&request).await?;
-                let calendars = nc.list_calendars().await.or_fail()?;
-                let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Event))?;
-                let uid = args.event_uid.trim();
-                let current = nc.get_event(&calendar.name, uid).await.or_fail()?;
-                let patch = patch(args.title.clone(), &args.fields, &current)?;
-                if patch.is_empty() {
-                    return Err(failure("nothing to change; give at least one field such as title or start_datetime"));
-                }
-                let guard = args.etag.clone().filter(|e| !e.trim().is_empty()).or(current.etag.clone());
-                let event = nc.update_event(&calendar.name, uid, guard, &patch).await.or_fail()?;
-                Ok(success(&event, event_text("Updated", &event)))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let nc = self.nextcloud(&request).await?;
+        let calendars = nc.list_calendars().await.or_fail()?;
+        let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Event))?;
+        let uid = args.event_uid.trim();
+        let current = nc.get_event(&calendar.name, uid).await.or_fail()?;
+        let patch = patch(args.title.clone(), &args.fields, &current)?;
+        if patch.is_empty() {
+            return Err(failure(
+                "nothing to change; give at least one field such as title or start_datetime",
+            ));
+        }
+        let guard = args
+            .etag
+            .clone()
+            .filter(|e| !e.trim().is_empty())
+            .or(current.etag.clone());
+        let event = nc
+            .update_event(&calendar.name, uid, guard, &patch)
+            .await
+            .or_fail()?;
+        Ok(success(&event, event_text("Updated", &event)))
     }
 
     #[tool(
@@ -159,23 +150,17 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<EventRefArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let nc = self.nextcloud(&request).await?;
-                let calendars = nc.list_calendars().await.or_fail()?;
-                let calendar =
-                    pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Event))?;
-                let etag = args.etag.clone().filter(|e| !e.trim().is_empty());
-                nc.delete_event(&calendar.name, args.event_uid.trim(), etag)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &serde_json::json!({ "deleted": args.event_uid, "calendar": calendar.name }),
-                    format!("Deleted event {} from {}", args.event_uid, calendar.name),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let nc = self.nextcloud(&request).await?;
+        let calendars = nc.list_calendars().await.or_fail()?;
+        let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Event))?;
+        let etag = args.etag.clone().filter(|e| !e.trim().is_empty());
+        nc.delete_event(&calendar.name, args.event_uid.trim(), etag)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &serde_json::json!({ "deleted": args.event_uid, "calendar": calendar.name }),
+            format!("Deleted event {} from {}", args.event_uid, calendar.name),
+        ))
     }
 }

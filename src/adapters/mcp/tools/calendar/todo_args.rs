@@ -7,7 +7,7 @@ use rmcp::model::CallToolResult;
 use rmcp::schemars;
 use serde::Deserialize;
 
-use super::calendar_args::ReminderArg;
+use super::args::ReminderArg;
 use crate::adapters::mcp::outcome::OrFail;
 use crate::domain::calendar::{Reminder, check_choice, check_priority, split_list};
 use crate::domain::caltime::{EventTime, parse_time, parse_zone};

@@ -2,14 +2,13 @@
 //! and comments.
 
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{CardRef, check_comment, check_user_id};
 
 const DEFAULT_COMMENT_LIMIT: u32 = 20;
@@ -52,7 +51,7 @@ pub struct AddCommentArgs {
     pub message: String,
 }
 
-#[tool_router(router = deck_card_links_router, vis = "pub(crate)")]
+#[tool_router(router = deck_card_links_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "deck_assign_label_to_card",
@@ -68,7 +67,7 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CardLabelArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> ToolOutcome {
         self.card_label(args, true, request).await
     }
 
@@ -86,7 +85,7 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CardLabelArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> ToolOutcome {
         self.card_label(args, false, request).await
     }
 
@@ -104,7 +103,7 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CardUserArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> ToolOutcome {
         self.card_user(args, true, request).await
     }
 
@@ -122,7 +121,7 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CardUserArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> ToolOutcome {
         self.card_user(args, false, request).await
     }
 
@@ -135,35 +134,30 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ListCommentsArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let limit = args.limit.unwrap_or(DEFAULT_COMMENT_LIMIT);
-                if !(1..=MAX_COMMENT_LIMIT).contains(&limit) {
-                    return Err(failure(format!(
-                        "limit must be from 1 to {MAX_COMMENT_LIMIT}"
-                    )));
-                }
-                let offset = args.offset.unwrap_or(0);
-                let deck = self.nextcloud(&request).await?;
-                let comments = deck
-                    .list_comments(args.card_id, limit, offset)
-                    .await
-                    .or_fail()?;
-                let mut text = format!("Comments on card {}: {}", args.card_id, comments.len());
-                for c in &comments {
-                    text.push_str(&format!(
-                        "\n- {} ({}, {}): {}",
-                        c.actor_display_name, c.actor_id, c.created, c.message
-                    ));
-                }
-                Ok(success(
-                    &json!({ "card_id": args.card_id, "comments": comments }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let limit = args.limit.unwrap_or(DEFAULT_COMMENT_LIMIT);
+        if !(1..=MAX_COMMENT_LIMIT).contains(&limit) {
+            return Err(failure(format!(
+                "limit must be from 1 to {MAX_COMMENT_LIMIT}"
+            )));
+        }
+        let offset = args.offset.unwrap_or(0);
+        let deck = self.nextcloud(&request).await?;
+        let comments = deck
+            .list_comments(args.card_id, limit, offset)
+            .await
+            .or_fail()?;
+        let mut text = format!("Comments on card {}: {}", args.card_id, comments.len());
+        for c in &comments {
+            text.push_str(&format!(
+                "\n- {} ({}, {}): {}",
+                c.actor_display_name, c.actor_id, c.created, c.message
+            ));
+        }
+        Ok(success(
+            &json!({ "card_id": args.card_id, "comments": comments }),
+            text,
+        ))
     }
 
     #[tool(
@@ -180,25 +174,20 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<AddCommentArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                check_comment(&args.message).or_fail()?;
-                let deck = self.nextcloud(&request).await?;
-                let comment = deck
-                    .add_comment(args.card_id, args.message.trim())
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &comment,
-                    format!(
-                        "Commented on card {} (comment {})",
-                        args.card_id, comment.id
-                    ),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        check_comment(&args.message).or_fail()?;
+        let deck = self.nextcloud(&request).await?;
+        let comment = deck
+            .add_comment(args.card_id, args.message.trim())
+            .await
+            .or_fail()?;
+        Ok(success(
+            &comment,
+            format!(
+                "Commented on card {} (comment {})",
+                args.card_id, comment.id
+            ),
+        ))
     }
 }
 
@@ -208,30 +197,29 @@ impl NextcloudMcp {
         args: CardLabelArgs,
         assign: bool,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let at = CardRef {
-                    board_id: args.board_id,
-                    stack_id: args.stack_id,
-                    card_id: args.card_id,
-                };
-                let deck = self.nextcloud(&request).await?;
-                if assign {
-                    deck.assign_label(at, args.label_id).await.or_fail()?;
-                } else {
-                    deck.remove_label(at, args.label_id).await.or_fail()?;
-                }
-                let text = if assign {
-                    format!("Label {} is now on card {}", args.label_id, args.card_id)
-                } else {
-                    format!("Label {} is no longer on card {}", args.label_id, args.card_id)
-                };
-                let structured = json!({ "card_id": args.card_id, "label_id": args.label_id, "assigned": assign });
-                Ok(success(&structured, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let at = CardRef {
+            board_id: args.board_id,
+            stack_id: args.stack_id,
+            card_id: args.card_id,
+        };
+        let deck = self.nextcloud(&request).await?;
+        if assign {
+            deck.assign_label(at, args.label_id).await.or_fail()?;
+        } else {
+            deck.remove_label(at, args.label_id).await.or_fail()?;
+        }
+        let text = if assign {
+            format!("Label {} is now on card {}", args.label_id, args.card_id)
+        } else {
+            format!(
+                "Label {} is no longer on card {}",
+                args.label_id, args.card_id
+            )
+        };
+        let structured =
+            json!({ "card_id": args.card_id, "label_id": args.label_id, "assigned": assign });
+        Ok(success(&structured, text))
     }
 
     async fn card_user(
@@ -239,30 +227,32 @@ impl NextcloudMcp {
         args: CardUserArgs,
         assign: bool,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let user_id = check_user_id(&args.user_id).or_fail()?;
-                let at = CardRef {
-                    board_id: args.board_id,
-                    stack_id: args.stack_id,
-                    card_id: args.card_id,
-                };
-                let deck = self.nextcloud(&request).await?;
-                let assignment = if assign {
-                    deck.assign_user(at, &user_id).await.or_fail()?
-                } else {
-                    deck.unassign_user(at, &user_id).await.or_fail()?
-                };
-                let text = if assign {
-                    format!("Assigned {} ({}) to card {}", assignment.display_name, assignment.user_id, args.card_id)
-                } else {
-                    format!("Unassigned {} ({}) from card {}", assignment.display_name, assignment.user_id, args.card_id)
-                };
-                let structured = json!({ "card_id": args.card_id, "user_id": assignment.user_id, "assigned": assign });
-                Ok(success(&structured, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let user_id = check_user_id(&args.user_id).or_fail()?;
+        let at = CardRef {
+            board_id: args.board_id,
+            stack_id: args.stack_id,
+            card_id: args.card_id,
+        };
+        let deck = self.nextcloud(&request).await?;
+        let assignment = if assign {
+            deck.assign_user(at, &user_id).await.or_fail()?
+        } else {
+            deck.unassign_user(at, &user_id).await.or_fail()?
+        };
+        let text = if assign {
+            format!(
+                "Assigned {} ({}) to card {}",
+                assignment.display_name, assignment.user_id, args.card_id
+            )
+        } else {
+            format!(
+                "Unassigned {} ({}) from card {}",
+                assignment.display_name, assignment.user_id, args.card_id
+            )
+        };
+        let structured =
+            json!({ "card_id": args.card_id, "user_id": assignment.user_id, "assigned": assign });
+        Ok(success(&structured, text))
     }
 }

@@ -7,9 +7,9 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use super::shares::{now_unix, optional_text, share_line, share_path, today};
+use super::{now_unix, optional_text, share_line, share_path, today};
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::shares::{
     CivilDate, MAX_LABEL_CHARS, MAX_NOTE_CHARS, MAX_PASSWORD_CHARS, ShareDraft, ShareInputError,
     ShareType, check_expiry, check_permissions,
@@ -81,7 +81,7 @@ impl NextcloudMcp {
     }
 }
 
-#[tool_router(router = shares_create_router, vis = "pub(crate)")]
+#[tool_router(router = shares_create_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "nc_share_create",
@@ -97,47 +97,42 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateShareArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = share_path(&args.path)?;
-                let code = args.share_type.unwrap_or(0);
-                let share_type = ShareType::from_code(code);
-                if matches!(share_type, ShareType::Other(_) | ShareType::TalkRoom) {
-                    return Err(failure(ShareInputError::BadShareType(code)));
-                }
-                let share_with = args
-                    .share_with
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty());
-                if share_type.needs_recipient() && share_with.is_none() {
-                    return Err(failure(ShareInputError::MissingRecipient(
-                        share_type.name(),
-                    )));
-                }
-                let draft = ShareDraft {
-                    path,
-                    share_type,
-                    share_with: share_with.filter(|_| share_type.needs_recipient()),
-                    permissions: args
-                        .permissions
-                        .map(check_permissions)
-                        .transpose()
-                        .or_fail()?,
-                    password: optional_text("password", args.password, MAX_PASSWORD_CHARS)?,
-                    expire_date: args
-                        .expire_date
-                        .as_deref()
-                        .map(|d| check_expiry(d, today()))
-                        .transpose()
-                        .or_fail()?,
-                    label: optional_text("label", args.label, MAX_LABEL_CHARS)?,
-                    note: optional_text("note", args.note, MAX_NOTE_CHARS)?,
-                };
-                self.make_share(&request, draft).await
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let path = share_path(&args.path)?;
+        let code = args.share_type.unwrap_or(0);
+        let share_type = ShareType::from_code(code);
+        if matches!(share_type, ShareType::Other(_) | ShareType::TalkRoom) {
+            return Err(failure(ShareInputError::BadShareType(code)));
+        }
+        let share_with = args
+            .share_with
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        if share_type.needs_recipient() && share_with.is_none() {
+            return Err(failure(ShareInputError::MissingRecipient(
+                share_type.name(),
+            )));
+        }
+        let draft = ShareDraft {
+            path,
+            share_type,
+            share_with: share_with.filter(|_| share_type.needs_recipient()),
+            permissions: args
+                .permissions
+                .map(check_permissions)
+                .transpose()
+                .or_fail()?,
+            password: optional_text("password", args.password, MAX_PASSWORD_CHARS)?,
+            expire_date: args
+                .expire_date
+                .as_deref()
+                .map(|d| check_expiry(d, today()))
+                .transpose()
+                .or_fail()?,
+            label: optional_text("label", args.label, MAX_LABEL_CHARS)?,
+            note: optional_text("note", args.note, MAX_NOTE_CHARS)?,
+        };
+        self.make_share(&request, draft).await
     }
 
     #[tool(
@@ -154,36 +149,31 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateLinkArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let path = share_path(&args.path)?;
-                let expire_date = match (args.expire_date.as_deref(), args.expires_in_minutes) {
-                    (Some(_), Some(_)) => {
-                        return Err(failure("give expire_date or expires_in_minutes, not both"));
-                    }
-                    (Some(date), None) => Some(check_expiry(date, today()).or_fail()?),
-                    (None, Some(m)) if !(1..=MAX_EXPIRY_MINUTES).contains(&m) => {
-                        return Err(failure(format!(
-                            "expires_in_minutes must be from 1 to {MAX_EXPIRY_MINUTES}"
-                        )));
-                    }
-                    (None, Some(m)) => Some(CivilDate::from_unix(now_unix() + m * 60)),
-                    (None, None) => None,
-                };
-                let draft = ShareDraft {
-                    path,
-                    share_type: ShareType::PublicLink,
-                    share_with: None,
-                    permissions: Some(check_permissions(args.permissions.unwrap_or(1)).or_fail()?),
-                    password: optional_text("password", args.password, MAX_PASSWORD_CHARS)?,
-                    expire_date,
-                    label: optional_text("label", args.label, MAX_LABEL_CHARS)?,
-                    note: None,
-                };
-                self.make_share(&request, draft).await
+    ) -> ToolOutcome {
+        let path = share_path(&args.path)?;
+        let expire_date = match (args.expire_date.as_deref(), args.expires_in_minutes) {
+            (Some(_), Some(_)) => {
+                return Err(failure("give expire_date or expires_in_minutes, not both"));
             }
-            .await,
-        )
+            (Some(date), None) => Some(check_expiry(date, today()).or_fail()?),
+            (None, Some(m)) if !(1..=MAX_EXPIRY_MINUTES).contains(&m) => {
+                return Err(failure(format!(
+                    "expires_in_minutes must be from 1 to {MAX_EXPIRY_MINUTES}"
+                )));
+            }
+            (None, Some(m)) => Some(CivilDate::from_unix(now_unix() + m * 60)),
+            (None, None) => None,
+        };
+        let draft = ShareDraft {
+            path,
+            share_type: ShareType::PublicLink,
+            share_with: None,
+            permissions: Some(check_permissions(args.permissions.unwrap_or(1)).or_fail()?),
+            password: optional_text("password", args.password, MAX_PASSWORD_CHARS)?,
+            expire_date,
+            label: optional_text("label", args.label, MAX_LABEL_CHARS)?,
+            note: None,
+        };
+        self.make_share(&request, draft).await
     }
 }

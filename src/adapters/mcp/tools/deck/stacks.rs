@@ -7,9 +7,9 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::deck::{BoardIdArgs, card_line, check_order};
+use super::{BoardIdArgs, card_line, check_order};
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{
     DeckInputError, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color, check_title,
 };
@@ -84,7 +84,7 @@ pub struct CreateLabelArgs {
     pub color: String,
 }
 
-#[tool_router(router = deck_stacks_router, vis = "pub(crate)")]
+#[tool_router(router = deck_stacks_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_stacks",
@@ -95,26 +95,21 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<GetStacksArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let mut stacks = deck.list_stacks(args.board_id, false).await.or_fail()?;
-                stacks.sort_by_key(|s| s.order);
-                if args.include_cards == Some(false) {
-                    stacks.iter_mut().for_each(|s| s.cards.clear());
-                }
-                let text = stack_text(
-                    format!("Stacks of board {}: {}", args.board_id, stacks.len()),
-                    &stacks,
-                );
-                Ok(success(
-                    &json!({ "board_id": args.board_id, "stacks": stacks }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let mut stacks = deck.list_stacks(args.board_id, false).await.or_fail()?;
+        stacks.sort_by_key(|s| s.order);
+        if args.include_cards == Some(false) {
+            stacks.iter_mut().for_each(|s| s.cards.clear());
+        }
+        let text = stack_text(
+            format!("Stacks of board {}: {}", args.board_id, stacks.len()),
+            &stacks,
+        );
+        Ok(success(
+            &json!({ "board_id": args.board_id, "stacks": stacks }),
+            text,
+        ))
     }
 
     #[tool(
@@ -126,22 +121,17 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let stacks = deck.list_stacks(args.board_id, true).await.or_fail()?;
-                let text = stack_text(
-                    format!("Archived cards of board {}", args.board_id),
-                    &stacks,
-                );
-                Ok(success(
-                    &json!({ "board_id": args.board_id, "stacks": stacks }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let stacks = deck.list_stacks(args.board_id, true).await.or_fail()?;
+        let text = stack_text(
+            format!("Archived cards of board {}", args.board_id),
+            &stacks,
+        );
+        Ok(success(
+            &json!({ "board_id": args.board_id, "stacks": stacks }),
+            text,
+        ))
     }
 
     #[tool(
@@ -153,19 +143,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<StackIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let stack = deck
-                    .get_stack(args.board_id, args.stack_id)
-                    .await
-                    .or_fail()?;
-                let text = stack_text(String::from("Stack"), std::slice::from_ref(&stack));
-                Ok(success(&stack, text))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let stack = deck
+            .get_stack(args.board_id, args.stack_id)
+            .await
+            .or_fail()?;
+        let text = stack_text(String::from("Stack"), std::slice::from_ref(&stack));
+        Ok(success(&stack, text))
     }
 
     #[tool(
@@ -182,23 +167,18 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateStackArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let title = check_title("stack title", &args.title, MAX_TITLE_CHARS).or_fail()?;
-                let order = check_order(args.order)?;
-                let deck = self.nextcloud(&request).await?;
-                let stack = deck
-                    .create_stack(args.board_id, &title, order)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &stack,
-                    format!("Created stack '{}' (id {})", stack.title, stack.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let title = check_title("stack title", &args.title, MAX_TITLE_CHARS).or_fail()?;
+        let order = check_order(args.order)?;
+        let deck = self.nextcloud(&request).await?;
+        let stack = deck
+            .create_stack(args.board_id, &title, order)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &stack,
+            format!("Created stack '{}' (id {})", stack.title, stack.id),
+        ))
     }
 
     #[tool(
@@ -215,23 +195,18 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<UpdateStackArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                if args.title.is_none() && args.order.is_none() {
-                    return Err(failure(DeckInputError::EmptyUpdate));
-                }
-                let title = args
-                    .title
-                    .map(|t| check_title("stack title", &t, MAX_TITLE_CHARS))
-                    .transpose()
-                    .or_fail()?;
-                let order = args.order.map(check_order).transpose()?;
-                self.put_stack(&request, args.board_id, args.stack_id, title, order)
-                    .await
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        if args.title.is_none() && args.order.is_none() {
+            return Err(failure(DeckInputError::EmptyUpdate));
+        }
+        let title = args
+            .title
+            .map(|t| check_title("stack title", &t, MAX_TITLE_CHARS))
+            .transpose()
+            .or_fail()?;
+        let order = args.order.map(check_order).transpose()?;
+        self.put_stack(&request, args.board_id, args.stack_id, title, order)
+            .await
     }
 
     #[tool(
@@ -248,15 +223,10 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<ReorderStackArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let order = check_order(args.order)?;
-                self.put_stack(&request, args.board_id, args.stack_id, None, Some(order))
-                    .await
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let order = check_order(args.order)?;
+        self.put_stack(&request, args.board_id, args.stack_id, None, Some(order))
+            .await
     }
 
     #[tool(
@@ -273,22 +243,17 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<StackIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let deck = self.nextcloud(&request).await?;
-                let stack = deck
-                    .delete_stack(args.board_id, args.stack_id)
-                    .await
-                    .or_fail()?;
-                let text = format!("Deleted stack '{}' (id {})", stack.title, stack.id);
-                Ok(success(
-                    &json!({ "deleted": stack.id, "stack": stack }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let stack = deck
+            .delete_stack(args.board_id, args.stack_id)
+            .await
+            .or_fail()?;
+        let text = format!("Deleted stack '{}' (id {})", stack.title, stack.id);
+        Ok(success(
+            &json!({ "deleted": stack.id, "stack": stack }),
+            text,
+        ))
     }
 
     #[tool(
@@ -300,26 +265,21 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<BoardIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let board = self
-                    .nextcloud(&request)
-                    .await?
-                    .get_board(args.board_id)
-                    .await
-                    .or_fail()?;
-                let mut text = format!("Labels of board {}: {}", board.id, board.labels.len());
-                for l in &board.labels {
-                    text.push_str(&format!("\n- {} (label {}, #{})", l.title, l.id, l.color));
-                }
-                Ok(success(
-                    &json!({ "board_id": board.id, "labels": board.labels }),
-                    text,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let board = self
+            .nextcloud(&request)
+            .await?
+            .get_board(args.board_id)
+            .await
+            .or_fail()?;
+        let mut text = format!("Labels of board {}: {}", board.id, board.labels.len());
+        for l in &board.labels {
+            text.push_str(&format!("\n- {} (label {}, #{})", l.title, l.id, l.color));
+        }
+        Ok(success(
+            &json!({ "board_id": board.id, "labels": board.labels }),
+            text,
+        ))
     }
 
     #[tool(
@@ -336,24 +296,18 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CreateLabelArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let title =
-                    check_title("label title", &args.title, MAX_LABEL_TITLE_CHARS).or_fail()?;
-                let color = check_color(&args.color).or_fail()?;
-                let deck = self.nextcloud(&request).await?;
-                let label = deck
-                    .create_label(args.board_id, &title, &color)
-                    .await
-                    .or_fail()?;
-                Ok(success(
-                    &label,
-                    format!("Created label '{}' (id {})", label.title, label.id),
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let title = check_title("label title", &args.title, MAX_LABEL_TITLE_CHARS).or_fail()?;
+        let color = check_color(&args.color).or_fail()?;
+        let deck = self.nextcloud(&request).await?;
+        let label = deck
+            .create_label(args.board_id, &title, &color)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &label,
+            format!("Created label '{}' (id {})", label.title, label.id),
+        ))
     }
 }
 

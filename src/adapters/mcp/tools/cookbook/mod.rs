@@ -1,6 +1,8 @@
 //! Cookbook tools for reading (`nc_cookbook_*`, named like the reference
 //! server's); creating, changing, deleting and importing are in
-//! `cookbook_edit.rs`.
+//! `edit.rs`.
+
+mod edit;
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -9,9 +11,22 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::outcome::{OrFail, failure, flatten, success};
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::tool_scopes::Access;
+use crate::domain::capabilities::App;
 use crate::domain::cookbook::{Recipe, RecipeInputError, RecipeStub, TagCount};
+use crate::domain::scopes::Scope;
+
+/// Cookbook is an optional app.
+pub(super) fn router() -> AppRouter {
+    AppRouter::new(
+        Some(App::Cookbook),
+        Access::read_write(Scope::CookbookRead, Scope::CookbookWrite),
+        NextcloudMcp::cookbook_router() + NextcloudMcp::cookbook_edit_router(),
+    )
+}
 
 const MAX_LISTED: usize = 500;
 
@@ -46,7 +61,7 @@ fn tags_result(kind: &str, tags: Vec<TagCount>) -> CallToolResult {
     success(&json!({ kind.to_lowercase(): tags }), text)
 }
 
-pub(super) fn recipe_text(r: &Recipe) -> String {
+fn recipe_text(r: &Recipe) -> String {
     let mut text = format!("# {} (recipe {})", r.name, r.id.unwrap_or_default());
     if !r.description.is_empty() {
         text.push_str(&format!("\n{}", r.description));
@@ -98,29 +113,21 @@ pub struct KeywordsArgs {
     pub keywords: Vec<String>,
 }
 
-#[tool_router(router = cookbook_router, vis = "pub(crate)")]
+#[tool_router(router = cookbook_router)]
 impl NextcloudMcp {
     #[tool(
         name = "nc_cookbook_list_recipes",
         description = "List all recipes in the user's cookbook (name, id, keywords).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_cookbook_list_recipes(
-        &self,
-        request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let stubs = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_recipes()
-                    .await
-                    .or_fail()?;
-                Ok(stubs_result("Recipes".into(), stubs))
-            }
-            .await,
-        )
+    async fn nc_cookbook_list_recipes(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let stubs = self
+            .nextcloud(&request)
+            .await?
+            .list_recipes()
+            .await
+            .or_fail()?;
+        Ok(stubs_result("Recipes".into(), stubs))
     }
 
     #[tool(
@@ -132,23 +139,18 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<SearchRecipesArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let query = args.query.trim();
-                if query.is_empty() || query.chars().count() > 200 {
-                    return Err(failure("query must be 1 to 200 characters"));
-                }
-                let stubs = self
-                    .nextcloud(&request)
-                    .await?
-                    .search_recipes(query)
-                    .await
-                    .or_fail()?;
-                Ok(stubs_result(format!("Recipes matching '{query}'"), stubs))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let query = args.query.trim();
+        if query.is_empty() || query.chars().count() > 200 {
+            return Err(failure("query must be 1 to 200 characters"));
+        }
+        let stubs = self
+            .nextcloud(&request)
+            .await?
+            .search_recipes(query)
+            .await
+            .or_fail()?;
+        Ok(stubs_result(format!("Recipes matching '{query}'"), stubs))
     }
 
     #[tool(
@@ -160,19 +162,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<CategoryArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let category = args.category.trim();
-                if category.is_empty() {
-                    return Err(failure(RecipeInputError::Empty("category")));
-                }
-                let nextcloud = self.nextcloud(&request).await?;
-                let stubs = nextcloud.recipes_in_category(category).await.or_fail()?;
-                Ok(stubs_result(format!("Recipes in '{category}'"), stubs))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let category = args.category.trim();
+        if category.is_empty() {
+            return Err(failure(RecipeInputError::Empty("category")));
+        }
+        let nextcloud = self.nextcloud(&request).await?;
+        let stubs = nextcloud.recipes_in_category(category).await.or_fail()?;
+        Ok(stubs_result(format!("Recipes in '{category}'"), stubs))
     }
 
     #[tool(
@@ -184,30 +181,22 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<KeywordsArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let keywords: Vec<String> = args
-                    .keywords
-                    .iter()
-                    .map(|k| k.trim().to_string())
-                    .filter(|k| !k.is_empty())
-                    .collect();
-                if keywords.is_empty()
-                    || keywords.len() > 20
-                    || keywords.iter().any(|k| k.contains(','))
-                {
-                    return Err(failure("give 1 to 20 keywords, each without commas"));
-                }
-                let nextcloud = self.nextcloud(&request).await?;
-                let stubs = nextcloud.recipes_with_keywords(&keywords).await.or_fail()?;
-                Ok(stubs_result(
-                    format!("Recipes with {}", keywords.join(", ")),
-                    stubs,
-                ))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let keywords: Vec<String> = args
+            .keywords
+            .iter()
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty())
+            .collect();
+        if keywords.is_empty() || keywords.len() > 20 || keywords.iter().any(|k| k.contains(',')) {
+            return Err(failure("give 1 to 20 keywords, each without commas"));
+        }
+        let nextcloud = self.nextcloud(&request).await?;
+        let stubs = nextcloud.recipes_with_keywords(&keywords).await.or_fail()?;
+        Ok(stubs_result(
+            format!("Recipes with {}", keywords.join(", ")),
+            stubs,
+        ))
     }
 
     #[tool(
@@ -219,19 +208,14 @@ impl NextcloudMcp {
         &self,
         Parameters(args): Parameters<RecipeIdArgs>,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let recipe = self
-                    .nextcloud(&request)
-                    .await?
-                    .get_recipe(args.recipe_id)
-                    .await
-                    .or_fail()?;
-                Ok(success(&recipe, recipe_text(&recipe)))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let recipe = self
+            .nextcloud(&request)
+            .await?
+            .get_recipe(args.recipe_id)
+            .await
+            .or_fail()?;
+        Ok(success(&recipe, recipe_text(&recipe)))
     }
 
     #[tool(
@@ -242,19 +226,14 @@ impl NextcloudMcp {
     async fn nc_cookbook_list_categories(
         &self,
         request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let tags = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_categories()
-                    .await
-                    .or_fail()?;
-                Ok(tags_result("Categories", tags))
-            }
-            .await,
-        )
+    ) -> ToolOutcome {
+        let tags = self
+            .nextcloud(&request)
+            .await?
+            .list_categories()
+            .await
+            .or_fail()?;
+        Ok(tags_result("Categories", tags))
     }
 
     #[tool(
@@ -262,21 +241,13 @@ impl NextcloudMcp {
         description = "List recipe keywords with the number of recipes carrying each.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_cookbook_list_keywords(
-        &self,
-        request: RequestContext<RoleServer>,
-    ) -> CallToolResult {
-        flatten(
-            async {
-                let tags = self
-                    .nextcloud(&request)
-                    .await?
-                    .list_keywords()
-                    .await
-                    .or_fail()?;
-                Ok(tags_result("Keywords", tags))
-            }
-            .await,
-        )
+    async fn nc_cookbook_list_keywords(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+        let tags = self
+            .nextcloud(&request)
+            .await?
+            .list_keywords()
+            .await
+            .or_fail()?;
+        Ok(tags_result("Keywords", tags))
     }
 }
