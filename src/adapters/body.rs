@@ -24,11 +24,7 @@ pub async fn read_capped(mut response: Response, max: u64) -> Result<Vec<u8>, Bo
         return Err(BodyError::TooLarge);
     }
     let mut body = Segments::default();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|_| BodyError::Interrupted)?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|_| BodyError::Interrupted)? {
         if body.len + chunk.len() as u64 > max {
             return Err(BodyError::TooLarge);
         }
@@ -102,7 +98,9 @@ mod tests {
 
     #[test]
     fn pieces_join_to_the_bytes_pushed() {
-        let data: Vec<u8> = (0..3 * MAX_SEGMENT + 12_345).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = (0..3 * MAX_SEGMENT + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
         for step in [1, 7_000, 70_000, MAX_SEGMENT + 3] {
             let mut body = Segments::default();
             for chunk in data.chunks(step) {

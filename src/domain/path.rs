@@ -208,9 +208,9 @@ mod tests {
         }
 
         fn clean(path: &UserPath) -> bool {
-            path.segments().iter().all(|s| {
-                !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\'])
-            })
+            path.segments()
+                .iter()
+                .all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\']))
         }
 
         proptest! {

@@ -38,7 +38,11 @@ fn size(bytes: u64) -> String {
 
 /// The body of a successful reply, at most `max` bytes; `what` names the
 /// resource in the error ("the notes list", "/Photos").
-pub async fn read_reply(response: Response, max: u64, what: &str) -> Result<Vec<u8>, NextcloudError> {
+pub async fn read_reply(
+    response: Response,
+    max: u64,
+    what: &str,
+) -> Result<Vec<u8>, NextcloudError> {
     read_or(response, max, || {
         NextcloudError::Protocol(format!(
             "the reply for {what} is larger than {}; refused",

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use super::body::error_bytes;
 use super::errors::cookbook_status;
 use super::http::NextcloudSession;
-use super::body::error_bytes;
 use super::ocs::{parse_json, read_body};
 use crate::domain::cookbook::{Recipe, RecipeStub, TagCount};
 use crate::ports::nextcloud::{CookbookApi, NextcloudError};

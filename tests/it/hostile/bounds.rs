@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
 use nextcloud_mcp::domain::files::WriteCondition;
 use nextcloud_mcp::domain::path::UserPath;
-use nextcloud_mcp::ports::nextcloud::{
-    DeckApi, FilesApi, NextcloudError, NotesApi, ServerStatus,
-};
+use nextcloud_mcp::ports::nextcloud::{DeckApi, FilesApi, NextcloudError, NotesApi, ServerStatus};
 use url::Url;
 
 use super::stand_in::{Framing, huge_replies, session_at};
@@ -57,7 +55,11 @@ async fn a_huge_json_reply_is_refused_with_and_without_a_length() {
 async fn a_huge_status_page_is_refused() {
     for framing in [Framing::Declared, Framing::Chunked] {
         let base = huge_replies("200 OK", JSON, framing).await;
-        let nextcloud = HttpNextcloud::new(Url::parse(&base).unwrap(), std::time::Duration::from_secs(60)).unwrap();
+        let nextcloud = HttpNextcloud::new(
+            Url::parse(&base).unwrap(),
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
         let err = nextcloud.check_reachable().await.unwrap_err();
         assert_refused_as_too_large(err, "64 KiB");
     }
@@ -135,7 +137,13 @@ fn rss_bytes() -> u64 {
 fn memory_stays_bounded_under_two_huge_replies_at_once() {
     let name = "hostile::bounds::two_huge_replies_at_once_stay_under_100_mb";
     let output = Command::new(std::env::current_exe().unwrap())
-        .args([name, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            name,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(PROBE, "1")
         .output()
         .unwrap();
@@ -182,12 +190,17 @@ async fn two_huge_replies_at_once_stay_under_100_mb() {
         }
         assert_refused_as_too_large(d.unwrap_err(), "16 MiB");
         let failing = huge_replies("500 Internal Server Error", XML, framing).await;
-        let (a, b) = tokio::join!(
-            async { session_at(&failing).get_note(1).await },
-            async { session_at(&failing).get_note(2).await },
+        let (a, b) = tokio::join!(async { session_at(&failing).get_note(1).await }, async {
+            session_at(&failing).get_note(2).await
+        },);
+        assert_eq!(
+            a.unwrap_err(),
+            NextcloudError::Unavailable("HTTP 500".into())
         );
-        assert_eq!(a.unwrap_err(), NextcloudError::Unavailable("HTTP 500".into()));
-        assert_eq!(b.unwrap_err(), NextcloudError::Unavailable("HTTP 500".into()));
+        assert_eq!(
+            b.unwrap_err(),
+            NextcloudError::Unavailable("HTTP 500".into())
+        );
     }
 
     stop.store(true, Ordering::Relaxed);

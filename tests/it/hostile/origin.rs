@@ -45,7 +45,10 @@ fn assert_names_href(err: NextcloudError, href: &str) {
     match &err {
         NextcloudError::Protocol(message) => {
             assert!(message.contains(href), "{message}");
-            assert!(message.contains("outside the configured Nextcloud"), "{message}");
+            assert!(
+                message.contains("outside the configured Nextcloud"),
+                "{message}"
+            );
         }
         other => panic!("expected the href to be refused, got {other:?}"),
     }
@@ -68,7 +71,13 @@ async fn a_foreign_principal_or_home_is_refused_and_not_cached() {
         )
         .mount(&server)
         .await;
-    on(&server, "PROPFIND", "/remote.php/dav/", principal_reply(&stolen)).await;
+    on(
+        &server,
+        "PROPFIND",
+        "/remote.php/dav/",
+        principal_reply(&stolen),
+    )
+    .await;
     assert_names_href(session.list_calendars().await.unwrap_err(), &stolen);
 
     // Round 2: a sound principal whose calendar home is the witness. The
@@ -90,7 +99,11 @@ async fn a_foreign_principal_or_home_is_refused_and_not_cached() {
     )
     .await;
     assert_names_href(session.list_calendars().await.unwrap_err(), &home);
-    assert_eq!(sent(&server, "PROPFIND").await.len(), 3, "discovery ran again");
+    assert_eq!(
+        sent(&server, "PROPFIND").await.len(),
+        3,
+        "discovery ran again"
+    );
 
     // Round 3: a scheme-relative home (`//host:port/...`) is another origin too.
     server.reset().await;
@@ -101,7 +114,10 @@ async fn a_foreign_principal_or_home_is_refused_and_not_cached() {
         principal_reply("/remote.php/dav/principals/users/admin/"),
     )
     .await;
-    let relative = format!("//127.0.0.1:{}/remote.php/dav/calendars/admin/", witness.port);
+    let relative = format!(
+        "//127.0.0.1:{}/remote.php/dav/calendars/admin/",
+        witness.port
+    );
     on(
         &server,
         "PROPFIND",
@@ -121,7 +137,10 @@ async fn a_foreign_object_href_is_never_requested() {
     let witness = Witness::start().await;
     let server = fresh_server().await;
     caldav_discovery(&server).await;
-    let href = format!("{}/remote.php/dav/calendars/admin/personal/ev-1.ics", witness.base);
+    let href = format!(
+        "{}/remote.php/dav/calendars/admin/personal/ev-1.ics",
+        witness.base
+    );
     let ical = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//x//EN\r\nBEGIN:VEVENT\r\nUID:ev-1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     on(
         &server,
@@ -182,7 +201,10 @@ async fn redirects_are_not_followed() {
     let session = session(&server);
     let redirected = |err: NextcloudError, code: &str| match &err {
         NextcloudError::Protocol(message) => {
-            assert!(message.contains(code) && message.contains("redirect"), "{message}")
+            assert!(
+                message.contains(code) && message.contains("redirect"),
+                "{message}"
+            )
         }
         other => panic!("expected a refused redirect, got {other:?}"),
     };

@@ -51,7 +51,11 @@ async fn read_head(socket: &mut TcpStream) -> Option<()> {
 
 /// Answers every connection with `status` (e.g. "207 Multi-Status") and a
 /// body of [`HUGE`] bytes framed as `framing`; returns the base URL.
-pub async fn huge_replies(status: &'static str, content_type: &'static str, framing: Framing) -> String {
+pub async fn huge_replies(
+    status: &'static str,
+    content_type: &'static str,
+    framing: Framing,
+) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -79,7 +83,8 @@ async fn stream_huge(
         Framing::Declared => format!("Content-Length: {HUGE}"),
         Framing::Chunked => "Transfer-Encoding: chunked".to_string(),
     };
-    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{framing_header}\r\n\r\n");
+    let head =
+        format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{framing_header}\r\n\r\n");
     socket.write_all(head.as_bytes()).await?;
     // One 64 KiB block, written again and again: the body is never allocated.
     let block = vec![b'x'; 64 * 1024];

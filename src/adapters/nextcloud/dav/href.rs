@@ -62,7 +62,8 @@ pub fn resolve_href(base: &Url, href: &str) -> Result<Url, NextcloudError> {
     };
     // `//host/...` joins to another host and is caught by the origin check.
     let url = if href.starts_with('/') {
-        base.join(href).map_err(|_| refuse("is not a usable path"))?
+        base.join(href)
+            .map_err(|_| refuse("is not a usable path"))?
     } else {
         match Url::parse(href) {
             Ok(url) => url,
@@ -134,7 +135,10 @@ mod tests {
             let NextcloudError::Protocol(message) = &err else {
                 panic!("{bad}: {err:?}");
             };
-            assert!(message.contains(&bad.escape_debug().to_string()), "{message}");
+            assert!(
+                message.contains(&bad.escape_debug().to_string()),
+                "{message}"
+            );
         }
         // The default port written out is the same origin.
         let plain = Url::parse("https://cloud.example/").unwrap();

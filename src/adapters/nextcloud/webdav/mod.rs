@@ -7,12 +7,12 @@ use reqwest::header::{CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
 use reqwest::{Method, Response, StatusCode};
 use url::Url;
 
+use super::body::{error_text, read_or};
 use super::dav::href::{decode_segments, encode};
 use super::dav::multistatus::{DAV, OWNCLOUD, Resource};
 use super::dav::request::{
     dav_method, etag_of, header, header_value, quoted_etag, read_multistatus,
 };
-use super::body::{error_text, read_or};
 use super::errors::{protocol, transfer_status, upload_status};
 use super::http::NextcloudSession;
 use crate::domain::files::{EntryKind, FileContent, FileEntry, WriteCondition, WriteOutcome};
