@@ -28,4 +28,7 @@ mod vcard;
 mod webdav;
 mod webhooks;
 
+#[cfg(test)]
+mod injection_tests;
+
 pub use http::{HttpNextcloud, NextcloudSession};

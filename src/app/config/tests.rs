@@ -262,3 +262,21 @@ fn the_password_never_shows_in_debug_output() {
     let config = Config::from_args(args(), Transport::Stdio).unwrap();
     assert!(!format!("{config:?}").contains("app-pass"));
 }
+
+#[test]
+fn grant_refresh_interval_allows_a_few_seconds() {
+    let with = |secs: &str| {
+        let mut a = args();
+        a.store.grant_refresh_interval = secs.into();
+        Config::from_args(a, Transport::Http).map(|c| c.store.grant_refresh_interval)
+    };
+    assert_eq!(with("2").unwrap(), std::time::Duration::from_secs(2));
+    assert_eq!(with("3600").unwrap(), std::time::Duration::from_secs(3600));
+    for bad in ["1", "0", "soon"] {
+        let err = with(bad).unwrap_err().to_string();
+        assert!(
+            err.contains("NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL"),
+            "{err}"
+        );
+    }
+}

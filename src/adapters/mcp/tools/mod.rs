@@ -8,6 +8,7 @@ use std::ops::{Add, AddAssign};
 use rmcp::handler::server::router::tool::ToolRouter;
 
 use super::NextcloudMcp;
+use super::schema::harden;
 use super::tool_scopes::{Access, ToolScopes};
 use crate::domain::capabilities::App;
 
@@ -41,6 +42,7 @@ pub(super) fn every_app(consent: bool) -> AppRouter {
     if consent {
         tools += consent::router();
     }
+    harden(&mut tools.tools);
     tools
 }
 

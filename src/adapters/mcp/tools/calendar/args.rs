@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::adapters::mcp::outcome::{OrFail, failure};
 use crate::domain::calendar::{
     EVENT_STATUSES, Event, EventDraft, EventPatch, PRIVACY_CLASSES, Reminder, check_choice,
-    check_color, check_priority, check_span, parse_attendees, split_list,
+    check_color, check_event_draft, check_event_patch, check_priority, check_span, parse_attendees,
+    split_list,
 };
 use crate::domain::caltime::{EventTime, parse_time, parse_zone};
 use crate::domain::recurrence::{check_rule, normalize_rule, rule_with_until};
@@ -22,7 +23,9 @@ type Fail<T> = Result<T, CallToolResult>;
 pub enum ReminderArg {
     Minutes(i64),
     Detailed {
+        /// Minutes before the start (or due time) to remind; 0 reminds at that moment.
         minutes: i64,
+        /// How to remind: "DISPLAY" (default) or "EMAIL".
         #[serde(default)]
         action: Option<String>,
     },
@@ -39,8 +42,10 @@ pub struct EventFields {
     /// All-day event: start and end are read as dates.
     #[serde(default)]
     pub all_day: Option<bool>,
+    /// Longer text of the event (notes, agenda).
     #[serde(default)]
     pub description: Option<String>,
+    /// Where the event takes place.
     #[serde(default)]
     pub location: Option<String>,
     /// Comma-separated categories, e.g. "work,meeting".
@@ -76,6 +81,7 @@ pub struct EventFields {
     /// Comma-separated attendees: "alice@example.com, Bob <bob@example.com>" ("" removes all).
     #[serde(default)]
     pub attendees: Option<String>,
+    /// A link for the event, e.g. a video call.
     #[serde(default)]
     pub url: Option<String>,
     /// Event colour, e.g. #0082C9.
@@ -241,7 +247,7 @@ pub fn draft(title: &str, fields: &EventFields) -> Fail<EventDraft> {
         .map(parse_attendees)
         .transpose()
         .or_fail()?;
-    Ok(EventDraft {
+    let draft = EventDraft {
         title: title.trim().to_string(),
         recurrence_rule: rule(fields, &start, None)?.filter(|r| !r.is_empty()),
         start,
@@ -260,7 +266,9 @@ pub fn draft(title: &str, fields: &EventFields) -> Fail<EventDraft> {
         privacy,
         url: fields.url.clone(),
         color: color.filter(|c| !c.is_empty()),
-    })
+    };
+    check_event_draft(&draft).or_fail()?;
+    Ok(draft)
 }
 
 /// A checked change to `current`; naive times are read in the event's own zone.
@@ -314,7 +322,7 @@ pub fn patch(title: Option<String>, fields: &EventFields, current: &Event) -> Fa
         .map(parse_attendees)
         .transpose()
         .or_fail()?;
-    Ok(EventPatch {
+    let patch = EventPatch {
         title: title.map(|t| t.trim().to_string()),
         recurrence_rule: rule(fields, &effective_start, current.recurrence_rule.as_deref())?,
         start,
@@ -329,5 +337,7 @@ pub fn patch(title: Option<String>, fields: &EventFields, current: &Event) -> Fa
         privacy,
         url: fields.url.clone(),
         color,
-    })
+    };
+    check_event_patch(&patch).or_fail()?;
+    Ok(patch)
 }

@@ -16,6 +16,7 @@ use crate::domain::calendar::{ComponentKind, Event};
 pub struct CreateEventArgs {
     /// Calendar id or display name (see nc_calendar_list_calendars).
     pub calendar_name: String,
+    /// The event's title (summary).
     pub title: String,
     #[serde(flatten)]
     pub fields: EventFields,
@@ -23,7 +24,9 @@ pub struct CreateEventArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateEventArgs {
+    /// Calendar id or display name the event is in.
     pub calendar_name: String,
+    /// The event's uid, as returned by list or create.
     pub event_uid: String,
     /// New title; omit to keep it.
     #[serde(default)]
@@ -37,9 +40,11 @@ pub struct UpdateEventArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct EventRefArgs {
+    /// Calendar id or display name the event is in.
     pub calendar_name: String,
+    /// The event's uid, as returned by list or create.
     pub event_uid: String,
-    /// Only delete if the event still has this etag.
+    /// For delete: only delete if the event still has this etag. Get ignores it.
     #[serde(default)]
     pub etag: Option<String>,
 }

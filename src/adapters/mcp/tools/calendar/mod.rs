@@ -51,8 +51,10 @@ pub struct ManageCalendarArgs {
     /// For create: the new calendar's id (letters, digits, - and _). For update/delete: its id or display name.
     #[serde(default)]
     pub calendar_name: Option<String>,
+    /// Shown name, for create or update.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// Description of the calendar, for create or update.
     #[serde(default)]
     pub description: Option<String>,
     /// Hex colour, e.g. #0082C9.
@@ -80,8 +82,10 @@ pub struct ListEventsArgs {
     /// Most occurrences to return (default 100, at most 500).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// Only events with at least this many attendees.
     #[serde(default)]
     pub min_attendees: Option<usize>,
+    /// Only events lasting at least this many minutes.
     #[serde(default)]
     pub min_duration_minutes: Option<i64>,
     /// Comma-separated; an event matches if it has any of them.
@@ -90,16 +94,20 @@ pub struct ListEventsArgs {
     /// TENTATIVE, CONFIRMED or CANCELLED.
     #[serde(default)]
     pub status: Option<String>,
+    /// Only events whose title contains this text (case-insensitive).
     #[serde(default)]
     pub title_contains: Option<String>,
+    /// Only events whose location contains this text (case-insensitive).
     #[serde(default)]
     pub location_contains: Option<String>,
+    /// Look in every calendar instead of calendar_name (default false).
     #[serde(default)]
     pub search_all_calendars: bool,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpcomingArgs {
+    /// Calendar id or display name; default every calendar.
     #[serde(default)]
     pub calendar_name: Option<String>,
     /// How many days ahead (default 7, at most 366).

@@ -26,6 +26,7 @@ pub struct TodoFilterArgs {
     /// Comma-separated; a task matches if it has any of them.
     #[serde(default)]
     pub categories: Option<String>,
+    /// Only tasks whose summary contains this text (case-insensitive).
     #[serde(default)]
     pub summary_contains: Option<String>,
     /// Only tasks due before this date or date-time (ISO 8601; dates and local times in UTC).
@@ -46,6 +47,7 @@ pub struct ListTodosArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct TodoFields {
+    /// Longer text of the task.
     #[serde(default)]
     pub description: Option<String>,
     /// NEEDS-ACTION, IN-PROCESS, COMPLETED or CANCELLED.
@@ -73,7 +75,9 @@ pub struct TodoFields {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CreateTodoArgs {
+    /// Calendar id or display name to create the task in (it must hold tasks).
     pub calendar_name: String,
+    /// The task's title.
     pub summary: String,
     #[serde(flatten)]
     pub fields: TodoFields,
@@ -81,8 +85,11 @@ pub struct CreateTodoArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateTodoArgs {
+    /// Calendar id or display name the task is in.
     pub calendar_name: String,
+    /// The task's uid, as returned by list or create.
     pub todo_uid: String,
+    /// New title; omit to keep it.
     #[serde(default)]
     pub summary: Option<String>,
     /// 0 to 100; 100 completes the task.
@@ -100,11 +107,14 @@ pub struct UpdateTodoArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct TodoRefArgs {
+    /// Calendar id or display name the task is in.
     pub calendar_name: String,
+    /// The task's uid, as returned by list or create.
     pub todo_uid: String,
-    /// For complete: when (ISO 8601, default now).
+    /// For complete: when it was done (ISO 8601, default now). Delete ignores it.
     #[serde(default)]
     pub completed: Option<String>,
+    /// The etag from your last read; the change is refused if the task changed since.
     #[serde(default)]
     pub etag: Option<String>,
 }

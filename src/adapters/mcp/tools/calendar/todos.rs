@@ -15,7 +15,9 @@ use super::todo_args::{
 };
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
-use crate::domain::calendar::{ComponentKind, check_priority, split_list};
+use crate::domain::calendar::{
+    ComponentKind, check_priority, check_todo_draft, check_todo_patch, split_list,
+};
 use crate::domain::caltime::EventTime;
 use crate::domain::todos::{Todo, TodoDraft, TodoPatch, check_percent};
 
@@ -114,6 +116,7 @@ impl NextcloudMcp {
             categories: f.categories.as_deref().map(split_list).unwrap_or_default(),
             reminders: reminders(&f.reminders)?.unwrap_or_default(),
         };
+        check_todo_draft(&draft).or_fail()?;
         let nc = self.nextcloud(&request).await?;
         let calendars = nc.list_calendars().await.or_fail()?;
         let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;
@@ -157,6 +160,7 @@ impl NextcloudMcp {
             categories: f.categories.as_deref().map(split_list),
             reminders: reminders(&f.reminders)?,
         };
+        check_todo_patch(&patch).or_fail()?;
         if patch.is_empty() {
             return Err(failure(
                 "nothing to change; give at least one field such as summary, status or due",

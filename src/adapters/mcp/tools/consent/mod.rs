@@ -70,6 +70,20 @@ impl NextcloudMcp {
                 &serde_json::json!({ "provisioned": true, "scopes": scopes, "granted_at": granted_at.0 }),
                 format!("Offline access is granted (scopes: {}).", scopes.join(" ")),
             ),
+            ProvisioningStatus::NeedsConsent {
+                scopes,
+                granted_at,
+                since,
+            } => success(
+                &serde_json::json!({
+                    "provisioned": false,
+                    "needs_consent": true,
+                    "scopes": scopes,
+                    "granted_at": granted_at.0,
+                    "refused_since": since.0,
+                }),
+                "The offline access you granted was refused by the identity provider (revoked or expired). Use provision_nextcloud_access to grant it again.",
+            ),
         })
     }
 

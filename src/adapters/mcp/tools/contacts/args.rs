@@ -16,9 +16,10 @@ type Fail<T> = Result<T, CallToolResult>;
 pub struct AddressBookArgs {
     /// Address book id (e.g. "contacts"; letters, digits, - and _ when creating) or display name.
     pub name: String,
-    /// Shown name, for create.
+    /// Shown name, for create; ignored on delete.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// Description of the address book, for create; ignored on delete.
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -30,6 +31,7 @@ pub struct ListContactsArgs {
     /// Most contacts (default 100, at most 1000).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// How many contacts to skip, for the next page (default 0).
     #[serde(default)]
     pub offset: Option<usize>,
     /// Ignored: photos are never returned.
@@ -44,28 +46,32 @@ pub struct SearchContactsArgs {
     /// One address book; default all.
     #[serde(default)]
     pub addressbook: Option<String>,
+    /// Ignored: photos are never returned. Accepted for compatibility.
     #[serde(default)]
     pub include_photos: bool,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ContactRefArgs {
+    /// Address book id or display name.
     pub addressbook: String,
+    /// The contact's uid, as returned by list or search.
     pub uid: String,
-    /// For delete: only if the contact still has this etag.
+    /// For delete: only if the contact still has this etag. Get ignores it.
     #[serde(default)]
     pub etag: Option<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct WriteContactArgs {
+    /// Address book id or display name.
     pub addressbook: String,
     /// The contact's UID; for create, default a new random one.
     #[serde(default)]
     pub uid: Option<String>,
     /// Fields: fn, given_name, family_name, nickname, email, tel, org, title, adr, bday, note, url, categories. email/tel take a string, a list, or [{"value": ..., "type": "work"}]; adr takes {"street", "city", "region", "postal_code", "country", "type"}. On update, fields not named stay as they are and null removes one.
     pub contact_data: Map<String, Value>,
-    /// For update: the etag from your last read; the update fails if the contact changed since.
+    /// For update: the etag from your last read; the update fails if the contact changed since. Create ignores it.
     #[serde(default)]
     pub etag: Option<String>,
 }

@@ -259,6 +259,7 @@ impl NextcloudMcp {
             .clone()
             .filter(|u| !u.trim().is_empty())
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        crate::domain::contacts::check_uid(uid.trim()).or_fail()?;
         let nc = self.nextcloud(&request).await?;
         let found = book(nc.as_ref(), &args.addressbook).await?;
         let contact = nc

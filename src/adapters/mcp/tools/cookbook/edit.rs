@@ -64,6 +64,7 @@ pub struct CreateRecipeArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateRecipeArgs {
+    /// The recipe's numeric id, as returned by list or search.
     pub recipe_id: u64,
     /// New name; omit to keep it.
     #[serde(default)]

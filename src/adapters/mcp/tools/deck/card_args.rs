@@ -35,7 +35,9 @@ impl CardArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CreateCardArgs {
+    /// The board's numeric id (see deck_get_boards).
     pub board_id: u64,
+    /// The id of the stack (column) to add the card to; it must belong to board_id.
     pub stack_id: u64,
     /// The card's title.
     pub title: String,
@@ -52,8 +54,11 @@ pub struct CreateCardArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateCardArgs {
+    /// The numeric id of the board the card is on.
     pub board_id: u64,
+    /// The id of the stack the card is in now.
     pub stack_id: u64,
+    /// The card's numeric id.
     pub card_id: u64,
     /// New title; omit to keep it.
     #[serde(default)]
@@ -68,9 +73,11 @@ pub struct UpdateCardArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ReorderCardArgs {
+    /// The numeric id of the board the card is on.
     pub board_id: u64,
     /// The stack the card is in now.
     pub stack_id: u64,
+    /// The card's numeric id.
     pub card_id: u64,
     /// New position in the target stack (0 = top).
     pub order: i64,
@@ -80,9 +87,13 @@ pub struct ReorderCardArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct MoveCardToBoardArgs {
+    /// The numeric id of the board the card is on now.
     pub source_board_id: u64,
+    /// The id of the stack the card is in now.
     pub source_stack_id: u64,
+    /// The card's numeric id.
     pub card_id: u64,
+    /// The numeric id of the board to move the card to.
     pub target_board_id: u64,
     /// A stack of the target board.
     pub target_stack_id: u64,

@@ -16,8 +16,11 @@ const MAX_COMMENT_LIMIT: u32 = 100;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CardLabelArgs {
+    /// The numeric id of the board the card is on.
     pub board_id: u64,
+    /// The id of the stack the card is in.
     pub stack_id: u64,
+    /// The card's numeric id.
     pub card_id: u64,
     /// A label of the card's board (from deck_get_labels).
     pub label_id: u64,
@@ -25,8 +28,11 @@ pub struct CardLabelArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CardUserArgs {
+    /// The numeric id of the board the card is on.
     pub board_id: u64,
+    /// The id of the stack the card is in.
     pub stack_id: u64,
+    /// The card's numeric id.
     pub card_id: u64,
     /// The Nextcloud user id (login name) of a board member, e.g. "alice".
     pub user_id: String,
@@ -46,6 +52,7 @@ pub struct ListCommentsArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct AddCommentArgs {
+    /// The numeric id of the card to comment on.
     pub card_id: u64,
     /// The comment text (at most 1000 characters); @mentions work as in Deck.
     pub message: String,

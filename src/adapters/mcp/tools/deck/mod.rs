@@ -116,6 +116,7 @@ pub struct CreateBoardArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateBoardArgs {
+    /// The board's numeric id (see deck_get_boards).
     pub board_id: u64,
     /// New title; omit to keep it.
     #[serde(default)]

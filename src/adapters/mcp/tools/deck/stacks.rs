@@ -33,6 +33,7 @@ fn stack_text(heading: String, stacks: &[Stack]) -> String {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct GetStacksArgs {
+    /// The board's numeric id (see deck_get_boards).
     pub board_id: u64,
     /// Include each stack's cards (default true).
     #[serde(default)]
@@ -41,6 +42,7 @@ pub struct GetStacksArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct StackIdArgs {
+    /// The numeric id of the board the stack is on.
     pub board_id: u64,
     /// The stack's numeric id (from deck_get_stacks).
     pub stack_id: u64,
@@ -48,6 +50,7 @@ pub struct StackIdArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CreateStackArgs {
+    /// The numeric id of the board to add the stack to.
     pub board_id: u64,
     /// The stack's (column's) title, e.g. "To do".
     pub title: String,
@@ -57,7 +60,9 @@ pub struct CreateStackArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateStackArgs {
+    /// The numeric id of the board the stack is on.
     pub board_id: u64,
+    /// The stack's numeric id.
     pub stack_id: u64,
     /// New title; omit to keep it.
     #[serde(default)]
@@ -69,7 +74,9 @@ pub struct UpdateStackArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ReorderStackArgs {
+    /// The numeric id of the board the stack is on.
     pub board_id: u64,
+    /// The stack's numeric id.
     pub stack_id: u64,
     /// New position among the board's stacks: lower comes first.
     pub order: i64,
@@ -77,6 +84,7 @@ pub struct ReorderStackArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CreateLabelArgs {
+    /// The numeric id of the board to add the label to.
     pub board_id: u64,
     /// The label's text, e.g. "Urgent".
     pub title: String,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageRequest;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::files::{
     EntryKind, FileEntry, MAX_READ_BYTES, MAX_WRITE_BYTES, WriteCondition, decode_text,
@@ -36,6 +37,24 @@ pub struct PathArgs {
     pub path: String,
 }
 
+/// A listing entry takes about 260 bytes (JSON and text line together), so a
+/// default page stays under 50 KB.
+const DEFAULT_LIST_LIMIT: usize = 150;
+const MAX_LIST_LIMIT: usize = 1000;
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct ListDirectoryArgs {
+    /// Path of the folder relative to the user's files root, e.g. "Documents"; "/" or "" is the root.
+    #[serde(default)]
+    pub path: String,
+    /// Most entries per page (default 150, at most 1000), sorted by path.
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Where to go on: next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct WriteFileArgs {
     /// Path of the file to create or overwrite; its folder must exist.
@@ -52,7 +71,9 @@ pub struct WriteFileArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct TransferArgs {
+    /// Path of the file or folder to move or copy, relative to the files root.
     pub source_path: String,
+    /// Its new path, including the name; the parent folder must exist.
     pub destination_path: String,
     /// Replace an existing file or folder at the destination (default false).
     #[serde(default)]
@@ -129,24 +150,38 @@ fn listing_text(heading: String, entries: &[FileEntry]) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_directory",
-        description = "List the files and folders in a folder: name, type, size, modified date, etag, file id.",
+        description = "List the files and folders in a folder: name, type, size, modified date, etag, file id; a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn list_directory(
         &self,
-        Parameters(args): Parameters<PathArgs>,
+        Parameters(args): Parameters<ListDirectoryArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let path = parse_path(&args.path)?;
-        let entries = self
+        let paging = PageRequest::parse(
+            args.limit,
+            args.cursor.as_deref(),
+            DEFAULT_LIST_LIMIT,
+            MAX_LIST_LIMIT,
+        )?;
+        let mut entries = self
             .nextcloud(&request)
             .await?
             .list_folder(&path)
             .await
             .or_fail()?;
-        let text = listing_text(format!("{} entries in {path}", entries.len()), &entries);
+        // A stable order, so consecutive pages neither skip nor repeat.
+        entries.sort_by_cached_key(|e| e.path.to_string());
+        let (shown, page) = paging.page(&entries);
+        let mut text = listing_text(format!("{} entries in {path}", entries.len()), shown);
+        let more = page.line(shown.len());
+        if !more.is_empty() {
+            text.push('\n');
+            text.push_str(&more);
+        }
         Ok(success(
-            &serde_json::json!({ "path": path.to_string(), "entries": entries }),
+            &serde_json::json!({ "path": path.to_string(), "entries": shown, "page": page }),
             text,
         ))
     }

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageRequest;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::notes::{
-    self, Note, NoteDraft, NoteInputError, NotePatch, check_content, check_title,
+    self, Note, NoteDraft, NoteInputError, NotePatch, check_category, check_content, check_title,
 };
 use crate::domain::scopes::Scope;
 
@@ -36,6 +37,9 @@ pub struct ListNotesArgs {
     /// Maximum number of notes to return (default 50, at most 500), newest first.
     #[serde(default)]
     pub limit: Option<usize>,
+    /// Where to go on: next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -55,6 +59,7 @@ pub struct NoteIdArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CreateNoteArgs {
+    /// The note's title (also its file name in Nextcloud).
     pub title: String,
     /// Markdown content.
     pub content: String,
@@ -65,6 +70,7 @@ pub struct CreateNoteArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateNoteArgs {
+    /// The note's numeric id, as returned by list or search.
     pub note_id: u64,
     /// The etag from the last read of this note; the update fails if the note changed since.
     pub etag: String,
@@ -81,6 +87,7 @@ pub struct UpdateNoteArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct AppendContentArgs {
+    /// The note's numeric id, as returned by list or search.
     pub note_id: u64,
     /// Text appended at the end of the note, on a new line.
     pub content: String,
@@ -144,7 +151,7 @@ fn note_text(note: &Note) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_notes_list_notes",
-        description = "List the user's notes (title, category, id, etag; no content), newest first, optionally only one category.",
+        description = "List the user's notes (title, category, id, etag; no content), newest first, optionally only one category; a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn list_notes(
@@ -152,19 +159,37 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListNotesArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        let limit = bounded_limit(args.limit)?;
+        let paging = PageRequest::parse(
+            args.limit,
+            args.cursor.as_deref(),
+            DEFAULT_LIST_LIMIT,
+            MAX_LIST_LIMIT,
+        )?;
         let mut all = self
             .nextcloud(&request)
             .await?
             .list_notes(args.category)
             .await
             .or_fail()?;
-        all.sort_by_key(|n| std::cmp::Reverse(n.modified));
-        let shown: Vec<&Note> = all.iter().take(limit).collect();
+        // Newest first, ties by id: a stable order across pages.
+        all.sort_by_key(|n| (std::cmp::Reverse(n.modified), n.id));
+        let (page, info) = paging.page(&all);
+        let shown: Vec<&Note> = page.iter().collect();
         let listed: Vec<NoteSummary> = shown.iter().map(|n| NoteSummary::from(*n)).collect();
+        let mut text = summaries_text("Notes", &shown);
+        let more = info.line(shown.len());
+        if !more.is_empty() {
+            text.push('\n');
+            text.push_str(&more);
+        }
         Ok(success(
-            &serde_json::json!({ "notes": listed, "total": all.len() }),
-            summaries_text("Notes", &shown),
+            &serde_json::json!({
+                "notes": listed,
+                "total": all.len(),
+                "has_more": info.has_more,
+                "next_cursor": info.next_cursor,
+            }),
+            text,
         ))
     }
 
@@ -237,6 +262,7 @@ impl NextcloudMcp {
     ) -> ToolOutcome {
         check_title(&args.title).or_fail()?;
         check_content(&args.content).or_fail()?;
+        check_category(&args.category).or_fail()?;
         let draft = NoteDraft {
             title: args.title,
             content: args.content,
@@ -278,6 +304,9 @@ impl NextcloudMcp {
         }
         if let Some(content) = &args.content {
             check_content(content).or_fail()?;
+        }
+        if let Some(category) = &args.category {
+            check_category(category).or_fail()?;
         }
         let patch = NotePatch {
             title: args.title,

@@ -111,6 +111,7 @@ pub struct ShareIdArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UpdateShareArgs {
+    /// The share's numeric id (see nc_share_list).
     pub share_id: u64,
     /// New permissions: sum of 1 read, 2 update, 4 create, 8 delete, 16 share.
     #[serde(default)]

@@ -61,6 +61,7 @@ pub struct TableIdArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ReadTableArgs {
+    /// The table's numeric id (see nc_tables_list_tables).
     pub table_id: u64,
     /// How many rows (default 50, at most 500).
     #[serde(default)]
@@ -72,6 +73,7 @@ pub struct ReadTableArgs {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct InsertRowArgs {
+    /// The table's numeric id (see nc_tables_list_tables).
     pub table_id: u64,
     /// Column title or id -> value, e.g. {"Name": "Milk", "Amount": 2, "Status": "Open"}; see nc_tables_get_schema for what each column takes.
     pub data: Map<String, Value>,
