@@ -29,10 +29,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             common,
             listen,
             allowed_hosts,
+            edge,
         } => {
             let config = load(common, Transport::Http)?;
-            let http =
-                HttpSettings::from_args(&listen, allowed_hosts).map_err(|e| e.to_string())?;
+            let http = HttpSettings::from_args(&listen, allowed_hosts, edge)
+                .map_err(|e| e.to_string())?;
             init_logging(&config.log_level);
             let app = Application::build(config, http)
                 .await

@@ -27,7 +27,7 @@ use nextcloud_mcp::adapters::idp::IdpConfig;
 use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
-use nextcloud_mcp::app::config::{Config, OAuthConfig};
+use nextcloud_mcp::app::config::{Config, HttpSettings, OAuthConfig};
 use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
@@ -135,7 +135,7 @@ impl Server {
         config.store.progressive_consent = true;
         let store_path = config.store.location.expose_secret().to_string();
 
-        let app = Application::build_on(config.clone(), listener, vec![])
+        let app = Application::build_on(config.clone(), listener, HttpSettings::loopback_any_port())
             .await
             .expect("start-up against Keycloak");
         assert!(app.runs_grant_keeper(), "progressive consent is wired");

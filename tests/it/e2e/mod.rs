@@ -10,6 +10,7 @@ mod http;
 mod http_edges;
 mod oauth;
 mod shares_search;
+mod slow_clients;
 mod stdio;
 mod tables_cookbook;
 mod webhooks;
