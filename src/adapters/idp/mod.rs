@@ -26,6 +26,10 @@ pub use oidc::OidcProvider;
 
 use crate::ports::identity::{IdentityProvider, IdpError};
 
+/// The longest access token any IdP adapter looks at: far above real tokens
+/// (a few KiB), far below what would make a junk bearer an expensive IdP call.
+pub const MAX_ACCESS_TOKEN_BYTES: usize = 16 * 1024;
+
 /// Which adapter to use. `Auto` decides from the discovery document.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum IdpKind {

@@ -14,4 +14,5 @@ mod shares_search;
 mod slow_clients;
 mod stdio;
 mod tables_cookbook;
+mod token_abuse;
 mod webhooks;
