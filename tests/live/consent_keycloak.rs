@@ -100,6 +100,9 @@ struct Server {
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
+/// The resource URL the realm's audience mapper puts in every access token.
+const REALM_RESOURCE: &str = "http://127.0.0.1:8000/mcp";
+
 impl Server {
     /// Binds first, so `server_url` (and with it the redirect URI) names the
     /// real port; the realm's `http://127.0.0.1/*` accepts any loopback port.
@@ -128,7 +131,9 @@ impl Server {
         };
         let mut idp = IdpConfig::new(Url::parse(&kc.issuer()).unwrap(), &kc.client_id);
         idp.client_secret = Some(SecretString::from(kc.client_secret.clone()));
-        idp.resource = Some(server_url.to_string());
+        // Access tokens must name this resource; the realm's audience mapper
+        // names the fixed resource URL, not this test's random port.
+        idp.resource = Some(REALM_RESOURCE.into());
         config.oauth = Some(OAuthConfig { idp, server_url });
         let keyring = Keyring::new(1, SealingKey::generate().unwrap());
         config.store.keyring = Some(keyring.clone());
