@@ -40,7 +40,7 @@ if [[ ! -x "$HELM" || "$(cat "$TOOLS/helm.version" 2>/dev/null)" != "$HELM_VERSI
   command -v go >/dev/null 2>&1 || skip "helm $HELM_VERSION is not in $TOOLS and go is not installed to build it"
   log "installing helm $HELM_VERSION into $TOOLS (compiles once, a few minutes)"
   mkdir -p "$TOOLS"
-  GOBIN="$TOOLS" GOFLAGS=-mod=mod go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" \
+  GOBIN="$TOOLS" go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION" \
     || die "go install helm.sh/helm/v4/cmd/helm@$HELM_VERSION failed"
   echo "$HELM_VERSION" >"$TOOLS/helm.version"
 fi
@@ -60,6 +60,11 @@ if [[ ! -x "$DECODE" || "$(cat "$TOOLS/strict-decode.stamp" 2>/dev/null)" != "$d
   fi
 fi
 
+# PyYAML for the python3 on PATH (often not the system one, so pip first).
+if ! python3 -c 'import yaml' 2>/dev/null; then
+  log "installing PyYAML"
+  python3 -m pip install --quiet pyyaml >&2 || true
+fi
 if ! python3 -c 'import yaml' 2>/dev/null; then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     log "installing python3-yaml"

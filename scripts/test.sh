@@ -47,4 +47,9 @@ log "cargo test"
 # Benches are left out: they measure, they do not test.
 cargo test --lib --bins --tests --locked -- --test-threads="${TEST_THREADS:-4}"
 cargo test --doc --locked
+
+# The container image around the binary just built; SKIPPED without a
+# running Docker engine.
+log "container image (scripts/image.sh)"
+scripts/image.sh
 log "all tests passed"

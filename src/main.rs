@@ -32,8 +32,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             edge,
         } => {
             let config = load(common, Transport::Http)?;
-            let http = HttpSettings::from_args(&listen, allowed_hosts, edge)
-                .map_err(|e| e.to_string())?;
+            let http =
+                HttpSettings::from_args(&listen, allowed_hosts, edge).map_err(|e| e.to_string())?;
             init_logging(&config.log_level);
             let app = Application::build(config, http)
                 .await

@@ -27,9 +27,9 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use nextcloud_mcp::service::offline::run_once;
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::credential::AuthMode;
+use nextcloud_mcp::service::offline::run_once;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use support::e2e::*;

@@ -36,12 +36,16 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
             out.push_str(&format!("{} provisioned\n", users.len()));
             for u in users {
                 out.push_str(&format!(
-                    "{}\t{}\tscopes={}\tgranted_at={}\tkey_version={}\n",
+                    "{}\t{}\tscopes={}\tgranted_at={}\tkey_version={}\tstate={}\n",
                     u.subject,
                     u.provider,
                     u.scopes.join(" "),
                     u.granted_at.0,
-                    u.key_version
+                    u.key_version,
+                    match u.needs_consent_since {
+                        None => "ok".to_string(),
+                        Some(since) => format!("needs-consent(refused_at={})", since.0),
+                    }
                 ));
             }
         }

@@ -2,7 +2,7 @@
 //! IANA zone, or a floating local time. In and out as ISO 8601 with the zone
 //! spelled out, so no tool ever guesses a time zone.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
@@ -44,7 +44,20 @@ pub enum TimeInputError {
         value: String,
         zone: String,
     },
+    #[error(
+        "{field} '{value}' is in year {year}; calendars take years {MIN_YEAR} to {MAX_YEAR} \
+         (iCalendar writes a year as four digits)"
+    )]
+    YearOutOfRange {
+        field: String,
+        value: String,
+        year: i32,
+    },
 }
+
+/// The years iCalendar can write: four digits, so no sign and no fifth digit.
+pub const MIN_YEAR: i32 = 1;
+pub const MAX_YEAR: i32 = 9999;
 
 /// Parses an IANA zone name (`Europe/Berlin`, `UTC`).
 pub fn parse_zone(name: &str) -> Result<Tz, TimeInputError> {
@@ -71,6 +84,19 @@ const ZONED_FORMATS: &[&str] = &[
 /// instant or a naive local time into a zoned local time; without it a naive
 /// local time is refused, because guessing the zone moves meetings.
 pub fn parse_time(field: &str, value: &str, zone: Option<Tz>) -> Result<EventTime, TimeInputError> {
+    let time = parse_any_year(field, value, zone)?;
+    let year = time.date().year();
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+        return Err(TimeInputError::YearOutOfRange {
+            field: field.to_string(),
+            value: value.trim().to_string(),
+            year,
+        });
+    }
+    Ok(time)
+}
+
+fn parse_any_year(field: &str, value: &str, zone: Option<Tz>) -> Result<EventTime, TimeInputError> {
     let raw = value.trim();
     let bad = || TimeInputError::BadDate {
         field: field.to_string(),
@@ -298,6 +324,22 @@ mod tests {
             parse_time("s", "2026-03-29T02:30", Some(berlin())),
             Err(TimeInputError::NonexistentLocalTime { .. })
         ));
+        for far in [
+            "-0001-01-01",
+            "-2026-12-01T10:00:00Z",
+            "+10000-01-01T00:00:00Z",
+        ] {
+            match parse_time("start_datetime", far, None) {
+                Err(TimeInputError::YearOutOfRange { year, .. }) => {
+                    assert!(!(MIN_YEAR..=MAX_YEAR).contains(&year), "{far}")
+                }
+                Err(TimeInputError::BadDate { .. }) => {}
+                other => panic!("{far} was accepted: {other:?}"),
+            }
+        }
+        let err = parse_time("start_datetime", "-0001-01-01", None).unwrap_err();
+        assert!(err.to_string().contains("years 1 to 9999"), "{err}");
+        assert!(parse_time("s", "9999-12-31", None).is_ok());
         assert!(
             parse_zone("Mars/Base")
                 .unwrap_err()

@@ -1,8 +1,9 @@
-//! Which optional Nextcloud apps a server has, and which tools belong to them.
+//! Which optional Nextcloud apps a server has.
 //!
-//! Tools of an app that is not installed are hidden and refuse calls with a
-//! message that says so. Until a probe has run every app is assumed present,
-//! so a server whose probe is not wired (or fails) loses nothing.
+//! Tools of an app that is not installed are hidden and refuse calls (which
+//! tool belongs to which app is known only at the MCP edge, where the tools
+//! live). Until a probe has run every app is assumed present, so a server
+//! whose probe is not wired (or fails) loses nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -49,27 +50,6 @@ impl App {
             App::Cookbook => "Cookbook",
         }
     }
-
-    /// Tool-name prefixes of this app's tools.
-    fn tool_prefixes(self) -> &'static [&'static str] {
-        match self {
-            App::Notes => &["nc_notes_"],
-            App::Deck => &["deck_", "nc_deck_"],
-            App::Sharing => &["nc_share_"],
-            App::Tables => &["nc_tables_"],
-            App::Cookbook => &["nc_cookbook_"],
-        }
-    }
-
-    /// The tool error for a call to a tool of this app while it is absent.
-    pub fn not_installed_message(self) -> String {
-        format!(
-            "{} is not installed on this Nextcloud (or is disabled for this account); \
-             an administrator can enable the '{}' app, then call nc_refresh_capabilities",
-            self.display_name(),
-            self.app_id()
-        )
-    }
 }
 
 /// Serialised as its app id (`files_sharing`), as in the logs.
@@ -83,15 +63,6 @@ impl fmt::Display for App {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.app_id())
     }
-}
-
-/// The app a tool belongs to; `None` for tools that need only core Nextcloud
-/// (files, unified search) or none at all.
-pub fn app_of_tool(tool: &str) -> Option<App> {
-    App::ALL
-        .iter()
-        .copied()
-        .find(|app| app.tool_prefixes().iter().any(|p| tool.starts_with(p)))
 }
 
 /// What the OCS capabilities reply says about apps: every top-level key, and
@@ -183,14 +154,6 @@ impl InstalledApps {
             .filter(|app| !self.present.contains(app))
     }
 
-    /// `Err(message)` if `tool` belongs to an app that is not installed.
-    pub fn check_tool(&self, tool: &str) -> Result<(), String> {
-        match app_of_tool(tool) {
-            Some(app) if !self.contains(app) => Err(app.not_installed_message()),
-            _ => Ok(()),
-        }
-    }
-
     /// One line for the log: "found notes, deck; not found tables, cookbook".
     pub fn summary(&self) -> String {
         let join = |apps: Vec<App>| {
@@ -224,23 +187,11 @@ mod tests {
     }
 
     #[test]
-    fn tools_map_to_their_app() {
-        assert_eq!(app_of_tool("deck_get_boards"), Some(App::Deck));
-        assert_eq!(app_of_tool("nc_share_list"), Some(App::Sharing));
-        assert_eq!(app_of_tool("nc_tables_list_tables"), Some(App::Tables));
-        assert_eq!(app_of_tool("nc_cookbook_get_recipe"), Some(App::Cookbook));
-        assert_eq!(app_of_tool("nc_notes_get_note"), Some(App::Notes));
-        assert_eq!(app_of_tool("nc_webdav_read_file"), None);
-        assert_eq!(app_of_tool("nc_search_query"), None);
-        assert_eq!(app_of_tool("nc_refresh_capabilities"), None);
-    }
-
-    #[test]
     fn default_assumes_everything_present() {
         let apps = InstalledApps::default();
         assert!(App::ALL.iter().all(|a| apps.contains(*a)));
         assert!(!apps.probed());
-        assert!(apps.check_tool("deck_get_boards").is_ok());
+        assert!(apps.contains(App::Deck));
     }
 
     #[test]
@@ -254,11 +205,6 @@ mod tests {
         assert_eq!(
             apps.summary(),
             "found notes, files_sharing, cookbook; not found deck, tables"
-        );
-        let err = apps.check_tool("deck_create_card").unwrap_err();
-        assert!(
-            err.starts_with("Deck is not installed on this Nextcloud"),
-            "{err}"
         );
     }
 

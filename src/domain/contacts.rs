@@ -4,6 +4,10 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::text::{
+    TextInputError, check_count, check_email, check_line, check_phone, check_text, check_url,
+};
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AddressBook {
     /// The collection's URI segment (`contacts`).
@@ -133,6 +137,16 @@ pub enum ContactInputError {
         "a new contact needs a name: give fn (full name), given_name/family_name, org or email"
     )]
     NoName,
+    #[error(transparent)]
+    Text(#[from] TextInputError),
+    #[error(
+        "contact_data type {0:?} is not a vCard TYPE; use letters, digits and '-', e.g. work, home, cell"
+    )]
+    BadType(String),
+    #[error(
+        "uid {0:?} cannot be a contact uid; use 1 to 200 printable characters without '/' or '\\'"
+    )]
+    BadUid(String),
 }
 
 pub const KNOWN_FIELDS: &str = "fn, given_name, family_name, nickname, email, tel, org, title, \
@@ -274,7 +288,71 @@ impl ContactPatch {
         if patch == ContactPatch::default() {
             return Err(ContactInputError::Empty);
         }
+        patch.check()?;
         Ok(patch)
+    }
+
+    /// Every value that becomes vCard text: one-line fields stay on one line,
+    /// emails, phones and URLs have their shape, sizes are bounded.
+    pub fn check(&self) -> Result<(), ContactInputError> {
+        let line = |field: &str, v: &Option<Option<String>>| match v.clone().flatten() {
+            Some(t) => check_line(field, &t),
+            None => Ok(()),
+        };
+        line("fn", &self.full_name)?;
+        line("given_name", &self.given_name)?;
+        line("family_name", &self.family_name)?;
+        line("nickname", &self.nickname)?;
+        line("org", &self.organization)?;
+        line("title", &self.title)?;
+        line("bday", &self.birthday)?;
+        if let Some(Some(note)) = &self.note {
+            check_text("note", note)?;
+        }
+        let types = |list: &[String]| -> Result<(), ContactInputError> {
+            check_count("type", list.len())?;
+            match list
+                .iter()
+                .find(|t| t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            {
+                Some(bad) => Err(ContactInputError::BadType(bad.clone())),
+                None => Ok(()),
+            }
+        };
+        for (field, list, check) in [
+            (
+                "email",
+                &self.emails,
+                check_email as fn(&str, &str) -> Result<(), TextInputError>,
+            ),
+            ("tel", &self.phones, check_phone),
+        ] {
+            if let Some(list) = list {
+                check_count(field, list.len())?;
+                for item in list {
+                    check(field, &item.value)?;
+                    types(&item.types)?;
+                }
+            }
+        }
+        if let Some(list) = &self.addresses {
+            check_count("adr", list.len())?;
+            for a in list {
+                for part in [&a.street, &a.city, &a.region, &a.postal_code, &a.country] {
+                    check_line("adr", part)?;
+                }
+                types(&a.types)?;
+            }
+        }
+        if let Some(list) = &self.urls {
+            check_count("url", list.len())?;
+            list.iter().try_for_each(|u| check_url("url", u))?;
+        }
+        if let Some(list) = &self.categories {
+            check_count("categories", list.len())?;
+            list.iter().try_for_each(|c| check_line("categories", c))?;
+        }
+        Ok(())
     }
 
     /// The full name a new contact gets: `fn`, else given + family, else org, else email.
@@ -295,6 +373,19 @@ impl ContactPatch {
                     .and_then(|e| e.first())
                     .map(|e| e.value.clone())
             })
+    }
+}
+
+/// A caller-chosen contact uid: it becomes the UID and the card's file
+/// name, so one printable line without path separators.
+pub fn check_uid(uid: &str) -> Result<(), ContactInputError> {
+    let ok = !uid.is_empty()
+        && uid.chars().count() <= 200
+        && !uid.chars().any(|c| c.is_control() || c == '/' || c == '\\');
+    if ok {
+        Ok(())
+    } else {
+        Err(ContactInputError::BadUid(uid.chars().take(80).collect()))
     }
 }
 
@@ -340,5 +431,40 @@ mod tests {
             assert!(c.matches(q), "{q}");
         }
         assert!(!c.matches("alice"));
+    }
+
+    #[test]
+    fn injected_lines_and_bad_shapes_are_refused_with_what_is_allowed() {
+        let err = patch(json!({"fn": "Bob", "email": "bob@example.com\r\nUID:x"})).unwrap_err();
+        assert!(err.to_string().contains("U+000D"), "{err}");
+        let err = patch(json!({"fn": "Bob", "email": "not an address"})).unwrap_err();
+        assert!(err.to_string().contains("alice@example.com"), "{err}");
+        let err = patch(json!({"tel": "+1\nUID:x"})).unwrap_err();
+        assert!(err.to_string().contains("control character"), "{err}");
+        let err = patch(json!({"tel": "call me"})).unwrap_err();
+        assert!(err.to_string().contains("+31 6 1234 5678"), "{err}");
+        let err = patch(json!({"url": "javascript:alert(1)"})).unwrap_err();
+        assert!(err.to_string().contains("http(s) URL"), "{err}");
+        assert!(patch(json!({"fn": "a\rb"})).is_err());
+        assert!(patch(json!({"fn": "x".repeat(501)})).is_err());
+        assert!(
+            patch(json!({"note": "line 1\nline 2"})).is_ok(),
+            "notes keep line breaks"
+        );
+        assert!(patch(json!({"adr": {"street": "Main St 1\nUID:x"}})).is_err());
+        assert!(patch(json!({"email": {"value": "a@b.example", "type": "work;X=1"}})).is_err());
+        assert!(patch(json!({"bday": "1990-01-01\r\nUID:x"})).is_err());
+        assert!(
+            patch(json!({"email": "a@b.example", "tel": {"value": "+1 555 0100", "type": "cell"}}))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn uids_are_one_printable_line_without_separators() {
+        assert!(check_uid("3f2a-11").is_ok());
+        for bad in ["", "a/b", "a\\b", "a\r\nUID:x", &"x".repeat(201)] {
+            assert!(check_uid(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -91,13 +91,20 @@ pub fn decode_text(path: &UserPath, content: &FileContent) -> Result<String, Tex
 }
 
 /// Turns a user's name pattern into a DAV `d:like` literal: `*` is any run of
-/// characters, and a pattern without `*` matches anywhere in the name.
+/// characters, and a pattern without `*` matches anywhere in the name. `%`
+/// and `_` are SQL LIKE wildcards on Nextcloud's side, so they (and the
+/// escape character `\`, which Nextcloud's LIKE uses) are escaped to match
+/// only themselves.
 pub fn like_pattern(pattern: &str) -> String {
     let trimmed = pattern.trim();
+    let literal = trimmed
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     if trimmed.contains('*') {
-        trimmed.replace('*', "%")
+        literal.replace('*', "%")
     } else {
-        format!("%{trimmed}%")
+        format!("%{literal}%")
     }
 }
 
@@ -131,5 +138,8 @@ mod tests {
         assert_eq!(like_pattern("hello"), "%hello%");
         assert_eq!(like_pattern(" *.md "), "%.md");
         assert_eq!(like_pattern("rep*2026*"), "rep%2026%");
+        assert_eq!(like_pattern("100%"), "%100\\%%");
+        assert_eq!(like_pattern("a_b*"), "a\\_b%");
+        assert_eq!(like_pattern("c:\\x"), "%c:\\\\x%");
     }
 }

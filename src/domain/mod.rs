@@ -21,6 +21,7 @@ pub mod search;
 pub mod shares;
 pub mod table_rows;
 pub mod tables;
+pub mod text;
 pub mod time;
 pub mod todos;
 pub mod webhooks;

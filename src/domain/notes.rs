@@ -57,6 +57,12 @@ pub enum NoteInputError {
     EmptyUpdate,
     #[error("the etag is empty; read the note first (nc_notes_get_note) and pass its etag")]
     MissingEtag,
+    #[error(
+        "note category {0:?} cannot be used; a category is a folder path such as Work or \
+         Work/Planning: printable text on one line, no '..' or '.' parts, no leading or \
+         doubled '/', no '\\', at most {MAX_NOTE_TITLE_CHARS} characters"
+    )]
+    BadCategory(String),
 }
 
 pub fn check_title(title: &str) -> Result<(), NoteInputError> {
@@ -70,6 +76,24 @@ pub fn check_title(title: &str) -> Result<(), NoteInputError> {
 pub fn check_content(content: &str) -> Result<(), NoteInputError> {
     if content.len() > MAX_NOTE_CONTENT_BYTES {
         return Err(NoteInputError::ContentTooLarge(content.len()));
+    }
+    Ok(())
+}
+
+/// A category names a folder under the Notes folder, so it must stay one
+/// printable line and must not climb out of that folder ("" is the top level).
+pub fn check_category(category: &str) -> Result<(), NoteInputError> {
+    let bad = || NoteInputError::BadCategory(category.chars().take(80).collect());
+    if category.is_empty() {
+        return Ok(());
+    }
+    if category.chars().count() > MAX_NOTE_TITLE_CHARS
+        || category.chars().any(|c| c.is_control() || c == '\\')
+        || category
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+    {
+        return Err(bad());
     }
     Ok(())
 }
@@ -186,5 +210,28 @@ mod tests {
         );
         assert!(check_content(&"x".repeat(MAX_NOTE_CONTENT_BYTES + 1)).is_err());
         assert!(NotePatch::default().is_empty());
+    }
+
+    #[test]
+    fn categories_stay_one_folder_path_inside_notes() {
+        for ok in ["", "Work", "Work/Planning", "Ideen 2026", "a.b"] {
+            assert!(check_category(ok).is_ok(), "{ok:?}");
+        }
+        for bad in [
+            "Work\r\nX-Injected: 1",
+            "Work\n",
+            "../other-user",
+            "Work/../../etc",
+            "./Work",
+            "/Work",
+            "Work/",
+            "Work//Planning",
+            "Work\\..",
+            "tab\there",
+        ] {
+            let err = check_category(bad).unwrap_err().to_string();
+            assert!(err.contains("Work/Planning"), "{bad:?}: {err}");
+        }
+        assert!(check_category(&"x".repeat(MAX_NOTE_TITLE_CHARS + 1)).is_err());
     }
 }

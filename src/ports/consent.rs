@@ -54,6 +54,13 @@ pub enum ProvisioningStatus {
         scopes: Vec<String>,
         granted_at: UnixTime,
     },
+    /// A grant is stored but the identity provider refused it (revoked or
+    /// expired): offline access does not work until the user consents again.
+    NeedsConsent {
+        scopes: Vec<String>,
+        granted_at: UnixTime,
+        since: UnixTime,
+    },
 }
 
 #[async_trait]

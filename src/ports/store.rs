@@ -44,7 +44,7 @@ pub enum StoreError {
     Seal(String),
 }
 
-/// A refresh token from Flow 2, as handed to and from the store. The store
+/// A refresh token from an offline-access grant, as handed to and from the store. The store
 /// keeps `refresh_token` sealed; Debug hides it.
 #[derive(Clone)]
 pub struct RefreshGrant {
@@ -75,6 +75,44 @@ pub struct ProvisionedUser {
     pub scopes: Vec<String>,
     pub granted_at: UnixTime,
     pub key_version: u32,
+    /// When a refresh last succeeded (the grant time until then).
+    pub refreshed_at: UnixTime,
+    /// Set when the identity provider refused the grant (`invalid_grant`)
+    /// and no other replica had rotated it: the user must consent again.
+    pub needs_consent_since: Option<UnixTime>,
+}
+
+/// The bookkeeping of one grant, without its token: what a replica reads to
+/// learn why it could not claim a grant, or whether another rotated it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GrantState {
+    /// Bumped by every write of a new token (rotation or new consent).
+    pub version: i64,
+    pub refreshed_at: UnixTime,
+    /// A refresh is under way until then (0: none).
+    pub lease_until: UnixTime,
+    pub needs_consent_since: Option<UnixTime>,
+}
+
+/// A grant leased to one refresher: its token and the version it was read
+/// at, which the compare-and-set write of the rotated token must still find.
+#[derive(Clone, Debug)]
+pub struct ClaimedGrant {
+    pub grant: RefreshGrant,
+    pub version: i64,
+}
+
+/// When a claim is granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimTerms {
+    /// Now, by this replica's clock.
+    pub now: UnixTime,
+    /// The lease ends then unless released earlier; a refresher that dies
+    /// mid-call leaves a grant others may claim after it.
+    pub lease_until: UnixTime,
+    /// Only grants last refreshed at or before this are claimed (grants
+    /// refreshed recently, by any replica, are skipped).
+    pub refreshed_before: UnixTime,
 }
 
 /// What `reseal_all` did.
@@ -89,7 +127,10 @@ pub struct ResealReport {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait TokenStore: Send + Sync {
-    /// Stores (or replaces) the grant of (subject, provider), sealed.
+    /// Stores (or replaces) the grant of (subject, provider), sealed: a new
+    /// consent. It bumps the version (a refresh running from the old token
+    /// cannot overwrite it), clears `needs_consent_since` and counts as a
+    /// refresh at `granted_at`.
     async fn put_grant(&self, grant: &RefreshGrant) -> Result<(), StoreError>;
     /// The grant of (subject, provider), opened; `CannotOpen` if the seal fails.
     async fn get_grant(
@@ -119,6 +160,52 @@ pub trait TokenStore: Send + Sync {
         subject: Option<String>,
         limit: u32,
     ) -> Result<Vec<AuditEvent>, StoreError>;
+
+    /// Leases the grant of (subject, provider) for one refresh if nobody holds
+    /// a lease on it, it was refreshed no later than `terms.refreshed_before`
+    /// and it does not need new consent. Atomic: of concurrent claimers (any
+    /// replica) at most one gets it. `None` otherwise; `grant_state` tells why.
+    async fn claim_refresh(
+        &self,
+        subject: &str,
+        provider: &str,
+        terms: ClaimTerms,
+    ) -> Result<Option<ClaimedGrant>, StoreError>;
+    /// Ends a claimed refresh that succeeded: stores `rotated` (when the IdP
+    /// rotated the token), sets `refreshed_at` and frees the lease, only if
+    /// the row still holds `from_version`. `false`: the grant was replaced
+    /// meanwhile (new consent) and nothing was written.
+    async fn finish_refresh(
+        &self,
+        subject: &str,
+        provider: &str,
+        from_version: i64,
+        rotated: Option<SecretString>,
+        now: UnixTime,
+    ) -> Result<bool, StoreError>;
+    /// Frees the lease of a refresh that failed without an answer about the
+    /// grant (IdP unreachable): another try may come at once.
+    async fn release_refresh(
+        &self,
+        subject: &str,
+        provider: &str,
+        from_version: i64,
+    ) -> Result<(), StoreError>;
+    /// Marks the grant as needing new consent, only if it still holds
+    /// `from_version`; `false` if it was rotated or replaced meanwhile.
+    async fn mark_needs_consent(
+        &self,
+        subject: &str,
+        provider: &str,
+        from_version: i64,
+        now: UnixTime,
+    ) -> Result<bool, StoreError>;
+    /// The bookkeeping of the grant, `None` if there is none.
+    async fn grant_state(
+        &self,
+        subject: &str,
+        provider: &str,
+    ) -> Result<Option<GrantState>, StoreError>;
 
     /// Rewrites every sealed value not under the keyring's current key version
     /// under it. Safe to run while other replicas write; run it again after
@@ -184,9 +271,21 @@ pub struct WebhookRegistration {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
-    /// Records a registration with status `Pending` and returns it with its id.
+    /// Records a registration with status `Pending` and returns it with its
+    /// id. `Conflict` if a row that is not disabled has the same event,
+    /// filter and URI: one registration per webhook, across replicas.
     async fn insert_webhook(&self, new: &NewWebhook) -> Result<WebhookRegistration, StoreError>;
-    /// Sets status and Nextcloud id; `NotFound` if there is no such id.
+    /// Leases a pending or failed registration to the caller until
+    /// `lease_until`, so only it registers the webhook at Nextcloud; `false`
+    /// if it is active, disabled, or leased to another until after `now`.
+    async fn claim_webhook(
+        &self,
+        id: i64,
+        now: UnixTime,
+        lease_until: UnixTime,
+    ) -> Result<bool, StoreError>;
+    /// Sets status and Nextcloud id and frees its lease; `NotFound` if there
+    /// is no such id.
     async fn update_webhook(
         &self,
         id: i64,
@@ -199,10 +298,29 @@ pub trait WebhookStore: Send + Sync {
     async fn delete_webhook(&self, id: i64) -> Result<(), StoreError>;
 }
 
-/// Both stores behind one handle, as `adapters::store::open_store` returns
+/// Named leases for background work that one replica should do at a time
+/// (webhook reconcile). A lease expires, so a replica that dies holding one
+/// stops nobody for longer than its term.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait JobLeases: Send + Sync {
+    /// Takes `name` for `holder` until `lease_until` if it is free, expired
+    /// at `now`, or already `holder`'s; `false` if another holds it.
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: UnixTime,
+        lease_until: UnixTime,
+    ) -> Result<bool, StoreError>;
+    /// Frees `name` if `holder` holds it.
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
+}
+
+/// All stores behind one handle, as `adapters::store::open_store` returns
 /// them. Upcast with `Arc<dyn Store> as Arc<dyn TokenStore>` where only one is needed.
-pub trait Store: TokenStore + WebhookStore {}
-impl<T: TokenStore + WebhookStore + ?Sized> Store for T {}
+pub trait Store: TokenStore + WebhookStore + JobLeases {}
+impl<T: TokenStore + WebhookStore + JobLeases + ?Sized> Store for T {}
 
 /// Appending to the audit log and nothing else: the handle per-call code may
 /// hold, since it cannot reach any stored token.

@@ -114,6 +114,9 @@ pub enum WebhookError {
     NoReceiverUrl,
     #[error("{0}")]
     Invalid(String),
+    /// Another replica is doing the same work right now; try again shortly.
+    #[error("{0}; try again shortly")]
+    Busy(String),
     #[error("{0}")]
     Nextcloud(#[from] NextcloudError),
     #[error("{0}")]

@@ -131,9 +131,16 @@ impl ConsentService for ConsentManager {
         Ok(provisioned
             .into_iter()
             .find(|p| p.subject == caller.subject() && p.provider == self.provider)
-            .map(|p| ProvisioningStatus::Provisioned {
-                scopes: p.scopes,
-                granted_at: p.granted_at,
+            .map(|p| match p.needs_consent_since {
+                None => ProvisioningStatus::Provisioned {
+                    scopes: p.scopes,
+                    granted_at: p.granted_at,
+                },
+                Some(since) => ProvisioningStatus::NeedsConsent {
+                    scopes: p.scopes,
+                    granted_at: p.granted_at,
+                    since,
+                },
             })
             .unwrap_or(ProvisioningStatus::NotProvisioned))
     }

@@ -17,9 +17,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::domain::audit::{AuditEvent, AuditKind};
 use crate::domain::credential::{Credential, CredentialSecret};
-use crate::ports::identity::IdentityProvider;
+use crate::domain::time::UnixTime;
+use crate::ports::identity::{IdentityProvider, IdpError, OAuthErrorCode};
 use crate::ports::nextcloud::NextcloudConnector;
-use crate::ports::store::{RefreshGrant, StoreError, TokenStore};
+use crate::ports::store::{ClaimTerms, ClaimedGrant, StoreError, TokenStore};
 use crate::service::audit;
 use crate::service::clock::now;
 
@@ -32,13 +33,30 @@ pub struct BackgroundJob {
 pub enum OfflineError {
     #[error("{0} has not granted offline access")]
     NotProvisioned(String),
+    #[error(
+        "the offline access {0} granted is no longer honoured by the identity provider \
+         (revoked or expired); they must grant it again with provision_nextcloud_access"
+    )]
+    NeedsConsent(String),
+    #[error("another replica has been refreshing the grant of {0} for too long; try again later")]
+    Busy(String),
     #[error("the token store failed: {0}")]
     Store(#[from] StoreError),
     #[error("refreshing the grant failed: {0}")]
     Refresh(String),
 }
 
+/// How long a claimed refresh may take before another replica may claim the
+/// grant: longer than any IdP call, short enough that a replica dying
+/// mid-refresh delays the grant by a minute at most.
+const REFRESH_LEASE: Duration = Duration::from_secs(60);
+/// How often a job waiting for another replica's refresh looks again.
+const BUSY_POLL: Duration = Duration::from_millis(200);
+
 /// Nextcloud access for background jobs, through stored refresh tokens.
+/// Any number of replicas may share the store: a grant is refreshed by one
+/// claimer at a time, and the rotated token is written only over the token
+/// it was refreshed from (see docs/adr/0008-replica-leases.md).
 pub struct OfflineAccess {
     store: Arc<dyn TokenStore>,
     identity: Arc<dyn IdentityProvider>,
@@ -49,6 +67,25 @@ pub struct OfflineAccess {
 pub struct RefreshReport {
     pub refreshed: u64,
     pub failed: u64,
+    /// Refreshed recently or being refreshed, by this or another replica.
+    pub skipped: u64,
+    /// Refused by the identity provider this pass: the user must consent again.
+    pub needs_consent: u64,
+}
+
+/// What one claimed refresh came to.
+enum Refreshed {
+    Token(SecretString),
+    /// Another replica rotated the grant under us: nothing lost.
+    Superseded,
+}
+
+fn lease_terms(now: UnixTime, refreshed_before: UnixTime) -> ClaimTerms {
+    ClaimTerms {
+        now,
+        lease_until: UnixTime(now.0 + REFRESH_LEASE.as_secs() as i64),
+        refreshed_before,
+    }
 }
 
 impl OfflineAccess {
@@ -66,32 +103,76 @@ impl OfflineAccess {
 
     /// A fresh access token for `subject` by the refresh grant. A rotated
     /// refresh token replaces the stored one before the access token is used,
-    /// so a crash in between cannot strand the user with a spent token.
+    /// so a crash in between cannot strand the user with a spent token. When
+    /// another replica is refreshing the grant, waits for it and refreshes
+    /// from the token it stored.
     pub async fn access_token(
         &self,
         _job: &BackgroundJob,
         subject: &str,
     ) -> Result<SecretString, OfflineError> {
-        let grant = self
-            .store
-            .get_grant(subject, &self.provider)
-            .await?
-            .ok_or_else(|| OfflineError::NotProvisioned(subject.to_string()))?;
+        let waiting_since = tokio::time::Instant::now();
+        loop {
+            let now = now();
+            let terms = lease_terms(now, UnixTime(i64::MAX));
+            if let Some(claimed) = self
+                .store
+                .claim_refresh(subject, &self.provider, terms)
+                .await?
+            {
+                match self.refresh_claimed(claimed).await? {
+                    Refreshed::Token(token) => return Ok(token),
+                    Refreshed::Superseded => continue,
+                }
+            }
+            match self.store.grant_state(subject, &self.provider).await? {
+                None => return Err(OfflineError::NotProvisioned(subject.to_string())),
+                Some(state) if state.needs_consent_since.is_some() => {
+                    return Err(OfflineError::NeedsConsent(subject.to_string()));
+                }
+                Some(_) if waiting_since.elapsed() > REFRESH_LEASE => {
+                    return Err(OfflineError::Busy(subject.to_string()));
+                }
+                Some(_) => tokio::time::sleep(BUSY_POLL).await,
+            }
+        }
+    }
+
+    /// Refreshes a grant this replica holds the lease of, and ends the lease.
+    async fn refresh_claimed(&self, claimed: ClaimedGrant) -> Result<Refreshed, OfflineError> {
+        let ClaimedGrant { grant, version } = claimed;
+        let subject = grant.subject.as_str();
         match self.identity.refresh(&grant.refresh_token).await {
             Ok(tokens) => {
-                if let Some(rotated) = tokens.refresh_token {
-                    self.store
-                        .put_grant(&RefreshGrant {
-                            refresh_token: rotated,
-                            ..grant
-                        })
-                        .await?;
+                let written = self
+                    .store
+                    .finish_refresh(
+                        subject,
+                        &self.provider,
+                        version,
+                        tokens.refresh_token,
+                        now(),
+                    )
+                    .await?;
+                if !written {
+                    // Only a new consent replaces a leased row; it wins.
+                    tracing::info!(
+                        subject,
+                        "grant replaced during a refresh; the new consent is kept"
+                    );
                 }
                 self.audit(AuditEvent::success(AuditKind::Refreshed, subject, now()))
                     .await;
-                Ok(tokens.access_token)
+                Ok(Refreshed::Token(tokens.access_token))
             }
+            Err(IdpError::Rejected {
+                code: OAuthErrorCode::InvalidGrant,
+                ..
+            }) => self.refused(subject, version).await,
             Err(error) => {
+                self.store
+                    .release_refresh(subject, &self.provider, version)
+                    .await?;
                 let reason = error.to_string();
                 self.audit(AuditEvent::failure(
                     AuditKind::RefreshFailed,
@@ -105,16 +186,73 @@ impl OfflineAccess {
         }
     }
 
-    /// Refreshes every grant once: keeps rotating refresh tokens alive and
-    /// finds revoked ones early (recorded in the audit log).
-    pub async fn refresh_all(&self, job: &BackgroundJob) -> Result<RefreshReport, OfflineError> {
+    /// The IdP refused the token we refreshed from. If the row moved on
+    /// (another replica rotated it after our lease ran out, or the user
+    /// consented again) that token was simply old; otherwise the grant is
+    /// dead and the user must consent again.
+    async fn refused(&self, subject: &str, version: i64) -> Result<Refreshed, OfflineError> {
+        let marked = self
+            .store
+            .mark_needs_consent(subject, &self.provider, version, now())
+            .await?;
+        if !marked {
+            tracing::info!(
+                subject,
+                "refresh refused for a token another replica had already replaced"
+            );
+            return Ok(Refreshed::Superseded);
+        }
+        tracing::warn!(
+            subject,
+            provider = %self.provider,
+            "the identity provider refused the stored grant (invalid_grant); it needs new consent"
+        );
+        self.audit(AuditEvent::failure(
+            AuditKind::RefreshFailed,
+            subject,
+            now(),
+            "invalid_grant: the grant needs new consent".to_string(),
+        ))
+        .await;
+        Err(OfflineError::NeedsConsent(subject.to_string()))
+    }
+
+    /// Refreshes every grant of this provider not refreshed within `min_age`
+    /// (by any replica) and not being refreshed now: keeps rotating refresh
+    /// tokens alive and finds revoked ones early. Replicas running this at
+    /// once share the grants: each is claimed by one of them.
+    pub async fn refresh_all(
+        &self,
+        _job: &BackgroundJob,
+        min_age: Duration,
+    ) -> Result<RefreshReport, OfflineError> {
         let mut report = RefreshReport::default();
         for user in self.store.list_provisioned().await? {
-            if user.provider != self.provider {
+            if user.provider != self.provider || user.needs_consent_since.is_some() {
                 continue;
             }
-            match self.access_token(job, &user.subject).await {
-                Ok(_) => report.refreshed += 1,
+            let now = now();
+            let terms = lease_terms(now, UnixTime(now.0 - min_age.as_secs() as i64));
+            let claimed = match self
+                .store
+                .claim_refresh(&user.subject, &self.provider, terms)
+                .await
+            {
+                Ok(Some(claimed)) => claimed,
+                Ok(None) => {
+                    report.skipped += 1;
+                    continue;
+                }
+                Err(error) => {
+                    tracing::warn!(subject = %user.subject, %error, "grant could not be claimed");
+                    report.failed += 1;
+                    continue;
+                }
+            };
+            match self.refresh_claimed(claimed).await {
+                Ok(Refreshed::Token(_)) => report.refreshed += 1,
+                Ok(Refreshed::Superseded) => report.skipped += 1,
+                Err(OfflineError::NeedsConsent(_)) => report.needs_consent += 1,
                 Err(_) => report.failed += 1,
             }
         }
@@ -140,8 +278,16 @@ pub fn spawn_grant_keeper(
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = ticker.tick() => {
-                    match offline.refresh_all(&job).await {
-                        Ok(report) => tracing::info!(refreshed = report.refreshed, failed = report.failed, "offline grants refreshed"),
+                    // Half an interval: with replicas ticking at different
+                    // moments, each grant is still refreshed once per interval.
+                    match offline.refresh_all(&job, interval / 2).await {
+                        Ok(report) => tracing::info!(
+                            refreshed = report.refreshed,
+                            skipped = report.skipped,
+                            failed = report.failed,
+                            needs_consent = report.needs_consent,
+                            "offline grants refreshed"
+                        ),
                         Err(error) => tracing::warn!(%error, "offline grant refresh failed"),
                     }
                 }
@@ -150,10 +296,13 @@ pub fn spawn_grant_keeper(
     })
 }
 
-/// One pass of the grant keeper, by hand (operators' CLI, tests). It yields a
+/// One pass of the grant keeper, by hand (operators' CLI, tests): every grant
+/// not being refreshed right now, however recently it was. It yields a
 /// report, never a token.
 pub async fn run_once(offline: &OfflineAccess) -> Result<RefreshReport, OfflineError> {
-    offline.refresh_all(&BackgroundJob { _private: () }).await
+    offline
+        .refresh_all(&BackgroundJob { _private: () }, Duration::ZERO)
+        .await
 }
 
 /// What a job learned about one user's Nextcloud access.

@@ -9,6 +9,7 @@ mod queue;
 mod reconcile;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -18,9 +19,10 @@ use url::Url;
 pub use queue::{LogEventHandler, QueueWorker, WebhookQueue};
 
 use crate::domain::credential::Credential;
+use crate::domain::time::UnixTime;
 use crate::domain::webhooks::{Preset, ReconcileReport, WebhookDraft, WebhookSpec};
 use crate::ports::nextcloud::{NextcloudConnector, WebhooksApi};
-use crate::ports::store::{NewWebhook, WebhookRegistration, WebhookStatus, WebhookStore};
+use crate::ports::store::{NewWebhook, Store, StoreError, WebhookRegistration, WebhookStatus};
 use crate::ports::webhooks::{
     DeleteReport, EventIntake, LocalWebhook, PresetReport, PresetState, RemoteListing,
     StatusReport, WebhookAdmin, WebhookError,
@@ -29,10 +31,22 @@ use crate::service::clock::now;
 use reconcile::spec_of;
 
 pub struct WebhookService {
-    store: Arc<dyn WebhookStore>,
+    store: Arc<dyn Store>,
     receiver_url: Option<Url>,
     secret: SecretString,
     intake: Arc<dyn EventIntake>,
+    /// Names this replica in job leases.
+    holder: String,
+}
+
+/// How long a replica may take to register one webhook at Nextcloud before
+/// another may claim the registration (a replica that died mid-way).
+const REGISTER_LEASE: Duration = Duration::from_secs(60);
+/// How often a replica waiting for another's registration looks again.
+const REGISTER_POLL: Duration = Duration::from_millis(200);
+
+fn later(now: UnixTime, by: Duration) -> UnixTime {
+    UnixTime(now.0 + by.as_secs() as i64)
 }
 
 /// Everything webhooks need at run time: the admin service, the queue the
@@ -51,7 +65,7 @@ impl WebhookRuntime {
         secret: SecretString,
         receiver_url: Option<Url>,
         queue_capacity: usize,
-        store: Arc<dyn WebhookStore>,
+        store: Arc<dyn Store>,
     ) -> Self {
         let (queue, worker) = WebhookQueue::new(queue_capacity);
         let intake: Arc<dyn EventIntake> = queue;
@@ -100,7 +114,7 @@ fn wanted(row: &WebhookRegistration) -> bool {
 
 impl WebhookService {
     pub fn new(
-        store: Arc<dyn WebhookStore>,
+        store: Arc<dyn Store>,
         receiver_url: Option<Url>,
         secret: SecretString,
         intake: Arc<dyn EventIntake>,
@@ -110,6 +124,7 @@ impl WebhookService {
             receiver_url,
             secret,
             intake,
+            holder: uuid::Uuid::new_v4().to_string(),
         }
     }
 
@@ -150,23 +165,23 @@ impl WebhookService {
         }
     }
 
-    /// Our row for `spec` at `uri`, preferring an active one; a new pending
-    /// row when there is none.
+    /// The wanted row for `spec` at `uri` (the store keeps at most one), or a
+    /// new pending one. A replica inserting the same row at the same moment
+    /// makes the insert conflict; its row is then ours too.
     async fn row_for(
         &self,
-        rows: &[WebhookRegistration],
         spec: &WebhookSpec,
         uri: &str,
     ) -> Result<WebhookRegistration, WebhookError> {
-        let same = |r: &&WebhookRegistration| r.uri == uri && spec_of(r) == *spec;
-        let existing = rows
-            .iter()
-            .filter(same)
-            .max_by_key(|r| (r.status == WebhookStatus::Active, wanted(r), r.id));
-        if let Some(row) = existing {
-            return Ok(row.clone());
+        let find = |rows: Vec<WebhookRegistration>| {
+            rows.into_iter()
+                .filter(|r| wanted(r) && r.uri == uri && spec_of(r) == *spec)
+                .max_by_key(|r| (r.status == WebhookStatus::Active, r.id))
+        };
+        if let Some(row) = find(self.store.list_webhooks().await?) {
+            return Ok(row);
         }
-        Ok(self
+        let inserted = self
             .store
             .insert_webhook(&NewWebhook {
                 event: spec.event.clone(),
@@ -174,30 +189,54 @@ impl WebhookService {
                 uri: uri.to_string(),
                 created_at: now(),
             })
-            .await?)
+            .await;
+        match inserted {
+            Ok(row) => Ok(row),
+            Err(StoreError::Conflict(what)) => find(self.store.list_webhooks().await?)
+                .ok_or_else(|| StoreError::Conflict(what).into()),
+            Err(e) => Err(e.into()),
+        }
     }
 
-    /// Registers `spec` unless an active registration has it already.
+    /// Registers `spec` unless an active registration has it already. Of
+    /// replicas doing this at once, the one that claims the row registers
+    /// it at Nextcloud; the others wait for its outcome.
     async fn ensure(
         &self,
         nc: &dyn WebhooksApi,
         spec: &WebhookSpec,
     ) -> Result<(LocalWebhook, bool), WebhookError> {
         let uri = self.receiver_url()?.to_string();
-        let rows = self.store.list_webhooks().await?;
-        let row = self.row_for(&rows, spec, &uri).await?;
-        if row.status == WebhookStatus::Active && row.nextcloud_id.is_some() {
-            return Ok(((&row).into(), false));
+        let waiting_since = tokio::time::Instant::now();
+        loop {
+            let row = self.row_for(spec, &uri).await?;
+            if row.status == WebhookStatus::Active && row.nextcloud_id.is_some() {
+                return Ok(((&row).into(), false));
+            }
+            let now = now();
+            if self
+                .store
+                .claim_webhook(row.id, now, later(now, REGISTER_LEASE))
+                .await?
+            {
+                let id = self
+                    .register_row(nc, &row, spec, &uri, WebhookStatus::Disabled)
+                    .await?;
+                let row = WebhookRegistration {
+                    nextcloud_id: Some(id),
+                    status: WebhookStatus::Active,
+                    ..row
+                };
+                return Ok(((&row).into(), true));
+            }
+            if waiting_since.elapsed() > REGISTER_LEASE * 2 {
+                return Err(WebhookError::Busy(format!(
+                    "another replica is still registering {}",
+                    spec.event
+                )));
+            }
+            tokio::time::sleep(REGISTER_POLL).await;
         }
-        let id = self
-            .register_row(nc, &row, spec, &uri, WebhookStatus::Disabled)
-            .await?;
-        let row = WebhookRegistration {
-            nextcloud_id: Some(id),
-            status: WebhookStatus::Active,
-            ..row
-        };
-        Ok(((&row).into(), true))
     }
 
     /// Deletes `row` at Nextcloud (if it has an id there) and disables it here.

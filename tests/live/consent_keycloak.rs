@@ -140,9 +140,10 @@ impl Server {
         config.store.progressive_consent = true;
         let store_path = config.store.location.expose_secret().to_string();
 
-        let app = Application::build_on(config.clone(), listener, HttpSettings::loopback_any_port())
-            .await
-            .expect("start-up against Keycloak");
+        let app =
+            Application::build_on(config.clone(), listener, HttpSettings::loopback_any_port())
+                .await
+                .expect("start-up against Keycloak");
         assert!(app.runs_grant_keeper(), "progressive consent is wired");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until_stopped(async move {

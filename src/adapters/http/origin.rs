@@ -41,7 +41,7 @@ impl OriginPolicy {
             return true;
         }
         let serialized = url.origin().ascii_serialization();
-        self.allowed.iter().any(|a| *a == serialized)
+        self.allowed.contains(&serialized)
     }
 }
 

@@ -109,9 +109,10 @@ where
         None => {
             let mcp = Router::new().nest_service("/mcp", service);
             let mcp = match guards.basic_bearer {
-                Some(bearer) => {
-                    mcp.layer(middleware::from_fn_with_state(bearer, require_static_bearer))
-                }
+                Some(bearer) => mcp.layer(middleware::from_fn_with_state(
+                    bearer,
+                    require_static_bearer,
+                )),
                 None => mcp,
             };
             base.merge(mcp.layer(origin))

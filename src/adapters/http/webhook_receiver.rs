@@ -181,7 +181,10 @@ mod tests {
     #[test]
     fn logged_values_cannot_forge_lines_or_reach_a_terminal() {
         let forged = for_log("OCA\\X\n2026-01-01 INFO forged line\u{1b}[31m");
-        assert!(!forged.contains('\n') && !forged.contains('\u{1b}'), "{forged}");
+        assert!(
+            !forged.contains('\n') && !forged.contains('\u{1b}'),
+            "{forged}"
+        );
         assert!(forged.contains("\\n") && forged.contains("\\u{1b}"));
         let long = for_log(&"a".repeat(10_000));
         assert!(long.chars().count() <= 201, "{}", long.len());

@@ -279,7 +279,12 @@ mod tests {
                 Err(AuthError::NotAnAccessToken)
             );
         }
-        for typ in [None, Some("JWT"), Some("at+jwt"), Some("application/AT+JWT")] {
+        for typ in [
+            None,
+            Some("JWT"),
+            Some("at+jwt"),
+            Some("application/AT+JWT"),
+        ] {
             assert!(header_type_allowed(typ), "{typ:?}");
         }
         for typ in ["logout+jwt", "secevent+jwt", "id_token", ""] {

@@ -16,11 +16,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::{MAX_ACCESS_TOKEN_BYTES, OpaqueTokenValidation};
 use super::cache::{TokenCache, TokenHash};
 use super::http::read_json;
 use super::jwt::looks_like_jwt;
 use super::oidc::OidcProvider;
+use super::{MAX_ACCESS_TOKEN_BYTES, OpaqueTokenValidation};
 use crate::domain::principal::{Principal, VerifiedClaims};
 use crate::ports::identity::{
     AuthError, AuthorizationRequest, IdentityProvider, IdpError, IdpMetadata, IdpOperation,

@@ -11,7 +11,6 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::{IdpConfig, MAX_ACCESS_TOKEN_BYTES};
 use super::cache::{TokenCache, TokenHash};
 use super::discovery::{Discovery, DiscoveryDocument, discovery_url};
 use super::http::{
@@ -20,6 +19,7 @@ use super::http::{
 use super::jwks::JwksCache;
 use super::jwt::{self, JwtPolicy, RawClaims, looks_like_jwt};
 use super::tokens::{TokenReply, now_secs};
+use super::{IdpConfig, MAX_ACCESS_TOKEN_BYTES};
 use crate::domain::principal::{Principal, VerifiedClaims};
 use crate::ports::identity::{
     AuthError, AuthorizationRequest, IdentityProvider, IdpError, IdpMetadata, IdpOperation,
@@ -281,8 +281,7 @@ impl OidcProvider {
 /// 403 (this server's client credentials were refused: a configuration
 /// fault) and 429 (the IdP is shedding load).
 fn refuses_the_token(status: reqwest::StatusCode) -> bool {
-    status.is_client_error()
-        && !matches!(status.as_u16(), 401 | 403 | 429)
+    status.is_client_error() && !matches!(status.as_u16(), 401 | 403 | 429)
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,8 @@
 
 pub mod caller;
 mod outcome;
+mod paging;
+mod schema;
 pub mod server;
 pub mod tool_scopes;
 mod tools;

@@ -20,12 +20,10 @@ pub fn failure(message: impl std::fmt::Display) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.to_string())])
 }
 
-/// `?`-style early return for tool bodies: the error half is already a result.
+/// What a tool returns: `?` returns early with the failure half, which is
+/// already a result. rmcp turns `Err` into that result with `isError` set, as
+/// [`failure`] already made it, so both halves reach the caller unchanged.
 pub type ToolOutcome = Result<CallToolResult, CallToolResult>;
-
-pub fn flatten(outcome: ToolOutcome) -> CallToolResult {
-    outcome.unwrap_or_else(|failed| failed)
-}
 
 /// Maps any displayable error into the failure half of a [`ToolOutcome`].
 pub trait OrFail<T> {

@@ -16,6 +16,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 use super::caller::caller_of;
 use super::outcome::failure;
 use super::tool_scopes::ToolScopes;
+use super::tools::{AppRouter, every_app};
 use crate::domain::capabilities::InstalledApps;
 use crate::ports::consent::ConsentService;
 use crate::ports::nextcloud::{CapabilitiesApi, NextcloudApi, NextcloudError};
@@ -26,7 +27,7 @@ use crate::service::credentials::CredentialResolver;
 /// What every tool call needs, shared by all handler instances.
 pub struct ToolContext {
     pub credentials: CredentialResolver,
-    /// Flow 2, when progressive consent is on; its tools exist only then.
+    /// Offline access, when progressive consent is on; its tools exist only then.
     pub consent: Option<Arc<dyn ConsentService>>,
     /// Webhooks, when WEBHOOK_SECRET is set: the admin service for the
     /// `nc_webhooks_*` tools.
@@ -44,28 +45,7 @@ pub struct NextcloudMcp {
 
 impl NextcloudMcp {
     pub fn new(context: ToolContext) -> Self {
-        let mut tools = Self::notes_router()
-            + Self::files_router()
-            + Self::calendar_router()
-            + Self::events_router()
-            + Self::todos_router()
-            + Self::contacts_router()
-            + Self::webhooks_router()
-            + Self::deck_boards_router()
-            + Self::deck_stacks_router()
-            + Self::deck_cards_router()
-            + Self::deck_card_links_router()
-            + Self::shares_router()
-            + Self::shares_create_router()
-            + Self::search_router()
-            + Self::tables_router()
-            + Self::cookbook_router()
-            + Self::cookbook_edit_router()
-            + Self::capabilities_router();
-        if context.consent.is_some() {
-            tools += Self::consent_router();
-        }
-        let scopes = ToolScopes::from_tools(&tools.list_all());
+        let AppRouter { tools, scopes } = every_app(context.consent.is_some());
         Self {
             context: Arc::new(context),
             tools: Arc::new(tools),
@@ -151,7 +131,7 @@ impl ServerHandler for NextcloudMcp {
     ) -> Result<ListToolsResult, ErrorData> {
         let installed = self.installed_apps();
         let mut tools = self.tools.list_all();
-        tools.retain(|tool| installed.check_tool(&tool.name).is_ok());
+        tools.retain(|tool| self.scopes.check_installed(&tool.name, &installed).is_ok());
         if let Some(caller) = caller_of(&context) {
             tools.retain(|tool| self.scopes.check(&tool.name, caller.soft_scopes()).is_ok());
         }
@@ -173,7 +153,10 @@ impl ServerHandler for NextcloudMcp {
         {
             return Ok(failure(missing).into());
         }
-        if let Err(not_installed) = self.installed_apps().check_tool(&request.name) {
+        if let Err(not_installed) = self
+            .scopes
+            .check_installed(&request.name, &self.installed_apps())
+        {
             return Ok(failure(not_installed).into());
         }
         let call = ToolCallContext::new(self, request, context);

@@ -1,87 +1,96 @@
-//! Which soft scopes each tool needs: the app comes from the tool's name
-//! prefix, read or write from its `readOnlyHint`. Built once from the router.
+//! The one table of what gates each tool: the optional Nextcloud app it
+//! belongs to, and the soft scopes it needs (read or write by its
+//! `readOnlyHint`). Each tool folder declares its app and scopes next to its
+//! router, so the table follows from where a tool lives, not from its name.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use rmcp::model::Tool;
 
+use crate::domain::capabilities::{App, InstalledApps};
 use crate::domain::scopes::{MissingScopes, Scope, ScopeCheck, ScopeSet};
 
-/// Tool-name prefix -> (scope for reading, scope for writing); the first
-/// match wins. A `*` in a prefix stands for any text, so
-/// `nc_calendar_*_todo` takes the task tools (`nc_calendar_list_todos`,
-/// `nc_calendar_complete_todo`...) before the general calendar rule.
-const APP_SCOPES: &[(&str, Scope, Scope)] = &[
-    ("nc_notes_", Scope::NotesRead, Scope::NotesWrite),
-    ("nc_webdav_", Scope::FilesRead, Scope::FilesWrite),
-    ("nc_calendar_*_todo", Scope::TodoRead, Scope::TodoWrite),
-    ("nc_calendar_", Scope::CalendarRead, Scope::CalendarWrite),
-    ("nc_contacts_", Scope::ContactsRead, Scope::ContactsWrite),
-    ("nc_deck_", Scope::DeckRead, Scope::DeckWrite),
-    ("nc_share_", Scope::SharesRead, Scope::SharesWrite),
-    ("nc_search_", Scope::SearchRead, Scope::SearchRead),
-    // The reference server names its Deck tools `deck_*`.
-    ("deck_", Scope::DeckRead, Scope::DeckWrite),
-    ("nc_tables_", Scope::TablesRead, Scope::TablesWrite),
-    ("nc_cookbook_", Scope::CookbookRead, Scope::CookbookWrite),
-    // Re-probing changes the tool list every caller sees: admin only.
-    (
-        "nc_refresh_capabilities",
-        Scope::WebhooksAdmin,
-        Scope::WebhooksAdmin,
-    ),
-    ("nc_webhooks_", Scope::WebhooksAdmin, Scope::WebhooksAdmin),
-];
-
-/// Tools any authenticated caller may use on their own behalf.
-const UNSCOPED: &[&str] = &[
-    "provision_nextcloud_access",
-    "check_provisioning_status",
-    "revoke_nextcloud_access",
-];
-
-/// `prefix` is a plain prefix, or `head*tail`: starts with head, and tail
-/// occurs somewhere after it.
-fn name_matches(prefix: &str, name: &str) -> bool {
-    match prefix.split_once('*') {
-        Some((head, tail)) => name
-            .strip_prefix(head)
-            .is_some_and(|rest| rest.contains(tail)),
-        None => name.starts_with(prefix),
-    }
+/// The soft scopes the tools of one router need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Any authenticated caller may use them on their own behalf.
+    Unscoped,
+    /// `read` for tools whose `readOnlyHint` is true, `write` for the others.
+    ReadWrite { read: Scope, write: Scope },
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct ToolScopes(HashMap<String, Vec<Scope>>);
+impl Access {
+    pub const fn read_write(read: Scope, write: Scope) -> Self {
+        Self::ReadWrite { read, write }
+    }
 
-impl ToolScopes {
-    /// Panics on a tool whose app has no scope: every tool must be gated, and
-    /// the tests build this table, so a new app cannot slip through ungated.
-    pub fn from_tools(tools: &[Tool]) -> Self {
-        let table = tools
-            .iter()
-            .map(|tool| {
-                if UNSCOPED.contains(&tool.name.as_ref()) {
-                    return (tool.name.to_string(), Vec::new());
-                }
+    /// One scope whether the tool reads or writes.
+    pub const fn only(scope: Scope) -> Self {
+        Self::ReadWrite {
+            read: scope,
+            write: scope,
+        }
+    }
+
+    fn scopes_for(self, tool: &Tool) -> Vec<Scope> {
+        match self {
+            Self::Unscoped => Vec::new(),
+            Self::ReadWrite { read, write } => {
                 let read_only = tool
                     .annotations
                     .as_ref()
                     .and_then(|a| a.read_only_hint)
                     .unwrap_or(false);
-                let (_, read, write) = APP_SCOPES
-                    .iter()
-                    .find(|(prefix, _, _)| name_matches(prefix, &tool.name))
-                    .unwrap_or_else(|| panic!("tool {} has no scope mapping", tool.name));
-                let scope = if read_only { *read } else { *write };
-                (tool.name.to_string(), vec![scope])
+                vec![if read_only { read } else { write }]
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Gate {
+    /// `None` for tools that need only core Nextcloud, or none at all.
+    app: Option<App>,
+    scopes: Vec<Scope>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ToolScopes(HashMap<String, Gate>);
+
+impl ToolScopes {
+    /// The gates of `tools`, which all belong to `app` and need `access`.
+    pub fn of(tools: &[Tool], app: Option<App>, access: Access) -> Self {
+        let table = tools
+            .iter()
+            .map(|tool| {
+                let gate = Gate {
+                    app,
+                    scopes: access.scopes_for(tool),
+                };
+                (tool.name.to_string(), gate)
             })
             .collect();
         Self(table)
     }
 
+    /// Panics on a tool name both tables gate: the routers would keep one
+    /// of the two tools, and the table could gate it as the other. Every
+    /// server build (and so every test that starts one) merges all tables,
+    /// so a clash cannot ship.
+    pub fn merge(&mut self, other: Self) {
+        for (name, gate) in other.0 {
+            match self.0.entry(name) {
+                Entry::Occupied(taken) => panic!("tool {} is declared twice", taken.key()),
+                Entry::Vacant(free) => {
+                    free.insert(gate);
+                }
+            }
+        }
+    }
+
     pub fn required(&self, tool: &str) -> Option<&[Scope]> {
-        self.0.get(tool).map(Vec::as_slice)
+        self.0.get(tool).map(|gate| gate.scopes.as_slice())
     }
 
     /// `Ok` if `granted` allows `tool` (unknown tools are left to the router,
@@ -93,9 +102,32 @@ impl ToolScopes {
         }
     }
 
+    /// The optional app `tool` belongs to.
+    pub fn app(&self, tool: &str) -> Option<App> {
+        self.0.get(tool).and_then(|gate| gate.app)
+    }
+
+    /// `Err(message)` if `tool` belongs to an app `installed` lacks; the
+    /// message tells an administrator how to bring the tool back.
+    pub fn check_installed(&self, tool: &str, installed: &InstalledApps) -> Result<(), String> {
+        match self.app(tool) {
+            Some(app) if !installed.contains(app) => Err(format!(
+                "{} is not installed on this Nextcloud (or is disabled for this account); \
+                 an administrator can enable the '{}' app, then call nc_refresh_capabilities",
+                app.display_name(),
+                app.app_id()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Every scope some tool needs, for RFC 9728 `scopes_supported`.
     pub fn all_scopes(&self) -> Vec<&'static str> {
-        let set: ScopeSet = self.0.values().flatten().copied().collect();
+        let set: ScopeSet = self
+            .0
+            .values()
+            .flat_map(|gate| gate.scopes.iter().copied())
+            .collect();
         set.iter().map(Scope::as_str).collect()
     }
 }
@@ -113,11 +145,19 @@ mod tests {
 
     #[test]
     fn read_tools_need_read_and_write_tools_need_write() {
-        let scopes = ToolScopes::from_tools(&[
-            tool("nc_notes_get_note", true),
-            tool("nc_notes_delete_note", false),
-            tool("nc_webdav_read_file", true),
-        ]);
+        let mut scopes = ToolScopes::of(
+            &[
+                tool("nc_notes_get_note", true),
+                tool("nc_notes_delete_note", false),
+            ],
+            Some(App::Notes),
+            Access::read_write(Scope::NotesRead, Scope::NotesWrite),
+        );
+        scopes.merge(ToolScopes::of(
+            &[tool("nc_webdav_read_file", true)],
+            None,
+            Access::read_write(Scope::FilesRead, Scope::FilesWrite),
+        ));
         assert_eq!(
             scopes.required("nc_notes_get_note"),
             Some(&[Scope::NotesRead][..])
@@ -141,25 +181,67 @@ mod tests {
     }
 
     #[test]
-    fn task_tools_need_todo_scopes_and_event_tools_calendar_scopes() {
-        let scopes = ToolScopes::from_tools(&[
-            tool("nc_calendar_list_todos", true),
-            tool("nc_calendar_complete_todo", false),
-            tool("nc_calendar_search_todos", true),
-            tool("nc_calendar_list_events", true),
-            tool("nc_calendar_create_event", false),
-        ]);
-        let need = |name: &str| scopes.required(name).unwrap()[0];
-        assert_eq!(need("nc_calendar_list_todos"), Scope::TodoRead);
-        assert_eq!(need("nc_calendar_complete_todo"), Scope::TodoWrite);
-        assert_eq!(need("nc_calendar_search_todos"), Scope::TodoRead);
-        assert_eq!(need("nc_calendar_list_events"), Scope::CalendarRead);
-        assert_eq!(need("nc_calendar_create_event"), Scope::CalendarWrite);
+    fn unscoped_tools_need_nothing_and_unknown_tools_pass_to_the_router() {
+        let scopes = ToolScopes::of(
+            &[tool("check_provisioning_status", true)],
+            None,
+            Access::Unscoped,
+        );
+        assert_eq!(scopes.required("check_provisioning_status"), Some(&[][..]));
+        let nothing = ScopeSet::from_oauth("openid");
+        assert!(scopes.check("check_provisioning_status", &nothing).is_ok());
+        assert_eq!(scopes.required("nc_mystery_thing"), None);
+        assert!(scopes.all_scopes().is_empty());
     }
 
     #[test]
-    #[should_panic(expected = "no scope mapping")]
-    fn an_unmapped_tool_is_refused() {
-        ToolScopes::from_tools(&[tool("nc_mystery_thing", true)]);
+    fn tools_of_an_absent_app_are_refused_with_its_name() {
+        let mut scopes = ToolScopes::of(
+            &[tool("deck_get_boards", true)],
+            Some(App::Deck),
+            Access::read_write(Scope::DeckRead, Scope::DeckWrite),
+        );
+        scopes.merge(ToolScopes::of(
+            &[tool("nc_webdav_read_file", true)],
+            None,
+            Access::read_write(Scope::FilesRead, Scope::FilesWrite),
+        ));
+        assert_eq!(scopes.app("deck_get_boards"), Some(App::Deck));
+        assert_eq!(scopes.app("nc_webdav_read_file"), None);
+        let without_deck = InstalledApps::from_probe(
+            &crate::domain::capabilities::ServerCapabilities::default(),
+            &Default::default(),
+        );
+        let err = scopes
+            .check_installed("deck_get_boards", &without_deck)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "Deck is not installed on this Nextcloud (or is disabled for this account); \
+             an administrator can enable the 'deck' app, then call nc_refresh_capabilities"
+        );
+        assert!(
+            scopes
+                .check_installed("nc_webdav_read_file", &without_deck)
+                .is_ok()
+        );
+        assert!(
+            scopes
+                .check_installed("deck_get_boards", &InstalledApps::all())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "tool nc_notes_get_note is declared twice")]
+    fn a_tool_declared_by_two_apps_is_refused() {
+        let notes = || {
+            ToolScopes::of(
+                &[tool("nc_notes_get_note", true)],
+                Some(App::Notes),
+                Access::only(Scope::NotesRead),
+            )
+        };
+        notes().merge(notes());
     }
 }

@@ -27,4 +27,7 @@ mod vcard;
 mod webdav;
 mod webhooks;
 
+#[cfg(test)]
+mod injection_tests;
+
 pub use http::{HttpNextcloud, NextcloudSession};

@@ -6,7 +6,7 @@
 use calcard::common::PartialDateTime;
 use calcard::vcard::{VCard, VCardEntry, VCardValue, VCardVersion};
 
-use super::ical::write::escape_text;
+use super::ical::write::{escape_text, raw_value};
 use crate::adapters::nextcloud::errors::protocol;
 use crate::domain::contacts::{Contact, ContactPatch, PostalAddress, Typed};
 use crate::ports::nextcloud::NextcloudError;
@@ -161,7 +161,12 @@ pub fn read(card: &VCard, addressbook: &str, etag: Option<&str>) -> Contact {
 fn type_param(types: &[String]) -> String {
     let clean: Vec<String> = types
         .iter()
-        .map(|t| t.replace([';', ':', ',', '"'], "").to_uppercase())
+        // TYPE values are tokens (work, cell, x-custom): anything else could
+        // end the parameter or, after a backslash, confuse the writer's folding.
+        .map(|t| {
+            t.replace(|c: char| !(c.is_ascii_alphanumeric() || c == '-'), "")
+                .to_uppercase()
+        })
         .filter(|t| !t.is_empty())
         .collect();
     if clean.is_empty() {
@@ -200,7 +205,7 @@ fn lines(patch: &ContactPatch, card: Option<&VCard>) -> Vec<(&'static str, Vec<S
         out.push((
             "BDAY",
             bday.iter()
-                .map(|b| format!("BDAY:{}", b.replace(['\r', '\n'], "")))
+                .map(|b| format!("BDAY:{}", raw_value(b)))
                 .collect(),
         ));
     }
@@ -230,7 +235,7 @@ fn lines(patch: &ContactPatch, card: Option<&VCard>) -> Vec<(&'static str, Vec<S
             "EMAIL",
             emails
                 .iter()
-                .map(|e| format!("EMAIL{}:{}", type_param(&e.types), e.value))
+                .map(|e| format!("EMAIL{}:{}", type_param(&e.types), raw_value(&e.value)))
                 .collect(),
         ));
     }
@@ -239,7 +244,7 @@ fn lines(patch: &ContactPatch, card: Option<&VCard>) -> Vec<(&'static str, Vec<S
             "TEL",
             phones
                 .iter()
-                .map(|p| format!("TEL{}:{}", type_param(&p.types), p.value))
+                .map(|p| format!("TEL{}:{}", type_param(&p.types), raw_value(&p.value)))
                 .collect(),
         ));
     }
@@ -259,7 +264,12 @@ fn lines(patch: &ContactPatch, card: Option<&VCard>) -> Vec<(&'static str, Vec<S
         ));
     }
     if let Some(urls) = &patch.urls {
-        out.push(("URL", urls.iter().map(|u| format!("URL:{u}")).collect()));
+        out.push((
+            "URL",
+            urls.iter()
+                .map(|u| format!("URL:{}", raw_value(u)))
+                .collect(),
+        ));
     }
     if let Some(categories) = &patch.categories {
         let joined: Vec<String> = categories.iter().map(|c| escape_text(c)).collect();

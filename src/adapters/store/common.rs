@@ -13,14 +13,18 @@ use crate::ports::store::{
 };
 
 pub(crate) const UPSERT_GRANT: &str = "INSERT INTO refresh_tokens \
-    (subject, provider, sealed, key_version, scopes, granted_at) VALUES ($1, $2, $3, $4, $5, $6) \
+    (subject, provider, sealed, key_version, scopes, granted_at, refreshed_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $6) \
     ON CONFLICT (subject, provider) DO UPDATE SET sealed = excluded.sealed, \
-    key_version = excluded.key_version, scopes = excluded.scopes, granted_at = excluded.granted_at";
+    key_version = excluded.key_version, scopes = excluded.scopes, granted_at = excluded.granted_at, \
+    version = refresh_tokens.version + 1, refreshed_at = excluded.granted_at, lease_until = 0, \
+    needs_consent_since = NULL";
 pub(crate) const GET_GRANT: &str = "SELECT subject, provider, sealed, key_version, scopes, granted_at \
     FROM refresh_tokens WHERE subject = $1 AND provider = $2";
 pub(crate) const DELETE_GRANT: &str =
     "DELETE FROM refresh_tokens WHERE subject = $1 AND provider = $2";
-pub(crate) const LIST_PROVISIONED: &str = "SELECT subject, provider, scopes, granted_at, key_version \
+pub(crate) const LIST_PROVISIONED: &str = "SELECT subject, provider, scopes, granted_at, key_version, \
+    refreshed_at, needs_consent_since \
     FROM refresh_tokens ORDER BY subject, provider";
 pub(crate) const STALE_GRANTS: &str = "SELECT subject, provider, sealed, key_version \
     FROM refresh_tokens WHERE key_version <> $1";
@@ -47,14 +51,14 @@ pub(crate) const RECENT_AUDIT: &str = "SELECT kind, subject, client_id, at, outc
 pub(crate) const INSERT_WEBHOOK: &str = "INSERT INTO webhook_registrations \
     (nextcloud_id, event, filter, uri, created_at, status) VALUES (NULL, $1, $2, $3, $4, $5) \
     RETURNING id";
-pub(crate) const UPDATE_WEBHOOK: &str =
-    "UPDATE webhook_registrations SET status = $1, nextcloud_id = $2 WHERE id = $3";
+pub(crate) const UPDATE_WEBHOOK: &str = "UPDATE webhook_registrations \
+    SET status = $1, nextcloud_id = $2, lease_until = 0 WHERE id = $3";
 pub(crate) const LIST_WEBHOOKS: &str = "SELECT id, nextcloud_id, event, filter, uri, created_at, status \
     FROM webhook_registrations ORDER BY id";
 pub(crate) const DELETE_WEBHOOK: &str = "DELETE FROM webhook_registrations WHERE id = $1";
 
 pub(crate) type GrantRow = (String, String, Vec<u8>, i64, String, i64);
-pub(crate) type ProvisionedRow = (String, String, String, i64, i64);
+pub(crate) type ProvisionedRow = (String, String, String, i64, i64, i64, Option<i64>);
 pub(crate) type StaleGrantRow = (String, String, Vec<u8>, i64);
 pub(crate) type PendingRow = (String, String, String, Vec<u8>, i64, String, i64);
 pub(crate) type StalePendingRow = (String, String, String, Vec<u8>, i64);
@@ -160,8 +164,11 @@ pub(crate) fn grant_from_row(sealer: &Sealer, row: GrantRow) -> Result<RefreshGr
 }
 
 pub(crate) fn provisioned_from_row(row: ProvisionedRow) -> Result<ProvisionedUser, StoreError> {
-    let (subject, provider, scopes, granted_at, key_version) = row;
+    let (subject, provider, scopes, granted_at, key_version, refreshed_at, needs_consent_since) =
+        row;
     Ok(ProvisionedUser {
+        refreshed_at: UnixTime(refreshed_at),
+        needs_consent_since: needs_consent_since.map(UnixTime),
         key_version: u32::try_from(key_version)
             .map_err(|_| StoreError::Corrupt(format!("key version {key_version} out of range")))?,
         subject,

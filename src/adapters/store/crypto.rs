@@ -1,4 +1,4 @@
-//! AES-256-GCM sealing of stored secrets (security rule 10).
+//! AES-256-GCM sealing of stored secrets (docs/security.md, rule 11).
 //!
 //! Sealed bytes: `0x01 || nonce (12 random bytes) || ciphertext || tag (16)`.
 //! Associated data binds the row: format byte, purpose, subject, provider and

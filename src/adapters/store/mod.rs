@@ -3,6 +3,7 @@
 
 mod common;
 pub mod crypto;
+mod lease_sql;
 pub mod postgres;
 mod sql_impl;
 pub mod sqlite;

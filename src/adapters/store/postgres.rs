@@ -11,13 +11,16 @@ use sqlx::{Connection as _, PgConnection, PgPool};
 
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
+use super::lease_sql;
 use super::sql_impl::impl_sql_store;
 use crate::domain::audit::AuditEvent;
 use crate::domain::consent::PendingConsent;
 use crate::domain::time::UnixTime;
+use secrecy::SecretString;
+
 use crate::ports::store::{
-    NewWebhook, ProvisionedUser, RefreshGrant, ResealReport, StoreError, WebhookRegistration,
-    WebhookStatus,
+    ClaimTerms, ClaimedGrant, GrantState, NewWebhook, ProvisionedUser, RefreshGrant, ResealReport,
+    StoreError, WebhookRegistration, WebhookStatus,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

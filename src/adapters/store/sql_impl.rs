@@ -134,6 +134,120 @@ macro_rules! impl_sql_store {
                 rows.into_iter().map(common::audit_from_row).collect()
             }
 
+            async fn claim_refresh(
+                &self,
+                subject: &str,
+                provider: &str,
+                terms: ClaimTerms,
+            ) -> Result<Option<ClaimedGrant>, StoreError> {
+                let row: Option<lease_sql::ClaimRow> = sqlx::query_as(lease_sql::CLAIM_GRANT)
+                    .bind(subject)
+                    .bind(provider)
+                    .bind(terms.lease_until.0)
+                    .bind(terms.now.0)
+                    .bind(terms.refreshed_before.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(common::db_error)?;
+                let Some((s, p, sealed, key_version, scopes, granted_at, version)) = row else {
+                    return Ok(None);
+                };
+                let row = (s, p, sealed, key_version, scopes, granted_at);
+                match common::grant_from_row(&self.sealer, row) {
+                    Ok(grant) => Ok(Some(ClaimedGrant { grant, version })),
+                    Err(e) => {
+                        // Unusable here: let the lease go rather than block
+                        // a replica that can open it.
+                        self.release_refresh(subject, provider, version).await.ok();
+                        Err(e)
+                    }
+                }
+            }
+
+            async fn finish_refresh(
+                &self,
+                subject: &str,
+                provider: &str,
+                from_version: i64,
+                rotated: Option<SecretString>,
+                now: UnixTime,
+            ) -> Result<bool, StoreError> {
+                let done = match rotated {
+                    Some(token) => {
+                        let (sealed, key_version) =
+                            self.sealer.seal(Purpose::RefreshToken, subject, provider, &token)?;
+                        sqlx::query(lease_sql::FINISH_ROTATED)
+                            .bind(sealed)
+                            .bind(key_version)
+                            .bind(now.0)
+                            .bind(subject)
+                            .bind(provider)
+                            .bind(from_version)
+                            .execute(&self.pool)
+                            .await
+                    }
+                    None => {
+                        sqlx::query(lease_sql::FINISH_KEPT)
+                            .bind(now.0)
+                            .bind(subject)
+                            .bind(provider)
+                            .bind(from_version)
+                            .execute(&self.pool)
+                            .await
+                    }
+                }
+                .map_err(common::db_error)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn release_refresh(
+                &self,
+                subject: &str,
+                provider: &str,
+                from_version: i64,
+            ) -> Result<(), StoreError> {
+                sqlx::query(lease_sql::RELEASE_GRANT)
+                    .bind(subject)
+                    .bind(provider)
+                    .bind(from_version)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(common::db_error)?;
+                Ok(())
+            }
+
+            async fn mark_needs_consent(
+                &self,
+                subject: &str,
+                provider: &str,
+                from_version: i64,
+                now: UnixTime,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query(lease_sql::MARK_NEEDS_CONSENT)
+                    .bind(now.0)
+                    .bind(subject)
+                    .bind(provider)
+                    .bind(from_version)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(common::db_error)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn grant_state(
+                &self,
+                subject: &str,
+                provider: &str,
+            ) -> Result<Option<GrantState>, StoreError> {
+                let row: Option<lease_sql::GrantStateRow> = sqlx::query_as(lease_sql::GRANT_STATE)
+                    .bind(subject)
+                    .bind(provider)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(common::db_error)?;
+                Ok(row.map(lease_sql::state_from_row))
+            }
+
             async fn reseal_all(&self) -> Result<ResealReport, StoreError> {
                 let current = i64::from(self.sealer.keyring()?.current_version());
                 let mut report = ResealReport::default();
@@ -223,6 +337,22 @@ macro_rules! impl_sql_store {
                 })
             }
 
+            async fn claim_webhook(
+                &self,
+                id: i64,
+                now: UnixTime,
+                lease_until: UnixTime,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query(lease_sql::CLAIM_WEBHOOK)
+                    .bind(id)
+                    .bind(lease_until.0)
+                    .bind(now.0)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(common::db_error)?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn update_webhook(
                 &self,
                 id: i64,
@@ -259,6 +389,37 @@ macro_rules! impl_sql_store {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound(format!("webhook registration {id}")));
                 }
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::ports::store::JobLeases for $store {
+            async fn try_lease(
+                &self,
+                name: &str,
+                holder: &str,
+                now: UnixTime,
+                lease_until: UnixTime,
+            ) -> Result<bool, StoreError> {
+                let row: Option<(String,)> = sqlx::query_as(lease_sql::TRY_LEASE)
+                    .bind(name)
+                    .bind(holder)
+                    .bind(lease_until.0)
+                    .bind(now.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(common::db_error)?;
+                Ok(row.is_some())
+            }
+
+            async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+                sqlx::query(lease_sql::RELEASE_LEASE)
+                    .bind(name)
+                    .bind(holder)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(common::db_error)?;
                 Ok(())
             }
         }

@@ -126,9 +126,7 @@ impl EdgeSettings {
         let basic_token = args.basic_token.filter(|t| !t.is_empty());
         if let Some(token) = &basic_token {
             let chars = token.chars().count();
-            if chars < MIN_BASIC_TOKEN_CHARS
-                || token.chars().any(|c| !c.is_ascii_graphic())
-            {
+            if chars < MIN_BASIC_TOKEN_CHARS || token.chars().any(|c| !c.is_ascii_graphic()) {
                 return Err(ConfigError::Invalid {
                     setting: "NEXTCLOUD_MCP_BASIC_TOKEN",
                     reason: format!(

@@ -25,7 +25,7 @@ pub struct StoreArgs {
     /// Older keys, comma-separated "N:base64", still accepted for opening rows until re-sealed.
     #[arg(long, env = "TOKEN_ENCRYPTION_PREVIOUS_KEYS", hide_env_values = true)]
     pub token_encryption_previous_keys: Option<String>,
-    /// Flow 2: let users grant offline access for background jobs (OAuth pass-through mode).
+    /// Let users grant offline access for background jobs (OAuth pass-through mode).
     /// ENABLE_OFFLINE_ACCESS is accepted as an alias. Default: on in OAuth modes.
     #[arg(long, env = "ENABLE_PROGRESSIVE_CONSENT")]
     pub enable_progressive_consent: Option<String>,
@@ -47,7 +47,7 @@ pub struct StoreConfig {
     /// A SQLite path or a postgres:// URL.
     pub location: SecretString,
     pub keyring: Option<Keyring>,
-    /// Flow 2 is on (pass-through OAuth mode only).
+    /// Offline access is on (pass-through OAuth mode only).
     pub progressive_consent: bool,
     /// Client ids allowed to call; empty = any.
     pub allowed_clients: Vec<String>,
@@ -64,6 +64,9 @@ impl std::fmt::Debug for StoreConfig {
             .finish_non_exhaustive()
     }
 }
+
+/// The shortest grant refresh interval accepted.
+pub(super) const MIN_GRANT_REFRESH_SECS: u64 = 2;
 
 fn default_store_path() -> String {
     let base = std::env::var_os("XDG_DATA_HOME")
@@ -153,10 +156,13 @@ pub(super) fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreCo
                     args.grant_refresh_interval
                 ),
             })?;
-    if interval_secs < 60 {
+    // Replicas share each refresh through the store, so a short interval
+    // costs one IdP call per grant per interval whatever the replica count;
+    // a few seconds is allowed so tests can watch several intervals.
+    if interval_secs < MIN_GRANT_REFRESH_SECS {
         return Err(ConfigError::Invalid {
             setting: "NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL",
-            reason: "must be at least 60 seconds".into(),
+            reason: format!("must be at least {MIN_GRANT_REFRESH_SECS} seconds"),
         });
     }
     Ok(StoreConfig {

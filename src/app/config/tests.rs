@@ -313,7 +313,10 @@ fn edge_limits_and_origins_are_validated() {
         ),
     ] {
         let message = EdgeSettings::from_args(args).unwrap_err().to_string();
-        assert!(message.contains(needle) && !message.contains('\n'), "{message}");
+        assert!(
+            message.contains(needle) && !message.contains('\n'),
+            "{message}"
+        );
     }
 }
 
@@ -331,17 +334,49 @@ fn basic_mode_beyond_loopback_needs_the_setting_and_a_token() {
         })
         .unwrap()
     };
-    assert!(settings(None, None).basic_bearer(&mode, loopback).unwrap().is_none());
-    let open = settings(None, None).basic_bearer(&mode, remote).unwrap_err();
     assert!(
-        open.to_string().contains("NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE"),
+        settings(None, None)
+            .basic_bearer(&mode, loopback)
+            .unwrap()
+            .is_none()
+    );
+    let open = settings(None, None)
+        .basic_bearer(&mode, remote)
+        .unwrap_err();
+    assert!(
+        open.to_string()
+            .contains("NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE"),
         "{open}"
     );
     let token_alone = settings(None, Some(TOKEN)).basic_bearer(&mode, remote);
     assert!(token_alone.is_err(), "the explicit setting is needed too");
-    let no_token = settings(Some("true"), None).basic_bearer(&mode, remote).unwrap_err();
-    assert!(no_token.to_string().starts_with("NEXTCLOUD_MCP_BASIC_TOKEN is missing"));
+    let no_token = settings(Some("true"), None)
+        .basic_bearer(&mode, remote)
+        .unwrap_err();
+    assert!(
+        no_token
+            .to_string()
+            .starts_with("NEXTCLOUD_MCP_BASIC_TOKEN is missing")
+    );
     let both = settings(Some("true"), Some(TOKEN));
     assert!(both.basic_bearer(&mode, remote).unwrap().is_some());
     assert!(!format!("{both:?}").contains(TOKEN));
+}
+
+#[test]
+fn grant_refresh_interval_allows_a_few_seconds() {
+    let with = |secs: &str| {
+        let mut a = args();
+        a.store.grant_refresh_interval = secs.into();
+        Config::from_args(a, Transport::Http).map(|c| c.store.grant_refresh_interval)
+    };
+    assert_eq!(with("2").unwrap(), std::time::Duration::from_secs(2));
+    assert_eq!(with("3600").unwrap(), std::time::Duration::from_secs(3600));
+    for bad in ["1", "0", "soon"] {
+        let err = with(bad).unwrap_err().to_string();
+        assert!(
+            err.contains("NEXTCLOUD_MCP_GRANT_REFRESH_INTERVAL"),
+            "{err}"
+        );
+    }
 }

@@ -3,10 +3,15 @@
 //! CalDAV adapter.
 
 mod filter;
+mod input;
 
 use serde::Serialize;
 
 pub use self::filter::EventFilter;
+pub use self::input::{
+    MAX_REMINDER_MINUTES, check_attendee, check_event_draft, check_event_patch,
+    check_reminder_minutes, check_todo_draft, check_todo_patch,
+};
 use super::caltime::EventTime;
 
 /// Which kind of item a calendar collection can hold.
@@ -71,6 +76,8 @@ pub enum CalendarInputError {
     },
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Text(#[from] crate::domain::text::TextInputError),
 }
 
 fn listing(calendars: &[&Calendar]) -> String {
@@ -191,17 +198,19 @@ pub fn parse_attendees(list: &str) -> Result<Vec<Attendee>, CalendarInputError> 
                 _ => (None, item),
             };
             let email = email.strip_prefix("mailto:").unwrap_or(email);
-            if !email.contains('@') || email.contains(' ') {
+            if crate::domain::text::check_email("attendee", email).is_err() {
                 return Err(CalendarInputError::Invalid(format!(
-                    "attendee '{item}' is not an email address; expected e.g. alice@example.com or Alice <alice@example.com>"
+                    "attendee {item:?} is not an email address; expected e.g. alice@example.com or Alice <alice@example.com>, one line, no quotes, colons or semicolons in the address"
                 )));
             }
-            Ok(Attendee {
+            let attendee = Attendee {
                 email: email.to_string(),
                 name,
                 status: Some("NEEDS-ACTION".into()),
                 role: Some("REQ-PARTICIPANT".into()),
-            })
+            };
+            check_attendee(&attendee)?;
+            Ok(attendee)
         })
         .collect()
 }

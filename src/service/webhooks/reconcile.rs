@@ -4,14 +4,15 @@
 //! URIs that nothing wanted claims are deleted at Nextcloud.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use crate::domain::webhooks::{EventFilter, ReconcileReport, RemoteWebhook, WebhookSpec};
 use crate::ports::nextcloud::WebhooksApi;
-use crate::ports::store::{NewWebhook, WebhookRegistration, WebhookStatus};
+use crate::ports::store::{NewWebhook, StoreError, WebhookRegistration, WebhookStatus};
 use crate::ports::webhooks::WebhookError;
 use crate::service::clock::now;
 
-use super::WebhookService;
+use super::{REGISTER_LEASE, WebhookService, later};
 
 pub(super) fn spec_of(row: &WebhookRegistration) -> WebhookSpec {
     WebhookSpec {
@@ -20,8 +21,43 @@ pub(super) fn spec_of(row: &WebhookRegistration) -> WebhookSpec {
     }
 }
 
+/// The job lease reconcile runs under: one replica at a time.
+const RECONCILE_JOB: &str = "webhooks.reconcile";
+/// Longer than a reconcile of many webhooks takes; a replica that dies
+/// mid-reconcile blocks the next one for this long at most.
+const RECONCILE_LEASE: Duration = Duration::from_secs(300);
+
 impl WebhookService {
+    /// Reconciles unless another replica is reconciling (`Busy`): two
+    /// reconciles at once would each delete what the other just registered.
     pub(super) async fn run_reconcile(
+        &self,
+        nc: &dyn WebhooksApi,
+        force: bool,
+    ) -> Result<ReconcileReport, WebhookError> {
+        let now = now();
+        let taken = self
+            .store
+            .try_lease(
+                RECONCILE_JOB,
+                &self.holder,
+                now,
+                later(now, RECONCILE_LEASE),
+            )
+            .await?;
+        if !taken {
+            return Err(WebhookError::Busy(
+                "another replica is reconciling the webhooks".into(),
+            ));
+        }
+        let result = self.reconcile_leased(nc, force).await;
+        if let Err(error) = self.store.release_lease(RECONCILE_JOB, &self.holder).await {
+            tracing::warn!(%error, "reconcile lease not released; it expires by itself");
+        }
+        result
+    }
+
+    async fn reconcile_leased(
         &self,
         nc: &dyn WebhooksApi,
         force: bool,
@@ -40,6 +76,9 @@ impl WebhookService {
             .filter(|w| our_uris.contains(w.uri.as_str()))
             .collect();
         let mut claimed = HashSet::new();
+        // Specs another replica is registering right now: their fresh
+        // webhooks at Nextcloud are not strays.
+        let mut in_flight: Vec<WebhookSpec> = Vec::new();
         let mut report = ReconcileReport::default();
 
         for row in rows.iter().filter(|r| r.status != WebhookStatus::Disabled) {
@@ -52,14 +91,22 @@ impl WebhookService {
                 self.store
                     .update_webhook(row.id, WebhookStatus::Disabled, row.nextcloud_id)
                     .await?;
-                self.store
+                let inserted = self
+                    .store
                     .insert_webhook(&NewWebhook {
                         event: spec.event.clone(),
                         filter: spec.filter.to_value(),
                         uri: uri.clone(),
                         created_at: now(),
                     })
-                    .await?
+                    .await;
+                match inserted {
+                    Ok(row) => row,
+                    // The new URI has its own wanted row already; it is
+                    // reconciled in its own turn.
+                    Err(StoreError::Conflict(_)) => continue,
+                    Err(e) => return Err(e.into()),
+                }
             };
             if !force {
                 let present = row.nextcloud_id.and_then(|id| {
@@ -88,6 +135,18 @@ impl WebhookService {
                     continue;
                 }
             }
+            if row.status != WebhookStatus::Active {
+                let now = now();
+                let mine = self
+                    .store
+                    .claim_webhook(row.id, now, later(now, REGISTER_LEASE))
+                    .await?;
+                if !mine {
+                    tracing::info!(id = row.id, event = %spec.event, "webhook being registered by another replica");
+                    in_flight.push(spec);
+                    continue;
+                }
+            }
             match self
                 .register_row(nc, &row, &spec, &uri, WebhookStatus::Failed)
                 .await
@@ -105,7 +164,10 @@ impl WebhookService {
             }
         }
 
-        for w in ours.iter().filter(|w| !claimed.contains(&w.id)) {
+        let unclaimed = ours.iter().filter(|w| {
+            !claimed.contains(&w.id) && !in_flight.iter().any(|spec| w.serves(spec, &uri))
+        });
+        for w in unclaimed {
             match nc.delete_webhook(w.id).await {
                 Ok(_) => report.deleted_remote += 1,
                 Err(error) => {

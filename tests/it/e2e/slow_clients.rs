@@ -77,7 +77,10 @@ async fn two_hundred_half_sent_headers_are_closed_at_the_header_timeout() {
     let started = Instant::now();
     for stream in &mut streams {
         let closed = read_until_closed(stream, Duration::from_secs(10)).await;
-        assert!(closed.is_some(), "a half-sent request was still open after 10 s");
+        assert!(
+            closed.is_some(),
+            "a half-sent request was still open after 10 s"
+        );
     }
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -112,7 +115,10 @@ async fn over_the_connection_bound_a_fast_503_then_service_resumes() {
     let mut idle = Vec::new();
     for _ in 0..2 {
         let mut stream = TcpStream::connect(address(&server)).await.unwrap();
-        stream.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\n")
+            .await
+            .unwrap();
         idle.push(stream);
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -126,7 +132,11 @@ async fn over_the_connection_bound_a_fast_503_then_service_resumes() {
         .await
         .expect("the connection over the bound is closed");
     assert!(reply.starts_with("HTTP/1.1 503"), "{reply}");
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     drop(idle);
     let mut served = false;
     for _ in 0..20 {
@@ -136,7 +146,10 @@ async fn over_the_connection_bound_a_fast_503_then_service_resumes() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(served, "once the idle connections go, requests are served again");
+    assert!(
+        served,
+        "once the idle connections go, requests are served again"
+    );
     server.shutdown().await;
 }
 
@@ -151,7 +164,10 @@ async fn a_body_that_never_arrives_ends_at_the_body_timeout() {
     stream.write_all(head.as_bytes()).await.unwrap();
     let started = Instant::now();
     let reply = read_until_closed(&mut stream, Duration::from_secs(10)).await;
-    assert!(reply.is_some(), "the slow body still held the request after 10 s");
+    assert!(
+        reply.is_some(),
+        "the slow body still held the request after 10 s"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{:?}",
@@ -179,7 +195,11 @@ async fn a_request_past_its_deadline_is_answered_503() {
         )
         .await;
     assert!(outcome.is_err(), "{outcome:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     let _ = client.cancel().await;
     server.shutdown().await;
 }

@@ -40,9 +40,7 @@ async fn an_introspection_4xx_is_invalid_token_and_the_refusal_is_cached() {
     let world = OAuthWorld::start(pass_through()).await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/introspect")))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_request"})),
-        )
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_request"})))
         .mount(&world.idp.server)
         .await;
     for _ in 0..3 {

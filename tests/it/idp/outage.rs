@@ -42,6 +42,11 @@ async fn a_failed_refresh_backs_off_and_serves_the_stale_keys() {
         elapsed < Duration::from_secs(2),
         "8 requests took {elapsed:?}: each waited for the IdP"
     );
-    let asked = idp.server.received_requests().await.unwrap_or_default().len();
+    let asked = idp
+        .server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .len();
     assert!(asked <= 2, "{asked} requests reached the down IdP");
 }

@@ -7,6 +7,7 @@
 
 mod fixtures;
 pub mod harness;
+mod leases;
 mod state;
 mod tokens;
 
@@ -52,6 +53,11 @@ contract!(
     state::restart_keeps_data,
     state::audit_newest_first,
     state::webhooks_crud,
+    leases::one_refresher_per_grant,
+    leases::rotation_is_compare_and_set,
+    leases::refused_grant_needs_consent,
+    leases::one_wanted_row_per_webhook,
+    leases::job_lease_has_one_holder,
 );
 
 #[tokio::test]

@@ -76,9 +76,7 @@ pub async fn start_server(config: Config) -> RunningServer {
 
 /// The same with edge settings of the test's choosing.
 pub async fn start_server_with(config: Config, http: HttpSettings) -> RunningServer {
-    let app = Application::build(config, http)
-        .await
-        .expect("start-up");
+    let app = Application::build(config, http).await.expect("start-up");
     let address = app.address();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {

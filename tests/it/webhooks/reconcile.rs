@@ -247,6 +247,72 @@ async fn presets_switch_as_a_unit(h: &Harness) {
     assert!(nc.hooks().is_empty());
 }
 
+/// Three replicas (own store handles, one database) enabling one preset at
+/// the same moment register each webhook once; a reconcile from all three at
+/// once runs on one of them and removes duplicates an older version made.
+async fn replicas_register_each_webhook_once(h: &Harness) {
+    let nc = FakeNextcloud::start().await;
+    let mut services = Vec::new();
+    for _ in 0..3 {
+        services.push(Arc::new(service(h.open(None).await)));
+    }
+    let mut tasks = Vec::new();
+    for svc in &services {
+        let (svc, session) = (Arc::clone(svc), admin_session(&nc));
+        tasks.push(tokio::spawn(async move {
+            svc.enable_preset(&session, Preset::NotesSync, "admin")
+                .await
+        }));
+    }
+    let mut changed = 0;
+    for t in tasks {
+        let report = t.await.unwrap().unwrap();
+        assert_eq!(report.webhooks.len(), 3);
+        changed += report.changed;
+    }
+    assert_eq!(changed, 3, "one replica registered each webhook");
+    let hooks = nc.hooks();
+    assert_eq!(hooks.len(), 3, "one registration per webhook: {hooks:?}");
+    let store = h.open(None).await;
+    let rows = store.list_webhooks().await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.status == WebhookStatus::Active));
+
+    // Copies at Nextcloud nothing tracks (an older version's duplicates).
+    let (event, filter) = {
+        let first = hooks.values().next().unwrap();
+        (
+            first["event"].as_str().unwrap().to_string(),
+            first["eventFilter"].clone(),
+        )
+    };
+    nc.seed(RECEIVER, &event, filter.clone());
+    nc.seed(RECEIVER, &event, filter);
+    let mut tasks = Vec::new();
+    for svc in &services {
+        let (svc, session) = (Arc::clone(svc), admin_session(&nc));
+        tasks.push(tokio::spawn(
+            async move { svc.reconcile(&session, false).await },
+        ));
+    }
+    // One at a time: a replica finding the lease taken is told so; one that
+    // comes after finds nothing left to delete.
+    let (mut ran, mut deleted) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(report) => {
+                ran += 1;
+                deleted += report.deleted_remote;
+                assert_eq!((report.kept, report.reregistered), (3, 0), "{report:?}");
+            }
+            Err(e) => assert!(e.to_string().contains("another replica"), "{e}"),
+        }
+    }
+    assert!(ran >= 1);
+    assert_eq!(deleted, 2);
+    assert_eq!(nc.hooks().len(), 3);
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -276,4 +342,5 @@ on_both_stores!(
     reconcile_repairs_both_directions,
     registrations_survive_a_restart,
     presets_switch_as_a_unit,
+    replicas_register_each_webhook_once,
 );

@@ -6,7 +6,9 @@
 use calcard::icalendar::{ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarEntry};
 
 use super::read::{entry, param, parse, uid};
-use super::write::{alarm_text, attendee_line, categories_line, stamp, text_line, time_line};
+use super::write::{
+    alarm_text, attendee_line, categories_line, raw_value, stamp, text_line, time_line,
+};
 use crate::adapters::nextcloud::errors::protocol;
 use crate::domain::calendar::{Attendee, ComponentKind, EventPatch, Reminder};
 use crate::domain::caltime::EventTime;
@@ -218,7 +220,7 @@ pub fn patch_event(
             comp,
             "URL",
             (!url.is_empty())
-                .then(|| format!("URL:{url}"))
+                .then(|| format!("URL:{}", raw_value(url)))
                 .into_iter()
                 .collect(),
         )?;
@@ -245,7 +247,7 @@ pub fn patch_event(
             comp,
             "RRULE",
             (!rule.is_empty())
-                .then(|| format!("RRULE:{rule}"))
+                .then(|| format!("RRULE:{}", raw_value(rule)))
                 .into_iter()
                 .collect(),
         )?;

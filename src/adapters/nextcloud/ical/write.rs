@@ -13,7 +13,10 @@ use crate::ports::nextcloud::NextcloudError;
 
 const PRODID: &str = "-//nextcloud-mcp//EN";
 
-/// RFC 5545 TEXT escaping.
+/// RFC 5545 TEXT escaping (RFC 6350 uses the same rules): `\`, `;`, `,`
+/// escaped, every line break written as `\n`, and the other control
+/// characters (which TEXT does not allow, and some readers take as line
+/// ends) dropped, so no value can start a property line of its own.
 pub fn escape_text(value: &str) -> String {
     value
         .replace('\\', "\\\\")
@@ -21,10 +24,20 @@ pub fn escape_text(value: &str) -> String {
         .replace(',', "\\,")
         .replace("\r\n", "\\n")
         .replace(['\n', '\r'], "\\n")
+        .replace(|c: char| c.is_control() && c != '\t', "")
 }
 
-fn param_value(value: &str) -> String {
-    let clean = value.replace(['"', '\r', '\n'], "");
+/// A value written without TEXT escaping (URI, RRULE, address, date): the
+/// domain checks its shape; this is the last line of defence and drops
+/// every control character, so the value stays on its own line.
+pub fn raw_value(value: &str) -> String {
+    value.replace(char::is_control, "")
+}
+
+/// A parameter value: no quotes or control characters, quoted when it holds
+/// the characters that would end it.
+pub fn param_value(value: &str) -> String {
+    let clean = value.replace(|c: char| c == '"' || c.is_control(), "");
     if clean.contains([':', ';', ',']) || clean.contains(' ') {
         format!("\"{clean}\"")
     } else {
@@ -55,19 +68,20 @@ pub fn attendee_line(a: &Attendee) -> String {
     }
     line.push_str(&format!(
         ";PARTSTAT={};ROLE={};RSVP=TRUE:mailto:{}",
-        a.status.as_deref().unwrap_or("NEEDS-ACTION"),
-        a.role.as_deref().unwrap_or("REQ-PARTICIPANT"),
-        a.email
+        param_value(a.status.as_deref().unwrap_or("NEEDS-ACTION")),
+        param_value(a.role.as_deref().unwrap_or("REQ-PARTICIPANT")),
+        raw_value(&a.email)
     ));
     line
 }
 
 pub fn alarm_text(r: &Reminder, summary: &str) -> String {
     let sign = if r.minutes_before >= 0 { "-" } else { "" };
+    // unsigned_abs: i64::MIN has no positive i64 (the domain bounds it to a year).
     let mut text = format!(
         "BEGIN:VALARM\r\nACTION:{}\r\nTRIGGER;RELATED=START:{sign}PT{}M\r\nDESCRIPTION:{}\r\n",
-        r.action,
-        r.minutes_before.abs(),
+        raw_value(&r.action),
+        r.minutes_before.unsigned_abs(),
         escape_text(summary)
     );
     if r.action == "EMAIL" {
@@ -102,7 +116,8 @@ fn wrap(kind: &str, uid: &str, lines: Vec<String>, alarms: String) -> String {
     let now = stamp();
     let mut body = format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:{PRODID}\r\nCALSCALE:GREGORIAN\r\nBEGIN:{kind}\r\n\
-         UID:{uid}\r\nDTSTAMP:{now}\r\nCREATED:{now}\r\nLAST-MODIFIED:{now}\r\n"
+         UID:{}\r\nDTSTAMP:{now}\r\nCREATED:{now}\r\nLAST-MODIFIED:{now}\r\n",
+        escape_text(uid)
     );
     for line in lines {
         body.push_str(&line);
@@ -137,10 +152,14 @@ pub fn new_event(uid: &str, d: &EventDraft) -> Result<String, NextcloudError> {
         d.url
             .as_deref()
             .filter(|u| !u.is_empty())
-            .map(|u| format!("URL:{u}")),
+            .map(|u| format!("URL:{}", raw_value(u))),
     );
     lines.extend(text_line("COLOR", &d.color));
-    lines.extend(d.recurrence_rule.as_deref().map(|r| format!("RRULE:{r}")));
+    lines.extend(
+        d.recurrence_rule
+            .as_deref()
+            .map(|r| format!("RRULE:{}", raw_value(r))),
+    );
     lines.extend(d.attendees.iter().map(attendee_line));
     let alarms: String = d
         .reminders
@@ -155,7 +174,7 @@ pub fn new_todo(uid: &str, d: &TodoDraft) -> Result<String, NextcloudError> {
     lines.extend(text_line("DESCRIPTION", &d.description));
     lines.push(format!(
         "STATUS:{}",
-        d.status.as_deref().unwrap_or("NEEDS-ACTION")
+        escape_text(d.status.as_deref().unwrap_or("NEEDS-ACTION"))
     ));
     lines.extend(
         d.priority

@@ -1,0 +1,122 @@
+//! One way every list tool pages: `limit` items from an opaque `cursor`
+//! (today the offset as text), and a result that says whether there is more
+//! and which cursor fetches it.
+
+use rmcp::model::CallToolResult;
+use serde::Serialize;
+
+use super::outcome::failure;
+
+/// Where a page starts and how long it is, read from a tool's arguments.
+pub struct PageRequest {
+    offset: usize,
+    limit: usize,
+}
+
+/// What a listing says about the pages around it.
+#[derive(Serialize)]
+pub struct PageInfo {
+    pub total: usize,
+    pub offset: usize,
+    pub has_more: bool,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// `default` keeps a page's result well under 50 KB; `max` bounds a
+    /// caller who asks for more.
+    pub fn parse(
+        limit: Option<usize>,
+        cursor: Option<&str>,
+        default: usize,
+        max: usize,
+    ) -> Result<Self, CallToolResult> {
+        let limit = match limit.unwrap_or(default) {
+            0 => return Err(failure("limit must be at least 1")),
+            n if n > max => {
+                return Err(failure(format!(
+                    "limit {n} is too large; the most is {max}"
+                )));
+            }
+            n => n,
+        };
+        let offset = match cursor.map(str::trim).filter(|c| !c.is_empty()) {
+            None => 0,
+            Some(c) => c.parse().map_err(|_| {
+                failure(format!(
+                    "cursor \"{c}\" is not one this server gave; pass next_cursor from the previous page, or omit it for the first page"
+                ))
+            })?,
+        };
+        Ok(Self { offset, limit })
+    }
+
+    /// This page of `items`, and what to say about the rest.
+    pub fn page<'a, T>(&self, items: &'a [T]) -> (&'a [T], PageInfo) {
+        let start = self.offset.min(items.len());
+        let end = start.saturating_add(self.limit).min(items.len());
+        let has_more = end < items.len();
+        let info = PageInfo {
+            total: items.len(),
+            offset: start,
+            has_more,
+            next_cursor: has_more.then(|| end.to_string()),
+        };
+        (&items[start..end], info)
+    }
+}
+
+impl PageInfo {
+    /// One line for the text rendering: where this page is, how to go on.
+    pub fn line(&self, shown: usize) -> String {
+        match &self.next_cursor {
+            Some(next) => format!(
+                "Showing {}-{} of {}; more: call again with cursor \"{next}\".",
+                self.offset + 1,
+                self.offset + shown,
+                self.total
+            ),
+            None if self.offset > 0 || shown < self.total => format!(
+                "Showing {}-{} of {}; this is the last page.",
+                self.offset + 1,
+                self.offset + shown,
+                self.total
+            ),
+            None => String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_cover_every_item_once() {
+        let items: Vec<u32> = (0..25).collect();
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let request = PageRequest::parse(Some(10), cursor.as_deref(), 50, 100).unwrap();
+            let (page, info) = request.page(&items);
+            seen.extend_from_slice(page);
+            match info.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen, items);
+    }
+
+    #[test]
+    fn bad_limits_and_cursors_are_refused() {
+        assert!(PageRequest::parse(Some(0), None, 50, 100).is_err());
+        assert!(PageRequest::parse(Some(101), None, 50, 100).is_err());
+        assert!(PageRequest::parse(None, Some("abc"), 50, 100).is_err());
+        let past_end = PageRequest::parse(None, Some("99"), 50, 100).unwrap();
+        let (page, info) = past_end.page(&[1, 2, 3]);
+        assert!(page.is_empty() && !info.has_more);
+    }
+}

@@ -1,0 +1,103 @@
+//! Arguments of the Deck card tools, with their schemas.
+
+use rmcp::schemars;
+use serde::Deserialize;
+
+use crate::domain::deck::CardRef;
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct StackArgs {
+    /// The board's numeric id.
+    pub board_id: u64,
+    /// The stack's numeric id.
+    pub stack_id: u64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CardArgs {
+    /// The board the card is on.
+    pub board_id: u64,
+    /// The stack the card is in now.
+    pub stack_id: u64,
+    /// The card's numeric id.
+    pub card_id: u64,
+}
+
+impl CardArgs {
+    pub(super) fn card(&self) -> CardRef {
+        CardRef {
+            board_id: self.board_id,
+            stack_id: self.stack_id,
+            card_id: self.card_id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CreateCardArgs {
+    /// The board's numeric id (see deck_get_boards).
+    pub board_id: u64,
+    /// The id of the stack (column) to add the card to; it must belong to board_id.
+    pub stack_id: u64,
+    /// The card's title.
+    pub title: String,
+    /// Markdown description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Due date: "2026-12-04" (12:00 UTC that day), "2026-12-04 17:00" (UTC) or "2026-12-04T17:00:00+01:00".
+    #[serde(default)]
+    pub duedate: Option<String>,
+    /// Position in the stack (default 0: on top).
+    #[serde(default)]
+    pub order: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct UpdateCardArgs {
+    /// The numeric id of the board the card is on.
+    pub board_id: u64,
+    /// The id of the stack the card is in now.
+    pub stack_id: u64,
+    /// The card's numeric id.
+    pub card_id: u64,
+    /// New title; omit to keep it.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// New Markdown description; omit to keep it.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// New due date (as for deck_create_card); "" removes it; omit to keep it.
+    #[serde(default)]
+    pub duedate: Option<String>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct ReorderCardArgs {
+    /// The numeric id of the board the card is on.
+    pub board_id: u64,
+    /// The stack the card is in now.
+    pub stack_id: u64,
+    /// The card's numeric id.
+    pub card_id: u64,
+    /// New position in the target stack (0 = top).
+    pub order: i64,
+    /// The stack to move the card to (the same stack to only reorder).
+    pub target_stack_id: u64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct MoveCardToBoardArgs {
+    /// The numeric id of the board the card is on now.
+    pub source_board_id: u64,
+    /// The id of the stack the card is in now.
+    pub source_stack_id: u64,
+    /// The card's numeric id.
+    pub card_id: u64,
+    /// The numeric id of the board to move the card to.
+    pub target_board_id: u64,
+    /// A stack of the target board.
+    pub target_stack_id: u64,
+    /// Position in the target stack (default 0 = top).
+    #[serde(default)]
+    pub order: Option<i64>,
+}

@@ -1,0 +1,347 @@
+//! Deck tools for stacks (columns) and board labels (`deck_*`).
+
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, schemars, tool, tool_router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{BoardIdArgs, card_line, check_order};
+use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::domain::deck::{
+    DeckInputError, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color, check_title,
+};
+
+fn stack_text(heading: String, stacks: &[Stack]) -> String {
+    let mut text = heading;
+    for stack in stacks {
+        text.push_str(&format!(
+            "\n{} (stack {}, order {}): {} cards",
+            stack.title,
+            stack.id,
+            stack.order,
+            stack.cards.len()
+        ));
+        for card in &stack.cards {
+            text.push_str(&format!("\n  {}", card_line(card)));
+        }
+    }
+    text
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct GetStacksArgs {
+    /// The board's numeric id (see deck_get_boards).
+    pub board_id: u64,
+    /// Include each stack's cards (default true).
+    #[serde(default)]
+    pub include_cards: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct StackIdArgs {
+    /// The numeric id of the board the stack is on.
+    pub board_id: u64,
+    /// The stack's numeric id (from deck_get_stacks).
+    pub stack_id: u64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CreateStackArgs {
+    /// The numeric id of the board to add the stack to.
+    pub board_id: u64,
+    /// The stack's (column's) title, e.g. "To do".
+    pub title: String,
+    /// Position among the board's stacks: lower comes first.
+    pub order: i64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct UpdateStackArgs {
+    /// The numeric id of the board the stack is on.
+    pub board_id: u64,
+    /// The stack's numeric id.
+    pub stack_id: u64,
+    /// New title; omit to keep it.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// New position; omit to keep it.
+    #[serde(default)]
+    pub order: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct ReorderStackArgs {
+    /// The numeric id of the board the stack is on.
+    pub board_id: u64,
+    /// The stack's numeric id.
+    pub stack_id: u64,
+    /// New position among the board's stacks: lower comes first.
+    pub order: i64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CreateLabelArgs {
+    /// The numeric id of the board to add the label to.
+    pub board_id: u64,
+    /// The label's text, e.g. "Urgent".
+    pub title: String,
+    /// Colour as six hex digits, e.g. "e9322d".
+    pub color: String,
+}
+
+#[tool_router(router = deck_stacks_router, vis = "pub(super)")]
+impl NextcloudMcp {
+    #[tool(
+        name = "deck_get_stacks",
+        description = "List a board's stacks (columns) in order, with their cards (title, id, due date, labels, assignees).",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn deck_get_stacks(
+        &self,
+        Parameters(args): Parameters<GetStacksArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let mut stacks = deck.list_stacks(args.board_id, false).await.or_fail()?;
+        stacks.sort_by_key(|s| s.order);
+        if args.include_cards == Some(false) {
+            stacks.iter_mut().for_each(|s| s.cards.clear());
+        }
+        let text = stack_text(
+            format!("Stacks of board {}: {}", args.board_id, stacks.len()),
+            &stacks,
+        );
+        Ok(success(
+            &json!({ "board_id": args.board_id, "stacks": stacks }),
+            text,
+        ))
+    }
+
+    #[tool(
+        name = "deck_get_archived_stacks",
+        description = "List a board's stacks with only their archived cards.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn deck_get_archived_stacks(
+        &self,
+        Parameters(args): Parameters<BoardIdArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let stacks = deck.list_stacks(args.board_id, true).await.or_fail()?;
+        let text = stack_text(
+            format!("Archived cards of board {}", args.board_id),
+            &stacks,
+        );
+        Ok(success(
+            &json!({ "board_id": args.board_id, "stacks": stacks }),
+            text,
+        ))
+    }
+
+    #[tool(
+        name = "deck_get_stack",
+        description = "Get one stack of a board with its cards.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn deck_get_stack(
+        &self,
+        Parameters(args): Parameters<StackIdArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let stack = deck
+            .get_stack(args.board_id, args.stack_id)
+            .await
+            .or_fail()?;
+        let text = stack_text(String::from("Stack"), std::slice::from_ref(&stack));
+        Ok(success(&stack, text))
+    }
+
+    #[tool(
+        name = "deck_create_stack",
+        description = "Add a stack (column) to a board at a position (lower order comes first).",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_create_stack(
+        &self,
+        Parameters(args): Parameters<CreateStackArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let title = check_title("stack title", &args.title, MAX_TITLE_CHARS).or_fail()?;
+        let order = check_order(args.order)?;
+        let deck = self.nextcloud(&request).await?;
+        let stack = deck
+            .create_stack(args.board_id, &title, order)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &stack,
+            format!("Created stack '{}' (id {})", stack.title, stack.id),
+        ))
+    }
+
+    #[tool(
+        name = "deck_update_stack",
+        description = "Rename a stack and/or change its position; fields you omit stay as they are.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_update_stack(
+        &self,
+        Parameters(args): Parameters<UpdateStackArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        if args.title.is_none() && args.order.is_none() {
+            return Err(failure(DeckInputError::EmptyUpdate));
+        }
+        let title = args
+            .title
+            .map(|t| check_title("stack title", &t, MAX_TITLE_CHARS))
+            .transpose()
+            .or_fail()?;
+        let order = args.order.map(check_order).transpose()?;
+        self.put_stack(&request, args.board_id, args.stack_id, title, order)
+            .await
+    }
+
+    #[tool(
+        name = "deck_reorder_stack",
+        description = "Move a stack to another position on its board (lower order comes first).",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_reorder_stack(
+        &self,
+        Parameters(args): Parameters<ReorderStackArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let order = check_order(args.order)?;
+        self.put_stack(&request, args.board_id, args.stack_id, None, Some(order))
+            .await
+    }
+
+    #[tool(
+        name = "deck_delete_stack",
+        description = "Delete a stack and the cards in it.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_delete_stack(
+        &self,
+        Parameters(args): Parameters<StackIdArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let deck = self.nextcloud(&request).await?;
+        let stack = deck
+            .delete_stack(args.board_id, args.stack_id)
+            .await
+            .or_fail()?;
+        let text = format!("Deleted stack '{}' (id {})", stack.title, stack.id);
+        Ok(success(
+            &json!({ "deleted": stack.id, "stack": stack }),
+            text,
+        ))
+    }
+
+    #[tool(
+        name = "deck_get_labels",
+        description = "List the labels defined on a board (id, title, colour), for assigning to cards.",
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn deck_get_labels(
+        &self,
+        Parameters(args): Parameters<BoardIdArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let board = self
+            .nextcloud(&request)
+            .await?
+            .get_board(args.board_id)
+            .await
+            .or_fail()?;
+        let mut text = format!("Labels of board {}: {}", board.id, board.labels.len());
+        for l in &board.labels {
+            text.push_str(&format!("\n- {} (label {}, #{})", l.title, l.id, l.color));
+        }
+        Ok(success(
+            &json!({ "board_id": board.id, "labels": board.labels }),
+            text,
+        ))
+    }
+
+    #[tool(
+        name = "deck_create_label",
+        description = "Define a new label on a board.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_create_label(
+        &self,
+        Parameters(args): Parameters<CreateLabelArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let title = check_title("label title", &args.title, MAX_LABEL_TITLE_CHARS).or_fail()?;
+        let color = check_color(&args.color).or_fail()?;
+        let deck = self.nextcloud(&request).await?;
+        let label = deck
+            .create_label(args.board_id, &title, &color)
+            .await
+            .or_fail()?;
+        Ok(success(
+            &label,
+            format!("Created label '{}' (id {})", label.title, label.id),
+        ))
+    }
+}
+
+impl NextcloudMcp {
+    /// Deck's stack update takes title and order together: read the stack
+    /// for whichever is not changing.
+    async fn put_stack(
+        &self,
+        request: &RequestContext<RoleServer>,
+        board_id: u64,
+        stack_id: u64,
+        title: Option<String>,
+        order: Option<i64>,
+    ) -> Result<CallToolResult, CallToolResult> {
+        let deck = self.nextcloud(request).await?;
+        let current = deck.get_stack(board_id, stack_id).await.or_fail()?;
+        let title = title.unwrap_or(current.title);
+        let order = order.unwrap_or(current.order);
+        let stack = deck
+            .update_stack(board_id, stack_id, &title, order)
+            .await
+            .or_fail()?;
+        let text = format!(
+            "Updated stack '{}' (id {}, order {})",
+            stack.title, stack.id, stack.order
+        );
+        Ok(success(&stack, text))
+    }
+}

@@ -1,0 +1,164 @@
+//! What a client reads from tools/list and what it gets back for arguments
+//! the tool cannot take, through rmcp's client: every argument described,
+//! schemas portable across model providers, unknown names refused, numbers
+//! and booleans sent as text accepted.
+
+use crate::support::e2e::*;
+use serde_json::{Map, Value, json};
+use wiremock::MockServer;
+
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// Every place in `schema` a client would trip over, as "where: what".
+fn portability_faults(at: &str, schema: &Value, faults: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get("type")
+                && types.iter().any(|t| t == "null")
+            {
+                faults.push(format!("{at}: null type"));
+            }
+            if let Some(Value::String(f)) = map.get("format")
+                && !STANDARD_FORMATS.contains(&f.as_str())
+            {
+                faults.push(format!("{at}: format {f}"));
+            }
+            for key in ["anyOf", "oneOf"] {
+                if let Some(Value::Array(alts)) = map.get(key)
+                    && alts
+                        .iter()
+                        .any(|a| a.get("type").is_some_and(|t| t == "null"))
+                {
+                    faults.push(format!("{at}: null alternative"));
+                }
+            }
+            for (key, value) in map {
+                portability_faults(&format!("{at}.{key}"), value, faults);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| portability_faults(at, item, faults)),
+        _ => {}
+    }
+}
+
+fn undescribed(properties: &Map<String, Value>) -> impl Iterator<Item = &String> {
+    properties.iter().filter_map(|(name, schema)| {
+        let described = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.len() > 5);
+        (!described).then_some(name)
+    })
+}
+
+#[tokio::test]
+async fn every_tool_has_a_title_and_every_argument_a_description_in_a_portable_schema() {
+    let nc = MockServer::start().await;
+    let (server, client) = start_app_server(&nc).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    assert!(tools.len() > 90, "{}", tools.len());
+
+    let mut faults = Vec::new();
+    for tool in &tools {
+        if tool.title.as_ref().is_none_or(|t| t.len() < 5) {
+            faults.push(format!("{}: no title", tool.name));
+        }
+        let schema = Value::Object((*tool.input_schema).clone());
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            for name in undescribed(properties) {
+                faults.push(format!("{}.{name}: no description", tool.name));
+            }
+        }
+        portability_faults(&tool.name, &schema, &mut faults);
+    }
+    assert!(
+        faults.is_empty(),
+        "{} faults:\n{}",
+        faults.len(),
+        faults.join("\n")
+    );
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_and_ill_typed_arguments_are_refused_with_a_sentence() {
+    let nc = MockServer::start().await;
+    catch_all(&nc).await;
+    let (server, client) = start_app_server(&nc).await;
+
+    let result = call(
+        &client,
+        "nc_webdav_find_by_name",
+        json!({"pattern": "*.md", "path": "Documents"}),
+    )
+    .await;
+    assert_tool_error("nc_webdav_find_by_name", &result, "no argument `path`");
+    assert_tool_error("nc_webdav_find_by_name", &result, "scope");
+
+    let result = call(&client, "nc_notes_list_notes", json!({"limit": "abc"})).await;
+    assert_tool_error(
+        "nc_notes_list_notes",
+        &result,
+        "`limit` must be a whole number, got \"abc\"",
+    );
+    let result = call(&client, "nc_notes_get_note", json!({})).await;
+    assert_tool_error("nc_notes_get_note", &result, "needs the argument `note_id`");
+    // None of them reached Nextcloud (only the start-up capability probe did).
+    let requests = nc.received_requests().await.unwrap_or_default();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.url.path().contains("/notes") && !r.url.path().contains("/webdav")),
+        "{:?}",
+        requests
+            .iter()
+            .map(|r| r.url.path().to_string())
+            .collect::<Vec<_>>()
+    );
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn numbers_and_booleans_sent_as_text_are_accepted() {
+    let nc = MockServer::start().await;
+    mount_json_reply(
+        &nc,
+        "GET",
+        "^/index.php/apps/notes/api/v1/notes/7$",
+        200,
+        json!({"id": 7, "title": "Seven", "content": "x", "category": "", "favorite": false,
+               "modified": 1_700_000_000, "etag": "e7"}),
+    )
+    .await;
+    catch_all(&nc).await;
+    let (server, client) = start_app_server(&nc).await;
+    let result = call(&client, "nc_notes_get_note", json!({"note_id": "7"})).await;
+    let structured = assert_ok("nc_notes_get_note", &result);
+    assert!(structured.to_string().contains("Seven"), "{structured}");
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+}
