@@ -83,9 +83,10 @@ fn a_client_id_turns_on_oauth_over_http_only() {
         oauth.idp.issuer_or_discovery_url.as_str(),
         "https://cloud.example.com/.well-known/openid-configuration"
     );
+    // Tokens must name this resource; the client id alone is what ID tokens name.
     assert_eq!(
         oauth.idp.accepted_audiences(),
-        vec!["https://mcp.example.com/mcp", "nextcloud-mcp-server"]
+        vec!["https://mcp.example.com/mcp"]
     );
     let config = Config::from_args(oauth_args("true"), Transport::Http).unwrap();
     assert!(
