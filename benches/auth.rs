@@ -14,7 +14,9 @@ use axum::routing::{get, post};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use nextcloud_mcp::adapters::idp::{self, IdpConfig};
-use nextcloud_mcp::app::config::{Config, HttpSettings, OAuthConfig, StoreConfig, WebhookConfig};
+use nextcloud_mcp::app::config::{
+    Config, HttpSettings, OAuthConfig, StoreConfig, WebhookConfig, default_callback_url,
+};
 use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::SecretString;
@@ -239,6 +241,7 @@ async fn main() {
     let exchange = |cache: Duration| OAuthConfig {
         idp: idp.config(cache),
         server_url: Url::parse(RESOURCE).unwrap(),
+        callback_url: default_callback_url(&Url::parse(RESOURCE).unwrap()),
     };
     let mode = || AuthMode::Exchange {
         nextcloud_audience: "nextcloud".into(),

@@ -102,6 +102,8 @@ struct Summary {
     nextcloud: String,
     tools: usize,
     progressive_consent: bool,
+    /// Where the identity provider returns users after consent, when on.
+    consent_callback: Option<String>,
 }
 
 /// Work that runs beside the server while it serves.
@@ -153,6 +155,11 @@ impl Application {
             nextcloud: config.nextcloud_url.to_string(),
             tools: wired.mcp.tool_names().len(),
             progressive_consent: config.store.progressive_consent,
+            consent_callback: config
+                .oauth
+                .as_ref()
+                .filter(|_| config.store.progressive_consent)
+                .map(|oauth| oauth.callback_url.to_string()),
         };
         let scopes = wired.mcp.tool_scopes();
         let mcp = wired.mcp.clone();
@@ -218,6 +225,7 @@ impl Application {
             listen = %self.address,
             tools = self.summary.tools,
             progressive_consent = self.summary.progressive_consent,
+            consent_callback = self.summary.consent_callback.as_deref().unwrap_or("-"),
             "nextcloud-mcp serving Streamable HTTP at /mcp"
         );
         let served = axum::serve(self.listener, self.router)

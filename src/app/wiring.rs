@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 
-use crate::adapters::http::consent_callback::CALLBACK_PATH;
 use crate::adapters::http::webhook_receiver::ReceiverState;
 use crate::adapters::http::{HttpEdge, OAuthEdge, ToolScopeGate};
 use crate::adapters::idp;
@@ -169,9 +168,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
                     .await
                     .map_err(|e| invalid("OIDC_DISCOVERY_URL")(e.to_string()))?
                     .issuer;
-                let mut redirect_uri = oauth.server_url.clone();
-                redirect_uri.set_path(CALLBACK_PATH);
-                redirect_uri.set_query(None);
+                let redirect_uri = oauth.callback_url.clone();
                 let store = opened(&store)?;
                 consent = Some(Arc::new(ConsentManager::new(
                     store.clone(),

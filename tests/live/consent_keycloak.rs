@@ -27,7 +27,7 @@ use nextcloud_mcp::adapters::idp::IdpConfig;
 use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
-use nextcloud_mcp::app::config::{Config, OAuthConfig};
+use nextcloud_mcp::app::config::{Config, OAuthConfig, default_callback_url};
 use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
@@ -129,7 +129,11 @@ impl Server {
         let mut idp = IdpConfig::new(Url::parse(&kc.issuer()).unwrap(), &kc.client_id);
         idp.client_secret = Some(SecretString::from(kc.client_secret.clone()));
         idp.resource = Some(server_url.to_string());
-        config.oauth = Some(OAuthConfig { idp, server_url });
+        config.oauth = Some(OAuthConfig {
+            idp,
+            callback_url: default_callback_url(&server_url),
+            server_url,
+        });
         let keyring = Keyring::new(1, SealingKey::generate().unwrap());
         config.store.keyring = Some(keyring.clone());
         config.store.progressive_consent = true;

@@ -324,7 +324,7 @@ mod webhooks;
 
 pub use admin::{AdminAction, AdminArgs};
 use oauth::oauth_settings;
-pub use oauth::{OAuthArgs, OAuthConfig};
+pub use oauth::{OAuthArgs, OAuthConfig, default_callback_url};
 use store::store_settings;
 pub use store::{StoreAccess, StoreArgs, StoreConfig};
 pub use telemetry::{LogFormat, TelemetryArgs, TelemetrySettings};
