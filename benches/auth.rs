@@ -152,6 +152,7 @@ async fn mcp_server(nextcloud: &str, mode: AuthMode, oauth: Option<OAuthConfig>)
             grant_refresh_interval: Duration::from_secs(3600),
         },
         webhooks: WebhookConfig::default(),
+        sync: Default::default(),
     };
     let app = Application::build(config, HttpSettings::loopback_any_port())
         .await

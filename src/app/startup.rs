@@ -18,8 +18,9 @@ use crate::app::config::{Config, ConfigError, HttpSettings};
 use crate::app::wiring::{WebhookJobs, Wired, wire};
 use crate::domain::credential::AuthMode;
 use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
-use crate::ports::webhooks::EventIntake;
+use crate::ports::webhooks::{EventHandler, EventIntake};
 use crate::service::offline::{OfflineAccess, spawn_grant_keeper};
+use crate::service::sync::{IndexSync, SyncOnEvent};
 use crate::service::webhooks::{LogEventHandler, reconcile_at_start};
 use crate::telemetry::exporter::{self, Exposition};
 
@@ -115,6 +116,7 @@ struct Background {
     grant_refresh_interval: Duration,
     webhooks: Option<WebhookJobs>,
     reconcile_on_start: bool,
+    sync: Option<Arc<IndexSync>>,
 }
 
 impl Application {
@@ -178,6 +180,7 @@ impl Application {
                 grant_refresh_interval: config.store.grant_refresh_interval,
                 webhooks: wired.webhooks,
                 reconcile_on_start: config.webhooks.reconcile_on_start,
+                sync: wired.sync,
             },
         })
     }
@@ -260,11 +263,18 @@ impl Background {
                     self.connector.clone(),
                 );
             }
-            jobs.push(
-                webhooks
-                    .worker
-                    .spawn(Arc::new(LogEventHandler), stop.clone()),
-            );
+            let handler: Arc<dyn EventHandler> = match &self.sync {
+                // A delivery wakes the sync for the user it fired for.
+                Some(sync) => Arc::new(SyncOnEvent {
+                    sync: sync.clone(),
+                    then: Arc::new(LogEventHandler),
+                }),
+                None => Arc::new(LogEventHandler),
+            };
+            jobs.push(webhooks.worker.spawn(handler, stop.clone()));
+        }
+        if let Some(sync) = self.sync {
+            jobs.push(sync.spawn(stop.clone()));
         }
         jobs
     }

@@ -16,6 +16,7 @@ use crate::domain::consent::{ConsentRefusal, PendingConsent, open_callback};
 use crate::domain::principal::Principal;
 use crate::ports::consent::{ConsentError, ConsentLink, ConsentService, ProvisioningStatus};
 use crate::ports::identity::{AuthorizationRequest, IdentityProvider, TokenTypeHint};
+use crate::ports::index::SearchIndex;
 use crate::ports::store::{RefreshGrant, StoreError, TokenStore};
 use crate::service::audit;
 use crate::service::clock::now;
@@ -52,6 +53,8 @@ pub struct ConsentManager {
     provider: String,
     redirect_uri: Url,
     scopes: Vec<String>,
+    /// The search index, whose rows of a user go when they revoke.
+    index: Option<Arc<dyn SearchIndex>>,
 }
 
 impl ConsentManager {
@@ -67,7 +70,14 @@ impl ConsentManager {
             provider,
             redirect_uri,
             scopes: vec!["openid".into(), "offline_access".into()],
+            index: None,
         }
+    }
+
+    /// Revocation also removes the user's documents from `index`.
+    pub fn forgetting_in(mut self, index: Arc<dyn SearchIndex>) -> Self {
+        self.index = Some(index);
+        self
     }
 
     async fn audit(&self, event: AuditEvent) {
@@ -163,6 +173,10 @@ impl ConsentService for ConsentManager {
             .delete_grant(subject, &self.provider)
             .await
             .map_err(store_error)?;
+        // So does what background work kept of their Nextcloud.
+        if let Some(index) = &self.index {
+            index.purge_owner(subject).await.map_err(store_error)?;
+        }
         let event = match &revoked {
             Ok(()) => AuditEvent::success(AuditKind::Revoked, subject, now()),
             Err(e) => AuditEvent::failure(

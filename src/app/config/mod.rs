@@ -81,6 +81,8 @@ pub struct CommonArgs {
     pub store: StoreArgs,
     #[command(flatten, next_help_heading = "Webhooks (serve only)")]
     pub webhooks: WebhookArgs,
+    #[command(flatten, next_help_heading = "Search index (serve only)")]
+    pub sync: SyncArgs,
 }
 
 /// The validated settings the rest of the program uses.
@@ -94,6 +96,8 @@ pub struct Config {
     pub oauth: Option<OAuthConfig>,
     pub store: StoreConfig,
     pub webhooks: WebhookConfig,
+    /// The background index sync behind nc_semantic_search.
+    pub sync: SyncConfig,
 }
 
 /// Which transport the settings are for: stdio carries no bearer token.
@@ -155,6 +159,7 @@ impl Config {
             let (mode, oauth) = oauth_settings(args.oauth, &nextcloud_url)?;
             let store = store_settings(args.store, &mode)?;
             let webhooks = webhook_settings(args.webhooks, transport, Some(&oauth.server_url))?;
+            let sync = sync_settings(args.sync)?;
             return Ok(Self {
                 nextcloud_url,
                 mode,
@@ -163,6 +168,7 @@ impl Config {
                 oauth: Some(oauth),
                 store,
                 webhooks,
+                sync,
             });
         }
         let username = required(
@@ -187,6 +193,7 @@ impl Config {
             None => None,
         };
         let webhooks = webhook_settings(args.webhooks, transport, server_url.as_ref())?;
+        let sync = sync_settings(args.sync)?;
         Ok(Self {
             nextcloud_url,
             mode,
@@ -195,6 +202,7 @@ impl Config {
             oauth: None,
             store,
             webhooks,
+            sync,
         })
     }
 }
@@ -319,6 +327,7 @@ impl HttpSettings {
 mod admin;
 mod oauth;
 mod store;
+mod sync;
 mod telemetry;
 mod webhooks;
 
@@ -327,6 +336,8 @@ use oauth::oauth_settings;
 pub use oauth::{OAuthArgs, OAuthConfig, default_callback_url};
 use store::store_settings;
 pub use store::{StoreAccess, StoreArgs, StoreConfig};
+use sync::sync_settings;
+pub use sync::{SyncArgs, SyncConfig};
 pub use telemetry::{LogFormat, TelemetryArgs, TelemetrySettings};
 use webhooks::webhook_settings;
 pub use webhooks::{DEFAULT_QUEUE_CAPACITY, WebhookArgs, WebhookConfig};

@@ -15,6 +15,7 @@ fn args() -> CommonArgs {
             ..StoreArgs::default()
         },
         webhooks: WebhookArgs::default(),
+        sync: Default::default(),
     }
 }
 
