@@ -31,6 +31,7 @@ pub(crate) const OWNERS: &str = "SELECT owner FROM index_documents \
     UNION SELECT owner FROM index_sources ORDER BY owner";
 
 pub(crate) type SourceRow = (Option<String>, Option<i64>, i64, Option<String>);
+pub(crate) type AppSourceRow = (String, Option<String>, Option<i64>, i64, Option<String>);
 pub(crate) type HitRow = (String, String, String, String, String, String, i64, f64);
 
 /// `,notes,files,` for the apps filter (`NULL`: every app), matched with a
@@ -73,7 +74,7 @@ pub(crate) fn hit_from_row(row: HitRow) -> Result<IndexHit, StoreError> {
 /// Documents counted per app joined with the bookkeeping rows, by app.
 pub(crate) fn status_of(
     counts: Vec<(String, i64)>,
-    sources: Vec<(String, Option<String>, Option<i64>, i64, Option<String>)>,
+    sources: Vec<AppSourceRow>,
 ) -> Result<Vec<AppIndexStatus>, StoreError> {
     let mut out: Vec<AppIndexStatus> = Vec::new();
     for (app, cursor, last_sync, pending, last_error) in sources {
@@ -225,7 +226,7 @@ macro_rules! impl_search_index {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(common::db_error)?;
-                let sources = sqlx::query_as(index_sql::SOURCES_OF)
+                let sources: Vec<index_sql::AppSourceRow> = sqlx::query_as(index_sql::SOURCES_OF)
                     .bind(owner)
                     .fetch_all(&self.pool)
                     .await
