@@ -14,7 +14,9 @@ use axum::routing::{get, post};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use nextcloud_mcp::adapters::idp::{self, IdpConfig};
-use nextcloud_mcp::app::config::{Config, HttpSettings, OAuthConfig, StoreConfig, WebhookConfig};
+use nextcloud_mcp::app::config::{
+    Config, HttpSettings, OAuthConfig, StoreConfig, WebhookConfig, default_callback_url,
+};
 use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::domain::credential::AuthMode;
 use secrecy::SecretString;
@@ -150,6 +152,7 @@ async fn mcp_server(nextcloud: &str, mode: AuthMode, oauth: Option<OAuthConfig>)
             grant_refresh_interval: Duration::from_secs(3600),
         },
         webhooks: WebhookConfig::default(),
+        sync: Default::default(),
     };
     let app = Application::build(config, HttpSettings::loopback_any_port())
         .await
@@ -239,6 +242,7 @@ async fn main() {
     let exchange = |cache: Duration| OAuthConfig {
         idp: idp.config(cache),
         server_url: Url::parse(RESOURCE).unwrap(),
+        callback_url: default_callback_url(&Url::parse(RESOURCE).unwrap()),
     };
     let mode = || AuthMode::Exchange {
         nextcloud_audience: "nextcloud".into(),

@@ -117,6 +117,12 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
                     .map_err(|e| e.to_string())?;
                 out.push_str(&format!("deleted={deleted}: {subject} ({provider})\n"));
             }
+            // The search index holds the user's text: it goes with the grant.
+            let documents = store
+                .purge_owner(&subject)
+                .await
+                .map_err(|e| e.to_string())?;
+            out.push_str(&format!("index documents removed={documents}: {subject}\n"));
         }
         AdminAction::Reseal => {
             let store = open(&args.store).await?;

@@ -21,8 +21,9 @@ use crate::app::config::{Config, ConfigError, HttpSettings};
 use crate::app::wiring::{WebhookJobs, Wired, wire};
 use crate::domain::credential::AuthMode;
 use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
-use crate::ports::webhooks::EventIntake;
+use crate::ports::webhooks::{EventHandler, EventIntake};
 use crate::service::offline::{OfflineAccess, spawn_grant_keeper};
+use crate::service::sync::{IndexSync, SyncOnEvent};
 use crate::service::webhooks::{LogEventHandler, reconcile_at_start};
 use crate::telemetry::exporter::{self, Exposition};
 
@@ -106,6 +107,8 @@ struct Summary {
     nextcloud: String,
     tools: usize,
     progressive_consent: bool,
+    /// Where the identity provider returns users after consent, when on.
+    consent_callback: Option<String>,
     /// Basic mode with its static bearer token on /mcp.
     static_bearer: bool,
 }
@@ -119,6 +122,7 @@ struct Background {
     grant_refresh_interval: Duration,
     webhooks: Option<WebhookJobs>,
     reconcile_on_start: bool,
+    sync: Option<Arc<IndexSync>>,
 }
 
 impl Application {
@@ -162,6 +166,11 @@ impl Application {
             nextcloud: config.nextcloud_url.to_string(),
             tools: wired.mcp.tool_names().len(),
             progressive_consent: config.store.progressive_consent,
+            consent_callback: config
+                .oauth
+                .as_ref()
+                .filter(|_| config.store.progressive_consent)
+                .map(|oauth| oauth.callback_url.to_string()),
             static_bearer: basic_bearer.is_some(),
         };
         let guards = EdgeGuards {
@@ -187,6 +196,7 @@ impl Application {
                 grant_refresh_interval: config.store.grant_refresh_interval,
                 webhooks: wired.webhooks,
                 reconcile_on_start: config.webhooks.reconcile_on_start,
+                sync: wired.sync,
             },
         })
     }
@@ -234,6 +244,7 @@ impl Application {
             listen = %self.address,
             tools = self.summary.tools,
             progressive_consent = self.summary.progressive_consent,
+            consent_callback = self.summary.consent_callback.as_deref().unwrap_or("-"),
             "nextcloud-mcp serving Streamable HTTP at /mcp"
         );
         if self.summary.static_bearer {
@@ -272,11 +283,18 @@ impl Background {
                     self.connector.clone(),
                 );
             }
-            jobs.push(
-                webhooks
-                    .worker
-                    .spawn(Arc::new(LogEventHandler), stop.clone()),
-            );
+            let handler: Arc<dyn EventHandler> = match &self.sync {
+                // A delivery wakes the sync for the user it fired for.
+                Some(sync) => Arc::new(SyncOnEvent {
+                    sync: sync.clone(),
+                    then: Arc::new(LogEventHandler),
+                }),
+                None => Arc::new(LogEventHandler),
+            };
+            jobs.push(webhooks.worker.spawn(handler, stop.clone()));
+        }
+        if let Some(sync) = self.sync {
+            jobs.push(sync.spawn(stop.clone()));
         }
         jobs
     }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 
-use crate::adapters::http::consent_callback::CALLBACK_PATH;
 use crate::adapters::http::webhook_receiver::ReceiverState;
 use crate::adapters::http::{HttpEdge, OAuthEdge, ToolScopeGate};
 use crate::adapters::idp;
@@ -17,6 +16,7 @@ use crate::adapters::nextcloud::HttpNextcloud;
 use crate::adapters::store::open_store;
 use crate::app::config::{Config, ConfigError, StoreAccess};
 use crate::domain::audit::AuditEvent;
+use crate::domain::credential::AuthMode;
 use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::consent::ConsentService;
 use crate::ports::identity::{IdentityProvider, IdpError};
@@ -25,8 +25,9 @@ use crate::ports::store::{AuditLog, Store, StoreError};
 use crate::ports::webhooks::{EventIntake, WebhookAdmin};
 use crate::service::consent::ConsentManager;
 use crate::service::credentials::CredentialResolver;
-use crate::service::offline::OfflineAccess;
+use crate::service::offline::{OfflineAccess, OfflineSyncAccess};
 use crate::service::readiness::Readiness;
+use crate::service::sync::{BasicSyncAccess, IndexReader, IndexSync, SyncAccess, SyncSettings};
 use crate::service::webhooks::{QueueWorker, WebhookRuntime, WebhookService};
 use crate::telemetry::metered_idp::MeteredIdentityProvider;
 use crate::telemetry::record::store_error;
@@ -42,7 +43,58 @@ pub struct Wired {
     pub offline: Option<Arc<OfflineAccess>>,
     /// Present when WEBHOOK_SECRET is set: the worker, not yet running.
     pub webhooks: Option<WebhookJobs>,
+    /// Present when VECTOR_SYNC_ENABLED: the index sync, not yet running.
+    pub sync: Option<Arc<IndexSync>>,
 }
+
+/// Users the sync may act for: the basic-mode user, or those who granted
+/// offline access. Token exchange stores no grant, so it has no sync.
+fn index_sync(
+    config: &Config,
+    store: Arc<dyn Store>,
+    offline: Option<Arc<OfflineAccess>>,
+    connector: &Arc<dyn NextcloudConnector>,
+) -> Result<(Arc<IndexSync>, Arc<IndexReader>), ConfigError> {
+    let (access, default_owner): (Arc<dyn SyncAccess>, Option<String>) =
+        match (&config.mode, offline) {
+            (
+                AuthMode::Basic {
+                    username,
+                    app_password,
+                },
+                _,
+            ) => (
+                Arc::new(BasicSyncAccess::new(username.clone(), app_password.clone())),
+                Some(username.clone()),
+            ),
+            (_, Some(offline)) => (Arc::new(OfflineSyncAccess::new(offline)), None),
+            (_, None) => {
+                return Err(invalid("VECTOR_SYNC_ENABLED")(
+                    "in the OAuth modes the sync acts through users' offline access: \
+                     set ENABLE_PROGRESSIVE_CONSENT=true (pass-through mode)"
+                        .into(),
+                ));
+            }
+        };
+    let sync = IndexSync::new(
+        store.clone(),
+        store.clone(),
+        access,
+        connector.clone(),
+        config.nextcloud_url.clone(),
+        SyncSettings {
+            interval: config.sync.interval,
+            apps: config.sync.apps.clone(),
+            max_users_at_once: SYNC_USERS_AT_ONCE,
+        },
+    );
+    let reader = IndexReader::new(store, default_owner, config.sync.apps.clone());
+    Ok((Arc::new(sync), Arc::new(reader)))
+}
+
+/// Users synced at once: each pass is mostly waiting on Nextcloud, and a
+/// few at a time keep one Nextcloud from feeling the sync.
+const SYNC_USERS_AT_ONCE: usize = 4;
 
 /// The webhook work that runs beside the server.
 pub struct WebhookJobs {
@@ -109,6 +161,8 @@ fn idp_start_error(url: &url::Url, error: IdpError) -> ConfigError {
 pub fn store_needed_by(config: &Config) -> Option<&'static str> {
     if config.store.progressive_consent {
         Some("offline access (ENABLE_PROGRESSIVE_CONSENT)")
+    } else if config.sync.enabled {
+        Some("the search index (VECTOR_SYNC_ENABLED)")
     } else if config.webhooks.secret.is_some() {
         Some("webhooks (WEBHOOK_SECRET)")
     } else if config.oauth.is_some() {
@@ -169,16 +223,17 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
                     .await
                     .map_err(|e| invalid("OIDC_DISCOVERY_URL")(e.to_string()))?
                     .issuer;
-                let mut redirect_uri = oauth.server_url.clone();
-                redirect_uri.set_path(CALLBACK_PATH);
-                redirect_uri.set_query(None);
+                let redirect_uri = oauth.callback_url.clone();
                 let store = opened(&store)?;
-                consent = Some(Arc::new(ConsentManager::new(
-                    store.clone(),
-                    identity.clone(),
-                    provider.clone(),
-                    redirect_uri,
-                )));
+                consent = Some(Arc::new(
+                    ConsentManager::new(
+                        store.clone(),
+                        identity.clone(),
+                        provider.clone(),
+                        redirect_uri,
+                    )
+                    .forgetting_in(store.clone()),
+                ));
                 offline = Some(Arc::new(OfflineAccess::new(
                     store.clone(),
                     identity.clone(),
@@ -204,6 +259,12 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         )),
         None => None,
     };
+    let (sync, index) = if config.sync.enabled {
+        let (sync, reader) = index_sync(config, opened(&store)?, offline.clone(), &connector)?;
+        (Some(sync), Some(reader))
+    } else {
+        (None, None)
+    };
     let mcp = NextcloudMcp::new(ToolContext {
         credentials: CredentialResolver::new(
             config.mode.clone(),
@@ -217,6 +278,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         webhooks: webhooks
             .as_ref()
             .map(|w| w.service.clone() as Arc<dyn WebhookAdmin>),
+        index,
     });
     let http = HttpEdge {
         readiness: Readiness {
@@ -235,6 +297,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         store,
         connector,
         offline,
+        sync,
         webhooks: webhooks.map(|w| WebhookJobs {
             service: w.service,
             worker: w.worker,

@@ -24,6 +24,9 @@ pub struct PendingConsent {
     /// Scopes asked for.
     pub scopes: Vec<String>,
     pub expires_at: UnixTime,
+    /// The OAuth client the user started from, so the callback (which has no
+    /// caller) can name it in the audit trail.
+    pub client_id: Option<String>,
 }
 
 impl std::fmt::Debug for PendingConsent {
@@ -35,6 +38,7 @@ impl std::fmt::Debug for PendingConsent {
             .field("pkce_verifier", &"[redacted]")
             .field("scopes", &self.scopes)
             .field("expires_at", &self.expires_at)
+            .field("client_id", &self.client_id)
             .finish()
     }
 }
@@ -135,6 +139,7 @@ mod tests {
             pkce_verifier: SecretString::from("verifier-xyz"),
             scopes: vec!["offline_access".into()],
             expires_at: UnixTime(expires_at),
+            client_id: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod consent;
 pub mod identity;
+pub mod index;
 pub mod nextcloud;
 pub mod store;
 pub mod webhooks;

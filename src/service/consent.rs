@@ -16,6 +16,7 @@ use crate::domain::consent::{ConsentRefusal, PendingConsent, open_callback};
 use crate::domain::principal::Principal;
 use crate::ports::consent::{ConsentError, ConsentLink, ConsentService, ProvisioningStatus};
 use crate::ports::identity::{AuthorizationRequest, IdentityProvider, TokenTypeHint};
+use crate::ports::index::SearchIndex;
 use crate::ports::store::{RefreshGrant, StoreError, TokenStore};
 use crate::service::audit;
 use crate::service::clock::now;
@@ -52,6 +53,8 @@ pub struct ConsentManager {
     provider: String,
     redirect_uri: Url,
     scopes: Vec<String>,
+    /// The search index, whose rows of a user go when they revoke.
+    index: Option<Arc<dyn SearchIndex>>,
 }
 
 impl ConsentManager {
@@ -67,7 +70,14 @@ impl ConsentManager {
             provider,
             redirect_uri,
             scopes: vec!["openid".into(), "offline_access".into()],
+            index: None,
         }
+    }
+
+    /// Revocation also removes the user's documents from `index`.
+    pub fn forgetting_in(mut self, index: Arc<dyn SearchIndex>) -> Self {
+        self.index = Some(index);
+        self
     }
 
     async fn audit(&self, event: AuditEvent) {
@@ -110,6 +120,7 @@ impl ConsentService for ConsentManager {
             pkce_verifier: SecretString::from(verifier),
             scopes: self.scopes.clone(),
             expires_at,
+            client_id: caller.client_id().map(str::to_string),
         };
         self.store
             .save_pending(&pending)
@@ -162,6 +173,10 @@ impl ConsentService for ConsentManager {
             .delete_grant(subject, &self.provider)
             .await
             .map_err(store_error)?;
+        // So does what background work kept of their Nextcloud.
+        if let Some(index) = &self.index {
+            index.purge_owner(subject).await.map_err(store_error)?;
+        }
         let event = match &revoked {
             Ok(()) => AuditEvent::success(AuditKind::Revoked, subject, now()),
             Err(e) => AuditEvent::failure(
@@ -197,6 +212,7 @@ impl ConsentService for ConsentManager {
             .ok_or(ConsentError::NoIdToken)?;
         let refresh_token = tokens.refresh_token.ok_or(ConsentError::NoRefreshToken)?;
         let started_by = pending.subject.clone();
+        let client_id = pending.client_id.clone();
         let redeemed = match pending.redeem(&granted_to, &self.provider, state, now) {
             Ok(redeemed) => redeemed,
             Err(refusal) => {
@@ -229,11 +245,11 @@ impl ConsentService for ConsentManager {
             granted_at: now,
         };
         self.store.put_grant(&grant).await.map_err(store_error)?;
-        self.audit(AuditEvent::success(
-            AuditKind::Provisioned,
-            &redeemed.subject,
-            now,
-        ))
+        let event = AuditEvent::success(AuditKind::Provisioned, &redeemed.subject, now);
+        self.audit(match client_id {
+            Some(client) => event.with_client(client),
+            None => event,
+        })
         .await;
         Ok(redeemed.subject)
     }
@@ -288,6 +304,7 @@ mod tests {
             pkce_verifier: SecretString::from("verifier"),
             scopes: vec!["openid".into(), "offline_access".into()],
             expires_at,
+            client_id: Some("desktop".into()),
         }
     }
 
@@ -334,5 +351,52 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(refused, ConsentError::Refused(ConsentRefusal::WrongSubject));
+    }
+
+    fn tokens_for(subject: &str, scope: Option<&str>) -> TokenSet {
+        let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{subject}"}}"#));
+        TokenSet {
+            access_token: SecretString::from("at"),
+            refresh_token: Some(SecretString::from("rt")),
+            id_token: Some(SecretString::from(format!("e30.{payload}.sig"))),
+            token_type: "Bearer".into(),
+            expires_in: None,
+            refresh_expires_in: None,
+            scope: scope.map(str::to_string),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_grant_keeps_the_granted_scopes_and_the_audit_names_the_client() {
+        let mut store = MockTokenStore::new();
+        store
+            .expect_take_pending()
+            .returning(|_| Ok(Some(pending_of("alice", now().plus_secs(600)))));
+        // The provider granted less than was asked (no profile) and more
+        // (notes): what it granted is what is stored.
+        store
+            .expect_put_grant()
+            .withf(|g| g.scopes == ["openid", "offline_access", "notes:read"])
+            .times(1)
+            .returning(|_| Ok(()));
+        store
+            .expect_append_audit()
+            .withf(|e| {
+                e.kind == AuditKind::Provisioned && e.client_id.as_deref() == Some("desktop")
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+        let mut identity = MockIdentityProvider::new();
+        identity.expect_redeem_code().returning(|_, _, _| {
+            Ok(tokens_for(
+                "alice",
+                Some("openid offline_access notes:read"),
+            ))
+        });
+        let subject = manager(store, identity)
+            .complete(&SecretString::from("code"), "s-1")
+            .await
+            .unwrap();
+        assert_eq!(subject, "alice");
     }
 }

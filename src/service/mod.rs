@@ -12,4 +12,5 @@ pub mod consent;
 pub mod credentials;
 pub mod offline;
 pub mod readiness;
+pub mod sync;
 pub mod webhooks;

@@ -362,6 +362,57 @@ pub async fn check_nextcloud_access(
     }
 }
 
+/// The index sync's access in the OAuth modes: the owners are the users
+/// with a grant of this provider that still works, and each credential is a
+/// fresh access token from their grant, through the background-job gate.
+pub struct OfflineSyncAccess {
+    offline: Arc<OfflineAccess>,
+    job: BackgroundJob,
+}
+
+impl OfflineSyncAccess {
+    pub fn new(offline: Arc<OfflineAccess>) -> Self {
+        Self {
+            offline,
+            job: BackgroundJob { _private: () },
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::service::sync::SyncAccess for OfflineSyncAccess {
+    async fn owners(&self) -> Result<Vec<String>, crate::service::sync::AccessError> {
+        let users = self
+            .offline
+            .store
+            .list_provisioned()
+            .await
+            .map_err(|e| crate::service::sync::AccessError::Transient(e.to_string()))?;
+        Ok(users
+            .into_iter()
+            .filter(|u| u.provider == self.offline.provider && u.needs_consent_since.is_none())
+            .map(|u| u.subject)
+            .collect())
+    }
+
+    async fn credential(
+        &self,
+        owner: &str,
+    ) -> Result<Credential, crate::service::sync::AccessError> {
+        use crate::service::sync::AccessError;
+        match self.offline.access_token(&self.job, owner).await {
+            Ok(token) => Ok(Credential {
+                user_id: String::new(),
+                secret: CredentialSecret::Bearer(token),
+            }),
+            Err(e @ (OfflineError::NotProvisioned(_) | OfflineError::NeedsConsent(_))) => {
+                Err(AccessError::Gone(owner.to_string(), e.to_string()))
+            }
+            Err(e) => Err(AccessError::Transient(e.to_string())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -27,7 +27,7 @@ use nextcloud_mcp::adapters::idp::IdpConfig;
 use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
-use nextcloud_mcp::app::config::{Config, HttpSettings, OAuthConfig};
+use nextcloud_mcp::app::config::{Config, HttpSettings, OAuthConfig, default_callback_url};
 use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
@@ -134,7 +134,11 @@ impl Server {
         // Access tokens must name this resource; the realm's audience mapper
         // names the fixed resource URL, not this test's random port.
         idp.resource = Some(REALM_RESOURCE.into());
-        config.oauth = Some(OAuthConfig { idp, server_url });
+        config.oauth = Some(OAuthConfig {
+            idp,
+            callback_url: default_callback_url(&server_url),
+            server_url,
+        });
         let keyring = Keyring::new(1, SealingKey::generate().unwrap());
         config.store.keyring = Some(keyring.clone());
         config.store.progressive_consent = true;

@@ -388,6 +388,11 @@ impl IdentityProvider for OidcProvider {
             .append_pair("state", &request.state)
             .append_pair("code_challenge", &request.pkce_challenge)
             .append_pair("code_challenge_method", "S256");
+        // OpenID Connect Core 11: without prompt=consent a strict provider
+        // ignores offline_access and returns no refresh token.
+        if request.scopes.iter().any(|s| s == "offline_access") {
+            url.query_pairs_mut().append_pair("prompt", "consent");
+        }
         Ok(url)
     }
 

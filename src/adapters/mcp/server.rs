@@ -25,6 +25,7 @@ use crate::ports::nextcloud::{CapabilitiesApi, NextcloudApi, NextcloudError};
 use crate::ports::webhooks::WebhookAdmin;
 use crate::service::apps::InstalledAppsProbe;
 use crate::service::credentials::CredentialResolver;
+use crate::service::sync::IndexReader;
 use crate::telemetry::{ToolCallOutcome, caller_reference, observe_tool_call};
 
 /// What every tool call needs, shared by all handler instances.
@@ -35,6 +36,8 @@ pub struct ToolContext {
     /// Webhooks, when WEBHOOK_SECRET is set: the admin service for the
     /// `nc_webhooks_*` tools.
     pub webhooks: Option<Arc<dyn WebhookAdmin>>,
+    /// The caller's view of the search index, when the sync is on.
+    pub index: Option<Arc<IndexReader>>,
 }
 
 #[derive(Clone)]
@@ -53,7 +56,8 @@ pub struct NextcloudMcp {
 
 impl NextcloudMcp {
     pub fn new(context: ToolContext) -> Self {
-        let AppRouter { tools, scopes } = every_app(context.consent.is_some());
+        let AppRouter { tools, scopes } =
+            every_app(context.consent.is_some(), context.index.is_some());
         Self {
             context: Arc::new(context),
             tools: Arc::new(tools),
@@ -133,6 +137,10 @@ impl NextcloudMcp {
 
     pub(crate) fn consent(&self) -> Option<Arc<dyn ConsentService>> {
         self.context.consent.clone()
+    }
+
+    pub(crate) fn index(&self) -> Option<Arc<IndexReader>> {
+        self.context.index.clone()
     }
 
     pub(crate) fn webhooks(&self) -> Option<Arc<dyn WebhookAdmin>> {

@@ -33,13 +33,13 @@ pub(crate) const RESEAL_GRANT: &str = "UPDATE refresh_tokens SET sealed = $1, ke
     WHERE subject = $3 AND provider = $4 AND key_version = $5 AND sealed = $6";
 
 pub(crate) const INSERT_PENDING: &str = "INSERT INTO pending_consents \
-    (state, subject, provider, sealed, key_version, scopes, expires_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    (state, subject, provider, sealed, key_version, scopes, expires_at, client_id) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 /// An earlier link of the same person stops working when a new one is made.
 pub(crate) const REPLACE_PENDING_OF: &str =
     "DELETE FROM pending_consents WHERE subject = $1 AND provider = $2";
 pub(crate) const TAKE_PENDING: &str = "DELETE FROM pending_consents WHERE state = $1 \
-    RETURNING state, subject, provider, sealed, key_version, scopes, expires_at";
+    RETURNING state, subject, provider, sealed, key_version, scopes, expires_at, client_id";
 pub(crate) const PURGE_PENDING: &str = "DELETE FROM pending_consents WHERE expires_at <= $1";
 pub(crate) const STALE_PENDING: &str = "SELECT state, subject, provider, sealed, key_version \
     FROM pending_consents WHERE key_version <> $1";
@@ -63,7 +63,16 @@ pub(crate) const DELETE_WEBHOOK: &str = "DELETE FROM webhook_registrations WHERE
 pub(crate) type GrantRow = (String, String, Vec<u8>, i64, String, i64);
 pub(crate) type ProvisionedRow = (String, String, String, i64, i64, i64, Option<i64>);
 pub(crate) type StaleGrantRow = (String, String, Vec<u8>, i64);
-pub(crate) type PendingRow = (String, String, String, Vec<u8>, i64, String, i64);
+pub(crate) type PendingRow = (
+    String,
+    String,
+    String,
+    Vec<u8>,
+    i64,
+    String,
+    i64,
+    Option<String>,
+);
 pub(crate) type StalePendingRow = (String, String, String, Vec<u8>, i64);
 pub(crate) type AuditRow = (String, String, Option<String>, i64, String, Option<String>);
 pub(crate) type WebhookRow = (i64, Option<i64>, String, String, String, i64, String);
@@ -185,7 +194,7 @@ pub(crate) fn pending_from_row(
     sealer: &Sealer,
     row: PendingRow,
 ) -> Result<PendingConsent, StoreError> {
-    let (state, subject, provider, sealed, key_version, scopes, expires_at) = row;
+    let (state, subject, provider, sealed, key_version, scopes, expires_at, client_id) = row;
     let pkce_verifier = sealer.open(
         Purpose::PkceVerifier,
         &subject,
@@ -200,6 +209,7 @@ pub(crate) fn pending_from_row(
         pkce_verifier,
         scopes: scopes_from_text(&scopes),
         expires_at: UnixTime(expires_at),
+        client_id,
     })
 }
 

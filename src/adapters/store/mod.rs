@@ -3,6 +3,7 @@
 
 mod common;
 pub mod crypto;
+mod index_sql;
 mod lease_sql;
 pub mod postgres;
 mod sql_impl;

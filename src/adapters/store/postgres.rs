@@ -11,6 +11,7 @@ use sqlx::{Connection as _, PgConnection, PgPool};
 
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
+use super::index_sql::{self, impl_search_index};
 use super::lease_sql;
 use super::sql_impl::impl_sql_store;
 use crate::domain::audit::AuditEvent;
@@ -97,3 +98,8 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl_sql_store!(PostgresStore);
+impl_search_index!(
+    PostgresStore,
+    index_sql::POSTGRES_SEARCH,
+    index_sql::tsquery_match
+);

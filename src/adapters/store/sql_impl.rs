@@ -83,6 +83,7 @@ macro_rules! impl_sql_store {
                     .bind(version)
                     .bind(common::scopes_to_text(&pending.scopes))
                     .bind(pending.expires_at.0)
+                    .bind(pending.client_id.as_deref())
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| match common::db_error(e) {

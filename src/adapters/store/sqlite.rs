@@ -8,6 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
+use super::index_sql::{self, impl_search_index};
 use super::lease_sql;
 use super::sql_impl::impl_sql_store;
 use crate::domain::audit::AuditEvent;
@@ -110,3 +111,4 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 }
 
 impl_sql_store!(SqliteStore);
+impl_search_index!(SqliteStore, index_sql::SQLITE_SEARCH, index_sql::fts5_match);

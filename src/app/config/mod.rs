@@ -85,6 +85,8 @@ pub struct CommonArgs {
     pub store: StoreArgs,
     #[command(flatten, next_help_heading = "Webhooks (serve only)")]
     pub webhooks: WebhookArgs,
+    #[command(flatten, next_help_heading = "Search index (serve only)")]
+    pub sync: SyncArgs,
 }
 
 /// The validated settings the rest of the program uses.
@@ -98,6 +100,8 @@ pub struct Config {
     pub oauth: Option<OAuthConfig>,
     pub store: StoreConfig,
     pub webhooks: WebhookConfig,
+    /// The background index sync behind nc_semantic_search.
+    pub sync: SyncConfig,
 }
 
 /// Which transport the settings are for: stdio carries no bearer token.
@@ -159,6 +163,7 @@ impl Config {
             let (mode, oauth) = oauth_settings(args.oauth, &nextcloud_url)?;
             let store = store_settings(args.store, &mode)?;
             let webhooks = webhook_settings(args.webhooks, transport, Some(&oauth.server_url))?;
+            let sync = sync_settings(args.sync)?;
             return Ok(Self {
                 nextcloud_url,
                 mode,
@@ -167,6 +172,7 @@ impl Config {
                 oauth: Some(oauth),
                 store,
                 webhooks,
+                sync,
             });
         }
         let username = required(
@@ -191,6 +197,7 @@ impl Config {
             None => None,
         };
         let webhooks = webhook_settings(args.webhooks, transport, server_url.as_ref())?;
+        let sync = sync_settings(args.sync)?;
         Ok(Self {
             nextcloud_url,
             mode,
@@ -199,6 +206,7 @@ impl Config {
             oauth: None,
             store,
             webhooks,
+            sync,
         })
     }
 }
@@ -332,15 +340,18 @@ mod admin;
 mod edge;
 mod oauth;
 mod store;
+mod sync;
 mod telemetry;
 mod webhooks;
 
 pub use admin::{AdminAction, AdminArgs};
 pub use edge::{EdgeArgs, EdgeSettings};
 use oauth::oauth_settings;
-pub use oauth::{OAuthArgs, OAuthConfig};
+pub use oauth::{OAuthArgs, OAuthConfig, default_callback_url};
 use store::store_settings;
 pub use store::{StoreAccess, StoreArgs, StoreConfig};
+use sync::sync_settings;
+pub use sync::{SyncArgs, SyncConfig};
 pub use telemetry::{LogFormat, TelemetryArgs, TelemetrySettings};
 use webhooks::webhook_settings;
 pub use webhooks::{DEFAULT_QUEUE_CAPACITY, WebhookArgs, WebhookConfig};

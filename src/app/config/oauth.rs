@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use super::{ConfigError, parse_absolute_url, parse_bool, required};
+use crate::adapters::http::consent_callback::CALLBACK_PATH;
 use crate::adapters::idp::{IdpConfig, IdpKind, OpaqueTokenValidation};
 use crate::domain::credential::AuthMode;
 
@@ -27,6 +28,10 @@ pub struct OAuthArgs {
     /// Public URL of this server's /mcp endpoint: the audience client tokens must carry.
     #[arg(long, env = "NEXTCLOUD_MCP_SERVER_URL")]
     pub server_url: Option<String>,
+    /// Public URL of the consent callback; default: /oauth/callback beside the /mcp endpoint
+    /// of NEXTCLOUD_MCP_SERVER_URL, keeping its path prefix.
+    #[arg(long, env = "NEXTCLOUD_MCP_OAUTH_CALLBACK_URL")]
+    pub oauth_callback_url: Option<String>,
     /// The audience that identifies Nextcloud (its client id at the IdP); default: NEXTCLOUD_HOST.
     #[arg(long, env = "NEXTCLOUD_RESOURCE_URI")]
     pub nextcloud_resource_uri: Option<String>,
@@ -51,6 +56,21 @@ pub struct OAuthConfig {
     pub idp: IdpConfig,
     /// Canonical URL of our /mcp endpoint.
     pub server_url: Url,
+    /// Where the identity provider sends the user back after consent.
+    pub callback_url: Url,
+}
+
+/// `/oauth/callback` beside the /mcp endpoint: behind a reverse proxy that
+/// serves us under a path prefix (`https://host/ai/mcp`) the callback keeps
+/// the prefix (`https://host/ai/oauth/callback`).
+pub fn default_callback_url(server_url: &Url) -> Url {
+    let path = server_url.path().trim_end_matches('/');
+    let prefix = path.strip_suffix("/mcp").unwrap_or(path);
+    let mut url = server_url.clone();
+    url.set_path(&format!("{prefix}{CALLBACK_PATH}"));
+    url.set_query(None);
+    url.set_fragment(None);
+    url
 }
 
 pub(super) fn oauth_settings(
@@ -66,6 +86,10 @@ pub(super) fn oauth_settings(
         )?,
         "NEXTCLOUD_MCP_SERVER_URL",
     )?;
+    let callback_url = match args.oauth_callback_url.filter(|u| !u.trim().is_empty()) {
+        Some(raw) => parse_absolute_url(&raw, "NEXTCLOUD_MCP_OAUTH_CALLBACK_URL")?,
+        None => default_callback_url(&server_url),
+    };
     let discovery = match args.oidc_discovery_url.filter(|d| !d.trim().is_empty()) {
         Some(raw) => parse_absolute_url(&raw, "OIDC_DISCOVERY_URL")?,
         None => nextcloud_url
@@ -128,5 +152,12 @@ pub(super) fn oauth_settings(
     } else {
         AuthMode::PassThrough { nextcloud_audience }
     };
-    Ok((mode, OAuthConfig { idp, server_url }))
+    Ok((
+        mode,
+        OAuthConfig {
+            idp,
+            server_url,
+            callback_url,
+        },
+    ))
 }

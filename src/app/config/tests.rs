@@ -15,6 +15,7 @@ fn args() -> CommonArgs {
             ..StoreArgs::default()
         },
         webhooks: WebhookArgs::default(),
+        sync: Default::default(),
     }
 }
 
@@ -114,6 +115,47 @@ fn a_client_id_turns_on_oauth_over_http_only() {
     let err = Config::from_args(oauth_args("true"), Transport::Stdio).unwrap_err();
     assert!(
         err.to_string().starts_with("NEXTCLOUD_USERNAME is missing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_consent_callback_keeps_the_path_prefix_or_is_configured() {
+    let callback = |server: &str, configured: Option<&str>| {
+        let mut a = oauth_args("false");
+        a.oauth.server_url = Some(server.into());
+        a.oauth.oauth_callback_url = configured.map(str::to_string);
+        Config::from_args(a, Transport::Http)
+            .map(|c| c.oauth.unwrap().callback_url.to_string())
+            .map_err(|e| e.to_string())
+    };
+    for (server, configured, want) in [
+        (
+            "https://mcp.example.com/mcp",
+            None,
+            "https://mcp.example.com/oauth/callback",
+        ),
+        (
+            "https://cloud.example.com/ai/mcp",
+            None,
+            "https://cloud.example.com/ai/oauth/callback",
+        ),
+        (
+            "https://cloud.example.com/ai/mcp/",
+            None,
+            "https://cloud.example.com/ai/oauth/callback",
+        ),
+        (
+            "https://cloud.example.com/ai/mcp",
+            Some("https://login.example.com/cb"),
+            "https://login.example.com/cb",
+        ),
+    ] {
+        assert_eq!(callback(server, configured).unwrap(), want, "{server}");
+    }
+    let err = callback("https://mcp.example.com/mcp", Some("relative/cb")).unwrap_err();
+    assert!(
+        err.starts_with("NEXTCLOUD_MCP_OAUTH_CALLBACK_URL is invalid"),
         "{err}"
     );
 }

@@ -363,6 +363,7 @@ async fn misuse_of_the_callback_is_refused_and_stores_nothing() {
             pkce_verifier: SecretString::from("verifier"),
             scopes: vec!["openid".into()],
             expires_at: UnixTime(1),
+            client_id: None,
         })
         .await
         .unwrap();

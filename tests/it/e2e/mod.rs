@@ -9,6 +9,7 @@ mod deck;
 mod edge_guards;
 mod http;
 mod http_edges;
+mod index_sync;
 mod oauth;
 mod paging;
 mod replicas;

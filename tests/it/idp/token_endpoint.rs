@@ -284,6 +284,19 @@ async fn authorization_url_and_code_redemption_use_pkce() {
     assert_eq!(field(&q, "code_challenge_method"), Some("S256"));
     assert_eq!(field(&q, "scope"), Some("openid offline_access"));
     assert_eq!(field(&q, "redirect_uri"), Some(redirect.as_str()));
+    // Asking for offline_access asks for consent, or strict providers drop it.
+    assert_eq!(field(&q, "prompt"), Some("consent"));
+    let without_offline = provider
+        .authorization_url(&AuthorizationRequest {
+            state: "state-456".into(),
+            pkce_challenge: "challenge-abc".into(),
+            scopes: vec!["openid".into()],
+            redirect_uri: redirect.clone(),
+        })
+        .await
+        .unwrap();
+    let q: Vec<(String, String)> = without_offline.query_pairs().into_owned().collect();
+    assert_eq!(field(&q, "prompt"), None);
 
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))

@@ -30,6 +30,7 @@ pub fn pending(subject: &str, state: &str, expires_at: i64) -> PendingConsent {
         pkce_verifier: SecretString::from(format!("pkce-verifier-{state}-0f9e8d7c6b5a")),
         scopes: vec!["offline_access".into()],
         expires_at: UnixTime(expires_at),
+        client_id: Some("claude-desktop".into()),
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod fixtures;
 pub mod harness;
+mod index;
 mod leases;
 mod state;
 mod tokens;
@@ -59,6 +60,11 @@ contract!(
     leases::refused_grant_needs_consent,
     leases::one_wanted_row_per_webhook,
     leases::job_lease_has_one_holder,
+    index::keyword_search_ranks_title_matches_first_and_snippets,
+    index::owners_never_see_each_other,
+    index::filters_narrow_by_app_time_and_path,
+    index::replace_delete_and_purge,
+    index::sync_state_and_status,
 );
 
 #[tokio::test]

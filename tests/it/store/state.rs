@@ -47,6 +47,8 @@ pub async fn pending_is_single_use_and_bound(h: &Harness) {
         p.pkce_verifier.expose_secret(),
         "pkce-verifier-s-1-0f9e8d7c6b5a"
     );
+    // The client it was started from comes back for the callback's audit.
+    assert_eq!(p.client_id.as_deref(), Some("claude-desktop"));
     assert!(redeem_taken(taken.clone(), "bob", KC, "s-1", now).is_err());
     assert!(redeem_taken(taken, "alice", KC, "s-1", now).is_ok());
     // Single use: a second take finds nothing.

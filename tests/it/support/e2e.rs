@@ -53,6 +53,7 @@ pub fn basic_config(nextcloud_uri: &str, timeout: Duration) -> Config {
         oauth: None,
         store: temp_store(),
         webhooks: Default::default(),
+        sync: Default::default(),
     }
 }
 

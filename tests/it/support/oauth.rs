@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
-use nextcloud_mcp::app::config::{Config, OAuthConfig};
+use nextcloud_mcp::app::config::{Config, OAuthConfig, default_callback_url};
 use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::domain::credential::AuthMode;
 use nextcloud_mcp::ports::store::Store;
@@ -93,6 +93,7 @@ impl OAuthWorld {
         config.oauth = Some(OAuthConfig {
             idp: idp_config,
             server_url: Url::parse(RESOURCE).unwrap(),
+            callback_url: default_callback_url(&Url::parse(RESOURCE).unwrap()),
         });
         let keyring = options
             .consent
@@ -259,6 +260,7 @@ impl OAuthWorld {
         config.oauth = Some(OAuthConfig {
             idp: self.idp.config(),
             server_url: Url::parse(RESOURCE).unwrap(),
+            callback_url: default_callback_url(&Url::parse(RESOURCE).unwrap()),
         });
         config.store.location = SecretString::from(self.store_path.clone());
         config.store.keyring = self.keyring.clone();

@@ -27,7 +27,7 @@ mod webhooks;
 
 /// Every tool this server offers; the offline-access tools only when
 /// progressive consent is on.
-pub(super) fn every_app(consent: bool) -> AppRouter {
+pub(super) fn every_app(consent: bool, index: bool) -> AppRouter {
     let mut tools = notes::router()
         + files::router()
         + calendar::router()
@@ -41,6 +41,9 @@ pub(super) fn every_app(consent: bool) -> AppRouter {
         + capabilities::router();
     if consent {
         tools += consent::router();
+    }
+    if index {
+        tools += search::index::router();
     }
     harden(&mut tools.tools);
     tools
@@ -85,7 +88,7 @@ mod tests {
 
     #[test]
     fn every_tool_is_gated_by_the_folder_it_lives_in() {
-        let AppRouter { tools, scopes } = every_app(true);
+        let AppRouter { tools, scopes } = every_app(true, true);
         for tool in tools.list_all() {
             assert!(scopes.required(&tool.name).is_some(), "{}", tool.name);
         }
@@ -113,7 +116,7 @@ mod tests {
     #[test]
     fn offline_access_tools_exist_only_with_progressive_consent() {
         let names = |consent| -> Vec<String> {
-            every_app(consent)
+            every_app(consent, false)
                 .tools
                 .list_all()
                 .into_iter()
@@ -125,5 +128,24 @@ mod tests {
         assert!(with.iter().any(|n| n == "provision_nextcloud_access"));
         assert!(!without.iter().any(|n| n == "provision_nextcloud_access"));
         assert_eq!(with.len(), without.len() + 3);
+    }
+
+    #[test]
+    fn index_tools_exist_only_with_the_sync_on() {
+        let names = |index| -> Vec<String> {
+            every_app(false, index)
+                .tools
+                .list_all()
+                .into_iter()
+                .map(|t| t.name.to_string())
+                .collect()
+        };
+        let with = names(true);
+        let without = names(false);
+        for tool in ["nc_semantic_search", "nc_get_vector_sync_status"] {
+            assert!(with.iter().any(|n| n == tool), "{tool}");
+            assert!(!without.iter().any(|n| n == tool), "{tool}");
+        }
+        assert_eq!(with.len(), without.len() + 2);
     }
 }

@@ -1,4 +1,7 @@
-//! Unified search tools (`nc_search_*`).
+//! Unified search tools (`nc_search_*`), and in `index` the tools over this
+//! server's own search index.
+
+pub(super) mod index;
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;

@@ -1,0 +1,273 @@
+//! What each app lists for a user, as candidates for the index: an id, a
+//! version that changes when the item does, and either the document (when
+//! the listing carries the text) or where to fetch it (files).
+
+use chrono::{Duration as ChronoDuration, Utc};
+use url::Url;
+
+use crate::domain::caltime::TimeRange;
+use crate::domain::files::{EntryKind, FileEntry};
+use crate::domain::index::{DocApp, IndexedDocument};
+use crate::domain::path::UserPath;
+use crate::domain::todos::TodoFilter;
+use crate::ports::nextcloud::{NextcloudApi, NextcloudError};
+
+/// Files larger than this are not indexed (their text would be cut anyway).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// A walk stops after this many entries, so one huge tree cannot stall a pass.
+const MAX_FILE_ENTRIES: usize = 20_000;
+const MAX_DEPTH: usize = 24;
+/// Events from this long ago up to this far ahead are indexed.
+const EVENT_WINDOW_DAYS: i64 = 2 * 366;
+
+pub enum Content {
+    Ready(IndexedDocument),
+    /// A text file to download when its version changed.
+    File(UserPath, IndexedDocument),
+}
+
+pub struct Candidate {
+    pub doc_id: String,
+    pub version: String,
+    pub content: Content,
+}
+
+/// A listed document; without an ETag from the server its version is a
+/// digest of its text, so a change is still noticed.
+fn candidate(mut doc: IndexedDocument) -> Candidate {
+    if doc.version.is_empty() {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(doc.title.as_bytes())
+            .chain_update([0])
+            .chain_update(doc.body.as_bytes())
+            .finalize();
+        doc.version = format!("sha256:{:x}", digest);
+    }
+    Candidate {
+        doc_id: doc.doc_id.clone(),
+        version: doc.version.clone(),
+        content: Content::Ready(doc),
+    }
+}
+
+fn link(base: &Url, path: &str) -> String {
+    format!("{}/{}", base.as_str().trim_end_matches('/'), path)
+}
+
+/// Everything `app` holds for the user behind `api`, as candidates.
+pub async fn list(
+    app: DocApp,
+    api: &dyn NextcloudApi,
+    base: &Url,
+) -> Result<Vec<Candidate>, NextcloudError> {
+    match app {
+        DocApp::Notes => notes(api, base).await,
+        DocApp::Files => files(api, base).await,
+        DocApp::Calendar => calendar(api, base).await,
+        DocApp::Contacts => contacts(api, base).await,
+        DocApp::Deck => deck(api, base).await,
+    }
+}
+
+async fn notes(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {
+    Ok(api
+        .list_notes(None)
+        .await?
+        .into_iter()
+        .map(|n| {
+            candidate(IndexedDocument {
+                app: DocApp::Notes,
+                doc_id: n.id.to_string(),
+                link: link(base, &format!("index.php/apps/notes/note/{}", n.id)),
+                version: format!("{}:{}", n.modified, n.etag),
+                title: n.title,
+                body: n.content,
+                path: n.category,
+                modified: n.modified,
+            })
+        })
+        .collect())
+}
+
+/// Text worth indexing: by MIME type, and not too large.
+pub fn is_indexable_file(entry: &FileEntry) -> bool {
+    let mime = entry.content_type.as_deref().unwrap_or("");
+    let mime = mime.split(';').next().unwrap_or("").trim();
+    let texty = mime.starts_with("text/")
+        || matches!(
+            mime,
+            "application/json"
+                | "application/xml"
+                | "application/x-yaml"
+                | "application/yaml"
+                | "application/javascript"
+                | "application/x-sh"
+        );
+    texty && entry.size.is_some_and(|s| s <= MAX_FILE_BYTES)
+}
+
+fn http_date(value: Option<&str>) -> i64 {
+    value
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        .map_or(0, |d| d.timestamp())
+}
+
+async fn files(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {
+    let mut out = Vec::new();
+    let mut folders = vec![(UserPath::root(), 0usize)];
+    let mut seen = 0usize;
+    while let Some((folder, depth)) = folders.pop() {
+        for entry in api.list_folder(&folder).await? {
+            seen += 1;
+            if seen > MAX_FILE_ENTRIES {
+                return Ok(out);
+            }
+            match entry.kind {
+                EntryKind::Folder if depth < MAX_DEPTH => folders.push((entry.path, depth + 1)),
+                EntryKind::File if is_indexable_file(&entry) => {
+                    let path = entry.path.to_string();
+                    let open = match entry.file_id {
+                        Some(id) => format!("index.php/f/{id}"),
+                        None => "index.php/apps/files/".to_string(),
+                    };
+                    let version = entry.etag.clone().unwrap_or_default();
+                    let doc = IndexedDocument {
+                        app: DocApp::Files,
+                        doc_id: path.clone(),
+                        title: entry.name.clone(),
+                        body: String::new(),
+                        path,
+                        link: link(base, &open),
+                        modified: http_date(entry.modified.as_deref()),
+                        version: version.clone(),
+                    };
+                    out.push(Candidate {
+                        doc_id: doc.doc_id.clone(),
+                        version,
+                        content: Content::File(entry.path, doc),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn calendar(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {
+    let now = Utc::now();
+    let range = TimeRange::new(
+        now - ChronoDuration::days(EVENT_WINDOW_DAYS),
+        now + ChronoDuration::days(EVENT_WINDOW_DAYS),
+    )
+    .map_err(NextcloudError::Protocol)?;
+    let open = link(base, "index.php/apps/calendar");
+    let mut out = Vec::new();
+    for cal in api.list_calendars().await? {
+        if cal.supports(crate::domain::calendar::ComponentKind::Event) {
+            for event in api.events_in_range(&cal.name, &range, None).await? {
+                let body = [
+                    event.description.clone().unwrap_or_default(),
+                    event.location.clone().unwrap_or_default(),
+                    event.categories.join(" "),
+                ]
+                .join("\n");
+                out.push(candidate(IndexedDocument {
+                    app: DocApp::Calendar,
+                    doc_id: format!("{}/{}", cal.name, event.uid),
+                    title: event.title.clone(),
+                    body,
+                    path: cal.name.clone(),
+                    link: open.clone(),
+                    modified: 0,
+                    version: event.etag.clone().unwrap_or_default(),
+                }));
+            }
+        }
+        if cal.supports(crate::domain::calendar::ComponentKind::Todo) {
+            for todo in api.list_todos(&cal.name, &TodoFilter::default()).await? {
+                out.push(candidate(IndexedDocument {
+                    app: DocApp::Calendar,
+                    doc_id: format!("{}/{}", cal.name, todo.uid),
+                    title: todo.summary.clone(),
+                    body: todo.description.clone().unwrap_or_default(),
+                    path: cal.name.clone(),
+                    link: link(base, "index.php/apps/tasks"),
+                    modified: 0,
+                    version: todo.etag.clone().unwrap_or_default(),
+                }));
+            }
+        }
+    }
+    dedup(&mut out);
+    Ok(out)
+}
+
+/// A calendar listing may repeat an item (a series and its overrides); the
+/// index keeps one document per id.
+fn dedup(out: &mut Vec<Candidate>) {
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| seen.insert(c.doc_id.clone()));
+}
+
+async fn contacts(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {
+    let open = link(base, "index.php/apps/contacts");
+    let mut out = Vec::new();
+    for book in api.list_addressbooks().await? {
+        for c in api.list_contacts(&book.name, None).await? {
+            let emails: Vec<&str> = c.emails.iter().map(|e| e.value.as_str()).collect();
+            let phones: Vec<&str> = c.phones.iter().map(|p| p.value.as_str()).collect();
+            let body = [
+                c.organization.clone().unwrap_or_default(),
+                c.title.clone().unwrap_or_default(),
+                emails.join(" "),
+                phones.join(" "),
+                c.note.clone().unwrap_or_default(),
+            ]
+            .join("\n");
+            out.push(candidate(IndexedDocument {
+                app: DocApp::Contacts,
+                doc_id: format!("{}/{}", book.name, c.uid),
+                title: c.full_name.clone(),
+                body,
+                path: book.name.clone(),
+                link: open.clone(),
+                modified: 0,
+                version: c.etag.clone().unwrap_or_default(),
+            }));
+        }
+    }
+    dedup(&mut out);
+    Ok(out)
+}
+
+async fn deck(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {
+    let mut out = Vec::new();
+    for board in api.list_boards(None).await? {
+        if board.deleted_at != 0 || board.archived {
+            continue;
+        }
+        for stack in api.list_stacks(board.id, false).await? {
+            for card in stack.cards {
+                if card.deleted_at != 0 {
+                    continue;
+                }
+                out.push(candidate(IndexedDocument {
+                    app: DocApp::Deck,
+                    doc_id: card.id.to_string(),
+                    title: card.title,
+                    body: card.description,
+                    path: format!("{}/{}", board.title, stack.title),
+                    link: link(
+                        base,
+                        &format!("index.php/apps/deck/#/board/{}/card/{}", board.id, card.id),
+                    ),
+                    modified: card.last_modified,
+                    version: format!("{}:{}", card.last_modified, card.etag),
+                }));
+            }
+        }
+    }
+    Ok(out)
+}
