@@ -205,15 +205,22 @@ mod tests {
 
     #[test]
     fn capabilities_decide_and_probes_fill_in() {
-        let probes = BTreeMap::from([(App::Tables, false), (App::Cookbook, true)]);
+        let probes = BTreeMap::from([
+            (App::Tables, false),
+            (App::Cookbook, true),
+            (App::Collectives, true),
+            (App::News, false),
+        ]);
         let apps = InstalledApps::from_probe(&caps(&["notes", "files_sharing"], &[]), &probes);
         assert!(apps.contains(App::Notes) && apps.contains(App::Sharing));
         assert!(!apps.contains(App::Deck));
         assert!(!apps.contains(App::Tables));
         assert!(apps.contains(App::Cookbook));
+        assert!(apps.contains(App::Collectives));
+        assert!(!apps.contains(App::News));
         assert_eq!(
             apps.summary(),
-            "found notes, files_sharing, cookbook; not found deck, tables"
+            "found notes, files_sharing, cookbook, collectives; not found deck, tables, news"
         );
     }
 

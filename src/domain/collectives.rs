@@ -217,7 +217,9 @@ pub fn emoji(value: Option<&str>) -> Result<Option<String>, CollectivesInputErro
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    let printable = !value.chars().any(|c| c.is_control() || c.is_ascii_alphanumeric());
+    let printable = !value
+        .chars()
+        .any(|c| c.is_control() || c.is_ascii_alphanumeric());
     if value.chars().count() > 8 || !printable {
         return Err(CollectivesInputError::Emoji(value.to_string()));
     }

@@ -219,10 +219,7 @@ pub fn body_text(html: &str) -> String {
         .replace("&#39;", "'")
         .replace("&amp;", "&");
     let words: Vec<&str> = decoded.split_whitespace().collect();
-    words
-        .join(" ")
-        .replace(" .", ".")
-        .replace(" ,", ",")
+    words.join(" ").replace(" .", ".").replace(" ,", ",")
 }
 
 #[cfg(test)]
@@ -305,8 +302,11 @@ mod tests {
             ..all
         };
         assert!(!starred.server_hides_read());
-        let (page, next) =
-            take_page(vec![item(9, false), item(5, true), item(4, true)], &starred, 2);
+        let (page, next) = take_page(
+            vec![item(9, false), item(5, true), item(4, true)],
+            &starred,
+            2,
+        );
         assert_eq!(page.iter().map(|i| i.id).collect::<Vec<_>>(), [5]);
         assert_eq!(next, Some(5));
     }

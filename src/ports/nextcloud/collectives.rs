@@ -68,8 +68,7 @@ pub trait CollectivesApi: Send + Sync {
     ) -> Result<Page, NextcloudError>;
     async fn trash_page(&self, collective_id: u64, page_id: u64) -> Result<Page, NextcloudError>;
     async fn list_trashed_pages(&self, collective_id: u64) -> Result<Vec<Page>, NextcloudError>;
-    async fn restore_page(&self, collective_id: u64, page_id: u64)
-    -> Result<Page, NextcloudError>;
+    async fn restore_page(&self, collective_id: u64, page_id: u64) -> Result<Page, NextcloudError>;
     /// Deletes a page that is in the trash, for good.
     async fn delete_page(&self, collective_id: u64, page_id: u64) -> Result<(), NextcloudError>;
     /// Pages whose text matches; served from an index a background job

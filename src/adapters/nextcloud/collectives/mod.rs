@@ -34,7 +34,9 @@ impl NextcloudSession {
         request: RequestBuilder,
         what: &str,
     ) -> Result<T, NextcloudError> {
-        self.ocs_call(request, what).await.map_err(|e| refine(e, what))
+        self.ocs_call(request, what)
+            .await
+            .map_err(|e| refine(e, what))
     }
 }
 
@@ -152,10 +154,8 @@ impl CollectivesApi for NextcloudSession {
     }
 
     async fn get_page(&self, collective_id: u64, page_id: u64) -> Result<Page, NextcloudError> {
-        let request = self.collectives_request(
-            Method::GET,
-            &format!("/{collective_id}/pages/{page_id}"),
-        )?;
+        let request =
+            self.collectives_request(Method::GET, &format!("/{collective_id}/pages/{page_id}"))?;
         let reply: PageReply = self
             .collectives_call(request, &page_what(collective_id, page_id))
             .await?;
@@ -169,10 +169,7 @@ impl CollectivesApi for NextcloudSession {
         title: &str,
     ) -> Result<Page, NextcloudError> {
         let request = self
-            .collectives_request(
-                Method::POST,
-                &format!("/{collective_id}/pages/{parent_id}"),
-            )?
+            .collectives_request(Method::POST, &format!("/{collective_id}/pages/{parent_id}"))?
             .json(&json!({ "title": title }));
         let what = format!("parent page {parent_id} in collective {collective_id}");
         let reply: PageReply = self.collectives_call(request, &what).await?;
@@ -226,10 +223,8 @@ impl CollectivesApi for NextcloudSession {
     }
 
     async fn trash_page(&self, collective_id: u64, page_id: u64) -> Result<Page, NextcloudError> {
-        let request = self.collectives_request(
-            Method::DELETE,
-            &format!("/{collective_id}/pages/{page_id}"),
-        )?;
+        let request =
+            self.collectives_request(Method::DELETE, &format!("/{collective_id}/pages/{page_id}"))?;
         let reply: PageReply = self
             .collectives_call(request, &page_what(collective_id, page_id))
             .await?;
@@ -245,11 +240,7 @@ impl CollectivesApi for NextcloudSession {
         Ok(reply.pages.into_iter().map(Into::into).collect())
     }
 
-    async fn restore_page(
-        &self,
-        collective_id: u64,
-        page_id: u64,
-    ) -> Result<Page, NextcloudError> {
+    async fn restore_page(&self, collective_id: u64, page_id: u64) -> Result<Page, NextcloudError> {
         let request = self.collectives_request(
             Method::PATCH,
             &format!("/{collective_id}/pages/trash/{page_id}"),

@@ -21,7 +21,11 @@ pub fn news_error(status: StatusCode, what: &str, body: &[u8]) -> NextcloudError
         }
         s => {
             let message = safe_message(error_message(body)).unwrap_or_default();
-            map_status(s, what, &serde_json::json!({ "message": message }).to_string())
+            map_status(
+                s,
+                what,
+                &serde_json::json!({ "message": message }).to_string(),
+            )
         }
     }
 }
@@ -65,9 +69,15 @@ mod tests {
         for code in [400u16, 403, 404, 422, 500] {
             let status = StatusCode::from_u16(code).unwrap();
             let text = news_error(status, "news feed 3", SQL).to_string();
-            assert!(!text.contains("SELECT") && !text.contains("PREFIX"), "{code}: {text}");
+            assert!(
+                !text.contains("SELECT") && !text.contains("PREFIX"),
+                "{code}: {text}"
+            );
             let text = add_feed_error(status, "http://x/feed", Some(9), SQL).to_string();
-            assert!(!text.contains("SELECT") && !text.contains("PREFIX"), "{code}: {text}");
+            assert!(
+                !text.contains("SELECT") && !text.contains("PREFIX"),
+                "{code}: {text}"
+            );
         }
         assert_eq!(
             news_error(StatusCode::NOT_FOUND, "news feed 3", SQL),

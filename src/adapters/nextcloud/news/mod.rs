@@ -187,14 +187,16 @@ impl NewsApi for NextcloudSession {
             return Err(add_feed_error(status, &draft.url, draft.folder_id, &reply));
         }
         let reply: FeedsReply = parse_json(&reply, &what)?;
-        let feed = reply.feeds.into_iter().next().ok_or_else(|| {
-            NextcloudError::Protocol(format!("News answered no feed for {what}"))
-        })?;
+        let feed =
+            reply.feeds.into_iter().next().ok_or_else(|| {
+                NextcloudError::Protocol(format!("News answered no feed for {what}"))
+            })?;
         Ok((feed.id, feed.title))
     }
 
     async fn remove_feed(&self, feed_id: u64) -> Result<(), NextcloudError> {
         let request = self.news_request(Method::DELETE, &format!("/feeds/{feed_id}"))?;
-        self.news_write(request, &format!("news feed {feed_id}")).await
+        self.news_write(request, &format!("news feed {feed_id}"))
+            .await
     }
 }
