@@ -4,10 +4,12 @@
 mod apps;
 mod attack_matrix;
 mod calendar;
+mod collectives;
 mod consent;
 mod deck;
 mod http;
 mod http_edges;
+mod news;
 mod oauth;
 mod paging;
 mod replicas;
