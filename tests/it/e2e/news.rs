@@ -349,21 +349,21 @@ async fn news_tools_mark_subscribe_and_never_show_sql() {
 
     expect_tool_ok(
         &client,
-        "nc_news_mark_read",
+        "nc_news_mark_items",
         json!({"item_ids": [3]}),
         "Marked item(s) 3 read",
     )
     .await;
     expect_tool_ok(
         &client,
-        "nc_news_mark_read",
+        "nc_news_mark_items",
         json!({"item_ids": [3], "read": false}),
         "Marked item(s) 3 unread",
     )
     .await;
     expect_tool_ok(
         &client,
-        "nc_news_mark_read",
+        "nc_news_mark_items",
         json!({"item_ids": [3, 2]}),
         "Marked item(s) 2, 3 read",
     )
@@ -384,14 +384,14 @@ async fn news_tools_mark_subscribe_and_never_show_sql() {
     .await;
     expect_tool_error(
         &client,
-        "nc_news_mark_read",
+        "nc_news_mark_items",
         json!({"item_ids": []}),
         "give 1 to 500 item ids",
     )
     .await;
 
     for (tool, args) in [
-        ("nc_news_mark_read", json!({"item_ids": [999999]})),
+        ("nc_news_mark_items", json!({"item_ids": [999999]})),
         ("nc_news_star_items", json!({"item_ids": [999999]})),
         ("nc_news_remove_feed", json!({"feed_id": 9})),
         (
@@ -405,7 +405,7 @@ async fn news_tools_mark_subscribe_and_never_show_sql() {
     }
     expect_tool_error(
         &client,
-        "nc_news_mark_read",
+        "nc_news_mark_items",
         json!({"item_ids": [999999]}),
         "news item 999999 does not exist",
     )

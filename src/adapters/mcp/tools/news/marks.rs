@@ -49,7 +49,7 @@ fn ids_text(ids: &[u64]) -> String {
 #[tool_router(router = news_marks_router, vis = "pub(super)")]
 impl NextcloudMcp {
     #[tool(
-        name = "nc_news_mark_read",
+        name = "nc_news_mark_items",
         description = "Mark news items read (or unread with read=false).",
         annotations(
             read_only_hint = false,
@@ -58,7 +58,7 @@ impl NextcloudMcp {
             open_world_hint = true
         )
     )]
-    async fn nc_news_mark_read(
+    async fn nc_news_mark_items(
         &self,
         Parameters(args): Parameters<MarkReadArgs>,
         request: RequestContext<RoleServer>,
