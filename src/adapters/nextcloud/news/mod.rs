@@ -11,6 +11,7 @@ use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use super::body::error_bytes;
 use super::http::NextcloudSession;
 use super::ocs::{parse_json, read_body};
 use super::scrub::safe_message;
@@ -46,7 +47,8 @@ impl NextcloudSession {
         Ok(self.request(method, url).header(ACCEPT, "application/json"))
     }
 
-    /// Sends and reads the body of a successful reply.
+    /// Sends and reads the reply: a successful body up to the JSON cap, an
+    /// error body only as far as a message can reach.
     async fn news_send(
         &self,
         request: RequestBuilder,
@@ -54,7 +56,11 @@ impl NextcloudSession {
     ) -> Result<(reqwest::StatusCode, Vec<u8>), NextcloudError> {
         let response = self.send_raw(request).await?;
         let status = response.status();
-        let body = read_body(response, what).await?;
+        let body = if status.is_success() {
+            read_body(response, what).await?
+        } else {
+            error_bytes(response).await
+        };
         Ok((status, body))
     }
 
