@@ -18,6 +18,8 @@ pub enum App {
     Sharing,
     Tables,
     Cookbook,
+    Collectives,
+    News,
 }
 
 impl App {
@@ -27,6 +29,8 @@ impl App {
         App::Sharing,
         App::Tables,
         App::Cookbook,
+        App::Collectives,
+        App::News,
     ];
 
     /// The Nextcloud app id, which is also its capabilities key.
@@ -37,6 +41,8 @@ impl App {
             App::Sharing => "files_sharing",
             App::Tables => "tables",
             App::Cookbook => "cookbook",
+            App::Collectives => "collectives",
+            App::News => "news",
         }
     }
 
@@ -48,6 +54,8 @@ impl App {
             App::Sharing => "File sharing",
             App::Tables => "Tables",
             App::Cookbook => "Cookbook",
+            App::Collectives => "Collectives",
+            App::News => "News",
         }
     }
 }
@@ -86,8 +94,9 @@ impl ServerCapabilities {
         match app {
             // These apps always publish capabilities when enabled.
             App::Notes | App::Deck | App::Sharing => Some(false),
-            // Older releases of these apps publish none.
-            App::Tables | App::Cookbook => None,
+            // Older releases of these apps publish none, and News none at
+            // all.
+            App::Tables | App::Cookbook | App::Collectives | App::News => None,
         }
     }
 }
@@ -196,15 +205,22 @@ mod tests {
 
     #[test]
     fn capabilities_decide_and_probes_fill_in() {
-        let probes = BTreeMap::from([(App::Tables, false), (App::Cookbook, true)]);
+        let probes = BTreeMap::from([
+            (App::Tables, false),
+            (App::Cookbook, true),
+            (App::Collectives, true),
+            (App::News, false),
+        ]);
         let apps = InstalledApps::from_probe(&caps(&["notes", "files_sharing"], &[]), &probes);
         assert!(apps.contains(App::Notes) && apps.contains(App::Sharing));
         assert!(!apps.contains(App::Deck));
         assert!(!apps.contains(App::Tables));
         assert!(apps.contains(App::Cookbook));
+        assert!(apps.contains(App::Collectives));
+        assert!(!apps.contains(App::News));
         assert_eq!(
             apps.summary(),
-            "found notes, files_sharing, cookbook; not found deck, tables"
+            "found notes, files_sharing, cookbook, collectives; not found deck, tables, news"
         );
     }
 

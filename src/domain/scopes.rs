@@ -62,6 +62,10 @@ scopes! {
     TablesWrite => "tables:write",
     CookbookRead => "cookbook:read",
     CookbookWrite => "cookbook:write",
+    CollectivesRead => "collectives:read",
+    CollectivesWrite => "collectives:write",
+    NewsRead => "news:read",
+    NewsWrite => "news:write",
     WebhooksAdmin => "webhooks:admin",
 }
 

@@ -65,6 +65,8 @@ pub fn nextcloud_app(path: &str) -> &'static str {
         ("/apps/deck/", "deck"),
         ("/apps/tables/", "tables"),
         ("/apps/cookbook/", "cookbook"),
+        ("/apps/collectives/", "collectives"),
+        ("/apps/news/", "news"),
         ("/apps/files_sharing/", "sharing"),
         ("/apps/webhook_listeners/", "webhooks"),
         ("/search/", "search"),

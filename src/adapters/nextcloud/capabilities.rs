@@ -48,6 +48,8 @@ fn probe_path(app: App) -> &'static str {
         App::Sharing => "ocs/v2.php/apps/files_sharing/api/v1/shares",
         App::Tables => "ocs/v2.php/apps/tables/api/2/tables",
         App::Cookbook => "index.php/apps/cookbook/api/version",
+        App::Collectives => "ocs/v2.php/apps/collectives/api/v1.0/collectives",
+        App::News => "index.php/apps/news/api/v1-3/version",
     }
 }
 

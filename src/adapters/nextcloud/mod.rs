@@ -9,6 +9,7 @@ mod dav;
 mod errors;
 pub mod http;
 mod ocs;
+mod scrub;
 
 // Server-wide endpoints.
 mod capabilities;
@@ -17,9 +18,11 @@ mod status;
 // One module per Nextcloud app.
 mod caldav;
 mod carddav;
+mod collectives;
 mod cookbook;
 mod deck;
 mod ical;
+mod news;
 mod notes;
 mod search;
 mod shares;

@@ -76,6 +76,8 @@ pub trait NextcloudApi:
     + SearchApi
     + TablesApi
     + CookbookApi
+    + CollectivesApi
+    + NewsApi
     + CapabilitiesApi
 {
 }
@@ -91,6 +93,8 @@ impl<T> NextcloudApi for T where
         + SearchApi
         + TablesApi
         + CookbookApi
+        + CollectivesApi
+        + NewsApi
         + CapabilitiesApi
 {
 }
@@ -175,9 +179,13 @@ pub trait FilesApi: Send + Sync {
 /// its OCS API. Deck paths name the board and stack of a card, so cards are
 /// addressed by [`CardRef`].
 mod apps;
+mod collectives;
 mod dav;
+mod news;
 mod webhooks;
 
 pub use apps::*;
+pub use collectives::*;
 pub use dav::*;
+pub use news::*;
 pub use webhooks::*;

@@ -27,6 +27,8 @@ async fn capabilities_name_the_installed_apps() {
     assert_eq!(caps.decides(App::Sharing), Some(true));
     assert_eq!(caps.decides(App::Tables), None);
     assert_eq!(caps.decides(App::Cookbook), None);
+    assert_eq!(caps.decides(App::Collectives), None);
+    assert_eq!(caps.decides(App::News), None);
 }
 
 #[tokio::test]
@@ -87,11 +89,17 @@ async fn the_captured_server_has_deck_notes_and_sharing_but_no_tables_or_cookboo
     let (_server, _exchange, session) =
         replay_capture("ocs-capabilities", "02-capabilities-v2-json").await;
     let caps = session.capabilities().await.unwrap();
-    let probes = BTreeMap::from([(App::Tables, false), (App::Cookbook, false)]);
+    // The first instance had neither Collectives nor News either.
+    let probes = BTreeMap::from([
+        (App::Tables, false),
+        (App::Cookbook, false),
+        (App::Collectives, false),
+        (App::News, false),
+    ]);
     let apps = InstalledApps::from_probe(&caps, &probes);
     assert_eq!(
         apps.summary(),
-        "found notes, deck, files_sharing; not found tables, cookbook"
+        "found notes, deck, files_sharing; not found tables, cookbook, collectives, news"
     );
 }
 

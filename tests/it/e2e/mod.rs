@@ -4,12 +4,14 @@
 mod apps;
 mod attack_matrix;
 mod calendar;
+mod collectives;
 mod consent;
 mod deck;
 mod edge_guards;
 mod http;
 mod http_edges;
 mod index_sync;
+mod news;
 mod oauth;
 mod paging;
 mod replicas;

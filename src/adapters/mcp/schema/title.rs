@@ -12,6 +12,8 @@ const APPS: &[(&str, &str)] = &[
     ("nc_search_", "Search"),
     ("nc_tables_", "Tables"),
     ("nc_cookbook_", "Cookbook"),
+    ("collectives_", "Collectives"),
+    ("nc_news_", "News"),
     ("nc_webhooks_", "Webhooks"),
     ("nc_", "Nextcloud"),
 ];

@@ -14,11 +14,13 @@ use crate::domain::capabilities::App;
 
 mod calendar;
 mod capabilities;
+mod collectives;
 mod consent;
 mod contacts;
 mod cookbook;
 mod deck;
 mod files;
+mod news;
 mod notes;
 mod search;
 mod shares;
@@ -37,6 +39,8 @@ pub(super) fn every_app(consent: bool, index: bool) -> AppRouter {
         + search::router()
         + tables::router()
         + cookbook::router()
+        + collectives::router()
+        + news::router()
         + webhooks::router()
         + capabilities::router();
     if consent {
@@ -96,6 +100,8 @@ mod tests {
         assert_eq!(scopes.app("nc_share_list"), Some(App::Sharing));
         assert_eq!(scopes.app("nc_tables_list_tables"), Some(App::Tables));
         assert_eq!(scopes.app("nc_cookbook_get_recipe"), Some(App::Cookbook));
+        assert_eq!(scopes.app("collectives_get_pages"), Some(App::Collectives));
+        assert_eq!(scopes.app("nc_news_list_items"), Some(App::News));
         assert_eq!(scopes.app("nc_notes_get_note"), Some(App::Notes));
         assert_eq!(scopes.app("nc_webdav_read_file"), None);
         assert_eq!(scopes.app("nc_search_query"), None);
@@ -110,6 +116,13 @@ mod tests {
         assert_eq!(need("nc_refresh_capabilities"), [Scope::WebhooksAdmin]);
         assert_eq!(need("nc_webhooks_list"), [Scope::WebhooksAdmin]);
         assert_eq!(need("nc_search_query"), [Scope::SearchRead]);
+        assert_eq!(need("collectives_get_page"), [Scope::CollectivesRead]);
+        assert_eq!(
+            need("collectives_update_page_content"),
+            [Scope::CollectivesWrite]
+        );
+        assert_eq!(need("nc_news_get_item"), [Scope::NewsRead]);
+        assert_eq!(need("nc_news_add_feed"), [Scope::NewsWrite]);
         assert!(need("provision_nextcloud_access").is_empty());
     }
 
