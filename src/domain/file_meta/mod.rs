@@ -1,0 +1,8 @@
+//! What Nextcloud keeps about files besides their content: system tags,
+//! comments, trashed entries, versions, and the filters of a file search.
+
+pub mod comments;
+pub mod query;
+pub mod tags;
+pub mod trash;
+pub mod versions;
