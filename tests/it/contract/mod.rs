@@ -9,6 +9,7 @@ mod carddav;
 mod carddav_sync;
 mod cookbook;
 mod deck;
+mod file_meta;
 mod fixture_loader;
 mod notes;
 mod search;
