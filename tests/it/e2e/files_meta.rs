@@ -5,7 +5,7 @@
 use crate::support::e2e::*;
 use crate::support::fixtures::load;
 use serde_json::json;
-use wiremock::matchers::{body_string_contains, method, path, path_regex};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const FILES: &str = "/remote.php/dav/files/admin";
@@ -14,29 +14,118 @@ const FILES: &str = "/remote.php/dav/files/admin";
 async fn nextcloud() -> MockServer {
     let nc = MockServer::start().await;
     for (verb, pattern, folder, name) in [
-        ("PROPFIND", format!("^{FILES}/fx-tagged.txt$"), "systemtags", "19-file-props-with-tags"),
-        ("PROPFIND", format!("^{FILES}/Fixtures/hello.txt$"), "webdav", "24-propfind-file-depth0"),
-        ("PROPFIND", "^/remote.php/dav/systemtags/$".into(), "systemtags", "26-list-all-tags-after-create"),
-        ("POST", "^/remote.php/dav/systemtags/$".into(), "systemtags", "04-create-tag"),
-        ("PROPFIND", "^/remote.php/dav/systemtags-relations/files/405$".into(), "systemtags", "18-file-tags"),
-        ("PUT", "^/remote.php/dav/systemtags-relations/files/405/1$".into(), "systemtags", "11-assign-tag"),
-        ("DELETE", "^/remote.php/dav/systemtags-relations/files/405/1$".into(), "systemtags", "23-unassign-tag"),
-        ("REPORT", "^/remote.php/dav/comments/files/405$".into(), "comments", "08-list-report"),
-        ("POST", "^/remote.php/dav/comments/files/405$".into(), "comments", "01-create"),
-        ("PROPPATCH", "^/remote.php/dav/comments/files/405/7$".into(), "comments", "12-edit"),
-        ("PROPPATCH", "^/remote.php/dav/comments/files/405/9$".into(), "comments", "20-edit-admins-comment-as-bob-403"),
-        ("DELETE", "^/remote.php/dav/comments/files/405/8$".into(), "comments", "16-delete"),
-        ("PROPPATCH", format!("^{FILES}/Fixtures/hello.txt$"), "webdav", "30-proppatch-favorite"),
-        ("PROPFIND", "^/remote.php/dav/trashbin/admin/trash/$".into(), "webdav", "37-trashbin-list"),
-        ("MOVE", "^/remote.php/dav/trashbin/admin/trash/hello-moved.txt.d1795423109$".into(), "webdav", "38-trashbin-restore"),
-        ("PROPFIND", "^/remote.php/dav/versions/admin/versions/228/$".into(), "webdav", "34-versions-list"),
-        ("SEARCH", "^/remote.php/dav/$".into(), "webdav", "33-search-mimetype-and-size"),
+        (
+            "PROPFIND",
+            format!("^{FILES}/fx-tagged.txt$"),
+            "systemtags",
+            "19-file-props-with-tags",
+        ),
+        (
+            "PROPFIND",
+            format!("^{FILES}/Fixtures/hello.txt$"),
+            "webdav",
+            "24-propfind-file-depth0",
+        ),
+        (
+            "PROPFIND",
+            "^/remote.php/dav/systemtags/$".into(),
+            "systemtags",
+            "26-list-all-tags-after-create",
+        ),
+        (
+            "POST",
+            "^/remote.php/dav/systemtags/$".into(),
+            "systemtags",
+            "04-create-tag",
+        ),
+        (
+            "PROPFIND",
+            "^/remote.php/dav/systemtags-relations/files/405$".into(),
+            "systemtags",
+            "18-file-tags",
+        ),
+        (
+            "PUT",
+            "^/remote.php/dav/systemtags-relations/files/405/1$".into(),
+            "systemtags",
+            "11-assign-tag",
+        ),
+        (
+            "DELETE",
+            "^/remote.php/dav/systemtags-relations/files/405/1$".into(),
+            "systemtags",
+            "23-unassign-tag",
+        ),
+        (
+            "REPORT",
+            "^/remote.php/dav/comments/files/405$".into(),
+            "comments",
+            "08-list-report",
+        ),
+        (
+            "POST",
+            "^/remote.php/dav/comments/files/405$".into(),
+            "comments",
+            "01-create",
+        ),
+        (
+            "PROPPATCH",
+            "^/remote.php/dav/comments/files/405/7$".into(),
+            "comments",
+            "12-edit",
+        ),
+        (
+            "PROPPATCH",
+            "^/remote.php/dav/comments/files/405/9$".into(),
+            "comments",
+            "20-edit-admins-comment-as-bob-403",
+        ),
+        (
+            "DELETE",
+            "^/remote.php/dav/comments/files/405/8$".into(),
+            "comments",
+            "16-delete",
+        ),
+        (
+            "PROPPATCH",
+            format!("^{FILES}/Fixtures/hello.txt$"),
+            "webdav",
+            "30-proppatch-favorite",
+        ),
+        (
+            "PROPFIND",
+            "^/remote.php/dav/trashbin/admin/trash/$".into(),
+            "webdav",
+            "37-trashbin-list",
+        ),
+        (
+            "MOVE",
+            "^/remote.php/dav/trashbin/admin/trash/hello-moved.txt.d1795423109$".into(),
+            "webdav",
+            "38-trashbin-restore",
+        ),
+        (
+            "PROPFIND",
+            "^/remote.php/dav/versions/admin/versions/228/$".into(),
+            "webdav",
+            "34-versions-list",
+        ),
+        (
+            "SEARCH",
+            "^/remote.php/dav/$".into(),
+            "webdav",
+            "33-search-mimetype-and-size",
+        ),
     ] {
         serve_capture(&nc, verb, &pattern, folder, name).await;
     }
     for (rule, name, folder) in [
         ("<oc:systemtag>", "20-filter-files-by-tag", "systemtags"),
-        ("<oc:favorite>1</oc:favorite>", "31-report-favorites", "webdav"),
+        (
+            "<oc:favorite>1</oc:favorite>",
+            "31-report-favorites",
+            "webdav",
+        ),
     ] {
         Mock::given(method("REPORT"))
             .and(path(format!("{FILES}/")))
@@ -46,7 +135,9 @@ async fn nextcloud() -> MockServer {
             .await;
     }
     Mock::given(method("MOVE"))
-        .and(path("/remote.php/dav/versions/admin/versions/228/1795423106"))
+        .and(path(
+            "/remote.php/dav/versions/admin/versions/228/1795423106",
+        ))
         .respond_with(ResponseTemplate::new(204))
         .mount(&nc)
         .await;
@@ -59,7 +150,13 @@ async fn tag_tools_against_real_captures() {
     let nc = nextcloud().await;
     let (server, client) = start_app_server(&nc).await;
 
-    let tags = expect_tool_ok(&client, "nc_webdav_list_tags", json!({}), "fx-urgent-renamed (id 1)").await;
+    let tags = expect_tool_ok(
+        &client,
+        "nc_webdav_list_tags",
+        json!({}),
+        "fx-urgent-renamed (id 1)",
+    )
+    .await;
     assert_eq!(tags["tags"].as_array().unwrap().len(), 2);
     expect_tool_ok(
         &client,
@@ -108,7 +205,11 @@ async fn tag_tools_against_real_captures() {
         json!({"path": "fx-tagged.txt", "tag": "no-such-tag"}),
     )
     .await;
-    assert_tool_error("nc_webdav_untag_file", &unknown, "nc_webdav_list_tags lists the tags");
+    assert_tool_error(
+        "nc_webdav_untag_file",
+        &unknown,
+        "nc_webdav_list_tags lists the tags",
+    );
     let empty = call(&client, "nc_webdav_find_by_tag_name", json!({"tag": "  "})).await;
     assert_tool_error("nc_webdav_find_by_tag_name", &empty, "tag is empty");
 
@@ -222,8 +323,7 @@ async fn favorite_trash_and_version_tools_against_real_captures() {
     )
     .await;
     assert_eq!(
-        trash["entries"][0]["original_location"],
-        "Fixtures/Archive/hello-moved.txt",
+        trash["entries"][0]["original_location"], "Fixtures/Archive/hello-moved.txt",
         "most recently deleted first"
     );
     expect_tool_ok(
@@ -239,7 +339,11 @@ async fn favorite_trash_and_version_tools_against_real_captures() {
         json!({"entry_id": "../files/x"}),
     )
     .await;
-    assert_tool_error("nc_webdav_restore_from_trash", &climbing, "take it from the listing");
+    assert_tool_error(
+        "nc_webdav_restore_from_trash",
+        &climbing,
+        "take it from the listing",
+    );
 
     let versions = expect_tool_ok(
         &client,
@@ -248,7 +352,10 @@ async fn favorite_trash_and_version_tools_against_real_captures() {
         "2 earlier versions of /Fixtures/hello.txt",
     )
     .await;
-    assert_eq!(versions["versions"][0]["version_id"], "1795423107", "newest first");
+    assert_eq!(
+        versions["versions"][0]["version_id"], "1795423107",
+        "newest first"
+    );
     expect_tool_ok(
         &client,
         "nc_webdav_restore_version",
@@ -305,13 +412,20 @@ async fn search_tools_against_real_captures() {
         .filter(|r| r.method.as_str() == "SEARCH")
         .map(|r| String::from_utf8(r.body).unwrap())
         .collect();
-    assert!(sent[0].contains("<d:nresults>4</d:nresults>"), "a page asks one more");
+    assert!(
+        sent[0].contains("<d:nresults>4</d:nresults>"),
+        "a page asks one more"
+    );
     assert!(sent[1].contains("<d:nresults>7</d:nresults>"));
     assert!(sent[0].contains("<d:literal>text/%</d:literal>"));
     assert!(sent[0].contains("<d:literal>20</d:literal>"));
 
     let nothing = call(&client, "nc_webdav_search_files", json!({})).await;
-    assert_tool_error("nc_webdav_search_files", &nothing, "give at least one filter");
+    assert_tool_error(
+        "nc_webdav_search_files",
+        &nothing,
+        "give at least one filter",
+    );
     let bad_date = call(
         &client,
         "nc_webdav_search_files",
@@ -319,7 +433,12 @@ async fn search_tools_against_real_captures() {
     )
     .await;
     assert_tool_error("nc_webdav_search_files", &bad_date, "is not a date");
-    let bad_type = call(&client, "nc_webdav_find_by_type", json!({"mime_type": "*/*"})).await;
+    let bad_type = call(
+        &client,
+        "nc_webdav_find_by_type",
+        json!({"mime_type": "*/*"}),
+    )
+    .await;
     assert_tool_error("nc_webdav_find_by_type", &bad_type, "is not a MIME type");
 
     client.cancel().await.unwrap();

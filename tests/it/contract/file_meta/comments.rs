@@ -67,7 +67,10 @@ async fn deletes_a_comment_and_a_second_delete_is_not_found() {
 
     let (_s, _c, session) = nextcloud_with(&[("comments", "17-delete-again-404")]).await;
     assert_eq!(
-        session.delete_file_comment(&p(TAGGED), 8).await.unwrap_err(),
+        session
+            .delete_file_comment(&p(TAGGED), 8)
+            .await
+            .unwrap_err(),
         NextcloudError::NotFound("comment 8 on /fx-tagged.txt".into())
     );
 }
@@ -93,12 +96,17 @@ async fn a_comment_on_an_unknown_file_is_not_found() {
     let (server, _c, session) = nextcloud_with(&[]).await;
     let gone = load("comments", "05-create-unknown-file-404");
     Mock::given(wiremock::matchers::method("POST"))
-        .and(wiremock::matchers::path("/remote.php/dav/comments/files/405"))
+        .and(wiremock::matchers::path(
+            "/remote.php/dav/comments/files/405",
+        ))
         .respond_with(gone.response.template())
         .mount(&server)
         .await;
     assert_eq!(
-        session.create_file_comment(&p(TAGGED), "x").await.unwrap_err(),
+        session
+            .create_file_comment(&p(TAGGED), "x")
+            .await
+            .unwrap_err(),
         NextcloudError::NotFound("/fx-tagged.txt".into())
     );
     // A path that does not exist fails at the look-up, naming the path.

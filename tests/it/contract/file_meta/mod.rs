@@ -9,7 +9,9 @@ mod webdav;
 
 use wiremock::{Mock, MockServer, Request};
 
-use crate::support::fixtures::{Exchange, admin_session, assert_request_matches, load, normalize_xml};
+use crate::support::fixtures::{
+    Exchange, admin_session, assert_request_matches, load, normalize_xml,
+};
 use nextcloud_mcp::adapters::nextcloud::NextcloudSession;
 use nextcloud_mcp::domain::path::UserPath;
 
@@ -23,11 +25,15 @@ pub fn p(raw: &str) -> UserPath {
 /// A mock Nextcloud that knows `fx-tagged.txt` (its PROPFIND answered by
 /// systemtags/19, which carries `oc:fileid` 405) and answers `captures`
 /// (folder, name), each expected once.
-pub async fn nextcloud_with(captures: &[(&str, &str)]) -> (MockServer, Vec<Exchange>, NextcloudSession) {
+pub async fn nextcloud_with(
+    captures: &[(&str, &str)],
+) -> (MockServer, Vec<Exchange>, NextcloudSession) {
     let server = MockServer::start().await;
     let file = load("systemtags", "19-file-props-with-tags");
     Mock::given(wiremock::matchers::method("PROPFIND"))
-        .and(wiremock::matchers::path(format!("/remote.php/dav/files/admin/{TAGGED}")))
+        .and(wiremock::matchers::path(format!(
+            "/remote.php/dav/files/admin/{TAGGED}"
+        )))
         .respond_with(file.response.template())
         .mount(&server)
         .await;
@@ -49,7 +55,9 @@ pub async fn received_for(server: &MockServer, exchange: &Exchange) -> Request {
         .into_iter()
         .filter(|r| {
             r.method.as_str() == exchange.request.method
-                && percent_encoding::percent_decode_str(r.url.path()).decode_utf8().unwrap()
+                && percent_encoding::percent_decode_str(r.url.path())
+                    .decode_utf8()
+                    .unwrap()
                     == percent_encoding::percent_decode_str(&exchange.request.path)
                         .decode_utf8()
                         .unwrap()

@@ -103,8 +103,16 @@ async fn an_unknown_tag_is_412_and_reads_as_not_found() {
 
 #[tokio::test]
 async fn a_restricted_tag_is_forbidden_with_the_servers_reason() {
-    let (_s, _c, session) =
-        nextcloud_with(&[("systemtags", "16-assign-restricted-tag-as-bob-403")]).await;
+    // Captured on bob's file 406; the answer is the same for any file.
+    let (server, _c, session) = nextcloud_with(&[]).await;
+    let refused = load("systemtags", "16-assign-restricted-tag-as-bob-403");
+    Mock::given(wiremock::matchers::method("PUT"))
+        .and(wiremock::matchers::path(
+            "/remote.php/dav/systemtags-relations/files/405/2",
+        ))
+        .respond_with(refused.response.template())
+        .mount(&server)
+        .await;
     let err = session
         .assign_tag(&p(TAGGED), &tag(2, "fx-admin-only"))
         .await
@@ -122,8 +130,7 @@ async fn unassigns_and_reports_a_missing_relation_as_already_so() {
     assert_eq!(done.unwrap(), Change::Done);
     received_for(&server, &captures[0]).await;
 
-    let (_s, _c, session) =
-        nextcloud_with(&[("systemtags", "24-unassign-tag-again-404")]).await;
+    let (_s, _c, session) = nextcloud_with(&[("systemtags", "24-unassign-tag-again-404")]).await;
     let again = session.unassign_tag(&p(TAGGED), &tag(1, "fx-urgent")).await;
     assert_eq!(again.unwrap(), Change::AlreadySo);
 }
@@ -139,7 +146,9 @@ async fn finds_files_by_tag_with_a_filter_files_report() {
         sent.contains("<oc:filter-rules><oc:systemtag>1</oc:systemtag></oc:filter-rules>"),
         "{sent}"
     );
-    assert!(sent.starts_with("<oc:filter-files xmlns:d=\"DAV:\" xmlns:oc=\"http://owncloud.org/ns\""));
+    assert!(
+        sent.starts_with("<oc:filter-files xmlns:d=\"DAV:\" xmlns:oc=\"http://owncloud.org/ns\"")
+    );
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].path, p(TAGGED));
     assert_eq!(entries[0].file_id, Some(405));

@@ -51,7 +51,10 @@ async fn favorites_of_a_folder_ask_that_folder() {
         .mount(&server)
         .await;
     let session = admin_session(&server);
-    assert_eq!(session.list_favorites(&p("Fixtures")).await.unwrap().len(), 3);
+    assert_eq!(
+        session.list_favorites(&p("Fixtures")).await.unwrap().len(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -132,7 +135,10 @@ async fn restoring_an_unknown_trash_entry_is_not_found() {
         .restore_from_trash("gone.txt.d1")
         .await
         .unwrap_err();
-    assert_eq!(err, NextcloudError::NotFound("trash entry 'gone.txt.d1'".into()));
+    assert_eq!(
+        err,
+        NextcloudError::NotFound("trash entry 'gone.txt.d1'".into())
+    );
 }
 
 #[tokio::test]
@@ -142,7 +148,10 @@ async fn lists_versions_by_file_id() {
     let versions = load("webdav", "34-versions-list");
     versions.mount(&server).await;
     let session = admin_session(&server);
-    let list = session.list_versions(&p("Fixtures/hello.txt")).await.unwrap();
+    let list = session
+        .list_versions(&p("Fixtures/hello.txt"))
+        .await
+        .unwrap();
     let received = received_for(&server, &versions).await;
     assert_same_xml(&received, &versions);
 
@@ -162,7 +171,9 @@ async fn restores_a_version_by_moving_it_onto_restore_target() {
     let server = MockServer::start().await;
     with_hello(&server).await;
     Mock::given(method("MOVE"))
-        .and(path("/remote.php/dav/versions/admin/versions/228/1795423106"))
+        .and(path(
+            "/remote.php/dav/versions/admin/versions/228/1795423106",
+        ))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
@@ -173,7 +184,10 @@ async fn restores_a_version_by_moving_it_onto_restore_target() {
         .await
         .unwrap();
     let requests = server.received_requests().await.unwrap();
-    let moved = requests.iter().find(|r| r.method.as_str() == "MOVE").unwrap();
+    let moved = requests
+        .iter()
+        .find(|r| r.method.as_str() == "MOVE")
+        .unwrap();
     let destination = header(moved, "destination").unwrap();
     assert_eq!(
         url::Url::parse(&destination).unwrap().path(),
@@ -212,7 +226,12 @@ async fn searches_by_mime_family_and_size_as_captured() {
     let names: Vec<&str> = found.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(
         names,
-        ["same-second.txt", "hello.txt", "hello-moved.txt", "report-2026.md"]
+        [
+            "same-second.txt",
+            "hello.txt",
+            "hello-moved.txt",
+            "report-2026.md"
+        ]
     );
     assert_eq!(found[3].path, p("Fixtures/Archive/report-2026.md"));
     assert_eq!(found[0].size, Some(52));
