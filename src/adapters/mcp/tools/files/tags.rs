@@ -125,7 +125,7 @@ impl NextcloudMcp {
             .list_tags()
             .await
             .or_fail()?;
-        tags.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        tags.sort_by_cached_key(|t| t.name.to_lowercase());
         let text = tags_text(format!("{} tags", tags.len()), &tags);
         Ok(success(&json!({ "tags": tags }), text))
     }
