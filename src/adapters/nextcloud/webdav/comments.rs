@@ -5,7 +5,7 @@ use reqwest::Method;
 use super::bodies;
 use super::meta::{created_id, failed};
 use crate::adapters::nextcloud::dav::multistatus::{OWNCLOUD, Resource};
-use crate::adapters::nextcloud::errors::{map_status, protocol};
+use crate::adapters::nextcloud::errors::{app_tree_missing, map_status, protocol};
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::file_meta::comments::FileComment;
 use crate::domain::path::UserPath;
@@ -50,7 +50,8 @@ pub(super) async fn list(
     let body = bodies::filter_comments(limit, offset);
     let reply = session
         .dav_query("REPORT", url, None, body, &path.to_string())
-        .await?;
+        .await
+        .map_err(|e| app_tree_missing(e, "comments", "comments"))?;
     reply
         .responses
         .iter()

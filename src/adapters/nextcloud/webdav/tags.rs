@@ -8,7 +8,7 @@ use super::bodies::{self, FILTER_PROPS, TAG_PROPS};
 use super::meta::{created_id, failed};
 use crate::adapters::nextcloud::dav::multistatus::{Multistatus, OWNCLOUD, Resource};
 use crate::adapters::nextcloud::dav::request::{XML, dav_method};
-use crate::adapters::nextcloud::errors::{map_status, not_multistatus, protocol};
+use crate::adapters::nextcloud::errors::{app_tree_missing, map_status, not_multistatus, protocol};
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::file_meta::tags::SystemTag;
 use crate::domain::files::FileEntry;
@@ -49,7 +49,8 @@ pub(super) async fn list(session: &NextcloudSession) -> Result<Vec<SystemTag>, N
     let body = bodies::propfind(TAG_PROPS);
     let reply = session
         .dav_query("PROPFIND", url, Some("1"), body, "the system tags")
-        .await?;
+        .await
+        .map_err(|e| app_tree_missing(e, "system tags", "systemtags"))?;
     tags_of(&reply)
 }
 

@@ -8,7 +8,7 @@ use super::meta::{NEXTCLOUD_ORG, child_segment, failed};
 use crate::adapters::nextcloud::dav::href::decode_segments;
 use crate::adapters::nextcloud::dav::multistatus::{DAV, OWNCLOUD, Resource};
 use crate::adapters::nextcloud::dav::request::dav_method;
-use crate::adapters::nextcloud::errors::{map_status, protocol};
+use crate::adapters::nextcloud::errors::{app_tree_missing, map_status, protocol};
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::file_meta::trash::TrashEntry;
 use crate::domain::files::EntryKind;
@@ -54,7 +54,8 @@ pub(super) async fn list(session: &NextcloudSession) -> Result<Vec<TrashEntry>, 
     let body = bodies::propfind(TRASH_PROPS);
     let reply = session
         .dav_query("PROPFIND", url, Some("1"), body, "the trash bin")
-        .await?;
+        .await
+        .map_err(|e| app_tree_missing(e, "a trash bin", "files_trashbin"))?;
     let mut entries = Vec::new();
     for resource in &reply.responses {
         if let Some(id) = child_segment(&resource.href, &root)? {

@@ -8,7 +8,7 @@ use super::meta::{NEXTCLOUD_ORG, child_segment, failed};
 use crate::adapters::nextcloud::dav::href::decode_segments;
 use crate::adapters::nextcloud::dav::multistatus::{DAV, Resource};
 use crate::adapters::nextcloud::dav::request::dav_method;
-use crate::adapters::nextcloud::errors::{map_status, protocol};
+use crate::adapters::nextcloud::errors::{app_tree_missing, map_status, protocol};
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::file_meta::versions::FileVersion;
 use crate::domain::path::UserPath;
@@ -43,7 +43,8 @@ pub(super) async fn list(
     let body = bodies::propfind(VERSION_PROPS);
     let reply = session
         .dav_query("PROPFIND", url, Some("1"), body, &path.to_string())
-        .await?;
+        .await
+        .map_err(|e| app_tree_missing(e, "file versions", "files_versions"))?;
     let mut versions = Vec::new();
     for resource in &reply.responses {
         if let Some(id) = child_segment(&resource.href, &root)? {

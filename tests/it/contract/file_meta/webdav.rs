@@ -108,6 +108,33 @@ async fn a_trash_href_outside_the_trash_is_refused() {
 }
 
 #[tokio::test]
+async fn a_disabled_app_is_named_instead_of_a_missing_path() {
+    // Nothing mocked: every DAV tree answers 404, as when its app is off.
+    let server = MockServer::start().await;
+    with_hello(&server).await;
+    let session = admin_session(&server);
+    let trash = session.list_trash().await.unwrap_err().to_string();
+    assert!(
+        trash.contains("'files_trashbin' app may be disabled"),
+        "{trash}"
+    );
+    let versions = session
+        .list_versions(&p("Fixtures/hello.txt"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(versions.contains("'files_versions' app"), "{versions}");
+    let tags = session.list_tags().await.unwrap_err().to_string();
+    assert!(tags.contains("'systemtags' app"), "{tags}");
+    let comments = session
+        .list_file_comments(&p("Fixtures/hello.txt"), 5, 0)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(comments.contains("'comments' app"), "{comments}");
+}
+
+#[tokio::test]
 async fn restores_from_the_trash_with_a_move_into_restore() {
     let (server, captures, session) = nextcloud_with(&[("webdav", "38-trashbin-restore")]).await;
     session
