@@ -8,6 +8,7 @@ use reqwest::{Response, StatusCode};
 use url::Url;
 
 use super::{comments, favorites, search, tags, trash, versions};
+use crate::adapters::nextcloud::body::error_text;
 use crate::adapters::nextcloud::dav::href::{decode_segments, encode, last_segment};
 use crate::adapters::nextcloud::dav::request::header;
 use crate::adapters::nextcloud::errors::protocol;
@@ -76,10 +77,10 @@ pub(super) fn child_segment(href: &str, root: &[String]) -> Result<Option<String
     }
 }
 
-/// A failed reply's status and body, for the callers that read both.
+/// A failed reply's status and (capped) body, for the callers that read both.
 pub(super) async fn failed(response: Response) -> (StatusCode, String) {
     let status = response.status();
-    (status, response.text().await.unwrap_or_default())
+    (status, error_text(response).await)
 }
 
 #[async_trait]

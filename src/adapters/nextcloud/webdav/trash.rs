@@ -58,6 +58,8 @@ pub(super) async fn list(session: &NextcloudSession) -> Result<Vec<TrashEntry>, 
         .map_err(|e| app_tree_missing(e, "a trash bin", "files_trashbin"))?;
     let mut entries = Vec::new();
     for resource in &reply.responses {
+        // An href of another origin is refused before any part of it is used.
+        session.href_url(&resource.href)?;
         if let Some(id) = child_segment(&resource.href, &root)? {
             entries.push(entry(resource, id)?);
         }

@@ -47,6 +47,8 @@ pub(super) async fn list(
         .map_err(|e| app_tree_missing(e, "file versions", "files_versions"))?;
     let mut versions = Vec::new();
     for resource in &reply.responses {
+        // An href of another origin is refused before any part of it is used.
+        session.href_url(&resource.href)?;
         if let Some(id) = child_segment(&resource.href, &root)? {
             versions.push(version(resource, id)?);
         }

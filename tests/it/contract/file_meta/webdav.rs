@@ -105,6 +105,19 @@ async fn a_trash_href_outside_the_trash_is_refused() {
         .await;
     let err = admin_session(&server).list_trash().await.unwrap_err();
     assert!(matches!(err, NextcloudError::Protocol(_)), "{err:?}");
+
+    let elsewhere = body.replace(
+        "/remote.php/dav/trashbin/bob/",
+        "http://elsewhere.example/remote.php/dav/trashbin/admin/",
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("PROPFIND"))
+        .and(path("/remote.php/dav/trashbin/admin/trash/"))
+        .respond_with(ResponseTemplate::new(207).set_body_string(elsewhere))
+        .mount(&server)
+        .await;
+    let err = admin_session(&server).list_trash().await.unwrap_err();
+    assert!(matches!(err, NextcloudError::Protocol(_)), "{err:?}");
 }
 
 #[tokio::test]
