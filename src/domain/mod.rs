@@ -11,6 +11,7 @@ pub mod cookbook;
 pub mod credential;
 pub mod dates;
 pub mod deck;
+pub mod file_meta;
 pub mod files;
 pub mod freebusy;
 pub mod index;

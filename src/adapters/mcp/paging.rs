@@ -53,6 +53,15 @@ impl PageRequest {
         Ok(Self { offset, limit })
     }
 
+    /// Where the page starts, for sources that page on the server.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// This page of `items`, and what to say about the rest.
     pub fn page<'a, T>(&self, items: &'a [T]) -> (&'a [T], PageInfo) {
         let start = self.offset.min(items.len());

@@ -223,6 +223,19 @@ pub fn search_provider_failed(error: NextcloudError, provider: &str) -> Nextclou
     }
 }
 
+/// A DAV tree of an optional app (trash bin, versions, tags, comments)
+/// answers 404 as a whole when the app is disabled; callers use this only
+/// where the thing asked for is known to exist (the tree's root, or a file
+/// whose id was just read), so the app is what is missing.
+pub fn app_tree_missing(error: NextcloudError, what: &str, app: &str) -> NextcloudError {
+    match error {
+        NextcloudError::NotFound(_) => NextcloudError::BadRequest(format!(
+            "Nextcloud does not offer {what}: its '{app}' app may be disabled; an administrator can enable it"
+        )),
+        other => other,
+    }
+}
+
 /// HTTP 429, with `Retry-After` read as seconds (the HTTP-date form, which
 /// Nextcloud does not send, is treated as absent).
 pub fn rate_limited(headers: &reqwest::header::HeaderMap) -> NextcloudError {

@@ -67,6 +67,7 @@ pub trait NextcloudConnector: ServerStatus + Send + Sync {
 pub trait NextcloudApi:
     NotesApi
     + FilesApi
+    + FileMetaApi
     + StatusApi
     + CalendarApi
     + ContactsApi
@@ -84,6 +85,7 @@ pub trait NextcloudApi:
 impl<T> NextcloudApi for T where
     T: NotesApi
         + FilesApi
+        + FileMetaApi
         + StatusApi
         + CalendarApi
         + ContactsApi
@@ -181,11 +183,13 @@ pub trait FilesApi: Send + Sync {
 mod apps;
 mod collectives;
 mod dav;
+mod file_meta;
 mod news;
 mod webhooks;
 
 pub use apps::*;
 pub use collectives::*;
 pub use dav::*;
+pub use file_meta::*;
 pub use news::*;
 pub use webhooks::*;

@@ -10,6 +10,7 @@ mod carddav_sync;
 mod collectives;
 mod cookbook;
 mod deck;
+mod file_meta;
 mod fixture_loader;
 mod news;
 mod notes;

@@ -8,6 +8,7 @@ mod collectives;
 mod consent;
 mod deck;
 mod edge_guards;
+mod files_meta;
 mod http;
 mod http_edges;
 mod index_sync;

@@ -1,5 +1,13 @@
 //! Files over WebDAV (`/remote.php/dav/files/{user}/`).
 
+mod bodies;
+mod comments;
+mod favorites;
+mod meta;
+mod search;
+mod tags;
+mod trash;
+mod versions;
 mod xml;
 
 use async_trait::async_trait;
@@ -15,6 +23,7 @@ use super::dav::request::{
 };
 use super::errors::{protocol, transfer_status, upload_status};
 use super::http::NextcloudSession;
+use crate::domain::file_meta::query::FileQuery;
 use crate::domain::files::{EntryKind, FileContent, FileEntry, WriteCondition, WriteOutcome};
 use crate::domain::path::UserPath;
 use crate::ports::nextcloud::{FilesApi, NextcloudError};
@@ -260,16 +269,8 @@ impl FilesApi for NextcloudSession {
         like_pattern: &str,
         limit: u32,
     ) -> Result<Vec<FileEntry>, NextcloudError> {
-        let mut scope_href = format!("/files/{}", self.user_id());
-        for segment in scope.segments() {
-            scope_href.push('/');
-            scope_href.push_str(segment);
-        }
-        let request = self
-            .request(dav_method("SEARCH"), self.url("remote.php/dav/")?)
-            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-            .body(xml::search_body(&scope_href, like_pattern, limit));
-        let response = self.send(request, &scope.to_string()).await?;
-        self.entries(response).await
+        let mut query = FileQuery::new(scope.clone(), limit);
+        query.name_like = Some(like_pattern.to_string());
+        search::files(self, &query).await
     }
 }

@@ -1,4 +1,13 @@
 //! Files tools over WebDAV (`nc_webdav_*`), named like the reference server's.
+//! This file holds the core file operations and the router; tags, comments,
+//! favorites, the trash bin, versions and search have a file each.
+
+mod comments;
+mod favorites;
+mod search;
+mod tags;
+mod trash;
+mod versions;
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -9,7 +18,7 @@ use serde::Deserialize;
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
-use crate::adapters::mcp::paging::PageRequest;
+use crate::adapters::mcp::paging::{PageInfo, PageRequest};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::files::{
     EntryKind, FileEntry, MAX_READ_BYTES, MAX_WRITE_BYTES, WriteCondition, decode_text,
@@ -23,7 +32,13 @@ pub(super) fn router() -> AppRouter {
     AppRouter::new(
         None,
         Access::read_write(Scope::FilesRead, Scope::FilesWrite),
-        NextcloudMcp::files_router(),
+        NextcloudMcp::files_router()
+            + NextcloudMcp::files_tags_router()
+            + NextcloudMcp::files_comments_router()
+            + NextcloudMcp::files_favorites_router()
+            + NextcloudMcp::files_trash_router()
+            + NextcloudMcp::files_versions_router()
+            + NextcloudMcp::files_search_router(),
     )
 }
 
@@ -135,6 +150,16 @@ fn entry_line(entry: &FileEntry) -> String {
         EntryKind::Folder => format!("- {}/", entry.path),
         EntryKind::File => format!("- {} ({} bytes)", entry.path, entry.size.unwrap_or(0)),
     }
+}
+
+/// A listing's text with the paging line, when there is one.
+fn page_text(mut text: String, page: &PageInfo, shown: usize) -> String {
+    let more = page.line(shown);
+    if !more.is_empty() {
+        text.push('\n');
+        text.push_str(&more);
+    }
+    text
 }
 
 fn listing_text(heading: String, entries: &[FileEntry]) -> String {
