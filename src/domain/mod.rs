@@ -10,6 +10,7 @@ pub mod cookbook;
 pub mod credential;
 pub mod dates;
 pub mod deck;
+pub mod documents;
 pub mod files;
 pub mod freebusy;
 pub mod notes;
