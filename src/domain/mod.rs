@@ -24,6 +24,7 @@ pub mod table_cells;
 pub mod table_rows;
 pub mod tables;
 pub mod text;
+pub mod text_window;
 pub mod time;
 pub mod todos;
 pub mod webhooks;

@@ -67,6 +67,7 @@ pub trait NextcloudConnector: ServerStatus + Send + Sync {
 pub trait NextcloudApi:
     NotesApi
     + FilesApi
+    + FileTransferApi
     + StatusApi
     + CalendarApi
     + ContactsApi
@@ -82,6 +83,7 @@ pub trait NextcloudApi:
 impl<T> NextcloudApi for T where
     T: NotesApi
         + FilesApi
+        + FileTransferApi
         + StatusApi
         + CalendarApi
         + ContactsApi
@@ -176,8 +178,10 @@ pub trait FilesApi: Send + Sync {
 /// addressed by [`CardRef`].
 mod apps;
 mod dav;
+mod file_transfer;
 mod webhooks;
 
 pub use apps::*;
 pub use dav::*;
+pub use file_transfer::*;
 pub use webhooks::*;

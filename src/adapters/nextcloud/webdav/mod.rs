@@ -1,5 +1,6 @@
 //! Files over WebDAV (`/remote.php/dav/files/{user}/`).
 
+mod transfer;
 mod xml;
 
 use async_trait::async_trait;
