@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 
+use crate::adapters::documents::BoundedDocumentReader;
 use crate::adapters::http::consent_callback::CALLBACK_PATH;
 use crate::adapters::http::webhook_receiver::ReceiverState;
 use crate::adapters::http::{HttpEdge, OAuthEdge, ToolScopeGate};
@@ -217,6 +218,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         webhooks: webhooks
             .as_ref()
             .map(|w| w.service.clone() as Arc<dyn WebhookAdmin>),
+        documents: Arc::new(BoundedDocumentReader::default()),
     });
     let http = HttpEdge {
         readiness: Readiness {

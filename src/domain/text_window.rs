@@ -210,11 +210,20 @@ mod tests {
         let from_euro = decode_byte_range(&text[3..7], 3, true).unwrap();
         assert_eq!(from_euro.text, "€b");
         assert_eq!(from_euro.end, 7);
-        assert!(decode_byte_range(&text[0..5], 0, true).is_err(), "cut at EOF");
+        assert!(
+            decode_byte_range(&text[0..5], 0, true).is_err(),
+            "cut at EOF"
+        );
         assert!(decode_byte_range(b"a\0b", 0, true).is_err());
     }
 
-    fn lines(input: &[u8], first: u64, count: u64, max: usize, chunk: usize) -> Result<LinesText, WindowError> {
+    fn lines(
+        input: &[u8],
+        first: u64,
+        count: u64,
+        max: usize,
+        chunk: usize,
+    ) -> Result<LinesText, WindowError> {
         let mut window = LineWindow::new(first, count, max);
         let mut done = false;
         for piece in input.chunks(chunk) {
@@ -231,7 +240,10 @@ mod tests {
         let input = b"one\ntwo\nthree\nfour";
         let got = lines(input, 2, 2, 1000, 3).unwrap();
         assert_eq!(got.text, "two\nthree\n");
-        assert_eq!((got.first_line, got.last_line, got.next_line), (2, 3, Some(4)));
+        assert_eq!(
+            (got.first_line, got.last_line, got.next_line),
+            (2, 3, Some(4))
+        );
         let tail = lines(input, 4, 10, 1000, 5).unwrap();
         assert_eq!(tail.text, "four");
         assert_eq!(tail.next_line, None);

@@ -238,12 +238,18 @@ mod tests {
 
     #[test]
     fn kinds_come_from_the_name_then_the_content_type() {
-        assert_eq!(DocumentKind::detect("a/B.PDF", None), Some(DocumentKind::Pdf));
+        assert_eq!(
+            DocumentKind::detect("a/B.PDF", None),
+            Some(DocumentKind::Pdf)
+        );
         assert_eq!(
             DocumentKind::detect("report", Some("application/vnd.oasis.opendocument.text")),
             Some(DocumentKind::Odt)
         );
-        assert_eq!(DocumentKind::detect("notes.md", Some("text/markdown")), None);
+        assert_eq!(
+            DocumentKind::detect("notes.md", Some("text/markdown")),
+            None
+        );
         assert_eq!(
             DocumentKind::detect("x.xlsx", Some("text/plain")),
             Some(DocumentKind::Xlsx)
@@ -265,7 +271,12 @@ mod tests {
             start: Some(4),
             end: None,
         };
-        assert!(past.resolve(3, 50).unwrap_err().to_string().contains("past the end"));
+        assert!(
+            past.resolve(3, 50)
+                .unwrap_err()
+                .to_string()
+                .contains("past the end")
+        );
         let backwards = PageSelection {
             start: Some(3),
             end: Some(2),

@@ -285,8 +285,11 @@ impl RowWriter {
                 self.line.extend(std::iter::repeat_n('\t', tabs));
             }
             // Tabs and line breaks inside a cell would shift the layout.
-            self.line
-                .extend(value.chars().map(|c| if c == '\t' || c == '\n' { ' ' } else { c }));
+            self.line.extend(
+                value
+                    .chars()
+                    .map(|c| if c == '\t' || c == '\n' { ' ' } else { c }),
+            );
             self.next_column = column.max(self.next_column) + 1;
         }
         // Empty cells only widen the gap before the next filled one.
@@ -399,9 +402,18 @@ mod tests {
 
     #[test]
     fn relationship_targets_resolve_against_the_part_folder() {
-        assert_eq!(resolve_target("xl", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve_target("xl", "/xl/worksheets/s.xml"), "xl/worksheets/s.xml");
-        assert_eq!(resolve_target("ppt", "../ppt/slides/slide2.xml"), "ppt/slides/slide2.xml");
+        assert_eq!(
+            resolve_target("xl", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve_target("xl", "/xl/worksheets/s.xml"),
+            "xl/worksheets/s.xml"
+        );
+        assert_eq!(
+            resolve_target("ppt", "../ppt/slides/slide2.xml"),
+            "ppt/slides/slide2.xml"
+        );
     }
 
     #[test]

@@ -185,7 +185,10 @@ mod tests {
     fn a_stream_inflating_past_the_bound_is_refused_before_parsing() {
         let pdf = with_stream(&zlib(&vec![0u8; 65 * 1024]));
         let err = read(&pdf, PageSelection::default(), &small()).unwrap_err();
-        assert!(matches!(err, DocumentError::Inflates { limit, .. } if limit == 64 * 1024), "{err}");
+        assert!(
+            matches!(err, DocumentError::Inflates { limit, .. } if limit == 64 * 1024),
+            "{err}"
+        );
     }
 
     #[test]
@@ -196,7 +199,10 @@ mod tests {
         assert!(check_streams(&pdf, &small()).is_ok());
         pdf.extend(with_stream(&one));
         let err = check_streams(&pdf, &small()).unwrap_err();
-        assert!(matches!(err, DocumentError::Inflates { limit, .. } if limit == 100 * 1024), "{err}");
+        assert!(
+            matches!(err, DocumentError::Inflates { limit, .. } if limit == 100 * 1024),
+            "{err}"
+        );
     }
 
     #[test]

@@ -80,8 +80,7 @@ pub(super) fn walk(
             Event::GeneralRef(reference) => {
                 let resolved = match reference.resolve_char_ref() {
                     Ok(Some(c)) => Some(c.to_string()),
-                    _ => resolve_predefined_entity(reference)
-                        .map(str::to_string),
+                    _ => resolve_predefined_entity(reference).map(str::to_string),
                 };
                 match resolved {
                     Some(text) => visit(Node::Text(&text)),
@@ -104,7 +103,8 @@ mod tests {
 
     #[test]
     fn names_lose_their_prefixes_and_entities_resolve() {
-        let xml = br#"<?xml version="1.0"?><w:p a:x="1"><w:t>Fish &amp; chips &#233;</w:t><w:br/></w:p>"#;
+        let xml =
+            br#"<?xml version="1.0"?><w:p a:x="1"><w:t>Fish &amp; chips &#233;</w:t><w:br/></w:p>"#;
         let mut seen = Vec::new();
         walk(&mut &xml[..], DocumentKind::Docx, |node| {
             seen.push(match node {
@@ -115,10 +115,7 @@ mod tests {
             ControlFlow::Continue(())
         })
         .unwrap();
-        assert_eq!(
-            seen.concat(),
-            "<p1><t>Fish & chips é</t><br></br></p>"
-        );
+        assert_eq!(seen.concat(), "<p1><t>Fish & chips é</t><br></br></p>");
     }
 
     #[test]

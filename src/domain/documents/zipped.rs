@@ -62,9 +62,14 @@ impl<R: Read> Read for Capped<R> {
 }
 
 impl<'a> Archive<'a> {
-    pub fn open(bytes: &'a [u8], kind: DocumentKind, limits: &Limits) -> Result<Self, DocumentError> {
-        let zip = ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| DocumentError::malformed(kind, format!("not a valid zip container ({e})")))?;
+    pub fn open(
+        bytes: &'a [u8],
+        kind: DocumentKind,
+        limits: &Limits,
+    ) -> Result<Self, DocumentError> {
+        let zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+            DocumentError::malformed(kind, format!("not a valid zip container ({e})"))
+        })?;
         if zip.len() > limits.entries {
             return Err(DocumentError::TooManyEntries {
                 count: zip.len(),
