@@ -14,7 +14,6 @@ use crate::domain::text_window::{ChunkSink, FileRange, Scanned};
 /// Told (bytes sent, bytes in all) as an upload proceeds.
 pub type UploadProgress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
-#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait FileTransferApi: Send + Sync {
     /// Up to `length` bytes from `offset`; an offset at or past the end
