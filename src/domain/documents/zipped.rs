@@ -39,8 +39,13 @@ pub(super) struct Capped<R> {
     inner: R,
     /// Bytes this entry may still produce.
     allowed: u64,
+    /// The size the archive declares for the entry.
+    declared: u64,
     read: u64,
     pub exceeded: bool,
+    /// The entry inflated past its declared size (the zip reader refuses
+    /// that with an I/O error, which is a lie about the size, not damage).
+    lied: bool,
 }
 
 impl<R: Read> Read for Capped<R> {
@@ -51,7 +56,13 @@ impl<R: Read> Read for Capped<R> {
         // One byte past the allowance tells "exactly at the bound" from "over it".
         let room = (self.allowed - self.read).saturating_add(1);
         let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut buf[..want])?;
+        let n = match self.inner.read(&mut buf[..want]) {
+            Ok(n) => n,
+            Err(e) => {
+                self.lied = self.read >= self.declared;
+                return Err(e);
+            }
+        };
         self.read += n as u64;
         if self.read > self.allowed {
             self.exceeded = true;
@@ -117,15 +128,24 @@ impl<'a> Archive<'a> {
         if file.size() > self.budget.remaining {
             return Err(bomb(self.budget.total, "the document"));
         }
+        let declared = file.size();
         let mut capped = Capped {
             inner: &mut file as &mut dyn Read,
             allowed,
+            declared,
             read: 0,
             exceeded: false,
+            lied: false,
         };
         let result = read(&mut capped);
-        let (read, exceeded) = (capped.read, capped.exceeded);
+        let (read, exceeded, lied) = (capped.read, capped.exceeded, capped.lied);
         self.budget.remaining = self.budget.remaining.saturating_sub(read);
+        if lied {
+            return Err(bomb(
+                entry_limit,
+                &format!("the entry {name} (it inflates past its declared {declared} bytes)"),
+            ));
+        }
         if exceeded {
             return Err(if allowed == entry_limit {
                 bomb(entry_limit, &format!("the entry {name}"))
@@ -148,8 +168,10 @@ mod tests {
         let mut capped = Capped {
             inner: &mut slice as &mut dyn Read,
             allowed: 40,
+            declared: 40,
             read: 0,
             exceeded: false,
+            lied: false,
         };
         let mut out = Vec::new();
         assert!(capped.read_to_end(&mut out).is_err());
@@ -160,8 +182,10 @@ mod tests {
         let mut capped = Capped {
             inner: &mut exact as &mut dyn Read,
             allowed: 40,
+            declared: 40,
             read: 0,
             exceeded: false,
+            lied: false,
         };
         let mut out = Vec::new();
         capped.read_to_end(&mut out).unwrap();

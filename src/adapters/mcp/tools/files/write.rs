@@ -9,12 +9,16 @@ use rmcp::service::{Peer, RequestContext};
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::parse_target;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::files::{MAX_WRITE_BYTES, WriteCondition};
 use crate::ports::nextcloud::UploadProgress;
+
+/// Longest the result waits for progress notifications still in flight.
+const PROGRESS_FLUSH: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct WriteFileArgs {
@@ -33,10 +37,14 @@ pub struct WriteFileArgs {
 /// Forwards upload progress to the client as `notifications/progress`. The
 /// upload calls back from inside the HTTP body stream, which must not wait
 /// on the client, so the numbers go through a channel to a task that sends
-/// them; a slow client only delays its own notifications.
-fn progress_reporter(peer: Peer<RoleServer>, token: ProgressToken) -> UploadProgress {
+/// them; a slow client only delays its own notifications. The task ends
+/// when the upload drops the callback.
+fn progress_reporter(
+    peer: Peer<RoleServer>,
+    token: ProgressToken,
+) -> (UploadProgress, JoinHandle<()>) {
     let (sender, mut receiver) = mpsc::unbounded_channel::<(u64, u64)>();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         while let Some((sent, total)) = receiver.recv().await {
             let mut note = ProgressNotificationParam::new(token.clone(), sent as f64);
             note.total = Some(total as f64);
@@ -46,9 +54,10 @@ fn progress_reporter(peer: Peer<RoleServer>, token: ProgressToken) -> UploadProg
             }
         }
     });
-    Arc::new(move |sent, total| {
+    let report: UploadProgress = Arc::new(move |sent, total| {
         let _ = sender.send((sent, total));
-    })
+    });
+    (report, task)
 }
 
 #[tool_router(router = files_write_router, vis = "pub(super)")]
@@ -80,10 +89,13 @@ impl NextcloudMcp {
             Some(etag) if etag.starts_with('"') => WriteCondition::IfMatch(etag.to_string()),
             Some(etag) => WriteCondition::IfMatch(format!("\"{etag}\"")),
         };
-        let progress = request
-            .meta
-            .get_progress_token()
-            .map(|token| progress_reporter(request.peer.clone(), token));
+        let (progress, reporting) = match request.meta.get_progress_token() {
+            Some(token) => {
+                let (report, task) = progress_reporter(request.peer.clone(), token);
+                (Some(report), Some(task))
+            }
+            None => (None, None),
+        };
         let outcome = self
             .nextcloud(&request)
             .await?
@@ -94,8 +106,13 @@ impl NextcloudMcp {
                 condition,
                 progress,
             )
-            .await
-            .or_fail()?;
+            .await;
+        // The notifications go out before the result: once the result is
+        // sent, the client stops listening for this request.
+        if let Some(task) = reporting {
+            let _ = tokio::time::timeout(PROGRESS_FLUSH, task).await;
+        }
+        let outcome = outcome.or_fail()?;
         let verb = if outcome.created {
             "Created"
         } else {
