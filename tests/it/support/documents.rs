@@ -187,7 +187,8 @@ pub fn pdf(pages: &[Option<&str>]) -> Vec<u8> {
         kids.join(" "),
         pages.len()
     );
-    let mut out = b"%PDF-1.4\n".to_vec();
+    // The binary comment real writers put second, so the file is not text.
+    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
     for (i, object) in objects.iter().enumerate() {
         offsets.push(out.len());

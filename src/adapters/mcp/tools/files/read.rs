@@ -105,9 +105,16 @@ fn scanned_note(doc: &DocumentText) -> Option<String> {
     ))
 }
 
+/// What the answer says about the file besides its text.
+struct FileFacts {
+    content_type: Option<String>,
+    etag: Option<String>,
+    size: usize,
+}
+
 fn document_result(
     path: &UserPath,
-    file: &FileContent,
+    file: &FileFacts,
     doc: DocumentText,
     pages_ignored: bool,
 ) -> ToolOutcome {
@@ -143,7 +150,7 @@ fn document_result(
         },
         "content_type": file.content_type,
         "etag": file.etag,
-        "size": file.bytes.len(),
+        "size": file.size,
     });
     Ok(success(&structured, text))
 }
@@ -184,11 +191,22 @@ impl NextcloudMcp {
             start: args.page_start,
             end: args.page_end,
         };
+        let FileContent {
+            bytes,
+            content_type,
+            etag,
+        } = file;
+        let size = bytes.len();
         let doc = documents
-            .read(kind, file.bytes.clone(), pages)
+            .read(kind, bytes, pages)
             .await
             .map_err(|e| failure(format!("{path}: {e}")))?;
         let pages_ignored = kind.unit() == Unit::Whole && args.wants_pages();
+        let file = FileFacts {
+            content_type,
+            etag,
+            size,
+        };
         document_result(path, &file, doc, pages_ignored)
     }
 
