@@ -8,6 +8,7 @@ mod cli;
 mod contract;
 mod documents;
 mod e2e;
+mod hostile;
 mod idp;
 mod store;
 mod support;

@@ -7,6 +7,7 @@ use reqwest::header::{
 };
 use reqwest::{Body, Method, Response, StatusCode};
 
+use super::super::body::error_text;
 use super::super::dav::request::{etag_of, header, header_value, quoted_etag};
 use super::super::errors::{map_status, upload_status};
 use super::super::http::NextcloudSession;
@@ -99,7 +100,7 @@ impl FileTransferApi for NextcloudSession {
             });
         }
         if !status.is_success() {
-            let body = response.text().await.unwrap_or_default();
+            let body = error_text(response).await;
             return Err(map_status(status, &what, &body));
         }
         let content_type = header(&response, &CONTENT_TYPE);
@@ -182,7 +183,7 @@ impl FileTransferApi for NextcloudSession {
         let status = response.status();
         if !status.is_success() {
             let create_only = matches!(condition, WriteCondition::MustNotExist);
-            let body = response.text().await.unwrap_or_default();
+            let body = error_text(response).await;
             return Err(upload_status(status, create_only, &what, &body));
         }
         Ok(WriteOutcome {

@@ -29,7 +29,7 @@ pub struct WriteFileArgs {
     /// MIME type to store, e.g. "text/markdown"; default is decided by Nextcloud from the name.
     #[serde(default)]
     pub content_type: Option<String>,
-    /// Only overwrite if the file still has this etag (from a listing or read); protects concurrent edits.
+    /// Only overwrite if the file still has this etag (from a listing or read). Nextcloud keeps the etag when a file is overwritten within the same second, so such a change is not caught.
     #[serde(default)]
     pub if_match: Option<String>,
 }
@@ -64,7 +64,7 @@ fn progress_reporter(
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_write_file",
-        description = "Create or overwrite a text file (at most 10 MiB). Pass if_match with the etag you read to refuse overwriting someone else's change. Reports upload progress when the request carries a progress token.",
+        description = "Create or overwrite a text file (at most 10 MiB). Pass if_match with the etag you read to refuse overwriting someone else's change; Nextcloud keeps a file's etag when it is overwritten within the same second, so a change made in the same second as the version you read is not caught. Reports upload progress when the request carries a progress token.",
         annotations(
             read_only_hint = false,
             destructive_hint = true,
