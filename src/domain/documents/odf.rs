@@ -253,7 +253,8 @@ pub(super) fn read_ods(
                         }
                     }
                     _ if in_cell => {
-                        if paragraphs.node(&node, &mut |t| cell.push_str(t)) {
+                        let ended = paragraphs.node(&node, &mut |t| cell.push_str(t));
+                        if ended {
                             cell.push('\n');
                         }
                     }

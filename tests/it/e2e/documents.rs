@@ -69,9 +69,12 @@ fn big_log() -> String {
         .collect()
 }
 
+/// One `notifications/progress`: (progress, total).
+type Progress = (f64, Option<f64>);
+
 #[derive(Clone, Default)]
 struct ProgressListener {
-    seen: Arc<Mutex<Vec<(f64, Option<f64>)>>>,
+    seen: Arc<Mutex<Vec<Progress>>>,
 }
 
 impl ClientHandler for ProgressListener {
