@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 
+use crate::adapters::documents::BoundedDocumentReader;
 use crate::adapters::http::webhook_receiver::ReceiverState;
 use crate::adapters::http::{HttpEdge, OAuthEdge, ToolScopeGate};
 use crate::adapters::idp;
@@ -279,6 +280,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
             .as_ref()
             .map(|w| w.service.clone() as Arc<dyn WebhookAdmin>),
         index,
+        documents: Arc::new(BoundedDocumentReader::default()),
     });
     let http = HttpEdge {
         readiness: Readiness {

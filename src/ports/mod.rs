@@ -1,6 +1,7 @@
 //! The traits the core needs from the outside world.
 
 pub mod consent;
+pub mod documents;
 pub mod identity;
 pub mod index;
 pub mod nextcloud;

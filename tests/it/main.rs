@@ -6,6 +6,7 @@
 mod architecture;
 mod cli;
 mod contract;
+mod documents;
 mod e2e;
 mod hostile;
 mod idp;

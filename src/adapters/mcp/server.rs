@@ -21,6 +21,7 @@ use super::tool_scopes::ToolScopes;
 use super::tools::{AppRouter, every_app};
 use crate::domain::capabilities::InstalledApps;
 use crate::ports::consent::ConsentService;
+use crate::ports::documents::DocumentReader;
 use crate::ports::nextcloud::{CapabilitiesApi, NextcloudApi, NextcloudError};
 use crate::ports::webhooks::WebhookAdmin;
 use crate::service::apps::InstalledAppsProbe;
@@ -38,6 +39,8 @@ pub struct ToolContext {
     pub webhooks: Option<Arc<dyn WebhookAdmin>>,
     /// The caller's view of the search index, when the sync is on.
     pub index: Option<Arc<IndexReader>>,
+    /// Reads PDF and office files as text for `nc_webdav_read_file`.
+    pub documents: Arc<dyn DocumentReader>,
 }
 
 #[derive(Clone)]
@@ -124,6 +127,11 @@ impl NextcloudMcp {
             .nextcloud_for(caller.as_ref())
             .await
             .map_err(failure)
+    }
+
+    /// The document reader, for tools that read PDF and office files.
+    pub(crate) fn documents(&self) -> &dyn DocumentReader {
+        self.context.documents.as_ref()
     }
 
     /// The names of every tool this server offers, for logs and tests.

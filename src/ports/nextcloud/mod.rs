@@ -68,6 +68,7 @@ pub trait NextcloudApi:
     NotesApi
     + FilesApi
     + FileMetaApi
+    + FileTransferApi
     + StatusApi
     + CalendarApi
     + ContactsApi
@@ -86,6 +87,7 @@ impl<T> NextcloudApi for T where
     T: NotesApi
         + FilesApi
         + FileMetaApi
+        + FileTransferApi
         + StatusApi
         + CalendarApi
         + ContactsApi
@@ -184,6 +186,7 @@ mod apps;
 mod collectives;
 mod dav;
 mod file_meta;
+mod file_transfer;
 mod news;
 mod webhooks;
 
@@ -191,5 +194,6 @@ pub use apps::*;
 pub use collectives::*;
 pub use dav::*;
 pub use file_meta::*;
+pub use file_transfer::*;
 pub use news::*;
 pub use webhooks::*;

@@ -7,6 +7,7 @@ mod calendar;
 mod collectives;
 mod consent;
 mod deck;
+mod documents;
 mod edge_guards;
 mod files_meta;
 mod http;

@@ -3,6 +3,7 @@
 
 pub mod captured;
 pub mod dav;
+pub mod documents;
 pub mod e2e;
 pub mod fixtures;
 pub mod idp;

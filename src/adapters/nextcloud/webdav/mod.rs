@@ -6,6 +6,7 @@ mod favorites;
 mod meta;
 mod search;
 mod tags;
+mod transfer;
 mod trash;
 mod versions;
 mod xml;

@@ -9,6 +9,9 @@ mod tags;
 mod trash;
 mod versions;
 
+mod read;
+mod write;
+
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
@@ -20,10 +23,7 @@ use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::adapters::mcp::paging::{PageInfo, PageRequest};
 use crate::adapters::mcp::tool_scopes::Access;
-use crate::domain::files::{
-    EntryKind, FileEntry, MAX_READ_BYTES, MAX_WRITE_BYTES, WriteCondition, decode_text,
-    like_pattern,
-};
+use crate::domain::files::{EntryKind, FileEntry, like_pattern};
 use crate::domain::path::UserPath;
 use crate::domain::scopes::Scope;
 
@@ -38,7 +38,9 @@ pub(super) fn router() -> AppRouter {
             + NextcloudMcp::files_favorites_router()
             + NextcloudMcp::files_trash_router()
             + NextcloudMcp::files_versions_router()
-            + NextcloudMcp::files_search_router(),
+            + NextcloudMcp::files_search_router()
+            + NextcloudMcp::files_read_router()
+            + NextcloudMcp::files_write_router(),
     )
 }
 
@@ -68,20 +70,6 @@ pub struct ListDirectoryArgs {
     /// Where to go on: next_cursor from the previous page; omit for the first page.
     #[serde(default)]
     pub cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-pub struct WriteFileArgs {
-    /// Path of the file to create or overwrite; its folder must exist.
-    pub path: String,
-    /// The file's new content (text).
-    pub content: String,
-    /// MIME type to store, e.g. "text/markdown"; default is decided by Nextcloud from the name.
-    #[serde(default)]
-    pub content_type: Option<String>,
-    /// Only overwrite if the file still has this etag (from a listing or read). Nextcloud keeps the etag when a file is overwritten within the same second, so such a change is not caught.
-    #[serde(default)]
-    pub if_match: Option<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -229,85 +217,6 @@ impl NextcloudMcp {
             .await
             .or_fail()?;
         Ok(success(&entry, entry_line(&entry)))
-    }
-
-    #[tool(
-        name = "nc_webdav_read_file",
-        description = "Read a text file (at most 2 MiB). Binary files are refused with an explanation.",
-        annotations(read_only_hint = true, open_world_hint = true)
-    )]
-    async fn read_file(
-        &self,
-        Parameters(args): Parameters<PathArgs>,
-        request: RequestContext<RoleServer>,
-    ) -> ToolOutcome {
-        let path = parse_target(&args.path)?;
-        let file = self
-            .nextcloud(&request)
-            .await?
-            .read_file(&path, MAX_READ_BYTES)
-            .await
-            .or_fail()?;
-        let text = decode_text(&path, &file).or_fail()?;
-        let structured = serde_json::json!({
-            "path": path.to_string(),
-            "content": text,
-            "content_type": file.content_type,
-            "etag": file.etag,
-            "size": file.bytes.len(),
-        });
-        Ok(success(&structured, text))
-    }
-
-    #[tool(
-        name = "nc_webdav_write_file",
-        description = "Create or overwrite a text file. Pass if_match with the etag you read to refuse overwriting someone else's change; Nextcloud keeps a file's etag when it is overwritten within the same second, so a change made in the same second as the version you read is not caught.",
-        annotations(
-            read_only_hint = false,
-            destructive_hint = true,
-            idempotent_hint = false,
-            open_world_hint = true
-        )
-    )]
-    async fn write_file(
-        &self,
-        Parameters(args): Parameters<WriteFileArgs>,
-        request: RequestContext<RoleServer>,
-    ) -> ToolOutcome {
-        let path = parse_target(&args.path)?;
-        if args.content.len() > MAX_WRITE_BYTES {
-            return Err(failure(format!(
-                "content is {} bytes; the limit is {MAX_WRITE_BYTES} bytes",
-                args.content.len()
-            )));
-        }
-        let condition = match args.if_match.as_deref().map(str::trim) {
-            None | Some("") => WriteCondition::Any,
-            Some(etag) if etag.starts_with('"') => WriteCondition::IfMatch(etag.to_string()),
-            Some(etag) => WriteCondition::IfMatch(format!("\"{etag}\"")),
-        };
-        let outcome = self
-            .nextcloud(&request)
-            .await?
-            .write_file(
-                &path,
-                args.content.into_bytes(),
-                args.content_type,
-                condition,
-            )
-            .await
-            .or_fail()?;
-        let verb = if outcome.created {
-            "Created"
-        } else {
-            "Overwrote"
-        };
-        let structured = serde_json::json!({
-            "path": path.to_string(),
-            "created": outcome.created,
-            "etag": outcome.etag,
-        });
-        Ok(success(&structured, format!("{verb} {path}")))
     }
 
     #[tool(
