@@ -15,6 +15,11 @@ pub struct Note {
     pub modified: i64,
     pub etag: String,
     pub readonly: bool,
+    /// Where the note's file is in the user's Files (e.g.
+    /// `/Notes/Home/Groceries.md`); empty when the server did not say.
+    /// Not shown in results: the tools that need it use it.
+    #[serde(skip)]
+    pub internal_path: String,
 }
 
 /// What a new note is made of.
@@ -161,6 +166,7 @@ mod tests {
             modified,
             etag: format!("etag{id}"),
             readonly: false,
+            internal_path: String::new(),
         }
     }
 
