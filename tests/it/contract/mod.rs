@@ -9,6 +9,7 @@ mod carddav;
 mod carddav_sync;
 mod cookbook;
 mod deck;
+mod deck_extras;
 mod fixture_loader;
 mod notes;
 mod search;
