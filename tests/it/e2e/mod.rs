@@ -6,6 +6,7 @@ mod attack_matrix;
 mod calendar;
 mod consent;
 mod deck;
+mod deck_extras;
 mod http;
 mod http_edges;
 mod oauth;
