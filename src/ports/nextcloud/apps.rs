@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::domain::capabilities::{App, ServerCapabilities};
-use crate::domain::cookbook::{Recipe, RecipeStub, TagCount};
+use crate::domain::cookbook::{ConfigPatch, CookbookConfig, Recipe, RecipeStub, TagCount};
 use crate::domain::deck::{
     Assignment, Attachment, AttachmentType, Board, BoardFields, Card, CardDraft, CardFields,
     CardRef, Comment, Label, Stack,
@@ -202,6 +202,11 @@ pub trait CookbookApi: Send + Sync {
     async fn import_recipe(&self, url: &str) -> Result<Recipe, NextcloudError>;
     async fn list_categories(&self) -> Result<Vec<TagCount>, NextcloudError>;
     async fn list_keywords(&self) -> Result<Vec<TagCount>, NextcloudError>;
+    async fn get_config(&self) -> Result<CookbookConfig, NextcloudError>;
+    /// Sends only the settings the patch changes.
+    async fn set_config(&self, patch: &ConfigPatch) -> Result<(), NextcloudError>;
+    /// Rebuilds Cookbook's search index from the recipe folder.
+    async fn reindex(&self) -> Result<(), NextcloudError>;
 }
 
 /// What the server has installed: OCS capabilities, and a cheap probe of an

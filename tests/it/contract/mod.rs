@@ -8,6 +8,7 @@ mod capabilities;
 mod carddav;
 mod carddav_sync;
 mod cookbook;
+mod cookbook_admin;
 mod deck;
 mod deck_extras;
 mod fixture_loader;

@@ -5,6 +5,7 @@ mod apps;
 mod attack_matrix;
 mod calendar;
 mod consent;
+mod cookbook_admin;
 mod deck;
 mod deck_extras;
 mod http;
