@@ -10,6 +10,7 @@ mod deck;
 mod deck_extras;
 mod http;
 mod http_edges;
+mod notes_attachment;
 mod oauth;
 mod paging;
 mod replicas;

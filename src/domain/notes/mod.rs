@@ -1,5 +1,10 @@
 //! Notes: the shapes the tools work with, and the decisions made on them
-//! (search ranking, categories, appending) without any I/O.
+//! (search ranking, categories, appending) without any I/O. Where a note's
+//! attachments are, and what they are, is in `attachment.rs`.
+
+mod attachment;
+
+pub use attachment::*;
 
 use serde::Serialize;
 
