@@ -2,11 +2,13 @@
 //! caller asks for. Times are [`EventTime`]s; iCalendar syntax lives in the
 //! CalDAV adapter.
 
+mod bulk;
 mod filter;
 mod input;
 
 use serde::Serialize;
 
+pub use self::bulk::{BulkFilter, DEFAULT_BULK_LIMIT, MAX_BULK_EVENTS, select};
 pub use self::filter::EventFilter;
 pub use self::input::{
     MAX_REMINDER_MINUTES, check_attendee, check_event_draft, check_event_patch,

@@ -2,6 +2,7 @@
 //! reference server's. Times go in and out as ISO 8601 with their zone.
 
 mod args;
+mod bulk;
 mod events;
 mod meeting;
 mod support;
@@ -35,7 +36,8 @@ use support::{
 pub(super) fn router() -> AppRouter {
     let events = NextcloudMcp::calendar_router()
         + NextcloudMcp::events_router()
-        + NextcloudMcp::meeting_router();
+        + NextcloudMcp::meeting_router()
+        + NextcloudMcp::bulk_router();
     AppRouter::new(
         None,
         Access::read_write(Scope::CalendarRead, Scope::CalendarWrite),
