@@ -334,9 +334,7 @@ impl CookbookApi for NextcloudSession {
 
     async fn get_config(&self) -> Result<CookbookConfig, NextcloudError> {
         let request = self.cookbook(Method::GET, "config")?;
-        let wire: Map<String, Value> = self
-            .cookbook_call(request, "the Cookbook settings")
-            .await?;
+        let wire: Map<String, Value> = self.cookbook_call(request, "the Cookbook settings").await?;
         Ok(CookbookConfig {
             folder: text(wire.get("folder")),
             update_interval: wire.get("update_interval").and_then(Value::as_u64),

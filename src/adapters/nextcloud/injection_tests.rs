@@ -479,7 +479,9 @@ fn a_hostile_organizer_name_stays_one_parameter() {
         .collect();
     assert_eq!(
         organizer,
-        ["ORGANIZER;CN=\"Eve;ROLE=CHAIR:mailto:x@evilATTENDEE:mailto:y@evil\":mailto:me@example.com"]
+        [
+            "ORGANIZER;CN=\"Eve;ROLE=CHAIR:mailto:x@evilATTENDEE:mailto:y@evil\":mailto:me@example.com"
+        ]
     );
 }
 

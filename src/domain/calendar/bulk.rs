@@ -21,7 +21,9 @@ pub struct BulkFilter {
 }
 
 fn contains(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.trim().to_lowercase())
+    haystack
+        .to_lowercase()
+        .contains(&needle.trim().to_lowercase())
 }
 
 impl BulkFilter {
@@ -30,10 +32,12 @@ impl BulkFilter {
             .title_contains
             .as_deref()
             .is_none_or(|t| contains(&event.title, t));
-        let location = self
-            .location_contains
-            .as_deref()
-            .is_none_or(|l| event.location.as_deref().is_some_and(|have| contains(have, l)));
+        let location = self.location_contains.as_deref().is_none_or(|l| {
+            event
+                .location
+                .as_deref()
+                .is_some_and(|have| contains(have, l))
+        });
         let categories = self.categories.iter().all(|wanted| {
             event
                 .categories

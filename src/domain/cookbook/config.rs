@@ -29,7 +29,9 @@ pub const MAX_UPDATE_INTERVAL_MINUTES: i64 = 7 * 24 * 60;
 pub enum ConfigInputError {
     #[error("nothing to change: give at least one of folder, update_interval, print_image")]
     EmptyUpdate,
-    #[error("update_interval {0} is out of range; give minutes from 1 to {MAX_UPDATE_INTERVAL_MINUTES}")]
+    #[error(
+        "update_interval {0} is out of range; give minutes from 1 to {MAX_UPDATE_INTERVAL_MINUTES}"
+    )]
     BadInterval(i64),
     #[error("folder: {0}")]
     BadFolder(String),
@@ -47,7 +49,8 @@ impl ConfigPatch {
         }
         let folder = folder
             .map(|raw| {
-                UserPath::parse_non_root(raw).map_err(|e| ConfigInputError::BadFolder(e.to_string()))
+                UserPath::parse_non_root(raw)
+                    .map_err(|e| ConfigInputError::BadFolder(e.to_string()))
             })
             .transpose()?;
         let update_interval = update_interval

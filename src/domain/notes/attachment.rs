@@ -119,7 +119,14 @@ mod tests {
     #[test]
     fn names_cannot_leave_the_attachments_folder() {
         let n = note("/Notes/Home/Groceries.md");
-        for bad in ["../secret.txt", "..", "a/b.png", "a\\b.png", ".attachments.999/x.png", "x\n.png"] {
+        for bad in [
+            "../secret.txt",
+            "..",
+            "a/b.png",
+            "a\\b.png",
+            ".attachments.999/x.png",
+            "x\n.png",
+        ] {
             assert_eq!(
                 attachment_path(&n, bad),
                 Err(AttachmentNameError::NotAName(213)),

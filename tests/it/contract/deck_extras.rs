@@ -58,10 +58,7 @@ async fn unknown_and_deleted_labels_are_403_and_named() {
 #[tokio::test]
 async fn comments_replies_edits_and_deletes() {
     let (server, exchange, session) = replay_capture(FOLDER, "28-ocs-comment-reply").await;
-    let reply = session
-        .add_comment(16, "fx reply", Some(11))
-        .await
-        .unwrap();
+    let reply = session.add_comment(16, "fx reply", Some(11)).await.unwrap();
     assert_sent_like_capture(&server, &exchange).await;
     assert_eq!((reply.id, reply.reply_to), (12, Some(11)));
 
@@ -95,14 +92,18 @@ async fn comments_replies_edits_and_deletes() {
 #[tokio::test]
 async fn comment_errors_name_the_comment_not_the_server_text() {
     // Another user's comment: 403 in an OCS envelope.
-    let (_server, _exchange, session) = replay_capture(FOLDER, "30-ocs-comment-update-as-bob").await;
+    let (_server, _exchange, session) =
+        replay_capture(FOLDER, "30-ocs-comment-update-as-bob").await;
     let err = session.update_comment(16, 11, "hijack").await.unwrap_err();
     assert_eq!(err, forbidden("comment 11 on card 16"));
 
     // "No comment found." is a missing comment, not a bad request.
     let (_server, _exchange, session) = replay_capture(FOLDER, "35-ocs-comment-delete-again").await;
     let err = session.delete_comment(16, 11).await.unwrap_err();
-    assert_eq!(err, NextcloudError::NotFound("comment 11 on card 16".into()));
+    assert_eq!(
+        err,
+        NextcloudError::NotFound("comment 11 on card 16".into())
+    );
 }
 
 #[tokio::test]

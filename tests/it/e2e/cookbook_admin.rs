@@ -12,7 +12,11 @@ async fn settings_reindex_and_delete_of_a_missing_recipe() {
     let nc = MockServer::start().await;
     for (verb, pattern, name) in [
         ("POST", format!("{COOKBOOK}/config$"), "23-config-set"),
-        ("GET", format!("{COOKBOOK}/config$"), "24-config-get-after-set"),
+        (
+            "GET",
+            format!("{COOKBOOK}/config$"),
+            "24-config-get-after-set",
+        ),
         ("POST", format!("{COOKBOOK}/reindex$"), "26-reindex"),
         (
             "GET",
@@ -38,7 +42,13 @@ async fn settings_reindex_and_delete_of_a_missing_recipe() {
     .await;
     assert_eq!(config["folder"], "/Recipes");
     assert_eq!(config["print_image"], false);
-    expect_tool_error(&client, "nc_cookbook_set_config", json!({}), "nothing to change").await;
+    expect_tool_error(
+        &client,
+        "nc_cookbook_set_config",
+        json!({}),
+        "nothing to change",
+    )
+    .await;
     expect_tool_error(
         &client,
         "nc_cookbook_set_config",
@@ -77,6 +87,9 @@ async fn settings_reindex_and_delete_of_a_missing_recipe() {
         .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/config"))
         .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect();
-    assert_eq!(posted, [json!({"update_interval": 10, "print_image": false})]);
+    assert_eq!(
+        posted,
+        [json!({"update_interval": 10, "print_image": false})]
+    );
     server.shutdown().await;
 }

@@ -21,7 +21,11 @@ async fn mount_deck_extras(nc: &MockServer) {
             "06-label-get-unknown",
         ),
         ("GET", format!("{BOARD16}$"), "36-board-get-with-stacks"),
-        ("GET", format!("{BOARD16}/stacks$"), "37-stacks-list-with-cards"),
+        (
+            "GET",
+            format!("{BOARD16}/stacks$"),
+            "37-stacks-list-with-cards",
+        ),
         (
             "GET",
             format!("^/index.php/apps/deck/api/v1.1{CARD16}/attachments$"),
@@ -39,9 +43,21 @@ async fn mount_deck_extras(nc: &MockServer) {
         ),
         ("POST", format!("{COMMENTS}$"), "28-ocs-comment-reply"),
         ("PUT", format!("{COMMENTS}/11$"), "29-ocs-comment-update"),
-        ("PUT", format!("{COMMENTS}/13$"), "30-ocs-comment-update-as-bob"),
-        ("DELETE", format!("{COMMENTS}/12$"), "33-ocs-comment-delete-reply"),
-        ("DELETE", format!("{COMMENTS}/11$"), "35-ocs-comment-delete-again"),
+        (
+            "PUT",
+            format!("{COMMENTS}/13$"),
+            "30-ocs-comment-update-as-bob",
+        ),
+        (
+            "DELETE",
+            format!("{COMMENTS}/12$"),
+            "33-ocs-comment-delete-reply",
+        ),
+        (
+            "DELETE",
+            format!("{COMMENTS}/11$"),
+            "35-ocs-comment-delete-again",
+        ),
     ] {
         serve_capture(nc, verb, &pattern, "deck-extras", name).await;
     }
@@ -54,7 +70,13 @@ async fn labels_comments_and_attachments() {
     let (server, client) = start_app_server(&nc).await;
     let label = json!({"board_id": 16, "label_id": 69});
 
-    expect_tool_ok(&client, "deck_get_label", label.clone(), "Finished (label 69").await;
+    expect_tool_ok(
+        &client,
+        "deck_get_label",
+        label.clone(),
+        "Finished (label 69",
+    )
+    .await;
     let updated = expect_tool_ok(
         &client,
         "deck_update_label",
@@ -232,7 +254,14 @@ async fn overview_and_card_filters() {
     let nc = MockServer::start().await;
     mount_deck_extras(&nc).await;
     let deck6 = "^/index.php/apps/deck/api/v1.0/boards/6";
-    serve_capture(&nc, "GET", &format!("{deck6}/stacks/11$"), "deck", "15-stack-get").await;
+    serve_capture(
+        &nc,
+        "GET",
+        &format!("{deck6}/stacks/11$"),
+        "deck",
+        "15-stack-get",
+    )
+    .await;
     serve_capture(
         &nc,
         "GET",
@@ -262,7 +291,10 @@ async fn overview_and_card_filters() {
         "fx-card",
     )
     .await;
-    assert_eq!(preview["stacks"][0]["cards"][0]["description_preview"], "has");
+    assert_eq!(
+        preview["stacks"][0]["cards"][0]["description_preview"],
+        "has"
+    );
     let none = expect_tool_ok(
         &client,
         "deck_get_board_overview",

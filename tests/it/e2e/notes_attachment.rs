@@ -39,7 +39,13 @@ async fn attachments_come_back_as_images_or_text_and_are_bounded() {
     // The server's Content-Type follows the name; the bytes decide.
     serve_file(&nc, "photo.png", tiny_png(), "application/octet-stream").await;
     serve_file(&nc, "list.txt", b"milk\nbread\n".to_vec(), "text/plain").await;
-    serve_file(&nc, "doc.pdf", b"%PDF-1.7\n\0\x01\x02".to_vec(), "application/pdf").await;
+    serve_file(
+        &nc,
+        "doc.pdf",
+        b"%PDF-1.7\n\0\x01\x02".to_vec(),
+        "application/pdf",
+    )
+    .await;
     let too_big = vec![b'a'; 5 * 1024 * 1024 + 1];
     serve_file(&nc, "huge.txt", too_big, "text/plain").await;
     let (server, client) = start_app_server(&nc).await;
@@ -48,7 +54,10 @@ async fn attachments_come_back_as_images_or_text_and_are_bounded() {
     let result = call(&client, "nc_notes_get_attachment", args("photo.png")).await;
     let structured = assert_ok("nc_notes_get_attachment", &result);
     assert_eq!(structured["mime_type"], "image/png");
-    assert_eq!(structured["path"], format!("/Notes/Home/.attachments.213/photo.png"));
+    assert_eq!(
+        structured["path"],
+        format!("/Notes/Home/.attachments.213/photo.png")
+    );
     let image = result
         .content
         .iter()

@@ -180,7 +180,12 @@ impl NextcloudMcp {
             Duration::days(30),
         )?;
         let nc = self.nextcloud(&request).await?;
-        let calendars = calendars_for(nc.as_ref(), args.calendar_name.as_deref(), ComponentKind::Event).await?;
+        let calendars = calendars_for(
+            nc.as_ref(),
+            args.calendar_name.as_deref(),
+            ComponentKind::Event,
+        )
+        .await?;
         let mut found = Vec::new();
         for calendar in &calendars {
             found.extend(
@@ -242,9 +247,8 @@ impl NextcloudMcp {
             };
             match outcome {
                 Ok(()) => done.push(json!({ "calendar": event.calendar, "uid": event.uid })),
-                Err(reason) => failed.push(
-                    json!({ "calendar": event.calendar, "uid": event.uid, "error": reason }),
-                ),
+                Err(reason) => failed
+                    .push(json!({ "calendar": event.calendar, "uid": event.uid, "error": reason })),
             }
         }
         let mut text = format!(

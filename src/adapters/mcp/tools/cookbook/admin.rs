@@ -85,11 +85,7 @@ impl NextcloudMcp {
         Parameters(_args): Parameters<NoArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        self.nextcloud(&request)
-            .await?
-            .reindex()
-            .await
-            .or_fail()?;
+        self.nextcloud(&request).await?.reindex().await.or_fail()?;
         Ok(success(
             &json!({ "reindexed": true }),
             "Cookbook rebuilt its search index",

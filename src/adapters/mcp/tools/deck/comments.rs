@@ -53,10 +53,7 @@ impl NextcloudMcp {
             .update_comment(args.card_id, args.comment_id, args.message.trim())
             .await
             .or_fail()?;
-        let text = format!(
-            "Updated comment {} on card {}",
-            comment.id, args.card_id
-        );
+        let text = format!("Updated comment {} on card {}", comment.id, args.card_id);
         Ok(success(&comment, text))
     }
 

@@ -12,8 +12,8 @@ use super::{BoardIdArgs, card_line, check_order};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{
-    DeckInputError, Detail, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color, check_title,
-    renumber_for_move,
+    DeckInputError, Detail, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color,
+    check_title, renumber_for_move,
 };
 
 fn stack_text(heading: String, stacks: &[Stack]) -> String {
