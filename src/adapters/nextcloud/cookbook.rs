@@ -16,7 +16,7 @@ use super::body::error_bytes;
 use super::errors::cookbook_status;
 use super::http::NextcloudSession;
 use super::ocs::{parse_json, read_body};
-use crate::domain::cookbook::{Recipe, RecipeStub, TagCount};
+use crate::domain::cookbook::{ConfigPatch, CookbookConfig, Recipe, RecipeStub, TagCount};
 use crate::ports::nextcloud::{CookbookApi, NextcloudError};
 
 const API: &str = "index.php/apps/cookbook/api/v1";
@@ -330,6 +330,42 @@ impl CookbookApi for NextcloudSession {
                 recipe_count: t.recipe_count,
             })
             .collect())
+    }
+
+    async fn get_config(&self) -> Result<CookbookConfig, NextcloudError> {
+        let request = self.cookbook(Method::GET, "config")?;
+        let wire: Map<String, Value> = self.cookbook_call(request, "the Cookbook settings").await?;
+        Ok(CookbookConfig {
+            folder: text(wire.get("folder")),
+            update_interval: wire.get("update_interval").and_then(Value::as_u64),
+            print_image: wire.get("print_image").and_then(Value::as_bool),
+        })
+    }
+
+    async fn set_config(&self, patch: &ConfigPatch) -> Result<(), NextcloudError> {
+        // Only the changed keys: Cookbook keeps what a request leaves out
+        // (fixtures cookbook/23, 24).
+        let mut body = Map::new();
+        if let Some(folder) = &patch.folder {
+            body.insert("folder".into(), json!(folder.to_string()));
+        }
+        if let Some(minutes) = patch.update_interval {
+            body.insert("update_interval".into(), json!(minutes));
+        }
+        if let Some(print) = patch.print_image {
+            body.insert("print_image".into(), json!(print));
+        }
+        let request = self.cookbook(Method::POST, "config")?.json(&body);
+        self.cookbook_call::<Value>(request, "the Cookbook settings")
+            .await
+            .map(drop)
+    }
+
+    async fn reindex(&self) -> Result<(), NextcloudError> {
+        let request = self.cookbook(Method::POST, "reindex")?;
+        self.cookbook_call::<Value>(request, "the Cookbook search index")
+            .await
+            .map(drop)
     }
 }
 

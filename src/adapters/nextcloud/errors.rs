@@ -154,6 +154,8 @@ fn says_missing(message: &str) -> bool {
     ]
     .iter()
     .any(|phrase| message.contains(phrase))
+        // Deck's comments: "No comment found." (fixture deck-extras/35).
+        || (message.starts_with("no ") && message.contains(" found"))
 }
 
 /// A failed JSON (OCS or REST) reply: statuses map as everywhere else, but a

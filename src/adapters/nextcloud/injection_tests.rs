@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 use super::ical::{patch, read, write};
 use super::vcard;
-use crate::domain::calendar::{Attendee, EventDraft, EventPatch, Reminder};
+use crate::domain::calendar::{Attendee, EventDraft, EventPatch, Organizer, Reminder};
 use crate::domain::caltime::EventTime;
 use crate::domain::contacts::{ContactPatch, PostalAddress, Typed};
 use crate::domain::todos::{TodoDraft, TodoPatch};
@@ -158,6 +158,7 @@ const EVENT_NAMES: &[&str] = &[
     "COLOR",
     "RRULE",
     "ATTENDEE",
+    "ORGANIZER",
     "ACTION",
     "TRIGGER",
     "PERCENT-COMPLETE",
@@ -217,6 +218,7 @@ prop_compose! {
             title, start: utc(10), end: Some(utc(11)), description, location, categories,
             recurrence_rule: rule, reminders, attendees, status, priority: Some(3), privacy,
             url, color,
+            organizer: None,
         }
     }
 }
@@ -411,6 +413,7 @@ fn reported_attacks_stay_inside_their_values() {
         privacy: None,
         url: Some("https://a.example/\r\nATTENDEE;CN=Evil:mailto:victim@example.com".into()),
         color: None,
+        organizer: None,
     };
     let text = write::new_event("uid-1", &draft).unwrap();
     assert_event_sound(&text, "VEVENT", 1, 1);
@@ -436,6 +439,50 @@ fn reported_attacks_stay_inside_their_values() {
     };
     let text = vcard::new_card("uid-1", &p).unwrap();
     assert_card_sound(&text, &p);
+}
+
+/// A meeting's organizer name cannot add parameters or lines: it is a
+/// quoted parameter value without quotes or control characters.
+#[test]
+fn a_hostile_organizer_name_stays_one_parameter() {
+    let draft = EventDraft {
+        title: "Sync".into(),
+        start: utc(10),
+        end: Some(utc(11)),
+        description: None,
+        location: None,
+        categories: vec![],
+        recurrence_rule: None,
+        reminders: vec![],
+        attendees: vec![Attendee {
+            email: "ann@example.com".into(),
+            name: None,
+            status: None,
+            role: None,
+        }],
+        status: None,
+        priority: None,
+        privacy: None,
+        url: None,
+        color: None,
+        organizer: Some(Organizer {
+            email: "me@example.com".into(),
+            name: Some("Eve\";ROLE=CHAIR:mailto:x@evil\r\nATTENDEE:mailto:y@evil".into()),
+        }),
+    };
+    let text = write::new_event("uid-1", &draft).unwrap();
+    assert_event_sound(&text, "VEVENT", 1, 0);
+    let unfolded = text.replace("\r\n ", "");
+    let organizer: Vec<&str> = unfolded
+        .split("\r\n")
+        .filter(|l| l.starts_with("ORGANIZER"))
+        .collect();
+    assert_eq!(
+        organizer,
+        [
+            "ORGANIZER;CN=\"Eve;ROLE=CHAIR:mailto:x@evilATTENDEE:mailto:y@evil\":mailto:me@example.com"
+        ]
+    );
 }
 
 /// Documents stitched from real lines and hostile pieces.

@@ -15,7 +15,7 @@ const NOTES_PATH: &str = "index.php/apps/notes/api/v1/notes";
 
 /// A note as the server sends it. Every field but `id` is optional because
 /// `?pruneBefore=` and `?exclude=` replies leave fields out; the server also
-/// sends fields we ignore (`internalPath`, `shareTypes`, ...).
+/// sends fields we ignore (`shareTypes`, ...).
 #[derive(Deserialize)]
 struct WireNote {
     id: u64,
@@ -32,6 +32,8 @@ struct WireNote {
     etag: String,
     #[serde(default)]
     readonly: bool,
+    #[serde(default, rename = "internalPath")]
+    internal_path: String,
 }
 
 impl WireNote {
@@ -47,6 +49,7 @@ impl WireNote {
             modified: self.modified,
             etag: self.etag,
             readonly: self.readonly,
+            internal_path: self.internal_path,
         })
     }
 }

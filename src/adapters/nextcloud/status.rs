@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::body::{MAX_SMALL_JSON, read_reply};
 use super::http::{HttpNextcloud, NextcloudSession};
 use super::ocs::unwrap_ocs;
+use crate::domain::calendar::Organizer;
 use crate::ports::nextcloud::{NextcloudError, ServerStatus, StatusApi};
 
 #[derive(Deserialize)]
@@ -15,6 +16,11 @@ struct CurrentUser {
     /// Group ids (capture ocs-capabilities/06: `"groups":["admin"]`).
     #[serde(default)]
     groups: Vec<String>,
+    /// `null` when the account has no address (capture ocs-capabilities/06).
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default, rename = "display-name")]
+    display_name: Option<String>,
 }
 
 #[async_trait]
@@ -26,6 +32,17 @@ impl StatusApi for NextcloudSession {
     async fn is_admin(&self) -> Result<bool, NextcloudError> {
         let user = self.current_user().await?;
         Ok(user.groups.iter().any(|g| g == "admin"))
+    }
+
+    async fn current_user_organizer(&self) -> Result<Option<Organizer>, NextcloudError> {
+        let user = self.current_user().await?;
+        Ok(user
+            .email
+            .filter(|e| !e.trim().is_empty())
+            .map(|email| Organizer {
+                email: email.trim().to_string(),
+                name: user.display_name.filter(|n| !n.trim().is_empty()),
+            }))
     }
 }
 

@@ -3,7 +3,7 @@
 //! http(s), attendees are plain addresses and reminders fall within a year.
 //! The iCalendar writer escapes as well; these give the caller a reason.
 
-use super::{Attendee, CalendarInputError, EventDraft, EventPatch, Reminder};
+use super::{Attendee, CalendarInputError, EventDraft, EventPatch, Organizer, Reminder};
 use crate::domain::text::{
     TextInputError, check_count, check_email, check_line, check_text, check_url,
 };
@@ -54,6 +54,12 @@ pub fn check_attendee(a: &Attendee) -> Result<(), TextInputError> {
     optional(check_line, "attendee role", &a.role)
 }
 
+/// The organizer's address and name, as for an attendee.
+pub fn check_organizer(o: &Organizer) -> Result<(), TextInputError> {
+    check_email("organizer", &o.email)?;
+    optional(check_line, "organizer name", &o.name)
+}
+
 fn attendees(list: &[Attendee]) -> Result<(), TextInputError> {
     check_count("attendees", list.len())?;
     list.iter().try_for_each(check_attendee)
@@ -76,6 +82,7 @@ pub fn check_event_draft(d: &EventDraft) -> Result<(), CalendarInputError> {
     optional(check_line, "recurrence_rule", &d.recurrence_rule)?;
     reminders(&d.reminders)?;
     attendees(&d.attendees)?;
+    d.organizer.as_ref().map_or(Ok(()), check_organizer)?;
     optional(check_line, "status", &d.status)?;
     optional(check_line, "privacy", &d.privacy)?;
     url(&d.url)?;
@@ -138,6 +145,7 @@ mod tests {
             privacy: None,
             url: Some("https://a.example/".into()),
             color: None,
+            organizer: None,
         }
     }
 
@@ -185,6 +193,22 @@ mod tests {
             ..draft()
         };
         assert!(check_event_draft(&bad_attendee).is_err());
+        let bad_organizer = EventDraft {
+            organizer: Some(Organizer {
+                email: "me@example.com\nATTENDEE:mailto:x@evil".into(),
+                name: None,
+            }),
+            ..draft()
+        };
+        assert!(check_event_draft(&bad_organizer).is_err());
+        let bad_organizer_name = EventDraft {
+            organizer: Some(Organizer {
+                email: "me@example.com".into(),
+                name: Some("Me\r\nUID:x".into()),
+            }),
+            ..draft()
+        };
+        assert!(check_event_draft(&bad_organizer_name).is_err());
         let patch = EventPatch {
             location: Some("Room\nUID:x".into()),
             ..EventPatch::default()

@@ -2,11 +2,13 @@
 //! caller asks for. Times are [`EventTime`]s; iCalendar syntax lives in the
 //! CalDAV adapter.
 
+mod bulk;
 mod filter;
 mod input;
 
 use serde::Serialize;
 
+pub use self::bulk::{BulkFilter, DEFAULT_BULK_LIMIT, MAX_BULK_EVENTS, select};
 pub use self::filter::EventFilter;
 pub use self::input::{
     MAX_REMINDER_MINUTES, check_attendee, check_event_draft, check_event_patch,
@@ -183,6 +185,16 @@ pub struct Attendee {
     pub role: Option<String>,
 }
 
+/// The ORGANIZER of a meeting: the user whose calendar holds it. Nextcloud
+/// sends invitations to the attendees only when the organizer is the
+/// user's own address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Organizer {
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
 /// Reads `alice@example.com, Bob Example <bob@example.com>`.
 pub fn parse_attendees(list: &str) -> Result<Vec<Attendee>, CalendarInputError> {
     list.split([',', ';', '\n'])
@@ -297,6 +309,8 @@ pub struct EventDraft {
     pub recurrence_rule: Option<String>,
     pub reminders: Vec<Reminder>,
     pub attendees: Vec<Attendee>,
+    /// Set for meetings: with attendees, Nextcloud then invites them.
+    pub organizer: Option<Organizer>,
     pub status: Option<String>,
     pub priority: Option<u8>,
     pub privacy: Option<String>,

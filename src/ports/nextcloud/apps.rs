@@ -3,9 +3,10 @@
 use async_trait::async_trait;
 
 use crate::domain::capabilities::{App, ServerCapabilities};
-use crate::domain::cookbook::{Recipe, RecipeStub, TagCount};
+use crate::domain::cookbook::{ConfigPatch, CookbookConfig, Recipe, RecipeStub, TagCount};
 use crate::domain::deck::{
-    Assignment, Board, BoardFields, Card, CardDraft, CardFields, CardRef, Comment, Label, Stack,
+    Assignment, Attachment, AttachmentType, Board, BoardFields, Card, CardDraft, CardFields,
+    CardRef, Comment, Label, Stack,
 };
 use crate::domain::search::{SearchPage, SearchProvider, SearchQuery};
 use crate::domain::shares::{Share, ShareDraft, SharePatch, ShareQuery, Sharee};
@@ -95,7 +96,43 @@ pub trait DeckApi: Send + Sync {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<Comment>, NextcloudError>;
-    async fn add_comment(&self, card_id: u64, message: &str) -> Result<Comment, NextcloudError>;
+    /// `parent_id` makes the comment a reply to that comment.
+    async fn add_comment(
+        &self,
+        card_id: u64,
+        message: &str,
+        parent_id: Option<u64>,
+    ) -> Result<Comment, NextcloudError>;
+    /// Only the author may edit a comment (403 otherwise, fixture deck-extras/30).
+    async fn update_comment(
+        &self,
+        card_id: u64,
+        comment_id: u64,
+        message: &str,
+    ) -> Result<Comment, NextcloudError>;
+    /// A missing comment is [`NextcloudError::NotFound`] (fixture deck-extras/35).
+    async fn delete_comment(&self, card_id: u64, comment_id: u64) -> Result<(), NextcloudError>;
+    /// Deck answers 403, not 404, for a label that does not exist.
+    async fn get_label(&self, board_id: u64, label_id: u64) -> Result<Label, NextcloudError>;
+    /// Deck's update needs the title and the colour together.
+    async fn update_label(
+        &self,
+        board_id: u64,
+        label_id: u64,
+        title: &str,
+        color: &str,
+    ) -> Result<Label, NextcloudError>;
+    /// Answers the deleted label.
+    async fn delete_label(&self, board_id: u64, label_id: u64) -> Result<Label, NextcloudError>;
+    /// Both kinds of attachment, soft-deleted `deck_file` ones included.
+    async fn list_attachments(&self, card: CardRef) -> Result<Vec<Attachment>, NextcloudError>;
+    /// Answers the attachment as Deck reports it after the delete.
+    async fn delete_attachment(
+        &self,
+        card: CardRef,
+        attachment_id: u64,
+        kind: AttachmentType,
+    ) -> Result<Attachment, NextcloudError>;
 }
 
 /// Sharing over OCS (`/ocs/v2.php/apps/files_sharing/api/v1`).
@@ -165,6 +202,11 @@ pub trait CookbookApi: Send + Sync {
     async fn import_recipe(&self, url: &str) -> Result<Recipe, NextcloudError>;
     async fn list_categories(&self) -> Result<Vec<TagCount>, NextcloudError>;
     async fn list_keywords(&self) -> Result<Vec<TagCount>, NextcloudError>;
+    async fn get_config(&self) -> Result<CookbookConfig, NextcloudError>;
+    /// Sends only the settings the patch changes.
+    async fn set_config(&self, patch: &ConfigPatch) -> Result<(), NextcloudError>;
+    /// Rebuilds Cookbook's search index from the recipe folder.
+    async fn reindex(&self) -> Result<(), NextcloudError>;
 }
 
 /// What the server has installed: OCS capabilities, and a cheap probe of an

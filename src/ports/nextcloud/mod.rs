@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 
+use crate::domain::calendar::Organizer;
 use crate::domain::credential::Credential;
 use crate::domain::files::{FileContent, FileEntry, WriteCondition, WriteOutcome};
 use crate::domain::notes::{Note, NoteDraft, NotePatch};
@@ -111,6 +112,9 @@ pub trait StatusApi: Send + Sync {
     /// Whether the credential's user is in Nextcloud's `admin` group, the
     /// only users Nextcloud lets manage webhooks.
     async fn is_admin(&self) -> Result<bool, NextcloudError>;
+    /// The user as a meeting organizer: their email address and name;
+    /// `None` when the account has no email address.
+    async fn current_user_organizer(&self) -> Result<Option<Organizer>, NextcloudError>;
 }
 
 /// Checks that need no user credential.

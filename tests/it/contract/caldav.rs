@@ -330,6 +330,7 @@ async fn creates_an_event_with_if_none_match_and_reads_the_etag() {
         privacy: None,
         url: None,
         color: None,
+        organizer: None,
     };
     let event = session(&server)
         .create_event("fixture-events", &draft)

@@ -348,6 +348,7 @@ async fn another_query_or_a_write_lists_in_full_again() {
         privacy: None,
         url: None,
         color: None,
+        organizer: None,
     };
     nc.create_event("fixture-events", &draft).await.unwrap();
     nc.events_in_range("fixture-events", &december(), Some("dentist".into()))

@@ -195,7 +195,10 @@ async fn card_labels_users_and_moves() {
 #[tokio::test]
 async fn comments_go_through_ocs() {
     let (server, exchange, session) = replay_capture(FOLDER, "28-ocs-comment-create").await;
-    let comment = session.add_comment(12, "First comment").await.unwrap();
+    let comment = session
+        .add_comment(12, "First comment", None)
+        .await
+        .unwrap();
     assert_sent_like_capture(&server, &exchange).await;
     assert_eq!((comment.id, comment.card_id), (4, 12));
     assert_eq!(comment.created, "2026-11-23T08:38:33+00:00");

@@ -2,6 +2,7 @@
 //! for card comments. Deck's REST replies have no OCS envelope; a board that
 //! does not exist answers 403 "Permission denied" (fixture deck/38).
 
+mod attachments;
 mod wire;
 
 use async_trait::async_trait;
@@ -15,7 +16,8 @@ use crate::adapters::nextcloud::errors::deck_forbidden;
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::dates::http_date;
 use crate::domain::deck::{
-    Assignment, Board, BoardFields, Card, CardDraft, CardFields, CardRef, Comment, Label, Stack,
+    Assignment, Attachment, AttachmentType, Board, BoardFields, Card, CardDraft, CardFields,
+    CardRef, Comment, Label, Stack,
 };
 use crate::ports::nextcloud::{DeckApi, NextcloudError};
 
@@ -37,6 +39,14 @@ fn card(c: CardRef) -> String {
         "card {} (board {}, stack {})",
         c.card_id, c.board_id, c.stack_id
     )
+}
+
+fn label(board_id: u64, label_id: u64) -> String {
+    format!("label {label_id} of board {board_id}")
+}
+
+fn comment(card_id: u64, comment_id: u64) -> String {
+    format!("comment {comment_id} on card {card_id}")
 }
 
 fn card_path(c: CardRef) -> String {
@@ -295,15 +305,100 @@ impl DeckApi for NextcloudSession {
         Ok(comments.into_iter().map(Comment::from).collect())
     }
 
-    async fn add_comment(&self, card_id: u64, message: &str) -> Result<Comment, NextcloudError> {
+    async fn add_comment(
+        &self,
+        card_id: u64,
+        message: &str,
+        parent_id: Option<u64>,
+    ) -> Result<Comment, NextcloudError> {
+        // `parentId` only for replies, so a plain comment is sent as in
+        // fixture deck/28 and a reply as in deck-extras/28.
+        let mut body = json!({ "message": message });
+        if let Some(parent) = parent_id {
+            body["parentId"] = json!(parent);
+        }
         let request = self
             .ocs_request(Method::POST, &format!("{OCS}/cards/{card_id}/comments"))?
-            .json(&json!({ "message": message }));
+            .json(&body);
         let what = format!("card {card_id}");
         let wire: WireComment = self
             .ocs_call(request, &what)
             .await
             .map_err(|e| deck_forbidden(e, &what))?;
         Ok(wire.into())
+    }
+
+    async fn update_comment(
+        &self,
+        card_id: u64,
+        comment_id: u64,
+        message: &str,
+    ) -> Result<Comment, NextcloudError> {
+        let request = self
+            .ocs_request(
+                Method::PUT,
+                &format!("{OCS}/cards/{card_id}/comments/{comment_id}"),
+            )?
+            .json(&json!({ "message": message }));
+        let what = comment(card_id, comment_id);
+        let wire: WireComment = self
+            .ocs_call(request, &what)
+            .await
+            .map_err(|e| deck_forbidden(e, &what))?;
+        Ok(wire.into())
+    }
+
+    async fn delete_comment(&self, card_id: u64, comment_id: u64) -> Result<(), NextcloudError> {
+        let request = self.ocs_request(
+            Method::DELETE,
+            &format!("{OCS}/cards/{card_id}/comments/{comment_id}"),
+        )?;
+        let what = comment(card_id, comment_id);
+        self.ocs_call::<Value>(request, &what)
+            .await
+            .map_err(|e| deck_forbidden(e, &what))
+            .map(drop)
+    }
+
+    async fn get_label(&self, board_id: u64, label_id: u64) -> Result<Label, NextcloudError> {
+        let request = self.deck(Method::GET, &format!("boards/{board_id}/labels/{label_id}"))?;
+        let wire: WireLabel = self.deck_call(request, &label(board_id, label_id)).await?;
+        Ok(wire.into())
+    }
+
+    async fn update_label(
+        &self,
+        board_id: u64,
+        label_id: u64,
+        title: &str,
+        color: &str,
+    ) -> Result<Label, NextcloudError> {
+        let request = self
+            .deck(Method::PUT, &format!("boards/{board_id}/labels/{label_id}"))?
+            .json(&json!({ "title": title, "color": color }));
+        let wire: WireLabel = self.deck_call(request, &label(board_id, label_id)).await?;
+        Ok(wire.into())
+    }
+
+    async fn delete_label(&self, board_id: u64, label_id: u64) -> Result<Label, NextcloudError> {
+        let request = self.deck(
+            Method::DELETE,
+            &format!("boards/{board_id}/labels/{label_id}"),
+        )?;
+        let wire: WireLabel = self.deck_call(request, &label(board_id, label_id)).await?;
+        Ok(wire.into())
+    }
+
+    async fn list_attachments(&self, c: CardRef) -> Result<Vec<Attachment>, NextcloudError> {
+        self.deck_attachments(c).await
+    }
+
+    async fn delete_attachment(
+        &self,
+        c: CardRef,
+        attachment_id: u64,
+        kind: AttachmentType,
+    ) -> Result<Attachment, NextcloudError> {
+        self.deck_delete_attachment(c, attachment_id, kind).await
     }
 }

@@ -267,6 +267,14 @@ pub(super) struct WireComment {
     actor_display_name: String,
     #[serde(default)]
     creation_date_time: String,
+    /// Replies carry the comment they answer (fixture deck-extras/28).
+    #[serde(default)]
+    reply_to: Option<WireReplyTo>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct WireReplyTo {
+    id: u64,
 }
 
 impl From<WireComment> for Comment {
@@ -283,6 +291,7 @@ impl From<WireComment> for Comment {
             actor_id: c.actor_id,
             actor_display_name: c.actor_display_name,
             created: c.creation_date_time,
+            reply_to: c.reply_to.map(|r| r.id),
         }
     }
 }

@@ -6,7 +6,7 @@
 use chrono::Utc;
 
 use super::read::parse;
-use crate::domain::calendar::{Attendee, EventDraft, Reminder};
+use crate::domain::calendar::{Attendee, EventDraft, Organizer, Reminder};
 use crate::domain::caltime::EventTime;
 use crate::domain::todos::TodoDraft;
 use crate::ports::nextcloud::NextcloudError;
@@ -59,6 +59,17 @@ pub fn time_line(name: &str, time: &EventTime) -> String {
             format!("{name};TZID={}:{}", tz.name(), n.format("%Y%m%dT%H%M%S"))
         }
     }
+}
+
+/// The meeting's organizer: the address Nextcloud's scheduling compares
+/// with the user's own before it sends invitations.
+pub fn organizer_line(o: &Organizer) -> String {
+    let mut line = "ORGANIZER".to_string();
+    if let Some(name) = &o.name {
+        line.push_str(&format!(";CN={}", param_value(name)));
+    }
+    line.push_str(&format!(":mailto:{}", raw_value(&o.email)));
+    line
 }
 
 pub fn attendee_line(a: &Attendee) -> String {
@@ -160,6 +171,7 @@ pub fn new_event(uid: &str, d: &EventDraft) -> Result<String, NextcloudError> {
             .as_deref()
             .map(|r| format!("RRULE:{}", raw_value(r))),
     );
+    lines.extend(d.organizer.as_ref().map(organizer_line));
     lines.extend(d.attendees.iter().map(attendee_line));
     let alarms: String = d
         .reminders

@@ -266,6 +266,7 @@ pub fn draft(title: &str, fields: &EventFields) -> Fail<EventDraft> {
         privacy,
         url: fields.url.clone(),
         color: color.filter(|c| !c.is_empty()),
+        organizer: None,
     };
     check_event_draft(&draft).or_fail()?;
     Ok(draft)

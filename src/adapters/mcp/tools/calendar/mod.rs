@@ -2,7 +2,9 @@
 //! reference server's. Times go in and out as ISO 8601 with their zone.
 
 mod args;
+mod bulk;
 mod events;
+mod meeting;
 mod support;
 mod todo_args;
 mod todos;
@@ -32,7 +34,10 @@ use support::{
 /// Calendars and tasks are core Nextcloud (CalDAV), present on every server.
 /// Events and calendars need the calendar scopes, tasks the todo scopes.
 pub(super) fn router() -> AppRouter {
-    let events = NextcloudMcp::calendar_router() + NextcloudMcp::events_router();
+    let events = NextcloudMcp::calendar_router()
+        + NextcloudMcp::events_router()
+        + NextcloudMcp::meeting_router()
+        + NextcloudMcp::bulk_router();
     AppRouter::new(
         None,
         Access::read_write(Scope::CalendarRead, Scope::CalendarWrite),

@@ -12,6 +12,7 @@ use super::{RecipeIdArgs, recipe_text};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::cookbook::{Recipe, RecipeInputError, RecipePatch, check_name, check_url};
+use crate::ports::nextcloud::NextcloudError;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ImportArgs {
@@ -163,7 +164,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_delete_recipe",
-        description = "Delete a recipe (its folder in the user's files goes to the trash bin).",
+        description = "Delete a recipe (its folder in the user's files goes to the trash bin). Says so when there is no such recipe.",
         annotations(
             read_only_hint = false,
             destructive_hint = true,
@@ -176,14 +177,24 @@ impl NextcloudMcp {
         Parameters(args): Parameters<RecipeIdArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        self.nextcloud(&request)
-            .await?
-            .delete_recipe(args.recipe_id)
-            .await
-            .or_fail()?;
+        let cookbook = self.nextcloud(&request).await?;
+        // Cookbook's DELETE answers 200 "deleted successfully" also for an
+        // id that does not exist or is another user's (fixtures cookbook/34,
+        // 37, 38): only reading the recipe first tells.
+        let recipe = match cookbook.get_recipe(args.recipe_id).await {
+            Ok(recipe) => recipe,
+            Err(NextcloudError::NotFound(_)) => {
+                return Err(failure(format!(
+                    "no such recipe: recipe {} does not exist (or is not yours); nothing was deleted. nc_cookbook_list_recipes lists your recipes",
+                    args.recipe_id
+                )));
+            }
+            Err(other) => return Err(failure(other)),
+        };
+        cookbook.delete_recipe(args.recipe_id).await.or_fail()?;
         Ok(success(
-            &json!({ "deleted": args.recipe_id }),
-            format!("Deleted recipe {}", args.recipe_id),
+            &json!({ "deleted": args.recipe_id, "name": recipe.name }),
+            format!("Deleted recipe {} ('{}')", args.recipe_id, recipe.name),
         ))
     }
 

@@ -1,7 +1,8 @@
 //! Cookbook tools for reading (`nc_cookbook_*`, named like the reference
 //! server's); creating, changing, deleting and importing are in
-//! `edit.rs`.
+//! `edit.rs`, settings and the search index in `admin.rs`.
 
+mod admin;
 mod edit;
 
 use rmcp::handler::server::wrapper::Parameters;
@@ -24,7 +25,9 @@ pub(super) fn router() -> AppRouter {
     AppRouter::new(
         Some(App::Cookbook),
         Access::read_write(Scope::CookbookRead, Scope::CookbookWrite),
-        NextcloudMcp::cookbook_router() + NextcloudMcp::cookbook_edit_router(),
+        NextcloudMcp::cookbook_router()
+            + NextcloudMcp::cookbook_edit_router()
+            + NextcloudMcp::cookbook_admin_router(),
     )
 }
 

@@ -3,14 +3,46 @@
 use rmcp::schemars;
 use serde::Deserialize;
 
+use super::listing::ListingArgs;
 use crate::domain::deck::CardRef;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-pub struct StackArgs {
+pub struct ListCardsArgs {
     /// The board's numeric id.
     pub board_id: u64,
     /// The stack's numeric id.
     pub stack_id: u64,
+    /// "full" (default: every field) or "summary" (compact rows with a description preview).
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// "open" (not done), "done", "archived" or "all"; omit for the cards that are not archived.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Only cards carrying a label with this title (case does not matter).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Only cards assigned to this user id, e.g. "alice".
+    #[serde(default)]
+    pub assigned_to: Option<String>,
+    /// With detail "full": cut each description to this many characters.
+    #[serde(default)]
+    pub description_max_length: Option<i64>,
+    /// With detail "summary": characters of description preview (default 140).
+    #[serde(default)]
+    pub description_preview_length: Option<i64>,
+}
+
+impl ListCardsArgs {
+    pub(super) fn listing(&self) -> ListingArgs<'_> {
+        ListingArgs {
+            detail: self.detail.as_deref(),
+            status: self.status.as_deref(),
+            label: self.label.as_deref(),
+            assigned_to: self.assigned_to.as_deref(),
+            description_max_length: self.description_max_length,
+            description_preview_length: self.description_preview_length,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -56,6 +56,9 @@ pub struct AddCommentArgs {
     pub card_id: u64,
     /// The comment text (at most 1000 characters); @mentions work as in Deck.
     pub message: String,
+    /// Answer this comment (its id, from deck_get_card_comments) instead of starting a new thread.
+    #[serde(default)]
+    pub parent_id: Option<u64>,
 }
 
 #[tool_router(router = deck_card_links_router, vis = "pub(super)")]
@@ -185,7 +188,7 @@ impl NextcloudMcp {
         check_comment(&args.message).or_fail()?;
         let deck = self.nextcloud(&request).await?;
         let comment = deck
-            .add_comment(args.card_id, args.message.trim())
+            .add_comment(args.card_id, args.message.trim(), args.parent_id)
             .await
             .or_fail()?;
         Ok(success(

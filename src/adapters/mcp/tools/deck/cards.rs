@@ -9,11 +9,12 @@ use rmcp::{RoleServer, tool, tool_router};
 use serde_json::json;
 
 use super::card_args::*;
+use super::listing::Listing;
 use super::{card_line, check_order};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{
-    CardDraft, CardFields, CardRef, DeckInputError, MAX_TITLE_CHARS, check_description,
+    CardDraft, CardFields, CardRef, DeckInputError, Detail, MAX_TITLE_CHARS, check_description,
     check_title, parse_due_date,
 };
 
@@ -28,30 +29,49 @@ fn due(raw: Option<&str>) -> Result<Option<String>, CallToolResult> {
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_cards",
-        description = "List the (non-archived) cards of one stack: title, id, due date, labels, assignees.",
+        description = "List the cards of one stack: title, id, due date, labels, assignees. Without status the cards that are not archived; filters: status (open, done, archived, all), label, assigned_to; detail \"summary\" gives compact rows.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn deck_get_cards(
         &self,
-        Parameters(args): Parameters<StackArgs>,
+        Parameters(args): Parameters<ListCardsArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        let listing = Listing::parse(args.listing(), Detail::Full)?;
         let deck = self.nextcloud(&request).await?;
-        let stack = deck
-            .get_stack(args.board_id, args.stack_id)
-            .await
-            .or_fail()?;
-        let mut cards = stack.cards;
-        cards.sort_by_key(|c| c.order);
+        let mut stack = if listing.filter.needs_active() {
+            Some(
+                deck.get_stack(args.board_id, args.stack_id)
+                    .await
+                    .or_fail()?,
+            )
+        } else {
+            None
+        };
+        if listing.filter.needs_archived() {
+            let archived = deck.list_stacks(args.board_id, true).await.or_fail()?;
+            let Some(found) = archived.into_iter().find(|s| s.id == args.stack_id) else {
+                return Err(failure(format!(
+                    "stack {} is not on board {}; list its stacks with deck_get_stacks",
+                    args.stack_id, args.board_id
+                )));
+            };
+            match &mut stack {
+                Some(active) => active.cards.extend(found.cards),
+                None => stack = Some(found),
+            }
+        }
+        let stack = stack.expect("a status needs active or archived cards");
+        let (cards, lines) = listing.shape(stack.cards)?;
         let mut text = format!(
             "Cards in '{}' (stack {}): {}",
             stack.title,
             stack.id,
             cards.len()
         );
-        for card in &cards {
+        for line in lines {
             text.push('\n');
-            text.push_str(&card_line(card));
+            text.push_str(&line);
         }
         Ok(success(
             &json!({ "stack_id": stack.id, "cards": cards }),

@@ -1,11 +1,18 @@
 //! Deck tools for boards (`deck_*`, the reference server's names), and the
-//! helpers the other Deck tool files share: stacks and labels are in
-//! `stacks.rs`, cards in `cards.rs`, a card's labels, assignees and
-//! comments in `card_links.rs`.
+//! helpers the other Deck tool files share: stacks and label lists are in
+//! `stacks.rs`, one label in `labels.rs`, cards in `cards.rs`, a card's
+//! labels, assignees and comments in `card_links.rs` and `comments.rs`,
+//! attachments in `attachments.rs`, the whole-board view in `overview.rs`,
+//! and the card filters of the listings in `listing.rs`.
 
+mod attachments;
 mod card_args;
 mod card_links;
 mod cards;
+mod comments;
+mod labels;
+mod listing;
+mod overview;
 mod stacks;
 
 use rmcp::handler::server::wrapper::Parameters;
@@ -34,7 +41,11 @@ pub(super) fn router() -> AppRouter {
         NextcloudMcp::deck_boards_router()
             + NextcloudMcp::deck_stacks_router()
             + NextcloudMcp::deck_cards_router()
-            + NextcloudMcp::deck_card_links_router(),
+            + NextcloudMcp::deck_card_links_router()
+            + NextcloudMcp::deck_labels_router()
+            + NextcloudMcp::deck_comments_router()
+            + NextcloudMcp::deck_attachments_router()
+            + NextcloudMcp::deck_overview_router(),
     )
 }
 

@@ -7,12 +7,13 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::listing::{Listing, ListingArgs};
 use super::{BoardIdArgs, card_line, check_order};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{
-    DeckInputError, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color, check_title,
-    renumber_for_move,
+    DeckInputError, Detail, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color,
+    check_title, renumber_for_move,
 };
 
 fn stack_text(heading: String, stacks: &[Stack]) -> String {
@@ -39,6 +40,27 @@ pub struct GetStacksArgs {
     /// Include each stack's cards (default true).
     #[serde(default)]
     pub include_cards: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct ArchivedStacksArgs {
+    /// The board's numeric id (see deck_get_boards).
+    pub board_id: u64,
+    /// "full" (default: every field) or "summary" (compact rows with a description preview).
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// Only cards carrying a label with this title (case does not matter).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Only cards assigned to this user id, e.g. "alice".
+    #[serde(default)]
+    pub assigned_to: Option<String>,
+    /// With detail "full": cut each description to this many characters.
+    #[serde(default)]
+    pub description_max_length: Option<i64>,
+    /// With detail "summary": characters of description preview (default 140).
+    #[serde(default)]
+    pub description_preview_length: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -123,22 +145,50 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_get_archived_stacks",
-        description = "List a board's stacks with only their archived cards.",
+        description = "List a board's stacks with only their archived cards; label and assigned_to narrow them, detail \"summary\" gives compact rows.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn deck_get_archived_stacks(
         &self,
-        Parameters(args): Parameters<BoardIdArgs>,
+        Parameters(args): Parameters<ArchivedStacksArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        // Every card on this route is archived: the status filter is fixed.
+        let listing = Listing::parse(
+            ListingArgs {
+                detail: args.detail.as_deref(),
+                status: Some("all"),
+                label: args.label.as_deref(),
+                assigned_to: args.assigned_to.as_deref(),
+                description_max_length: args.description_max_length,
+                description_preview_length: args.description_preview_length,
+            },
+            Detail::Full,
+        )?;
         let deck = self.nextcloud(&request).await?;
         let stacks = deck.list_stacks(args.board_id, true).await.or_fail()?;
-        let text = stack_text(
-            format!("Archived cards of board {}", args.board_id),
-            &stacks,
-        );
+        let mut text = format!("Archived cards of board {}", args.board_id);
+        let mut rows = Vec::with_capacity(stacks.len());
+        for stack in stacks {
+            let (cards, lines) = listing.shape(stack.cards)?;
+            text.push_str(&format!(
+                "\n{} (stack {}, order {}): {} cards",
+                stack.title,
+                stack.id,
+                stack.order,
+                cards.len()
+            ));
+            for line in lines {
+                text.push_str(&format!("\n  {line}"));
+            }
+            rows.push(json!({
+                "id": stack.id, "board_id": stack.board_id, "title": stack.title,
+                "order": stack.order, "deleted_at": stack.deleted_at, "cards": cards,
+                "etag": stack.etag,
+            }));
+        }
         Ok(success(
-            &json!({ "board_id": args.board_id, "stacks": stacks }),
+            &json!({ "board_id": args.board_id, "stacks": rows }),
             text,
         ))
     }

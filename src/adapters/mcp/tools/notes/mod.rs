@@ -1,5 +1,7 @@
 //! Notes tools (`nc_notes_*`), named and shaped like the reference server's.
 
+mod attachment;
+
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
@@ -22,7 +24,7 @@ pub(super) fn router() -> AppRouter {
     AppRouter::new(
         Some(App::Notes),
         Access::read_write(Scope::NotesRead, Scope::NotesWrite),
-        NextcloudMcp::notes_router(),
+        NextcloudMcp::notes_router() + NextcloudMcp::notes_attachment_router(),
     )
 }
 

@@ -1,5 +1,10 @@
 //! Cookbook: recipes (schema.org Recipe as the app stores them), their
-//! categories and keywords, and the checks on recipe input.
+//! categories and keywords, and the checks on recipe input. The app's
+//! per-user settings are in `config.rs`.
+
+mod config;
+
+pub use config::*;
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -1,5 +1,12 @@
 //! Deck: boards, stacks, cards, labels, assignments and comments, and the
-//! checks on titles, colours and due dates made before any call.
+//! checks on titles, colours and due dates made before any call. Card
+//! filters are in `filter.rs`, attachments in `attachment.rs`.
+
+mod attachment;
+mod filter;
+
+pub use attachment::*;
+pub use filter::*;
 
 use serde::Serialize;
 
@@ -87,6 +94,8 @@ pub struct Comment {
     pub actor_id: String,
     pub actor_display_name: String,
     pub created: String,
+    /// The comment this one answers, for replies.
+    pub reply_to: Option<u64>,
 }
 
 /// A board's editable fields; Deck's update takes all of them at once.

@@ -1,5 +1,10 @@
 //! Notes: the shapes the tools work with, and the decisions made on them
-//! (search ranking, categories, appending) without any I/O.
+//! (search ranking, categories, appending) without any I/O. Where a note's
+//! attachments are, and what they are, is in `attachment.rs`.
+
+mod attachment;
+
+pub use attachment::*;
 
 use serde::Serialize;
 
@@ -15,6 +20,11 @@ pub struct Note {
     pub modified: i64,
     pub etag: String,
     pub readonly: bool,
+    /// Where the note's file is in the user's Files (e.g.
+    /// `/Notes/Home/Groceries.md`); empty when the server did not say.
+    /// Not shown in results: the tools that need it use it.
+    #[serde(skip)]
+    pub internal_path: String,
 }
 
 /// What a new note is made of.
@@ -161,6 +171,7 @@ mod tests {
             modified,
             etag: format!("etag{id}"),
             readonly: false,
+            internal_path: String::new(),
         }
     }
 
