@@ -8,6 +8,7 @@
 mod fixtures;
 pub mod harness;
 mod leases;
+mod migration;
 mod state;
 mod tokens;
 
@@ -58,6 +59,7 @@ contract!(
     leases::refused_grant_needs_consent,
     leases::one_wanted_row_per_webhook,
     leases::job_lease_has_one_holder,
+    migration::replicas_migration_disables_duplicate_webhooks,
 );
 
 #[tokio::test]
