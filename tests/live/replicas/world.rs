@@ -113,7 +113,7 @@ impl World {
     /// the scope the webhook tools need.
     pub fn token(&self) -> String {
         let mut claims = self.idp.claims();
-        claims["aud"] = json!([CLIENT_ID, NEXTCLOUD_AUDIENCE]);
+        claims["aud"] = json!([CLIENT_ID, RESOURCE, NEXTCLOUD_AUDIENCE]);
         claims["scope"] = json!("openid webhooks:admin");
         self.key.sign(&claims).expose_secret().to_string()
     }
