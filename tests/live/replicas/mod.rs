@@ -150,7 +150,17 @@ async fn one_refresh_per_interval(world: &World, replicas: &mut [Replica], clien
         replica.kill().await;
     }
 
-    let grant = world.grant.0.lock().unwrap();
+    // A copy: the guard may not be held across the store calls below.
+    let grant = {
+        let seen = world.grant.0.lock().unwrap();
+        Seen {
+            current: seen.current.clone(),
+            refreshes: seen.refreshes,
+            replays: seen.replays,
+            revoked: seen.revoked,
+            refreshed_at: seen.refreshed_at.clone(),
+        }
+    };
     assert_eq!(
         (grant.replays, grant.revoked),
         (0, false),
@@ -187,6 +197,15 @@ async fn one_refresh_per_interval(world: &World, replicas: &mut [Replica], clien
         !audit.iter().any(|e| e.kind == AuditKind::RefreshFailed),
         "{audit:?}"
     );
+}
+
+/// What the stand-in provider saw of the grant.
+struct Seen {
+    current: String,
+    refreshes: u32,
+    replays: u32,
+    revoked: bool,
+    refreshed_at: Vec<Instant>,
 }
 
 async fn enable_notes_sync(client: &Client) -> rmcp::model::CallToolResult {
