@@ -88,6 +88,20 @@ fn lease_terms(now: UnixTime, refreshed_before: UnixTime) -> ClaimTerms {
     }
 }
 
+/// The cut-off for "not refreshed within `min_age`". Times are stored in
+/// whole seconds, so a grant stamped second `r` may have been refreshed at
+/// any moment of that second: only `r <= now - ceil(min_age) - 1` proves the
+/// refresh is more than `min_age` old. Without the extra second, with a short
+/// interval, a replica ticking a moment after another's refresh across a
+/// second boundary refreshed the grant again. Zero keeps "however recently".
+fn refreshed_before(now: UnixTime, min_age: Duration) -> UnixTime {
+    if min_age.is_zero() {
+        return now;
+    }
+    let whole_secs = min_age.as_secs() + u64::from(min_age.subsec_nanos() > 0);
+    UnixTime(now.0 - whole_secs as i64 - 1)
+}
+
 impl OfflineAccess {
     pub fn new(
         store: Arc<dyn TokenStore>,
@@ -238,7 +252,7 @@ impl OfflineAccess {
                 continue;
             }
             let now = now();
-            let terms = lease_terms(now, UnixTime(now.0 - min_age.as_secs() as i64));
+            let terms = lease_terms(now, refreshed_before(now, min_age));
             let claimed = match self
                 .store
                 .claim_refresh(&user.subject, &self.provider, terms)
@@ -451,5 +465,29 @@ mod tests {
         stop.cancel();
         keeper.await.unwrap();
         assert!(waited.is_ok(), "the keeper never purged three times");
+    }
+
+    #[test]
+    fn a_refresh_within_min_age_is_never_old_enough() {
+        let now = UnixTime(1_000);
+        // Stamped 999 may be 0.1 s old: not older than one second.
+        assert_eq!(refreshed_before(now, Duration::from_secs(1)), UnixTime(998));
+        // Half of a 3 s interval rounds up to 2 s.
+        assert_eq!(
+            refreshed_before(now, Duration::from_millis(1_500)),
+            UnixTime(997)
+        );
+        assert_eq!(
+            refreshed_before(now, Duration::from_secs(30)),
+            UnixTime(969)
+        );
+    }
+
+    #[test]
+    fn zero_min_age_takes_grants_however_recent() {
+        assert_eq!(
+            refreshed_before(UnixTime(1_000), Duration::ZERO),
+            UnixTime(1_000)
+        );
     }
 }

@@ -23,6 +23,29 @@ use crate::ports::store::{
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// How many times opening the store runs the migrations before it gives up.
+/// SQLite has no migration lock: processes opening one new file at once race
+/// to create the same tables, and the losers fail. Each migration runs in a
+/// transaction, so a loser's is rolled back and a new run finds the winner's
+/// work applied.
+const MIGRATION_RUNS: u64 = 5;
+
+async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateError> {
+    use sqlx::migrate::MigrateError;
+    let mut run = 1;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Err(MigrateError::Execute(_) | MigrateError::ExecuteMigration(..))
+                if run < MIGRATION_RUNS =>
+            {
+                tokio::time::sleep(Duration::from_millis(100 * run)).await;
+                run += 1;
+            }
+            done => return done,
+        }
+    }
+}
+
 pub struct SqliteStore {
     pool: SqlitePool,
     sealer: Sealer,
@@ -61,7 +84,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| cannot(common::db_error(e).to_string()))?;
-        MIGRATOR.run(&pool).await.map_err(|e| {
+        migrate(&pool).await.map_err(|e| {
             StoreError::Migration(format!(
                 "SQLite database {shown}: {}",
                 common::migrate_error(&e)

@@ -4,78 +4,19 @@
 //! refresh each grant once per interval and never replay, and a grant the
 //! provider refused is reported as needing new consent.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::e2e::*;
 use crate::support::idp::*;
 use crate::support::oauth::{OAuthWorld, Options, param, pass_through};
+use crate::support::rotating_idp::{Grant, RotatingIdp};
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
 use nextcloud_mcp::service::offline::{run_once, spawn_grant_keeper};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use wiremock::matchers::{body_string_contains, method, path};
-use wiremock::{Mock, Request, Respond, ResponseTemplate};
-
-#[derive(Default)]
-struct Grant {
-    current: String,
-    spent: HashSet<String>,
-    revoked: bool,
-    refreshes: u32,
-    replays: u32,
-}
-
-/// The refresh grant of a rotating provider.
-#[derive(Clone)]
-struct RotatingIdp(Arc<Mutex<Grant>>);
-
-impl RotatingIdp {
-    fn new(first: &str) -> Self {
-        RotatingIdp(Arc::new(Mutex::new(Grant {
-            current: first.into(),
-            ..Grant::default()
-        })))
-    }
-}
-
-fn invalid_grant() -> ResponseTemplate {
-    ResponseTemplate::new(400).set_body_json(json!({
-        "error": "invalid_grant", "error_description": "Token is not active"
-    }))
-}
-
-impl Respond for RotatingIdp {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body = String::from_utf8_lossy(&request.body).to_string();
-        let presented = url::form_urlencoded::parse(body.as_bytes())
-            .find(|(k, _)| k == "refresh_token")
-            .map(|(_, v)| v.to_string())
-            .unwrap_or_default();
-        let mut grant = self.0.lock().unwrap();
-        if grant.revoked {
-            return invalid_grant();
-        }
-        if presented != grant.current {
-            if grant.spent.contains(&presented) {
-                grant.replays += 1;
-                grant.revoked = true;
-            }
-            return invalid_grant();
-        }
-        grant.refreshes += 1;
-        let next = format!("rotated-{}", grant.refreshes);
-        let spent = std::mem::replace(&mut grant.current, next.clone());
-        grant.spent.insert(spent);
-        ResponseTemplate::new(200).set_body_json(json!({
-            "access_token": format!("access-{}", grant.refreshes), "token_type": "Bearer",
-            "expires_in": 300, "refresh_token": next
-        }))
-    }
-}
 
 async fn consented_world() -> (OAuthWorld, RotatingIdp) {
     let options = Options {
@@ -85,12 +26,7 @@ async fn consented_world() -> (OAuthWorld, RotatingIdp) {
     let world = OAuthWorld::start_with(pass_through(), options).await;
     world.idp_redeems_codes(ALICE, "flow2-access", "rt-0").await;
     let idp = RotatingIdp::new("rt-0");
-    Mock::given(method("POST"))
-        .and(path(format!("{REALM_PATH}/token")))
-        .and(body_string_contains("grant_type=refresh_token"))
-        .respond_with(idp.clone())
-        .mount(&world.idp.server)
-        .await;
+    idp.mount(&world.idp.server).await;
     consent(&world).await;
     (world, idp)
 }

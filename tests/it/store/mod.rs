@@ -9,6 +9,7 @@ mod fixtures;
 pub mod harness;
 mod index;
 mod leases;
+mod migration;
 mod state;
 mod tokens;
 
@@ -65,6 +66,7 @@ contract!(
     index::filters_narrow_by_app_time_and_path,
     index::replace_delete_and_purge,
     index::sync_state_and_status,
+    migration::replicas_migration_disables_duplicate_webhooks,
 );
 
 #[tokio::test]

@@ -8,4 +8,5 @@ pub mod e2e;
 pub mod fixtures;
 pub mod idp;
 pub mod oauth;
+pub mod rotating_idp;
 pub mod webhooks;
