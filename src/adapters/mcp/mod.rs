@@ -3,8 +3,10 @@
 
 mod admins;
 pub mod caller;
+pub mod fan_out;
 mod outcome;
 mod paging;
+pub mod progress;
 mod schema;
 pub mod server;
 pub mod tool_scopes;

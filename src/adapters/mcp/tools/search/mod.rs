@@ -8,7 +8,9 @@ use serde_json::json;
 
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, success};
+use crate::adapters::mcp::progress::Progress;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::scopes::Scope;
 use crate::domain::search::{SearchPage, check_query};
@@ -112,10 +114,18 @@ impl NextcloudMcp {
         }
         let mut providers = nextcloud.list_search_providers().await.or_fail()?;
         providers.sort_by_key(|p| p.order);
+        let progress = Progress::of(&request);
+        let label = |i: usize| format!("searched {}", providers[i].name);
+        let answers = fan_out::in_order(
+            &providers,
+            |p| nextcloud.search_provider(&p.id, &query),
+            progress.as_ref().map(|p| (p, &label as _)),
+        )
+        .await;
         let mut pages = Vec::new();
         let mut failed = Vec::new();
-        for p in &providers {
-            match nextcloud.search_provider(&p.id, &query).await {
+        for (p, answer) in providers.iter().zip(answers) {
+            match answer {
                 Ok(page) if page.entries.is_empty() => {}
                 Ok(page) => {
                     page_text(&page, &mut text);
