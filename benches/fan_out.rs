@@ -6,17 +6,21 @@
 //! the slowest single request; (b) the sequential baseline: the provider list
 //! and then every provider one after another, as the tool used to search; and
 //! (c) `tools/call nc_search_query` over every provider through the server in
-//! process over Streamable HTTP. It prints each, c / a and b / c, and exits
+//! process over Streamable HTTP; and (d) the same tool for one provider,
+//! which is one request plus what the server adds to any call. It prints
+//! each, c / a and b / c, and the most requests the stand-in saw at once, and exits
 //! with status 1 when c is more than twice a (the target) or a call failed.
 //!
 //! Run with `cargo bench --bench fan_out`; `FAN_OUT_ROUNDS` sets how many
 //! times each is measured (default 5; the median is reported).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::Path;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use nextcloud_mcp::app::config::{Config, HttpSettings, StoreConfig};
 use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::domain::credential::AuthMode;
@@ -35,17 +39,28 @@ fn envelope(data: Value) -> axum::Json<Value> {
     }))
 }
 
+/// Requests the stand-in is answering now, and the most at once.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+async fn busy(delay: Duration) {
+    let now = IN_FLIGHT.fetch_add(1, Ordering::SeqCst) + 1;
+    PEAK.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(delay).await;
+    IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+}
+
 /// Every route sleeps `delay` first, as a busy Nextcloud would.
 fn stand_in(delay: Duration) -> Router {
     let list = move || async move {
-        tokio::time::sleep(delay).await;
+        busy(delay).await;
         let providers: Vec<Value> = (0..PROVIDERS)
             .map(|i| json!({ "id": format!("p{i}"), "appId": "bench", "name": format!("Provider {i}"), "order": i }))
             .collect();
         envelope(json!(providers))
     };
     let search = move |Path(id): Path<String>| async move {
-        tokio::time::sleep(delay).await;
+        busy(delay).await;
         envelope(json!({
             "name": id,
             "isPaginated": false,
@@ -108,6 +123,10 @@ async fn main() {
         .await
         .expect("bind");
     let nextcloud = format!("http://{}", listener.local_addr().expect("address"));
+    // No Nagle delay on the stand-in's small answers, as on a real server.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, stand_in(delay)).await });
 
     let app = Application::build(config(&nextcloud), HttpSettings::loopback_any_port())
@@ -129,13 +148,18 @@ async fn main() {
         async move { request.send().await.is_ok_and(|r| r.status().is_success()) }
     };
     let provider = |i: usize| format!("/ocs/v2.php/search/providers/p{i}/search?term=x");
-    let search = || {
+    let search_in = |provider: Option<&str>| {
         let mut args = serde_json::Map::new();
         args.insert("term".into(), json!("report"));
+        if let Some(p) = provider {
+            args.insert("provider".into(), json!(p));
+        }
         client.call_tool(CallToolRequestParams::new("nc_search_query").with_arguments(args))
     };
+    let search = || search_in(None);
 
     let (mut single, mut sequential, mut concurrent) = (Vec::new(), Vec::new(), Vec::new());
+    let mut one_provider = Vec::new();
     let mut valid = true;
     // Warm-up: connections, the installed-app probe, the server's first call.
     valid &= search().await.is_ok_and(|r| r.is_error != Some(true));
@@ -166,13 +190,27 @@ async fn main() {
         .await;
         concurrent.push(took);
         valid &= ok;
+        let (took, ok) = timed(async {
+            search_in(Some("p0"))
+                .await
+                .is_ok_and(|r| r.is_error != Some(true))
+        })
+        .await;
+        one_provider.push(took);
+        valid &= ok;
     }
     let (a, b, c) = (median(single), median(sequential), median(concurrent));
+    let d = median(one_provider);
     let ratio = c.as_secs_f64() / a.as_secs_f64();
     println!("fan-out: {PROVIDERS} providers, {delay:?} per request, median of {rounds} rounds");
     println!("  (a) slowest single request     {a:>10.1?}");
     println!("  (b) sequential baseline        {b:>10.1?}");
     println!("  (c) nc_search_query (server)   {c:>10.1?}");
+    println!("  (d) one provider (server)      {d:>10.1?}  (one request through the server)");
+    println!(
+        "  most requests at once at the stand-in: {}",
+        PEAK.load(Ordering::SeqCst)
+    );
     println!(
         "  c / a = {ratio:.2} (target <= {TARGET_RATIO}), b / c = {:.2}",
         b.as_secs_f64() / c.as_secs_f64()

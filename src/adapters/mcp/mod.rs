@@ -3,10 +3,12 @@
 
 mod admins;
 pub mod caller;
-pub mod fan_out;
+mod client_log;
+mod fan_out;
 mod outcome;
 mod paging;
-pub mod progress;
+mod progress;
+mod resources;
 mod schema;
 pub mod server;
 pub mod tool_scopes;
