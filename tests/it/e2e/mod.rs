@@ -8,6 +8,7 @@ mod consent;
 mod deck;
 mod http;
 mod http_edges;
+mod list_budget;
 mod oauth;
 mod paging;
 mod progress_cancel;
