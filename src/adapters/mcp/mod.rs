@@ -3,6 +3,7 @@
 
 mod admins;
 pub mod caller;
+mod caller_cache;
 mod client_log;
 mod fan_out;
 mod outcome;

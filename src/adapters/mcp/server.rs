@@ -21,18 +21,24 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
 use super::admins::{AdminCache, is_admin_tool};
 use super::caller::caller_of;
+use super::caller_cache::CallerCache;
 use super::client_log::ClientLogLevels;
 use super::outcome::failure;
 use super::resources;
 use super::tool_scopes::ToolScopes;
 use super::tools::{AppRouter, every_app};
 use crate::domain::capabilities::InstalledApps;
+use crate::domain::search::SearchProvider;
 use crate::ports::consent::ConsentService;
 use crate::ports::nextcloud::{CapabilitiesApi, NextcloudApi, NextcloudError};
 use crate::ports::webhooks::WebhookAdmin;
 use crate::service::apps::InstalledAppsProbe;
 use crate::service::credentials::CredentialResolver;
 use crate::telemetry::{ToolCallOutcome, caller_reference, observe_tool_call};
+
+/// How long a caller's list of search providers is reused: apps (and so
+/// providers) change rarely, and a provider gone since is reported as failed.
+const SEARCH_PROVIDERS_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What every tool call needs, shared by all handler instances.
 pub struct ToolContext {
@@ -58,6 +64,9 @@ pub struct NextcloudMcp {
     admins: Arc<AdminCache>,
     /// The MCP log level each caller set.
     client_log: Arc<ClientLogLevels>,
+    /// Each caller's unified search providers, for searching all of them
+    /// without asking for the list first on every search.
+    search_providers: Arc<CallerCache<Vec<SearchProvider>>>,
 }
 
 impl NextcloudMcp {
@@ -71,6 +80,7 @@ impl NextcloudMcp {
             start_problem: Arc::default(),
             admins: Arc::default(),
             client_log: Arc::default(),
+            search_providers: Arc::new(CallerCache::new(SEARCH_PROVIDERS_TTL)),
         }
     }
 
@@ -139,6 +149,10 @@ impl NextcloudMcp {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect()
+    }
+
+    pub(crate) fn search_providers(&self) -> &CallerCache<Vec<SearchProvider>> {
+        &self.search_providers
     }
 
     pub(crate) fn consent(&self) -> Option<Arc<dyn ConsentService>> {

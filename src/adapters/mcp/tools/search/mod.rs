@@ -75,6 +75,8 @@ impl NextcloudMcp {
             .await
             .or_fail()?;
         providers.sort_by_key(|p| p.order);
+        // A fresh list also serves the next searches across every provider.
+        self.search_providers().put(&request, providers.clone());
         let mut text = format!("Search providers: {}", providers.len());
         for p in &providers {
             text.push_str(&format!("\n- {} (id {}, app {})", p.name, p.id, p.app_id));
@@ -112,8 +114,15 @@ impl NextcloudMcp {
                 text,
             ));
         }
-        let mut providers = nextcloud.list_search_providers().await.or_fail()?;
-        providers.sort_by_key(|p| p.order);
+        let providers = match self.search_providers().get(&request) {
+            Some(known) => known,
+            None => {
+                let mut providers = nextcloud.list_search_providers().await.or_fail()?;
+                providers.sort_by_key(|p| p.order);
+                self.search_providers().put(&request, providers.clone());
+                providers
+            }
+        };
         let progress = Progress::of(&request);
         let label = |i: usize| format!("searched {}", providers[i].name);
         let answers = fan_out::in_order(
