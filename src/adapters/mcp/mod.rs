@@ -3,8 +3,13 @@
 
 mod admins;
 pub mod caller;
+mod caller_cache;
+mod client_log;
+mod fan_out;
 mod outcome;
 mod paging;
+mod progress;
+mod resources;
 mod schema;
 pub mod server;
 pub mod tool_scopes;

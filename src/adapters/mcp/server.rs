@@ -2,24 +2,33 @@
 //! tools/list and tools/call, and per-call credential resolution (sessions are
 //! not bound to an identity; only whether a caller is an admin is kept, by
 //! caller, for listing the admin-only tools).
+// rmcp marks the logging types deprecated (a later protocol drops them);
+// clients of today's protocol still send logging/setLevel.
+#![allow(deprecated)]
 
 use std::sync::{Arc, RwLock};
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig, SetLevelRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
 use super::admins::{AdminCache, is_admin_tool};
 use super::caller::caller_of;
+use super::caller_cache::CallerCache;
+use super::client_log::ClientLogLevels;
 use super::outcome::failure;
+use super::resources;
 use super::tool_scopes::ToolScopes;
 use super::tools::{AppRouter, every_app};
 use crate::domain::capabilities::InstalledApps;
+use crate::domain::search::SearchProvider;
 use crate::ports::consent::ConsentService;
 use crate::ports::documents::DocumentReader;
 use crate::ports::nextcloud::{CapabilitiesApi, NextcloudApi, NextcloudError};
@@ -28,6 +37,10 @@ use crate::service::apps::InstalledAppsProbe;
 use crate::service::credentials::CredentialResolver;
 use crate::service::sync::IndexReader;
 use crate::telemetry::{ToolCallOutcome, caller_reference, observe_tool_call};
+
+/// How long a caller's list of search providers is reused: apps (and so
+/// providers) change rarely, and a provider gone since is reported as failed.
+const SEARCH_PROVIDERS_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What every tool call needs, shared by all handler instances.
 pub struct ToolContext {
@@ -55,6 +68,11 @@ pub struct NextcloudMcp {
     start_problem: Arc<RwLock<Option<String>>>,
     /// Who may see the admin-only webhook tools.
     admins: Arc<AdminCache>,
+    /// The MCP log level each caller set.
+    client_log: Arc<ClientLogLevels>,
+    /// Each caller's unified search providers, for searching all of them
+    /// without asking for the list first on every search.
+    search_providers: Arc<CallerCache<Vec<SearchProvider>>>,
 }
 
 impl NextcloudMcp {
@@ -68,6 +86,8 @@ impl NextcloudMcp {
             apps: Arc::default(),
             start_problem: Arc::default(),
             admins: Arc::default(),
+            client_log: Arc::default(),
+            search_providers: Arc::new(CallerCache::new(SEARCH_PROVIDERS_TTL)),
         }
     }
 
@@ -143,6 +163,10 @@ impl NextcloudMcp {
             .collect()
     }
 
+    pub(crate) fn search_providers(&self) -> &CallerCache<Vec<SearchProvider>> {
+        &self.search_providers
+    }
+
     pub(crate) fn consent(&self) -> Option<Arc<dyn ConsentService>> {
         self.context.consent.clone()
     }
@@ -178,8 +202,26 @@ impl NextcloudMcp {
         Ok(apps)
     }
 
+    /// The tool through [`Self::gated`], stopped when the client cancels the
+    /// request (`notifications/cancelled`, or a dropped HTTP request): the
+    /// tool's future, with its in-flight Nextcloud requests, is dropped.
+    pub(super) async fn dispatch(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let cancelled = context.ct.clone();
+        tokio::select! {
+            outcome = self.gated(request, context) => outcome,
+            () = cancelled.cancelled() => Err(ErrorData::invalid_request(
+                "the request was cancelled",
+                None,
+            )),
+        }
+    }
+
     /// The scope and installed-app checks, then the tool itself.
-    async fn dispatch(
+    async fn gated(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
@@ -210,6 +252,9 @@ impl ServerHandler for NextcloudMcp {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_tool_list_changed()
+                .enable_resources()
+                .enable_prompts()
+                .enable_logging()
                 .build(),
         )
         .with_server_info(Implementation::new(
@@ -263,7 +308,8 @@ impl ServerHandler for NextcloudMcp {
             "unknown".to_string()
         };
         let caller = caller_of(&context).map(|c| caller_reference(c.issuer(), c.subject()));
-        observe_tool_call(
+        let log_context = context.clone();
+        let response = observe_tool_call(
             &tool,
             caller,
             self.dispatch(request, context),
@@ -273,7 +319,63 @@ impl ServerHandler for NextcloudMcp {
                 Err(_) => ToolCallOutcome::Failed,
             },
         )
-        .await
+        .await;
+        let (level, outcome) = match &response {
+            Ok(r) if is_error(r) => (LoggingLevel::Warning, "failed"),
+            Ok(_) => (LoggingLevel::Debug, "completed"),
+            Err(_) => (LoggingLevel::Error, "refused"),
+        };
+        self.client_log
+            .send(
+                &log_context,
+                level,
+                serde_json::json!({ "tool": tool, "outcome": outcome }),
+            )
+            .await;
+        response
+    }
+
+    /// The resources that need no argument (today: the capabilities).
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult {
+            resources: resources::listed(),
+            ..ListResourcesResult::default()
+        })
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult {
+            resource_templates: resources::templates(),
+            ..ListResourceTemplatesResult::default()
+        })
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        self.read_nc_resource(&request.uri, context)
+            .await
+            .map(Into::into)
+    }
+
+    /// Later log notifications to this caller follow `level`.
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.client_log.set(&context, request.level);
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::progress::Progress;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::calendar::{
     CalendarDraft, CalendarPatch, ComponentKind, EventFilter, check_collection_name, check_color,
@@ -309,6 +310,7 @@ impl NextcloudMcp {
             &calendars,
             &range,
             filter.title_contains.clone(),
+            None,
         )
         .await?;
         events.retain(|e| filter.matches(e));
@@ -343,7 +345,7 @@ impl NextcloudMcp {
             ComponentKind::Event,
         )
         .await?;
-        let mut events = occurrences_in(nc.as_ref(), &calendars, &range, None).await?;
+        let mut events = occurrences_in(nc.as_ref(), &calendars, &range, None, None).await?;
         let total = events.len();
         events.truncate(limit);
         Ok(listing(
@@ -385,7 +387,9 @@ impl NextcloudMcp {
         };
         let nc = self.nextcloud(&request).await?;
         let calendars = calendars_for(nc.as_ref(), None, ComponentKind::Event).await?;
-        let events = occurrences_in(nc.as_ref(), &calendars, &range, None).await?;
+        let progress = Progress::of(&request);
+        let events =
+            occurrences_in(nc.as_ref(), &calendars, &range, None, progress.as_ref()).await?;
         let slots = free_slots(&busy_intervals(&events, &rules), &range, &rules);
         let mut text = format!(
             "{} free slots of at least {} minutes",

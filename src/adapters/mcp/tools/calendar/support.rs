@@ -6,7 +6,9 @@ use chrono_tz::Tz;
 use rmcp::model::CallToolResult;
 use serde::Serialize;
 
+use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, failure, success};
+use crate::adapters::mcp::progress::Progress;
 use crate::domain::calendar::{Calendar, ComponentKind, Event, resolve_calendar};
 use crate::domain::caltime::{EventTime, TimeRange, local_instant, parse_time, parse_zone};
 use crate::domain::recurrence::occurrences;
@@ -50,13 +52,18 @@ pub async fn occurrences_in(
     calendars: &[Calendar],
     range: &TimeRange,
     title_contains: Option<String>,
+    progress: Option<&Progress>,
 ) -> Fail<Vec<Event>> {
+    let label = |i: usize| format!("read calendar {}", calendars[i].display_name);
+    let answers = fan_out::in_order(
+        calendars,
+        |c| nc.events_in_range(&c.name, range, title_contains.clone()),
+        progress.map(|p| (p, &label as _)),
+    )
+    .await;
     let mut out = Vec::new();
-    for calendar in calendars {
-        let events = nc
-            .events_in_range(&calendar.name, range, title_contains.clone())
-            .await
-            .or_fail()?;
+    for answer in answers {
+        let events = answer.or_fail()?;
         for event in &events {
             match occurrences(event, range) {
                 Ok(list) => out.extend(list),

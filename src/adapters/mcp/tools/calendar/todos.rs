@@ -14,6 +14,7 @@ use super::todo_args::{
     status, when, zone,
 };
 use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::calendar::{
     ComponentKind, check_priority, check_todo_draft, check_todo_patch, split_list,
@@ -80,8 +81,9 @@ impl NextcloudMcp {
         let nc = self.nextcloud(&request).await?;
         let calendars = calendars_for(nc.as_ref(), None, ComponentKind::Todo).await?;
         let mut todos = Vec::new();
-        for calendar in &calendars {
-            todos.extend(nc.list_todos(&calendar.name, &filter).await.or_fail()?);
+        let lists = fan_out::in_order(&calendars, |c| nc.list_todos(&c.name, &filter), None).await;
+        for list in lists {
+            todos.extend(list.or_fail()?);
         }
         Ok(todos_result(&todos, "Matching tasks"))
     }

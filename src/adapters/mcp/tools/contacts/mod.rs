@@ -10,6 +10,7 @@ use rmcp::{RoleServer, tool, tool_router};
 
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::calendar::check_collection_name;
@@ -193,11 +194,14 @@ impl NextcloudMcp {
             None => nc.list_addressbooks().await.or_fail()?,
         };
         let mut hits = Vec::new();
-        for b in &books {
-            let found = nc
-                .list_contacts(&b.name, Some(args.query.clone()))
-                .await
-                .or_fail()?;
+        let answers = fan_out::in_order(
+            &books,
+            |b| nc.list_contacts(&b.name, Some(args.query.clone())),
+            None,
+        )
+        .await;
+        for answer in answers {
+            let found = answer.or_fail()?;
             hits.extend(found.into_iter().filter(|c| c.matches(&args.query)));
         }
         let total = hits.len();

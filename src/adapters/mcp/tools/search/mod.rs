@@ -11,7 +11,9 @@ use serde_json::json;
 
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, success};
+use crate::adapters::mcp::progress::Progress;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::scopes::Scope;
 use crate::domain::search::{SearchPage, check_query};
@@ -76,6 +78,8 @@ impl NextcloudMcp {
             .await
             .or_fail()?;
         providers.sort_by_key(|p| p.order);
+        // A fresh list also serves the next searches across every provider.
+        self.search_providers().put(&request, providers.clone());
         let mut text = format!("Search providers: {}", providers.len());
         for p in &providers {
             text.push_str(&format!("\n- {} (id {}, app {})", p.name, p.id, p.app_id));
@@ -113,12 +117,27 @@ impl NextcloudMcp {
                 text,
             ));
         }
-        let mut providers = nextcloud.list_search_providers().await.or_fail()?;
-        providers.sort_by_key(|p| p.order);
+        let providers = match self.search_providers().get(&request) {
+            Some(known) => known,
+            None => {
+                let mut providers = nextcloud.list_search_providers().await.or_fail()?;
+                providers.sort_by_key(|p| p.order);
+                self.search_providers().put(&request, providers.clone());
+                providers
+            }
+        };
+        let progress = Progress::of(&request);
+        let label = |i: usize| format!("searched {}", providers[i].name);
+        let answers = fan_out::in_order(
+            &providers,
+            |p| nextcloud.search_provider(&p.id, &query),
+            progress.as_ref().map(|p| (p, &label as _)),
+        )
+        .await;
         let mut pages = Vec::new();
         let mut failed = Vec::new();
-        for p in &providers {
-            match nextcloud.search_provider(&p.id, &query).await {
+        for (p, answer) in providers.iter().zip(answers) {
+            match answer {
                 Ok(page) if page.entries.is_empty() => {}
                 Ok(page) => {
                     page_text(&page, &mut text);
