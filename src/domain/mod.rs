@@ -12,6 +12,7 @@ pub mod dates;
 pub mod deck;
 pub mod files;
 pub mod freebusy;
+pub mod login_flow;
 pub mod notes;
 pub mod path;
 pub mod principal;

@@ -2,6 +2,7 @@
 
 pub mod consent;
 pub mod identity;
+pub mod login_flow;
 pub mod nextcloud;
 pub mod store;
 pub mod webhooks;

@@ -11,6 +11,7 @@ mod ocs;
 
 // Server-wide endpoints.
 mod capabilities;
+mod login_flow;
 mod status;
 
 // One module per Nextcloud app.

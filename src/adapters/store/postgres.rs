@@ -12,6 +12,7 @@ use sqlx::{Connection as _, PgConnection, PgPool};
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
 use super::lease_sql;
+use super::app_password_sql::impl_app_password_store;
 use super::sql_impl::impl_sql_store;
 use crate::domain::audit::AuditEvent;
 use crate::domain::consent::PendingConsent;
@@ -97,3 +98,4 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl_sql_store!(PostgresStore);
+impl_app_password_store!(PostgresStore);

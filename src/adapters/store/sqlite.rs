@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
 use super::lease_sql;
+use super::app_password_sql::impl_app_password_store;
 use super::sql_impl::impl_sql_store;
 use crate::domain::audit::AuditEvent;
 use crate::domain::consent::PendingConsent;
@@ -110,3 +111,4 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 }
 
 impl_sql_store!(SqliteStore);
+impl_app_password_store!(SqliteStore);
