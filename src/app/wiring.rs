@@ -24,7 +24,10 @@ use crate::ports::nextcloud::NextcloudConnector;
 use crate::ports::store::{AuditLog, Store, StoreError};
 use crate::ports::webhooks::{EventIntake, WebhookAdmin};
 use crate::service::consent::ConsentManager;
+use crate::domain::credential::AuthMode;
+use crate::ports::login_flow::LoginFlowApi;
 use crate::service::credentials::CredentialResolver;
+use crate::service::login_flow::{ConnectedAccounts, LoginFlowConsent};
 use crate::service::offline::OfflineAccess;
 use crate::service::readiness::Readiness;
 use crate::service::webhooks::{QueueWorker, WebhookRuntime, WebhookService};
@@ -40,6 +43,8 @@ pub struct Wired {
     pub connector: Arc<dyn NextcloudConnector>,
     /// Present when progressive consent is on: the background jobs' access.
     pub offline: Option<Arc<OfflineAccess>>,
+    /// Present in login-flow mode: the callers' connected accounts.
+    pub accounts: Option<Arc<ConnectedAccounts>>,
     /// Present when WEBHOOK_SECRET is set: the worker, not yet running.
     pub webhooks: Option<WebhookJobs>,
 }
@@ -136,6 +141,7 @@ fn opened(store: &Option<Arc<dyn Store>>) -> Result<Arc<dyn Store>, ConfigError>
 pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
         .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
+    let login_flow_api: Arc<dyn LoginFlowApi> = Arc::new(nextcloud.clone());
     let connector: Arc<dyn NextcloudConnector> = Arc::new(nextcloud);
     let store = match store_needed_by(config) {
         Some(feature) => Some(
@@ -157,6 +163,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
 
     let mut consent: Option<Arc<dyn ConsentService>> = None;
     let mut offline = None;
+    let mut accounts = None;
     let (identity, oauth) = match &config.oauth {
         Some(oauth) => {
             let identity: Arc<dyn IdentityProvider> = idp::connect(oauth.idp.clone())
@@ -185,11 +192,28 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
                     provider,
                 )));
             }
+            // The OAuth callback is offline consent's; login flows are polled.
+            let callback = consent.clone();
+            if let AuthMode::LoginFlow(policy) = &config.mode {
+                let provider = identity
+                    .metadata()
+                    .await
+                    .map_err(|e| invalid("OIDC_DISCOVERY_URL")(e.to_string()))?
+                    .issuer;
+                let connected = ConnectedAccounts::new(
+                    opened(&store)?,
+                    login_flow_api.clone(),
+                    provider,
+                    policy.clone(),
+                );
+                consent = Some(Arc::new(LoginFlowConsent(connected.clone())));
+                accounts = Some(connected);
+            }
             let edge = OAuthEdge {
                 identity: identity.clone(),
                 server_url: oauth.server_url.clone(),
                 allowed_clients: config.store.allowed_clients.clone(),
-                consent: consent.clone(),
+                consent: callback,
             };
             (Some(identity), Some(edge))
         }
@@ -204,15 +228,19 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         )),
         None => None,
     };
+    let mut credentials = CredentialResolver::new(
+        config.mode.clone(),
+        connector.clone(),
+        identity.clone(),
+        store
+            .clone()
+            .map(|store| Arc::new(StoreAuditLog(store)) as Arc<dyn AuditLog>),
+    );
+    if let Some(accounts) = &accounts {
+        credentials = credentials.with_connected_accounts(accounts.clone());
+    }
     let mcp = NextcloudMcp::new(ToolContext {
-        credentials: CredentialResolver::new(
-            config.mode.clone(),
-            connector.clone(),
-            identity.clone(),
-            store
-                .clone()
-                .map(|store| Arc::new(StoreAuditLog(store)) as Arc<dyn AuditLog>),
-        ),
+        credentials,
         consent,
         webhooks: webhooks
             .as_ref()
@@ -235,6 +263,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         store,
         connector,
         offline,
+        accounts,
         webhooks: webhooks.map(|w| WebhookJobs {
             service: w.service,
             worker: w.worker,

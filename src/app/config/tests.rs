@@ -9,6 +9,7 @@ fn args() -> CommonArgs {
         nextcloud_password: Some("app-pass".into()),
         log_level: "info".into(),
         request_timeout: "30".into(),
+        mode: ModeArgs::default(),
         oauth: OAuthArgs::default(),
         store: StoreArgs {
             grant_refresh_interval: "3600".into(),
@@ -82,7 +83,7 @@ fn oauth_args(exchange: &str) -> CommonArgs {
         oidc_client_id: Some("nextcloud-mcp-server".into()),
         oidc_client_secret: Some("client-secret".into()),
         server_url: Some("https://mcp.example.com/mcp".into()),
-        enable_token_exchange: exchange.into(),
+        enable_token_exchange: Some(exchange.into()),
         idp_kind: "auto".into(),
         opaque_tokens: "auto".into(),
         exchange_cache_ttl: "0".into(),

@@ -10,6 +10,7 @@ mod consent;
 mod watch;
 
 pub use consent::LoginFlowConsent;
+pub(crate) use watch::check_and_mark;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -394,6 +395,10 @@ impl ConnectedAccounts {
 
     pub(crate) fn rotate_every(&self) -> Option<Duration> {
         self.policy.rotate_every
+    }
+
+    pub fn poll_every(&self) -> Duration {
+        self.policy.poll_every
     }
 
     pub(crate) async fn audit(&self, event: AuditEvent) {
