@@ -143,6 +143,7 @@ mod tests {
                 expires_at: Some(1_000),
                 client_id: Some("claude".into()),
                 preferred_username: Some("alice".into()),
+                email: None,
             },
             SecretString::from("eyJ.secret-token.sig"),
         )

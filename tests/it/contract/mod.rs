@@ -10,6 +10,7 @@ mod carddav_sync;
 mod cookbook;
 mod deck;
 mod fixture_loader;
+mod login_flow;
 mod notes;
 mod search;
 mod shares;

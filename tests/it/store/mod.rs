@@ -5,6 +5,7 @@
 //! postgres tests are skipped, unless NEXTCLOUD_MCP_LIVE_TESTS=1 (CI), where
 //! they fail.
 
+mod app_passwords;
 mod fixtures;
 pub mod harness;
 mod leases;
@@ -58,6 +59,11 @@ contract!(
     leases::refused_grant_needs_consent,
     leases::one_wanted_row_per_webhook,
     leases::job_lease_has_one_holder,
+    app_passwords::accounts_round_trip_sealed_per_user,
+    app_passwords::no_app_password_or_poll_token_in_clear,
+    app_passwords::a_sealed_password_opens_only_in_its_row,
+    app_passwords::reconnect_mark_and_rotation_are_compare_and_set,
+    app_passwords::pending_flows_any_replica_can_finish,
 );
 
 #[tokio::test]
