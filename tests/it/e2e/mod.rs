@@ -8,6 +8,7 @@ mod consent;
 mod deck;
 mod http;
 mod http_edges;
+mod login_flow;
 mod oauth;
 mod paging;
 mod replicas;

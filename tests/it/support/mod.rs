@@ -6,5 +6,6 @@ pub mod dav;
 pub mod e2e;
 pub mod fixtures;
 pub mod idp;
+pub mod login_flow;
 pub mod oauth;
 pub mod webhooks;
