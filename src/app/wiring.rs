@@ -139,6 +139,13 @@ fn opened(store: &Option<Arc<dyn Store>>) -> Result<Arc<dyn Store>, ConfigError>
 /// at start, not at the first call. Nextcloud is not asked anything here:
 /// [`crate::app::startup::probe_in_background`] does that once serving.
 pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
+    // The per-request Basic check at the HTTP edge is not built yet; until
+    // it is, the mode must not serve /mcp without any authentication.
+    if matches!(config.mode, AuthMode::MultiUserBasic) {
+        return Err(invalid("NEXTCLOUD_MCP_AUTH_MODE")(
+            "multi-user-basic is not served by this version yet; use login-flow or basic".into(),
+        ));
+    }
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
         .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
     let login_flow_api: Arc<dyn LoginFlowApi> = Arc::new(nextcloud.clone());
