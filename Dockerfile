@@ -42,6 +42,8 @@ USER 65532:65532
 # The SQLite store (webhook registrations, audit log, sealed grants) lives on
 # a volume so it survives a new container; DATABASE_URL=postgres://... wins
 # over it for deployments with several replicas.
+# Listening beyond loopback: basic mode then also needs
+# NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE=true and NEXTCLOUD_MCP_BASIC_TOKEN (it refuses to start otherwise).
 ENV NEXTCLOUD_MCP_LISTEN=0.0.0.0:8000 \
     TOKEN_STORAGE_DB=/var/lib/nextcloud-mcp/store.db \
     HOME=/var/lib/nextcloud-mcp

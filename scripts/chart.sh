@@ -119,6 +119,7 @@ render default "$CI/default-values.yaml" \
   --env NEXTCLOUD_HOST=https://cloud.example.com --env NEXTCLOUD_USERNAME=alice \
   --env NEXTCLOUD_MCP_LISTEN=0.0.0.0:8000 --env NEXTCLOUD_MCP_ALLOWED_HOSTS="$ALL_HOSTS" \
   --env TOKEN_STORAGE_DB=/var/lib/nextcloud-mcp/store.db \
+  --env NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE=true --secret-env NEXTCLOUD_MCP_BASIC_TOKEN \
   --secret-env NEXTCLOUD_PASSWORD \
   --no-env DATABASE_URL --no-env NEXTCLOUD_MCP_METRICS_LISTEN --no-env NEXTCLOUD_OIDC_CLIENT_ID
 
@@ -129,7 +130,8 @@ render replicas-postgres "$CI/replicas-postgres-values.yaml" \
   --secret-env DATABASE_URL --secret-env NEXTCLOUD_OIDC_CLIENT_SECRET --secret-env TOKEN_ENCRYPTION_KEY \
   --env NEXTCLOUD_OIDC_CLIENT_ID=nextcloud-mcp-server --env ENABLE_TOKEN_EXCHANGE=true \
   --env OIDC_DISCOVERY_URL=https://id.example.com/realms/nextcloud-mcp --env NEXTCLOUD_RESOURCE_URI=nextcloud \
-  --env NEXTCLOUD_MCP_SERVER_URL=https://mcp.example.com/mcp
+  --env NEXTCLOUD_MCP_SERVER_URL=https://mcp.example.com/mcp \
+  --no-env NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE
 
 render metrics "$CI/metrics-values.yaml" \
   --kinds Deployment,Service,ServiceMonitor,NetworkPolicy,PersistentVolumeClaim \
@@ -154,6 +156,8 @@ render autoscaling-existing-secret "$CI/autoscaling-existing-secret-values.yaml"
 DB_MESSAGE="needs a shared PostgreSQL store"
 refuse replicas-without-database "$DB_MESSAGE" -f "$CI/default-values.yaml" --set replicaCount=3
 refuse autoscaling-without-database "$DB_MESSAGE" -f "$CI/default-values.yaml" --set autoscaling.enabled=true
+refuse basic-without-token "basic mode (no config.oidc.clientId) needs secrets.basicToken" \
+  -f "$CI/default-values.yaml" --set secrets.basicToken=
 refuse without-nextcloud-host "config.nextcloudHost (NEXTCLOUD_HOST) is required"
 refuse servicemonitor-without-metrics "metrics.serviceMonitor.enabled needs metrics.enabled" \
   -f "$CI/default-values.yaml" --set metrics.serviceMonitor.enabled=true

@@ -92,6 +92,7 @@ docker run -d --name "$NAME" --read-only --cap-drop ALL --security-opt no-new-pr
   --health-interval 2s --health-start-period 2s \
   -p "127.0.0.1:$PORT:8000" -v "$VOLUME:/var/lib/nextcloud-mcp" \
   -e NEXTCLOUD_HOST=http://127.0.0.1:9 -e NEXTCLOUD_USERNAME=smoke -e NEXTCLOUD_PASSWORD=smoke \
+  -e NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE=true -e NEXTCLOUD_MCP_BASIC_TOKEN=0123456789abcdef0123456789abcdef \
   "$IMAGE" >/dev/null || die "docker run"
 
 healthz=""

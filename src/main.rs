@@ -19,10 +19,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             listen,
             allowed_hosts,
             telemetry,
+            edge,
         } => {
             let config = load(common, Transport::Http)?;
             let http =
-                HttpSettings::from_args(&listen, allowed_hosts).map_err(|e| e.to_string())?;
+                HttpSettings::from_args(&listen, allowed_hosts, edge).map_err(|e| e.to_string())?;
             let telemetry = TelemetrySettings::from_args(&telemetry).map_err(|e| e.to_string())?;
             logging::init(&config.log_level, telemetry.log_format);
             let mut app = Application::build(config, http)

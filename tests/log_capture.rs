@@ -205,7 +205,7 @@ async fn oauth_pass_through(secrets: &mut Secrets) {
     let both = world.recorded_token(
         secrets,
         "pass-through token",
-        json!({"aud": [CLIENT_ID, NEXTCLOUD_AUDIENCE]}),
+        json!({"aud": [CLIENT_ID, RESOURCE, NEXTCLOUD_AUDIENCE]}),
     );
     world.nextcloud_accepts(&both).await;
     let client = connect_with(&world.server, Some(&both)).await;
@@ -292,7 +292,7 @@ async fn oauth_exchange(secrets: &mut Secrets) {
     let subject = world.recorded_token(
         secrets,
         "failed-exchange subject token",
-        json!({"aud": [CLIENT_ID, NEXTCLOUD_AUDIENCE]}),
+        json!({"aud": [CLIENT_ID, RESOURCE, NEXTCLOUD_AUDIENCE]}),
     );
     let client = connect_with(&world.server, Some(&subject)).await;
     let result = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;

@@ -1,5 +1,6 @@
 //! Implementations of the ports, and the inbound edges (HTTP, MCP).
 
+pub(crate) mod body;
 pub mod http;
 pub mod idp;
 pub mod mcp;

@@ -12,7 +12,10 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::adapters::http::router;
+use crate::adapters::http::origin::OriginPolicy;
+use crate::adapters::http::serve::{EdgeLimits, serve};
+use crate::adapters::http::static_bearer::StaticBearer;
+use crate::adapters::http::{EdgeGuards, router};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::app::config::{Config, ConfigError, HttpSettings};
 use crate::app::wiring::{WebhookJobs, Wired, wire};
@@ -92,6 +95,7 @@ pub struct Application {
     listener: TcpListener,
     address: SocketAddr,
     router: Router,
+    limits: EdgeLimits,
     summary: Summary,
     background: Background,
     metrics: Option<MetricsServer>,
@@ -103,6 +107,8 @@ struct Summary {
     nextcloud: String,
     tools: usize,
     progressive_consent: bool,
+    /// Basic mode with its static bearer token on /mcp.
+    static_bearer: bool,
 }
 
 /// Work that runs beside the server while it serves.
@@ -129,40 +135,50 @@ impl Application {
                     address: http.listen,
                     source,
                 })?;
-        Self::assemble(config, wired, listener, http.allowed_hosts)
+        Self::assemble(config, wired, listener, http)
     }
 
     /// The same on a listener bound earlier, for a caller that must know the
-    /// port before it writes the settings (the server's own public URL).
+    /// port before it writes the settings (the server's own public URL);
+    /// `http.listen` is not used.
     pub async fn build_on(
         config: Config,
         listener: TcpListener,
-        allowed_hosts: Vec<String>,
+        http: HttpSettings,
     ) -> Result<Self, StartupError> {
         let wired = wire(&config).await?;
-        Self::assemble(config, wired, listener, allowed_hosts)
+        Self::assemble(config, wired, listener, http)
     }
 
     fn assemble(
         config: Config,
         wired: Wired,
         listener: TcpListener,
-        allowed_hosts: Vec<String>,
+        http: HttpSettings,
     ) -> Result<Self, StartupError> {
         let address = listener.local_addr().map_err(StartupError::Address)?;
+        // Checked against the address actually bound, not the one asked for.
+        let basic_bearer = http.edge.basic_bearer(&config.mode, address)?;
         let summary = Summary {
             mode: config.mode.name(),
             nextcloud: config.nextcloud_url.to_string(),
             tools: wired.mcp.tool_names().len(),
             progressive_consent: config.store.progressive_consent,
+            static_bearer: basic_bearer.is_some(),
+        };
+        let guards = EdgeGuards {
+            allowed_hosts: http.allowed_hosts,
+            origins: OriginPolicy::new(http.edge.allowed_origins),
+            basic_bearer: basic_bearer.as_ref().map(StaticBearer::new),
         };
         let scopes = wired.mcp.tool_scopes();
         let mcp = wired.mcp.clone();
-        let router = router(wired.mcp, scopes, wired.http, allowed_hosts);
+        let router = router(wired.mcp, scopes, wired.http, guards);
         Ok(Self {
             listener,
             address,
             router,
+            limits: http.edge.limits,
             summary,
             metrics: None,
             background: Background {
@@ -223,9 +239,13 @@ impl Application {
             progressive_consent = self.summary.progressive_consent,
             "nextcloud-mcp serving Streamable HTTP at /mcp"
         );
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        if self.summary.static_bearer {
+            tracing::info!(
+                listen = %self.address,
+                "basic mode: every /mcp request must carry the static bearer token (NEXTCLOUD_MCP_BASIC_TOKEN)"
+            );
+        }
+        let served = serve(self.listener, self.router, self.limits, shutdown).await;
         stop.cancel();
         for job in jobs {
             let _ = job.await;

@@ -182,4 +182,64 @@ mod tests {
         assert_eq!(from_server.segments(), ["Fixtures", "x_y"]);
         assert_eq!(from_server.name(), Some("x_y"));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Path text biased toward what attacks use: `..`, `.`, empty
+        /// segments, both separators, and arbitrary names.
+        fn raw_path() -> impl Strategy<Value = String> {
+            let segment = prop_oneof![
+                3 => Just("..".to_string()),
+                1 => Just(".".to_string()),
+                1 => Just(String::new()),
+                1 => Just("...".to_string()),
+                3 => "[a-z .]{1,4}",
+                2 => any::<String>(),
+            ];
+            let separator = prop_oneof![Just("/"), Just("\\"), Just("//")];
+            proptest::collection::vec((segment, separator), 0..12).prop_map(|parts| {
+                parts
+                    .into_iter()
+                    .map(|(segment, separator)| format!("{segment}{separator}"))
+                    .collect()
+            })
+        }
+
+        fn clean(path: &UserPath) -> bool {
+            path.segments()
+                .iter()
+                .all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\']))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// An accepted path has only real names, reads back as itself,
+            /// and put under any folder stays under that folder: no input
+            /// climbs above the root it is resolved in.
+            #[test]
+            fn no_path_climbs_above_its_root(raw in raw_path(), base in raw_path()) {
+                if let Ok(path) = UserPath::parse(&raw) {
+                    prop_assert!(clean(&path), "{path:?}");
+                    prop_assert_eq!(UserPath::parse(&path.to_string()).unwrap(), path.clone());
+                    if let Ok(base) = UserPath::parse(&base) {
+                        let under = UserPath::parse(&format!("{base}/{raw}")).unwrap();
+                        prop_assert!(under.segments().starts_with(base.segments()), "{under:?}");
+                    }
+                }
+            }
+
+            /// Segments decoded from a server reply never climb either, and
+            /// never yield an empty, `.` or `..` segment.
+            #[test]
+            fn server_segments_stay_below_the_root(segments in proptest::collection::vec(raw_path(), 0..6)) {
+                if let Ok(path) = UserPath::from_segments(&segments) {
+                    prop_assert!(clean(&path), "{path:?}");
+                    prop_assert!(path.segments().len() <= segments.len());
+                }
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod architecture;
 mod cli;
 mod contract;
 mod e2e;
+mod hostile;
 mod idp;
 mod store;
 mod support;

@@ -27,7 +27,7 @@ use nextcloud_mcp::adapters::idp::IdpConfig;
 use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
 use nextcloud_mcp::adapters::store::crypto::{Keyring, SealingKey};
 use nextcloud_mcp::adapters::store::open_store;
-use nextcloud_mcp::app::config::{Config, OAuthConfig};
+use nextcloud_mcp::app::config::{Config, HttpSettings, OAuthConfig};
 use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::app::wiring;
 use nextcloud_mcp::domain::audit::AuditKind;
@@ -100,6 +100,9 @@ struct Server {
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
+/// The resource URL the realm's audience mapper puts in every access token.
+const REALM_RESOURCE: &str = "http://127.0.0.1:8000/mcp";
+
 impl Server {
     /// Binds first, so `server_url` (and with it the redirect URI) names the
     /// real port; the realm's `http://127.0.0.1/*` accepts any loopback port.
@@ -128,16 +131,19 @@ impl Server {
         };
         let mut idp = IdpConfig::new(Url::parse(&kc.issuer()).unwrap(), &kc.client_id);
         idp.client_secret = Some(SecretString::from(kc.client_secret.clone()));
-        idp.resource = Some(server_url.to_string());
+        // Access tokens must name this resource; the realm's audience mapper
+        // names the fixed resource URL, not this test's random port.
+        idp.resource = Some(REALM_RESOURCE.into());
         config.oauth = Some(OAuthConfig { idp, server_url });
         let keyring = Keyring::new(1, SealingKey::generate().unwrap());
         config.store.keyring = Some(keyring.clone());
         config.store.progressive_consent = true;
         let store_path = config.store.location.expose_secret().to_string();
 
-        let app = Application::build_on(config.clone(), listener, vec![])
-            .await
-            .expect("start-up against Keycloak");
+        let app =
+            Application::build_on(config.clone(), listener, HttpSettings::loopback_any_port())
+                .await
+                .expect("start-up against Keycloak");
         assert!(app.runs_grant_keeper(), "progressive consent is wired");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until_stopped(async move {

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::adapters::idp::MAX_ACCESS_TOKEN_BYTES;
 use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::identity::{AuthError, IdentityProvider};
 
@@ -59,7 +60,19 @@ pub async fn require_bearer(
     let token = match bearer_token(&request) {
         Ok(Some(token)) => token,
         Ok(None) => return challenge(&auth, StatusCode::UNAUTHORIZED, None, None),
-        Err(reason) => {
+        // Refused before any IdP call: a junk bearer costs nothing upstream.
+        Err(BearerProblem::TooLong) => {
+            return challenge(
+                &auth,
+                StatusCode::UNAUTHORIZED,
+                Some((
+                    "invalid_token",
+                    "the bearer token is longer than any access token this server accepts",
+                )),
+                None,
+            );
+        }
+        Err(BearerProblem::Invalid(reason)) => {
             return challenge(
                 &auth,
                 StatusCode::UNAUTHORIZED,
@@ -120,23 +133,32 @@ fn has_token_in_query(request: &Request) -> bool {
     })
 }
 
+enum BearerProblem {
+    Invalid(&'static str),
+    TooLong,
+}
+
 /// `Ok(None)` when there is no Authorization header at all.
-fn bearer_token(request: &Request) -> Result<Option<SecretString>, &'static str> {
+fn bearer_token(request: &Request) -> Result<Option<SecretString>, BearerProblem> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
+    let invalid = BearerProblem::Invalid;
     let value = value
         .to_str()
-        .map_err(|_| "the Authorization header is not ASCII")?;
+        .map_err(|_| invalid("the Authorization header is not ASCII"))?;
     let (scheme, token) = value
         .split_once(' ')
-        .ok_or("the Authorization header must be 'Bearer <token>'")?;
+        .ok_or(invalid("the Authorization header must be 'Bearer <token>'"))?;
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err("only Bearer tokens are accepted");
+        return Err(invalid("only Bearer tokens are accepted"));
     }
     let token = token.trim();
     if token.is_empty() {
-        return Err("the bearer token is empty");
+        return Err(invalid("the bearer token is empty"));
+    }
+    if token.len() > MAX_ACCESS_TOKEN_BYTES {
+        return Err(BearerProblem::TooLong);
     }
     Ok(Some(SecretString::from(token.to_string())))
 }

@@ -7,9 +7,12 @@
 pub mod auth;
 pub mod consent_callback;
 mod health;
+pub mod origin;
 pub mod router;
+pub mod serve;
+pub mod static_bearer;
 pub mod webhook_receiver;
 pub mod well_known;
 
 pub use auth::ToolScopeGate;
-pub use router::{HttpEdge, OAuthEdge, router};
+pub use router::{EdgeGuards, HttpEdge, OAuthEdge, router};

@@ -1,7 +1,8 @@
 //! The HTTP server's routes: MCP at `/mcp` (stateless Streamable HTTP),
 //! `/healthz`, `/readyz`, and, as configured, the bearer middleware in front
 //! of `/mcp`, the protected-resource metadata, the consent callback and the
-//! webhook receiver.
+//! webhook receiver. The `Origin` check runs first on `/mcp`, before any
+//! authentication.
 
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ use url::Url;
 use super::auth::{AuthState, ToolScopeGate, require_bearer};
 use super::consent_callback;
 use super::health::{healthz, readyz};
+use super::origin::{OriginPolicy, check_origin};
+use super::static_bearer::{StaticBearer, require_static_bearer};
 use super::webhook_receiver::{self, ReceiverState};
 use super::well_known::{self, METADATA_PATH, ResourceMetadata};
 use crate::ports::consent::ConsentService;
@@ -57,19 +60,29 @@ impl OAuthEdge {
     }
 }
 
+/// Who may reach `/mcp` before authentication is even looked at.
+#[derive(Clone, Default)]
+pub struct EdgeGuards {
+    /// Host names clients may use (empty keeps rmcp's loopback-only default).
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins that may call.
+    pub origins: OriginPolicy,
+    /// Basic mode's static bearer token, when one is configured.
+    pub basic_bearer: Option<StaticBearer>,
+}
+
 /// All routes: `mcp` answers at `/mcp`; `scopes` says which soft scopes each
-/// of its tools needs (checked before a call reaches it in OAuth modes);
-/// `allowed_hosts` are the host names clients may use (empty keeps rmcp's
-/// loopback-only default).
+/// of its tools needs (checked before a call reaches it in OAuth modes).
 pub fn router<H>(
     mcp: H,
     scopes: Arc<dyn ToolScopeGate>,
     edge: HttpEdge,
-    allowed_hosts: Vec<String>,
+    guards: EdgeGuards,
 ) -> Router
 where
     H: ServerHandler + Clone + Send + Sync + 'static,
 {
+    let allowed_hosts = guards.allowed_hosts;
     let mut config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -91,8 +104,19 @@ where
         Some(receiver) => base.merge(webhook_receiver::routes(receiver)),
         None => base,
     };
+    let origin = middleware::from_fn_with_state(guards.origins, check_origin);
     match edge.oauth {
-        None => base.nest_service("/mcp", service),
+        None => {
+            let mcp = Router::new().nest_service("/mcp", service);
+            let mcp = match guards.basic_bearer {
+                Some(bearer) => mcp.layer(middleware::from_fn_with_state(
+                    bearer,
+                    require_static_bearer,
+                )),
+                None => mcp,
+            };
+            base.merge(mcp.layer(origin))
+        }
         Some(oauth) => {
             let auth = AuthState {
                 identity: oauth.identity.clone(),
@@ -102,7 +126,8 @@ where
             };
             let protected = Router::new()
                 .nest_service("/mcp", service)
-                .layer(middleware::from_fn_with_state(auth, require_bearer));
+                .layer(middleware::from_fn_with_state(auth, require_bearer))
+                .layer(origin);
             let mut app = base
                 .merge(protected)
                 .merge(well_known::routes(ResourceMetadata {

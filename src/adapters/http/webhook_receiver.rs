@@ -10,7 +10,8 @@
 //! - 202 `queued` once handed to the worker, without waiting for it;
 //! - 503 with Retry-After when the queue is full (dropped and counted).
 //!
-//! `GET /webhooks/metrics`: the counters and queue depth as JSON.
+//! `GET /webhooks/metrics`: the counters and queue depth as JSON, for the
+//! same secret (401 without it).
 
 use std::sync::Arc;
 
@@ -82,6 +83,23 @@ pub fn routes(state: ReceiverState) -> Router {
         .with_state(state)
 }
 
+/// The longest sender-controlled value written to the log.
+const LOGGED_CHARS: usize = 200;
+
+/// Sender-controlled text made safe for a log line: control characters
+/// (newlines, terminal escapes) escaped, length bounded.
+pub fn for_log(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(LOGGED_CHARS)
+        .flat_map(char::escape_default)
+        .collect();
+    if text.chars().count() > LOGGED_CHARS {
+        out.push('…');
+    }
+    out
+}
+
 fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     (status, Json(body)).into_response()
 }
@@ -101,6 +119,8 @@ async fn receive(State(state): State<ReceiverState>, headers: HeaderMap, body: B
         Ok(Delivery::Known(event)) => event,
         Ok(Delivery::Unknown { class }) => {
             WebhookCounters::bump(&counters.unknown);
+            // Sender-controlled text: escaped so it cannot forge log lines.
+            let class = for_log(&class);
             tracing::info!(%class, "webhook delivery of an unknown event dropped");
             return answer(
                 StatusCode::ACCEPTED,
@@ -141,7 +161,10 @@ async fn receive(State(state): State<ReceiverState>, headers: HeaderMap, body: B
     }
 }
 
-async fn metrics(State(state): State<ReceiverState>) -> Response {
+async fn metrics(State(state): State<ReceiverState>, headers: HeaderMap) -> Response {
+    if !state.authorized(&headers) {
+        return answer(StatusCode::UNAUTHORIZED, json!({"error": "unauthorized"}));
+    }
     answer(
         StatusCode::OK,
         json!({
@@ -149,4 +172,21 @@ async fn metrics(State(state): State<ReceiverState>) -> Response {
             "queue": state.intake.gauge(),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_log;
+
+    #[test]
+    fn logged_values_cannot_forge_lines_or_reach_a_terminal() {
+        let forged = for_log("OCA\\X\n2026-01-01 INFO forged line\u{1b}[31m");
+        assert!(
+            !forged.contains('\n') && !forged.contains('\u{1b}'),
+            "{forged}"
+        );
+        assert!(forged.contains("\\n") && forged.contains("\\u{1b}"));
+        let long = for_log(&"a".repeat(10_000));
+        assert!(long.chars().count() <= 201, "{}", long.len());
+    }
 }

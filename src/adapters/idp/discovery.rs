@@ -1,6 +1,8 @@
 //! OpenID Connect discovery, cached and refreshed after a TTL. When a refresh
 //! fails, the last good document is kept (the IdP being briefly down must not
-//! take every caller down with it).
+//! take every caller down with it), the failure is remembered, and no new
+//! try is made for [`RETRY_BACKOFF`]: one caller waits for a refresh at a
+//! time, the others get the stale document at once.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -12,6 +14,9 @@ use super::http::IdpHttp;
 use crate::ports::identity::{IdpError, IdpMetadata, IdpOperation};
 
 const WELL_KNOWN: &str = ".well-known/openid-configuration";
+
+/// After a failed fetch, how long no new fetch is tried.
+pub const RETRY_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The parts of an OpenID Provider's metadata this server uses.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -88,6 +93,8 @@ pub struct Discovery {
     ttl: Duration,
     state: RwLock<Option<Cached>>,
     refresh: tokio::sync::Mutex<()>,
+    /// The last failed fetch, while it is recent enough to hold off retries.
+    failed: RwLock<Option<(Instant, IdpError)>>,
 }
 
 impl Discovery {
@@ -98,6 +105,7 @@ impl Discovery {
             ttl,
             state: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(()),
+            failed: RwLock::new(None),
         }
     }
 
@@ -113,14 +121,44 @@ impl Discovery {
             .map(|c| c.doc.clone())
     }
 
+    fn stale(&self) -> Option<Arc<DiscoveryDocument>> {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        state.as_ref().map(|c| c.doc.clone())
+    }
+
+    /// Within the backoff after a failure: the stale document, or the
+    /// failure again, without asking the IdP.
+    fn backing_off(&self) -> Option<Result<Arc<DiscoveryDocument>, IdpError>> {
+        let failed = self.failed.read().unwrap_or_else(|e| e.into_inner());
+        let (at, error) = failed.as_ref()?;
+        if at.elapsed() >= RETRY_BACKOFF {
+            return None;
+        }
+        Some(self.stale().ok_or_else(|| error.clone()))
+    }
+
     /// The current document, fetched when missing or older than the TTL.
     pub async fn get(&self) -> Result<Arc<DiscoveryDocument>, IdpError> {
         if let Some(doc) = self.fresh() {
             return Ok(doc);
         }
-        let _guard = self.refresh.lock().await;
+        if let Some(result) = self.backing_off() {
+            return result;
+        }
+        // Single flight: while one caller refreshes, the others serve the
+        // stale document rather than queue behind the IdP's timeout.
+        let _guard = match self.refresh.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => match self.stale() {
+                Some(doc) => return Ok(doc),
+                None => self.refresh.lock().await,
+            },
+        };
         if let Some(doc) = self.fresh() {
             return Ok(doc);
+        }
+        if let Some(result) = self.backing_off() {
+            return result;
         }
         match self.fetch().await {
             Ok(doc) => {
@@ -129,9 +167,12 @@ impl Discovery {
                     doc: doc.clone(),
                     fetched: Instant::now(),
                 });
+                *self.failed.write().unwrap_or_else(|e| e.into_inner()) = None;
                 Ok(doc)
             }
             Err(err) => {
+                *self.failed.write().unwrap_or_else(|e| e.into_inner()) =
+                    Some((Instant::now(), err.clone()));
                 let state = self.state.read().unwrap_or_else(|e| e.into_inner());
                 match state.as_ref() {
                     Some(stale) => {

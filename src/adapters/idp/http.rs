@@ -13,11 +13,12 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::adapters::body::{self, BodyError};
 use crate::ports::identity::{IdpError, IdpOperation, OAuthErrorCode};
 
 const USER_AGENT: &str = concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION"));
 /// Replies larger than this are not OAuth replies.
-const MAX_BODY: usize = 1 << 20;
+const MAX_BODY: u64 = 1 << 20;
 
 /// How this server authenticates to the token endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,21 +214,19 @@ pub(crate) fn url_without_query(url: &Url) -> String {
     u.to_string()
 }
 
+/// The body, counted while it streams (a chunked reply has no length to check).
 async fn read_body(resp: Response, operation: IdpOperation) -> Result<Vec<u8>, IdpError> {
-    if resp.content_length().is_some_and(|n| n as usize > MAX_BODY) {
-        return Err(IdpError::Protocol {
+    match body::read_capped(resp, MAX_BODY).await {
+        Ok(bytes) => Ok(bytes),
+        Err(BodyError::TooLarge) => Err(IdpError::Protocol {
             operation,
             detail: "reply too large".into(),
-        });
-    }
-    let bytes = resp.bytes().await.map_err(|e| transport(operation, &e))?;
-    if bytes.len() > MAX_BODY {
-        return Err(IdpError::Protocol {
+        }),
+        Err(BodyError::Interrupted) => Err(IdpError::Unavailable {
             operation,
-            detail: "reply too large".into(),
-        });
+            detail: "the reply was interrupted".into(),
+        }),
     }
-    Ok(bytes.to_vec())
 }
 
 pub(crate) async fn read_json<T: DeserializeOwned>(

@@ -13,6 +13,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 use url::Url;
 
+use super::discovery::RETRY_BACKOFF;
 use super::http::IdpHttp;
 use crate::ports::identity::{AuthError, IdpError, IdpOperation};
 
@@ -96,6 +97,8 @@ struct KeyState {
     fetched: Option<Instant>,
     /// When an unknown `kid` last caused a refetch.
     last_forced: Option<Instant>,
+    /// When a fetch last failed; no new try within the backoff after it.
+    last_failed: Option<Instant>,
 }
 
 pub struct JwksCache {
@@ -133,8 +136,8 @@ impl JwksCache {
     ) -> Result<DecodingKey, AuthError> {
         let (keys, fetched, _) = self.snapshot();
         let stale = fetched.is_none_or(|t| t.elapsed() >= self.max_age);
-        let keys = if stale {
-            self.fetch(uri, false).await?
+        let keys = if stale && !(fetched.is_some() && self.backing_off()) {
+            self.refresh(uri, keys, fetched.is_some()).await?
         } else {
             keys
         };
@@ -154,6 +157,25 @@ impl JwksCache {
         select(&keys, Some(kid), alg)?.ok_or_else(|| AuthError::UnknownKey(Some(printable(kid))))
     }
 
+    fn backing_off(&self) -> bool {
+        let s = self.state.read().unwrap_or_else(|e| e.into_inner());
+        s.last_failed.is_some_and(|t| t.elapsed() < RETRY_BACKOFF)
+    }
+
+    /// A refresh for age: while another caller refreshes, the stale keys
+    /// serve at once instead of waiting behind the IdP's timeout.
+    async fn refresh(
+        &self,
+        uri: &Url,
+        stale: Arc<Vec<Jwk>>,
+        have_keys: bool,
+    ) -> Result<Arc<Vec<Jwk>>, AuthError> {
+        if have_keys && self.fetch_lock.try_lock().is_err() {
+            return Ok(stale);
+        }
+        self.fetch(uri, false).await
+    }
+
     async fn fetch(&self, uri: &Url, forced: bool) -> Result<Arc<Vec<Jwk>>, AuthError> {
         let _guard = self.fetch_lock.lock().await;
         // Another task may have fetched while this one waited.
@@ -168,6 +190,14 @@ impl JwksCache {
             if recent.is_some_and(|t| t.elapsed() < window) {
                 return Ok(s.keys.clone());
             }
+            if !forced && s.last_failed.is_some_and(|t| t.elapsed() < RETRY_BACKOFF) {
+                if s.fetched.is_some() {
+                    return Ok(s.keys.clone());
+                }
+                return Err(AuthError::Unavailable(
+                    "the signing keys could not be loaded moments ago; not retrying yet".into(),
+                ));
+            }
         }
         let now = Instant::now();
         if forced {
@@ -179,7 +209,8 @@ impl JwksCache {
         let raw: RawJwks = match self.http.get_json(uri, IdpOperation::Discovery).await {
             Ok(raw) => raw,
             Err(err) => {
-                let s = self.state.read().unwrap_or_else(|e| e.into_inner());
+                let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
+                s.last_failed = Some(Instant::now());
                 if s.fetched.is_some() {
                     tracing::warn!(error = %err, "JWKS refresh failed; keeping the previous keys");
                     return Ok(s.keys.clone());
@@ -202,6 +233,7 @@ impl JwksCache {
         let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
         s.keys = keys.clone();
         s.fetched = Some(now);
+        s.last_failed = None;
         Ok(keys)
     }
 }

@@ -28,6 +28,19 @@ struct RawHeader {
     alg: String,
     #[serde(default)]
     kid: Option<String>,
+    #[serde(default)]
+    typ: Option<String>,
+}
+
+/// RFC 9068 2.1: access tokens say `at+jwt` (or the full media type); many
+/// IdPs (Keycloak among them) still say `JWT`. Any other `typ` names another
+/// kind of token (`logout+jwt`, `secevent+jwt`, ...).
+fn header_type_allowed(typ: Option<&str>) -> bool {
+    typ.is_none_or(|t| {
+        ["JWT", "at+jwt", "application/at+jwt"]
+            .iter()
+            .any(|allowed| t.eq_ignore_ascii_case(allowed))
+    })
 }
 
 /// Whether `token` has the shape of a JWS (three segments, a JSON header).
@@ -78,6 +91,11 @@ pub struct RawClaims {
     /// Keycloak marks its tokens: `Bearer` (access), `ID`, `Refresh`...
     #[serde(default)]
     pub typ: Option<String>,
+    /// Only ID tokens carry these (OpenID Connect Core 3.1.3.6, 3.3.2.11).
+    #[serde(default)]
+    pub at_hash: Option<serde_json::Value>,
+    #[serde(default)]
+    pub c_hash: Option<serde_json::Value>,
 }
 
 fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -99,6 +117,9 @@ impl RawClaims {
     /// Refuses tokens that say they are not access tokens (an ID token has
     /// the same issuer and often this server's client id as audience).
     pub fn check_is_access_token(&self) -> Result<(), AuthError> {
+        if self.at_hash.is_some() || self.c_hash.is_some() {
+            return Err(AuthError::NotAnAccessToken);
+        }
         match self.typ.as_deref() {
             None => Ok(()),
             Some(t) if t.eq_ignore_ascii_case("bearer") || t.eq_ignore_ascii_case("at+jwt") => {
@@ -143,6 +164,9 @@ pub async fn verify(
 ) -> Result<VerifiedClaims, AuthError> {
     let raw = token.expose_secret();
     let head = header(raw)?;
+    if !header_type_allowed(head.typ.as_deref()) {
+        return Err(AuthError::NotAnAccessToken);
+    }
     let alg = allowed_algorithm(&head.alg)?;
     let key = jwks.key_for(jwks_uri, head.kid.as_deref(), alg).await?;
 
@@ -243,6 +267,31 @@ mod tests {
                 raw.check_is_access_token(),
                 Err(AuthError::NotAnAccessToken)
             );
+        }
+    }
+
+    #[test]
+    fn id_token_claims_and_foreign_header_types_are_refused() {
+        for claims in [
+            serde_json::json!({"at_hash": "x4Q5"}),
+            serde_json::json!({"c_hash": "x4Q5", "typ": "Bearer"}),
+        ] {
+            let raw: RawClaims = serde_json::from_value(claims).unwrap();
+            assert_eq!(
+                raw.check_is_access_token(),
+                Err(AuthError::NotAnAccessToken)
+            );
+        }
+        for typ in [
+            None,
+            Some("JWT"),
+            Some("at+jwt"),
+            Some("application/AT+JWT"),
+        ] {
+            assert!(header_type_allowed(typ), "{typ:?}");
+        }
+        for typ in ["logout+jwt", "secevent+jwt", "id_token", ""] {
+            assert!(!header_type_allowed(Some(typ)), "{typ}");
         }
     }
 

@@ -26,6 +26,10 @@ pub use oidc::OidcProvider;
 
 use crate::ports::identity::{IdentityProvider, IdpError};
 
+/// The longest access token any IdP adapter looks at: far above real tokens
+/// (a few KiB), far below what would make a junk bearer an expensive IdP call.
+pub const MAX_ACCESS_TOKEN_BYTES: usize = 16 * 1024;
+
 /// Which adapter to use. `Auto` decides from the discovery document.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum IdpKind {
@@ -74,12 +78,13 @@ pub struct IdpConfig {
     pub issuer_or_discovery_url: Url,
     /// The `iss` tokens must carry; defaults to the discovery document's.
     pub expected_issuer: Option<String>,
-    /// This server's OAuth client id at the IdP (accepted as audience).
+    /// This server's OAuth client id at the IdP (the audience only when no
+    /// resource URL is configured).
     pub client_id: String,
     /// Needed for token exchange, introspection, refresh and code redemption
     /// with a confidential client.
     pub client_secret: Option<SecretString>,
-    /// This server's canonical resource URL (accepted as audience).
+    /// This server's canonical resource URL: the audience tokens must name.
     pub resource: Option<String>,
     pub kind: IdpKind,
     pub opaque_tokens: OpaqueTokenValidation,
@@ -118,13 +123,15 @@ impl IdpConfig {
         }
     }
 
-    /// The audiences a token must name one of.
+    /// The audiences a token must name one of: this resource when it is
+    /// configured. The client id is not enough then, since the IdP's ID
+    /// tokens for this client name it too.
     pub fn accepted_audiences(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.resource.iter().cloned().collect();
-        if !self.client_id.is_empty() && !out.contains(&self.client_id) {
-            out.push(self.client_id.clone());
+        match &self.resource {
+            Some(resource) => vec![resource.clone()],
+            None if self.client_id.is_empty() => Vec::new(),
+            None => vec![self.client_id.clone()],
         }
-        out
     }
 }
 
@@ -263,15 +270,12 @@ mod tests {
     }
 
     #[test]
-    fn accepted_audiences_are_resource_then_client_id() {
+    fn accepted_audience_is_the_resource_else_the_client_id() {
         let mut c = IdpConfig::new(Url::parse("http://kc/realms/r").unwrap(), "mcp");
         assert_eq!(c.accepted_audiences(), vec!["mcp"]);
         c.resource = Some("https://mcp.example/mcp".into());
         c.client_secret = Some(SecretString::from("hunter2"));
-        assert_eq!(
-            c.accepted_audiences(),
-            vec!["https://mcp.example/mcp", "mcp"]
-        );
+        assert_eq!(c.accepted_audiences(), vec!["https://mcp.example/mcp"]);
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 }

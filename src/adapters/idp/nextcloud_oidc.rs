@@ -12,15 +12,15 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::OpaqueTokenValidation;
 use super::cache::{TokenCache, TokenHash};
 use super::http::read_json;
 use super::jwt::looks_like_jwt;
 use super::oidc::OidcProvider;
+use super::{MAX_ACCESS_TOKEN_BYTES, OpaqueTokenValidation};
 use crate::domain::principal::{Principal, VerifiedClaims};
 use crate::ports::identity::{
     AuthError, AuthorizationRequest, IdentityProvider, IdpError, IdpMetadata, IdpOperation,
@@ -145,6 +145,9 @@ impl NextcloudOidcProvider {
 #[async_trait]
 impl IdentityProvider for NextcloudOidcProvider {
     async fn verify_access_token(&self, token: &SecretString) -> Result<Principal, AuthError> {
+        if token.expose_secret().len() > MAX_ACCESS_TOKEN_BYTES {
+            return Err(AuthError::Malformed);
+        }
         if looks_like_jwt(token) {
             self.oidc.verify_jwt(token).await
         } else {

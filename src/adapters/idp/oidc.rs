@@ -11,13 +11,15 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::IdpConfig;
 use super::cache::{TokenCache, TokenHash};
 use super::discovery::{Discovery, DiscoveryDocument, discovery_url};
-use super::http::{ClientAuthMethod, ClientCredentials, IdpHttp, error_reply, url_without_query};
+use super::http::{
+    ClientAuthMethod, ClientCredentials, IdpHttp, error_reply, read_json, url_without_query,
+};
 use super::jwks::JwksCache;
 use super::jwt::{self, JwtPolicy, RawClaims, looks_like_jwt};
 use super::tokens::{TokenReply, now_secs};
+use super::{IdpConfig, MAX_ACCESS_TOKEN_BYTES};
 use crate::domain::principal::{Principal, VerifiedClaims};
 use crate::ports::identity::{
     AuthError, AuthorizationRequest, IdentityProvider, IdpError, IdpMetadata, IdpOperation,
@@ -39,6 +41,9 @@ pub struct OidcProvider {
     audiences: Vec<String>,
     leeway_secs: u64,
     introspected: TokenCache<VerifiedClaims>,
+    /// Opaque tokens introspection refused, so that sending the same unknown
+    /// token again costs no IdP call.
+    refused: TokenCache<AuthError>,
     /// Exchanged tokens per (subject token, audience, scope); off when its TTL is zero.
     exchanged: TokenCache<IssuedToken>,
 }
@@ -69,6 +74,7 @@ impl OidcProvider {
             audiences,
             leeway_secs: config.leeway_secs,
             introspected: TokenCache::new(config.token_cache_ttl, config.token_cache_capacity),
+            refused: TokenCache::new(config.token_cache_ttl, config.token_cache_capacity),
             exchanged: TokenCache::new(config.exchange_cache_ttl, config.token_cache_capacity),
         })
     }
@@ -123,12 +129,37 @@ impl OidcProvider {
         Ok(Principal::new(claims, token.clone()))
     }
 
-    /// RFC 7662 introspection, cached by token hash for a short time.
+    /// RFC 7662 introspection, cached by token hash for a short time; a
+    /// refusal is cached too.
     pub async fn introspect(&self, token: &SecretString) -> Result<Principal, AuthError> {
+        if token.expose_secret().len() > MAX_ACCESS_TOKEN_BYTES {
+            return Err(AuthError::Malformed);
+        }
         let key = TokenHash::of(token);
         if let Some(claims) = self.introspected.get(&key) {
             return Ok(Principal::new(claims, token.clone()));
         }
+        if let Some(refusal) = self.refused.get(&key) {
+            return Err(refusal);
+        }
+        match self.introspect_uncached(token).await {
+            Ok((claims, remaining)) => {
+                self.introspected.insert(key, claims.clone(), remaining);
+                Ok(Principal::new(claims, token.clone()))
+            }
+            Err(error) if error.is_unavailable() => Err(error),
+            Err(error) => {
+                self.refused.insert(key, error.clone(), None);
+                Err(error)
+            }
+        }
+    }
+
+    async fn introspect_uncached(
+        &self,
+        token: &SecretString,
+    ) -> Result<(VerifiedClaims, Option<Duration>), AuthError> {
+        let operation = IdpOperation::Introspection;
         let doc = self.document_for_auth().await?;
         let Some(endpoint) = doc.introspection_endpoint.as_ref() else {
             return Err(AuthError::Unavailable(
@@ -144,15 +175,32 @@ impl OidcProvider {
             ("token", token.expose_secret()),
             ("token_type_hint", "access_token"),
         ];
-        let reply: IntrospectionReply = self
+        let resp = self
             .http
-            .post_form(
+            .send_form(
                 endpoint,
                 &self.credentials,
                 self.auth_method(&doc),
                 &form,
-                IdpOperation::Introspection,
+                operation,
             )
+            .await
+            .map_err(|e| AuthError::Unavailable(e.to_string()))?;
+        let status = resp.status();
+        if refuses_the_token(status) {
+            // The IdP found the request (that is, the token) unacceptable:
+            // the caller's problem, not an outage.
+            tracing::info!(
+                status = status.as_u16(),
+                "introspection refused the token; answering invalid_token"
+            );
+            return Err(AuthError::Inactive);
+        }
+        if !status.is_success() {
+            let error = error_reply(resp, operation, endpoint).await;
+            return Err(AuthError::Unavailable(error.to_string()));
+        }
+        let reply: IntrospectionReply = read_json(resp, operation)
             .await
             .map_err(|e| AuthError::Unavailable(e.to_string()))?;
         if !reply.active {
@@ -185,8 +233,7 @@ impl OidcProvider {
         let remaining = claims
             .expires_at
             .map(|e| Duration::from_secs(e.saturating_sub(now)));
-        self.introspected.insert(key, claims.clone(), remaining);
-        Ok(Principal::new(claims, token.clone()))
+        Ok((claims, remaining))
     }
 
     /// Basic unless the IdP says it only takes credentials in the body.
@@ -230,6 +277,13 @@ impl OidcProvider {
     }
 }
 
+/// A 4xx from introspection says the token was unacceptable, except 401 and
+/// 403 (this server's client credentials were refused: a configuration
+/// fault) and 429 (the IdP is shedding load).
+fn refuses_the_token(status: reqwest::StatusCode) -> bool {
+    status.is_client_error() && !matches!(status.as_u16(), 401 | 403 | 429)
+}
+
 #[derive(Deserialize)]
 struct IntrospectionReply {
     #[serde(default)]
@@ -241,6 +295,9 @@ struct IntrospectionReply {
 #[async_trait]
 impl IdentityProvider for OidcProvider {
     async fn verify_access_token(&self, token: &SecretString) -> Result<Principal, AuthError> {
+        if token.expose_secret().len() > MAX_ACCESS_TOKEN_BYTES {
+            return Err(AuthError::Malformed);
+        }
         if looks_like_jwt(token) {
             return self.verify_jwt(token).await;
         }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use super::body::error_bytes;
 use super::errors::cookbook_status;
 use super::http::NextcloudSession;
 use super::ocs::{parse_json, read_body};
@@ -214,10 +215,10 @@ impl NextcloudSession {
     ) -> Result<T, NextcloudError> {
         let response = self.send_raw(request).await?;
         let status = response.status();
-        let body = read_body(response, what).await?;
         if status.is_success() {
-            return parse_json(&body, what);
+            return parse_json(&read_body(response, what).await?, what);
         }
+        let body = error_bytes(response).await;
         let message = serde_json::from_slice::<Value>(&body)
             .ok()
             .and_then(|v| match v {

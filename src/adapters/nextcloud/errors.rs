@@ -29,6 +29,15 @@ pub fn map_status(status: StatusCode, what: &str, body: &str) -> NextcloudError 
             NextcloudError::Unavailable(format!("HTTP {}", status.as_u16()))
         }
         s if s.is_server_error() => NextcloudError::Unavailable(format!("HTTP {}", s.as_u16())),
+        // The client follows no redirect, so credentials (and bodies) never
+        // go where a reply points (security.md: Where credentials go).
+        s if s.is_redirection() && s != StatusCode::NOT_MODIFIED => {
+            NextcloudError::Protocol(format!(
+                "Nextcloud answered with a redirect (HTTP {}), which is not followed; \
+                 check that the configured Nextcloud URL is the one it serves",
+                s.as_u16()
+            ))
+        }
         s => NextcloudError::BadRequest(
             short_detail(body).unwrap_or_else(|| format!("HTTP {}", s.as_u16())),
         ),

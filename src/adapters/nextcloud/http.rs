@@ -8,6 +8,7 @@ use reqwest::{Method, RequestBuilder, Response};
 use secrecy::ExposeSecret;
 use url::Url;
 
+use super::body::error_text;
 use super::errors::{map_status, map_transport_error, rate_limited};
 use crate::domain::credential::{Credential, CredentialSecret};
 use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError, RejectionWatch};
@@ -141,7 +142,7 @@ impl NextcloudSession {
         if status.is_success() || status == reqwest::StatusCode::MULTI_STATUS {
             return Ok(response);
         }
-        let body = response.text().await.unwrap_or_default();
+        let body = error_text(response).await;
         Err(map_status(status, what, &body))
     }
 

@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+use super::body::{MAX_SMALL_JSON, read_reply};
 use super::errors::protocol;
 use super::http::{HttpNextcloud, NextcloudSession};
 use super::ocs::unwrap_ocs;
@@ -50,12 +51,9 @@ impl HttpNextcloud {
     }
 }
 
+/// Every reply here is a small JSON document.
 async fn body_of(response: reqwest::Response) -> Result<Vec<u8>, NextcloudError> {
-    response
-        .bytes()
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|_| NextcloudError::Unavailable("the reply was cut off".into()))
+    read_reply(response, MAX_SMALL_JSON, "the login flow").await
 }
 
 #[async_trait]

@@ -4,6 +4,7 @@
 //! module or folder per Nextcloud app implementing its port trait.
 
 // Shared plumbing.
+mod body;
 mod dav;
 mod errors;
 pub mod http;

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::body::{MAX_JSON, read_reply};
 use super::http::NextcloudSession;
 use crate::domain::notes::{Note, NoteDraft, NotePatch};
 use crate::ports::nextcloud::{NextcloudError, NotesApi};
@@ -103,11 +104,7 @@ async fn read_json<T: DeserializeOwned>(
     response: Response,
     what: &str,
 ) -> Result<T, NextcloudError> {
-    // reqwest's error text carries the URL; leave transport details out.
-    let body = response
-        .bytes()
-        .await
-        .map_err(|_| NextcloudError::Unavailable(format!("the reply for {what} was cut off")))?;
+    let body = read_reply(response, MAX_JSON, what).await?;
     serde_json::from_slice(&body).map_err(|e| {
         NextcloudError::Protocol(format!(
             "the Notes reply for {what} is not the expected JSON (line {}, column {})",

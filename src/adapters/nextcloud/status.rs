@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde::Deserialize;
 
+use super::body::{MAX_SMALL_JSON, read_reply};
 use super::http::{HttpNextcloud, NextcloudSession};
 use super::ocs::unwrap_ocs;
 use crate::ports::nextcloud::{NextcloudError, ServerStatus, StatusApi};
@@ -36,10 +37,7 @@ impl NextcloudSession {
             .header("OCS-APIRequest", "true")
             .header("Accept", "application/json");
         let response = self.send(request, "the current user").await?;
-        let body = response
-            .bytes()
-            .await
-            .map_err(|_| NextcloudError::Unavailable("the reply was cut off".into()))?;
+        let body = read_reply(response, MAX_SMALL_JSON, "the current user").await?;
         unwrap_ocs::<CurrentUser>(&body, "the current user")
     }
 }
@@ -63,9 +61,8 @@ impl ServerStatus for HttpNextcloud {
                 "status.php",
             )
             .await?;
-        let status: Status = response
-            .json()
-            .await
+        let body = read_reply(response, MAX_SMALL_JSON, "status.php").await?;
+        let status: Status = serde_json::from_slice(&body)
             .map_err(|_| NextcloudError::Protocol("status.php did not answer JSON".into()))?;
         if !status.installed {
             return Err(NextcloudError::Unavailable(

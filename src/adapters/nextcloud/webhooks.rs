@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use url::Url;
 
+use super::body::{MAX_JSON, read_reply};
 use super::http::NextcloudSession;
 use super::ocs::unwrap_ocs;
 use crate::domain::webhooks::{EventFilter, RemoteWebhook, WebhookAuth, WebhookDraft};
@@ -117,10 +118,7 @@ async fn read_ocs<T: serde::de::DeserializeOwned>(
     response: Response,
     what: &str,
 ) -> Result<T, NextcloudError> {
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|_| NextcloudError::Unavailable(format!("the reply for {what} was cut off")))?;
+    let bytes = read_reply(response, MAX_JSON, what).await?;
     unwrap_ocs(&bytes, what)
 }
 

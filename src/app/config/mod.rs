@@ -21,6 +21,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start-up: the size of the `serve` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve MCP over Streamable HTTP at /mcp, with /healthz and /readyz.
@@ -35,6 +37,8 @@ pub enum Command {
         allowed_hosts: Vec<String>,
         #[command(flatten, next_help_heading = "Logs and metrics")]
         telemetry: TelemetryArgs,
+        #[command(flatten, next_help_heading = "HTTP edge")]
+        edge: EdgeArgs,
     },
     /// Serve MCP over stdio, for desktop clients.
     Stdio {
@@ -331,33 +335,42 @@ pub fn parse_listen(raw: &str) -> Result<SocketAddr, ConfigError> {
     })
 }
 
-/// Where `serve` listens and which host names it answers to.
+/// Where `serve` listens, which host names it answers to, and its edge
+/// (timeouts, connection bound, origins, basic mode's bearer token).
 #[derive(Clone, Debug)]
 pub struct HttpSettings {
     /// Port 0 takes any free port; the server says which one it bound.
     pub listen: SocketAddr,
     /// Host names clients may use; empty keeps the loopback-only default.
     pub allowed_hosts: Vec<String>,
+    pub edge: EdgeSettings,
 }
 
 impl HttpSettings {
-    pub fn from_args(listen: &str, allowed_hosts: Vec<String>) -> Result<Self, ConfigError> {
+    pub fn from_args(
+        listen: &str,
+        allowed_hosts: Vec<String>,
+        edge: EdgeArgs,
+    ) -> Result<Self, ConfigError> {
         Ok(Self {
             listen: parse_listen(listen)?,
             allowed_hosts,
+            edge: EdgeSettings::from_args(edge)?,
         })
     }
 
-    /// 127.0.0.1 on any free port, loopback host names only.
+    /// 127.0.0.1 on any free port, loopback host names only, default edge.
     pub fn loopback_any_port() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             allowed_hosts: Vec::new(),
+            edge: EdgeSettings::default(),
         }
     }
 }
 
 mod admin;
+mod edge;
 mod mode;
 mod oauth;
 mod store;
@@ -365,8 +378,9 @@ mod telemetry;
 mod webhooks;
 
 pub use admin::{AdminAction, AdminArgs};
-use mode::{ModeChoice, Signals, choose_mode, exchange_flag, login_flow_policy};
+pub use edge::{EdgeArgs, EdgeSettings};
 pub use mode::ModeArgs;
+use mode::{ModeChoice, Signals, choose_mode, exchange_flag, login_flow_policy};
 use oauth::oauth_settings;
 pub use oauth::{OAuthArgs, OAuthConfig};
 use store::store_settings;

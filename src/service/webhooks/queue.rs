@@ -134,7 +134,8 @@ impl EventHandler for LogEventHandler {
             event = event.short_class(),
             class = %event.class,
             app = event.app,
-            user = event.user.as_deref().unwrap_or(""),
+            // Sender-controlled: Debug quoting escapes newlines and escapes.
+            user = ?event.user.as_deref().unwrap_or(""),
             time = event.time.unwrap_or_default(),
             subject = %subject,
             "nextcloud webhook event"

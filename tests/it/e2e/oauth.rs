@@ -186,7 +186,7 @@ async fn pass_through_forwards_only_tokens_that_also_name_nextcloud() {
     );
     client.cancel().await.unwrap();
 
-    let both = world.token(json!({"aud": [CLIENT_ID, NEXTCLOUD_AUDIENCE]}));
+    let both = world.token(json!({"aud": [CLIENT_ID, RESOURCE, NEXTCLOUD_AUDIENCE]}));
     world.nextcloud_accepts(&both).await;
     let client = connect_with(&world.server, Some(&both)).await;
     let note = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
@@ -262,7 +262,7 @@ async fn a_failed_exchange_fails_the_call_with_the_idps_reason() {
         })))
         .mount(&world.idp.server)
         .await;
-    let token = world.token(json!({"aud": [CLIENT_ID, NEXTCLOUD_AUDIENCE]}));
+    let token = world.token(json!({"aud": [CLIENT_ID, RESOURCE, NEXTCLOUD_AUDIENCE]}));
     let client = connect_with(&world.server, Some(&token)).await;
     let result = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
     assert_tool_error("get", &result, "access_denied");

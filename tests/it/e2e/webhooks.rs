@@ -70,8 +70,15 @@ async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
     panic!("gave up waiting for {what}");
 }
 
+/// The counters, read with the webhook secret (they are not public).
 async fn metrics(server: &RunningServer) -> Value {
-    reqwest::get(format!("{}/webhooks/metrics", server.base_url))
+    let url = format!("{}/webhooks/metrics", server.base_url);
+    let anonymous = reqwest::get(&url).await.unwrap();
+    assert_eq!(anonymous.status(), 401, "the metrics are not public");
+    reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(SECRET)
+        .send()
         .await
         .unwrap()
         .json()

@@ -2,4 +2,5 @@
 
 mod nextcloud_oidc;
 mod oidc;
+mod outage;
 mod token_endpoint;

@@ -71,7 +71,11 @@ async fn token_for_another_audience_is_refused() {
     claims["aud"] = json!(["nextcloud", "account"]);
     let err = refused(&provider, &key.sign(&claims)).await;
     assert!(matches!(err, AuthError::WrongAudience { .. }), "{err:?}");
-    assert!(err.to_string().contains(CLIENT_ID));
+    assert!(err.to_string().contains(RESOURCE));
+    // The client id alone is what this client's ID tokens name: not enough.
+    claims["aud"] = json!([CLIENT_ID]);
+    let err = refused(&provider, &key.sign(&claims)).await;
+    assert!(matches!(err, AuthError::WrongAudience { .. }), "{err:?}");
     claims.as_object_mut().unwrap().remove("aud");
     let err = refused(&provider, &key.sign(&claims)).await;
     assert!(matches!(err, AuthError::WrongAudience { .. }), "{err:?}");

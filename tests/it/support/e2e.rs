@@ -72,9 +72,12 @@ pub fn temp_store() -> StoreConfig {
 /// Starts the server as `serve` does (background work included) on a free
 /// loopback port.
 pub async fn start_server(config: Config) -> RunningServer {
-    let app = Application::build(config, HttpSettings::loopback_any_port())
-        .await
-        .expect("start-up");
+    start_server_with(config, HttpSettings::loopback_any_port()).await
+}
+
+/// The same with edge settings of the test's choosing.
+pub async fn start_server_with(config: Config, http: HttpSettings) -> RunningServer {
+    let app = Application::build(config, http).await.expect("start-up");
     let address = app.address();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {

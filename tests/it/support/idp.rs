@@ -127,7 +127,7 @@ impl FakeIdp {
         json!({
             "iss": self.issuer,
             "sub": ALICE,
-            "aud": [CLIENT_ID, "account"],
+            "aud": [CLIENT_ID, RESOURCE, "account"],
             "exp": now() + 300,
             "iat": now(),
             "typ": "Bearer",

@@ -121,7 +121,7 @@ impl OAuthWorld {
     pub fn claims(&self, patch: Value) -> Value {
         let mut claims = self.idp.claims();
         if self.tokens_name_nextcloud {
-            claims["aud"] = json!([CLIENT_ID, NEXTCLOUD_AUDIENCE]);
+            claims["aud"] = json!([CLIENT_ID, RESOURCE, NEXTCLOUD_AUDIENCE]);
         }
         for (k, v) in patch.as_object().unwrap() {
             if v.is_null() {

@@ -145,9 +145,12 @@ async fn the_real_deliveries_are_accepted_as_sent() {
     let classes: Vec<&str> = seen.iter().map(|e| e.short_class()).collect();
     assert_eq!(classes, ["NodeCreatedEvent", "NodeWrittenEvent"]);
     assert_eq!(node_id(&seen[0]), 240);
+    let anonymous = rx.client.get(&rx.metrics_url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401, "the metrics are not public");
     let metrics: Value = rx
         .client
         .get(&rx.metrics_url)
+        .header("Authorization", format!("Bearer {SECRET}"))
         .send()
         .await
         .unwrap()

@@ -107,6 +107,9 @@ Service's in-cluster names and loopback (kubectl port-forward). */}}
 {{- if and .Values.database.url (not (regexMatch "^(?i)postgres(ql)?://" .Values.database.url)) }}
 {{- fail "database.url must be a postgres:// or postgresql:// URL" }}
 {{- end }}
+{{- if and (not .Values.config.oidc.clientId) (not .Values.secrets.existingSecret) (not .Values.secrets.basicToken) }}
+{{- fail "basic mode (no config.oidc.clientId) needs secrets.basicToken (NEXTCLOUD_MCP_BASIC_TOKEN, 32+ characters, e.g. openssl rand -hex 32): the pod listens beyond loopback and every /mcp request must carry it" }}
+{{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled: there is no /metrics listener to scrape otherwise" }}
 {{- end }}

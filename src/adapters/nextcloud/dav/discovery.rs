@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use url::Url;
 
-use super::href::encode;
+use super::href::{encode, same_origin};
 use super::multistatus::{CALDAV, CARDDAV, DAV};
 use super::request::dav_method;
 use crate::adapters::nextcloud::errors::{map_status, protocol};
@@ -90,12 +90,6 @@ fn remember(key: CacheKey, home: &Url) {
         }
         cache.insert(key, (Instant::now(), home.clone()));
     }
-}
-
-fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str() == b.host_str()
-        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 impl NextcloudSession {

@@ -6,15 +6,12 @@ use reqwest::{Method, Response, StatusCode};
 use url::Url;
 
 use super::multistatus::{self, Multistatus};
+use crate::adapters::nextcloud::body::{MAX_MULTISTATUS, error_text, read_or};
 use crate::adapters::nextcloud::errors::{
     map_status, not_multistatus, properties_refused, protocol, write_status,
 };
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::ports::nextcloud::NextcloudError;
-
-/// A calendar or address book multistatus bigger than this is refused
-/// instead of buffered.
-const MAX_MULTISTATUS_BYTES: u64 = 32 * 1024 * 1024;
 
 pub const XML: &str = "application/xml; charset=utf-8";
 
@@ -52,37 +49,18 @@ pub fn etag_of(response: &Response) -> Option<String> {
     header(response, &ETAG).or_else(|| header(response, &HeaderName::from_static("oc-etag")))
 }
 
-/// Reads a body chunk by chunk and gives up as soon as it passes `max`, so a
-/// server that lies about (or omits) Content-Length cannot make us buffer more.
-pub async fn read_capped(
-    mut response: Response,
-    max: u64,
-    too_large: impl Fn() -> NextcloudError,
-) -> Result<Vec<u8>, NextcloudError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|_| NextcloudError::Unavailable("the reply was interrupted".into()))?
-    {
-        if (bytes.len() + chunk.len()) as u64 > max {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
-}
-
-/// Reads a 207 reply of at most `max` bytes into its responses.
-pub async fn read_multistatus(response: Response, max: u64) -> Result<Multistatus, NextcloudError> {
+/// Reads a 207 reply of at most [`MAX_MULTISTATUS`] bytes into its responses.
+pub async fn read_multistatus(response: Response) -> Result<Multistatus, NextcloudError> {
     if response.status() != StatusCode::MULTI_STATUS {
         return Err(not_multistatus(response.status()));
     }
-    let too_large = || protocol("the multistatus reply is too large");
-    if response.content_length().is_some_and(|n| n > max) {
-        return Err(too_large());
-    }
-    let bytes = read_capped(response, max, too_large).await?;
+    let bytes = read_or(response, MAX_MULTISTATUS, || {
+        protocol(format!(
+            "the multistatus reply is larger than {} MiB; refused",
+            MAX_MULTISTATUS >> 20
+        ))
+    })
+    .await?;
     let xml = std::str::from_utf8(&bytes).map_err(|_| protocol("the reply is not UTF-8"))?;
     multistatus::parse(xml)
 }
@@ -93,10 +71,6 @@ pub enum Precondition {
     Create,
     /// `If-Match`: replace only this version.
     Replace(String),
-}
-
-async fn body_of(response: Response) -> String {
-    response.text().await.unwrap_or_default()
 }
 
 impl NextcloudSession {
@@ -117,7 +91,7 @@ impl NextcloudSession {
             request = request.header("Depth", depth);
         }
         let response = self.send(request, what).await?;
-        read_multistatus(response, MAX_MULTISTATUS_BYTES).await
+        read_multistatus(response).await
     }
 
     /// PUT of a calendar object or vCard; returns the new ETag if the server sent one.
@@ -149,7 +123,7 @@ impl NextcloudSession {
             status,
             create_only,
             what,
-            &body_of(response).await,
+            &error_text(response).await,
         ))
     }
 
@@ -169,7 +143,7 @@ impl NextcloudSession {
         if status.is_success() {
             return Ok(());
         }
-        Err(map_status(status, what, &body_of(response).await))
+        Err(map_status(status, what, &error_text(response).await))
     }
 
     /// MKCOL / MKCALENDAR / PROPPATCH with an XML body.
@@ -187,7 +161,7 @@ impl NextcloudSession {
         let response = self.send(request, what).await?;
         if response.status() == StatusCode::MULTI_STATUS {
             // PROPPATCH answers 207 with a status per property.
-            let reply = read_multistatus(response, MAX_MULTISTATUS_BYTES).await?;
+            let reply = read_multistatus(response).await?;
             let refused = reply
                 .responses
                 .iter()

@@ -7,29 +7,14 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 use super::envelope::unwrap_ocs;
+use crate::adapters::nextcloud::body::{MAX_JSON, error_bytes, read_reply};
 use crate::adapters::nextcloud::errors::reply_error;
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::ports::nextcloud::NextcloudError;
 
-/// No JSON reply these adapters read is legitimately bigger than this.
-const MAX_JSON_BYTES: usize = 32 * 1024 * 1024;
-
-/// Reads a reply body, giving up past [`MAX_JSON_BYTES`].
-pub async fn read_body(mut response: Response, what: &str) -> Result<Vec<u8>, NextcloudError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|_| NextcloudError::Unavailable(format!("the reply for {what} was cut off")))?
-    {
-        if bytes.len() + chunk.len() > MAX_JSON_BYTES {
-            return Err(NextcloudError::Protocol(format!(
-                "the reply for {what} is larger than {MAX_JSON_BYTES} bytes"
-            )));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
+/// Reads a successful reply body, giving up past [`MAX_JSON`].
+pub async fn read_body(response: Response, what: &str) -> Result<Vec<u8>, NextcloudError> {
+    read_reply(response, MAX_JSON, what).await
 }
 
 /// Parses JSON; serde's message can quote user data, so only the position
@@ -98,11 +83,10 @@ impl NextcloudSession {
     ) -> Result<Vec<u8>, NextcloudError> {
         let response = self.send_raw(builder).await?;
         let status = response.status();
-        let body = read_body(response, what).await?;
         if status.is_success() {
-            Ok(body)
+            read_body(response, what).await
         } else {
-            Err(reply_error(status, what, &body))
+            Err(reply_error(status, what, &error_bytes(response).await))
         }
     }
 }

@@ -7,19 +7,17 @@ use reqwest::header::{CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
 use reqwest::{Method, Response, StatusCode};
 use url::Url;
 
+use super::body::{error_text, read_or};
 use super::dav::href::{decode_segments, encode};
 use super::dav::multistatus::{DAV, OWNCLOUD, Resource};
 use super::dav::request::{
-    dav_method, etag_of, header, header_value, quoted_etag, read_capped, read_multistatus,
+    dav_method, etag_of, header, header_value, quoted_etag, read_multistatus,
 };
 use super::errors::{protocol, transfer_status, upload_status};
 use super::http::NextcloudSession;
 use crate::domain::files::{EntryKind, FileContent, FileEntry, WriteCondition, WriteOutcome};
 use crate::domain::path::UserPath;
 use crate::ports::nextcloud::{FilesApi, NextcloudError};
-
-/// A listing bigger than this is refused instead of buffered without bound.
-const MAX_MULTISTATUS_BYTES: u64 = 64 * 1024 * 1024;
 
 fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
@@ -90,9 +88,18 @@ impl NextcloudSession {
     }
 
     async fn entries(&self, response: Response) -> Result<Vec<FileEntry>, NextcloudError> {
-        let reply = read_multistatus(response, MAX_MULTISTATUS_BYTES).await?;
+        let reply = read_multistatus(response).await?;
         let root = decode_segments(self.url(&self.files_root())?.path())?;
-        reply.responses.iter().map(|r| entry(r, &root)).collect()
+        reply
+            .responses
+            .iter()
+            .map(|r| {
+                // A reply naming another origin is not trusted in any part
+                // (security.md: Where credentials go).
+                self.href_url(&r.href)?;
+                entry(r, &root)
+            })
+            .collect()
     }
 
     async fn propfind(
@@ -128,7 +135,7 @@ impl NextcloudSession {
         if status.is_success() {
             return Ok(());
         }
-        let body = response.text().await.unwrap_or_default();
+        let body = error_text(response).await;
         Err(transfer_status(
             status,
             overwrite,
@@ -174,12 +181,9 @@ impl FilesApi for NextcloudSession {
         let request = self.request(Method::GET, self.dav_url(path, false)?);
         let response = self.send(request, &what).await?;
         let too_large = || NextcloudError::TooLarge(what.clone(), max_bytes);
-        if response.content_length().is_some_and(|n| n > max_bytes) {
-            return Err(too_large());
-        }
         let content_type = header(&response, &CONTENT_TYPE);
         let etag = etag_of(&response);
-        let bytes = read_capped(response, max_bytes, too_large).await?;
+        let bytes = read_or(response, max_bytes, too_large).await?;
         Ok(FileContent {
             bytes,
             content_type,
@@ -212,7 +216,7 @@ impl FilesApi for NextcloudSession {
         let status = response.status();
         if !status.is_success() {
             let create_only = matches!(condition, WriteCondition::MustNotExist);
-            let body = response.text().await.unwrap_or_default();
+            let body = error_text(response).await;
             return Err(upload_status(status, create_only, &what, &body));
         }
         let created = status == StatusCode::CREATED;

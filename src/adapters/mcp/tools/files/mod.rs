@@ -64,7 +64,7 @@ pub struct WriteFileArgs {
     /// MIME type to store, e.g. "text/markdown"; default is decided by Nextcloud from the name.
     #[serde(default)]
     pub content_type: Option<String>,
-    /// Only overwrite if the file still has this etag (from a listing or read); protects concurrent edits.
+    /// Only overwrite if the file still has this etag (from a listing or read). Nextcloud keeps the etag when a file is overwritten within the same second, so such a change is not caught.
     #[serde(default)]
     pub if_match: Option<String>,
 }
@@ -236,7 +236,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_write_file",
-        description = "Create or overwrite a text file. Pass if_match with the etag you read to refuse overwriting someone else's change.",
+        description = "Create or overwrite a text file. Pass if_match with the etag you read to refuse overwriting someone else's change; Nextcloud keeps a file's etag when it is overwritten within the same second, so a change made in the same second as the version you read is not caught.",
         annotations(
             read_only_hint = false,
             destructive_hint = true,
