@@ -420,7 +420,11 @@ async fn login_flow_mode(secrets: &mut Secrets) {
             &call(&client, "provision_nextcloud_access", json!({})).await,
         );
         standin.approve(link["authorization_url"].as_str().unwrap(), approved_as);
-        let want = if login == approved_as { "connected" } else { "refused" };
+        let want = if login == approved_as {
+            "connected"
+        } else {
+            "refused"
+        };
         let mut done = false;
         for _ in 0..50 {
             let status = assert_ok(
@@ -433,7 +437,10 @@ async fn login_flow_mode(secrets: &mut Secrets) {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(done, "the flow approved as {approved_as} did not end as {want}");
+        assert!(
+            done,
+            "the flow approved as {approved_as} did not end as {want}"
+        );
     }
     let note = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
     assert_eq!(assert_ok("get", &note)["title"], "note of alice");
@@ -452,7 +459,10 @@ async fn login_flow_mode(secrets: &mut Secrets) {
         &call(&client, "revoke_nextcloud_access", json!({})).await,
     );
     for (i, secret) in standin.every_secret().into_iter().enumerate() {
-        secrets.add(format!("login-flow app password or poll token #{}", i + 1), secret);
+        secrets.add(
+            format!("login-flow app password or poll token #{}", i + 1),
+            secret,
+        );
     }
     client.cancel().await.unwrap();
 }

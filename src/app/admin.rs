@@ -50,7 +50,10 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
             }
             let accounts = store.list_accounts().await.map_err(|e| e.to_string())?;
             if !accounts.is_empty() {
-                out.push_str(&format!("{} connected Nextcloud accounts\n", accounts.len()));
+                out.push_str(&format!(
+                    "{} connected Nextcloud accounts\n",
+                    accounts.len()
+                ));
             }
             for a in accounts {
                 out.push_str(&format!(

@@ -220,7 +220,10 @@ mod tests {
         assert!(expected.check("ALICE").is_ok());
         let refused = expected.check("bob").unwrap_err();
         let text = refused.to_string();
-        assert!(text.contains("(bob) is not yours") && text.contains("Alice"), "{text}");
+        assert!(
+            text.contains("(bob) is not yours") && text.contains("Alice"),
+            "{text}"
+        );
         assert!(text.contains("preferred_username"), "{text}");
     }
 

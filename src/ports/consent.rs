@@ -71,7 +71,9 @@ pub enum ProvisioningStatus {
         connected_at: UnixTime,
     },
     /// Login-flow mode: a flow was started; the user has not approved it yet.
-    Pending { expires_at: UnixTime },
+    Pending {
+        expires_at: UnixTime,
+    },
     /// Login-flow mode: Nextcloud refused the stored app password (revoked
     /// in its security settings); the user must connect again.
     NeedsReconnect {
@@ -79,7 +81,9 @@ pub enum ProvisioningStatus {
         since: UnixTime,
     },
     /// Login-flow mode: the last flow ended without a connection, and why.
-    Refused { reason: String },
+    Refused {
+        reason: String,
+    },
 }
 
 #[async_trait]

@@ -38,8 +38,11 @@ pub trait LoginFlowApi: Send + Sync {
     async fn poll_flow(&self, poll_token: &SecretString) -> Result<PollAnswer, NextcloudError>;
     /// The user id the app password acts as; `CredentialRejected` when
     /// Nextcloud no longer accepts it.
-    async fn user_id_of(&self, login: &str, password: &SecretString)
-    -> Result<String, NextcloudError>;
+    async fn user_id_of(
+        &self,
+        login: &str,
+        password: &SecretString,
+    ) -> Result<String, NextcloudError>;
     /// Deletes the app password it authenticates with
     /// (`DELETE /ocs/v2.php/core/apppassword`).
     async fn delete_app_password(

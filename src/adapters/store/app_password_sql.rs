@@ -6,7 +6,9 @@ use secrecy::SecretString;
 
 use super::common::Sealer;
 use super::crypto::Purpose;
-use crate::domain::login_flow::{AccountSummary, ConnectedAccount, ExpectedLogin, PendingLoginFlow};
+use crate::domain::login_flow::{
+    AccountSummary, ConnectedAccount, ExpectedLogin, PendingLoginFlow,
+};
 use crate::domain::time::UnixTime;
 use crate::ports::store::StoreError;
 
@@ -165,10 +167,15 @@ macro_rules! impl_app_password_store {
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(common::db_error)?;
-                row.map(|r| q::account_from_row(&self.sealer, r)).transpose()
+                row.map(|r| q::account_from_row(&self.sealer, r))
+                    .transpose()
             }
 
-            async fn delete_account(&self, subject: &str, provider: &str) -> Result<bool, StoreError> {
+            async fn delete_account(
+                &self,
+                subject: &str,
+                provider: &str,
+            ) -> Result<bool, StoreError> {
                 use super::app_password_sql as q;
                 let done = sqlx::query(q::DELETE_ACCOUNT)
                     .bind(subject)
@@ -187,7 +194,10 @@ macro_rules! impl_app_password_store {
                 now: UnixTime,
             ) -> Result<bool, StoreError> {
                 use super::app_password_sql as q;
-                let Some(sealed) = self.sealed_if_holds(subject, provider, app_password).await? else {
+                let Some(sealed) = self
+                    .sealed_if_holds(subject, provider, app_password)
+                    .await?
+                else {
                     return Ok(false);
                 };
                 let done = sqlx::query(q::MARK_RECONNECT)
@@ -214,7 +224,8 @@ macro_rules! impl_app_password_store {
                     return Ok(false);
                 };
                 let (sealed, version) =
-                    self.sealer.seal(Purpose::AppPassword, subject, provider, to)?;
+                    self.sealer
+                        .seal(Purpose::AppPassword, subject, provider, to)?;
                 let done = sqlx::query(q::ROTATE_ACCOUNT)
                     .bind(sealed)
                     .bind(version)
@@ -341,8 +352,10 @@ macro_rules! impl_app_password_store {
                 let Some(row) = row else { return Ok(None) };
                 let sealed = row.4.clone();
                 let (account, _) = q::account_from_row(&self.sealer, row)?;
-                Ok((account.app_password.expose_secret() == password.expose_secret())
-                    .then_some(sealed))
+                Ok(
+                    (account.app_password.expose_secret() == password.expose_secret())
+                        .then_some(sealed),
+                )
             }
         }
     };

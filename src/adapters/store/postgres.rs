@@ -9,10 +9,10 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection as _, PgConnection, PgPool};
 
+use super::app_password_sql::impl_app_password_store;
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
 use super::lease_sql;
-use super::app_password_sql::impl_app_password_store;
 use super::sql_impl::impl_sql_store;
 use crate::domain::audit::AuditEvent;
 use crate::domain::consent::PendingConsent;

@@ -183,7 +183,11 @@ pub(super) fn login_flow_policy(args: &ModeArgs) -> Result<LoginFlowPolicy, Conf
         _ => OwnerClaim::PreferredUsername,
     };
     let mut mapping = BTreeMap::new();
-    for pair in args.login_flow_user_map.iter().filter(|p| !p.trim().is_empty()) {
+    for pair in args
+        .login_flow_user_map
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+    {
         let (subject, login) = pair
             .split_once('=')
             .map(|(s, l)| (s.trim(), l.trim()))

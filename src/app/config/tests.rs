@@ -438,7 +438,13 @@ fn with_mode(mut a: CommonArgs, mode: &str) -> CommonArgs {
 #[test]
 fn auth_mode_names_the_mode_and_agrees_with_older_settings() {
     // Without the setting, the older ones decide as before.
-    assert_eq!(Config::from_args(args(), Transport::Http).unwrap().mode.name(), "basic");
+    assert_eq!(
+        Config::from_args(args(), Transport::Http)
+            .unwrap()
+            .mode
+            .name(),
+        "basic"
+    );
     // Named explicitly, each mode comes out as named.
     let mut a = with_mode(oauth_args("false"), "exchange");
     a.oauth.enable_token_exchange = None;
@@ -468,8 +474,14 @@ fn auth_mode_names_the_mode_and_agrees_with_older_settings() {
     let AuthMode::LoginFlow(policy) = &config.mode else {
         panic!("{:?}", config.mode)
     };
-    assert_eq!(policy.owner.claim, crate::domain::login_flow::OwnerClaim::Email);
-    assert_eq!(policy.owner.mapping.get("sub-1").map(String::as_str), Some("alice"));
+    assert_eq!(
+        policy.owner.claim,
+        crate::domain::login_flow::OwnerClaim::Email
+    );
+    assert_eq!(
+        policy.owner.mapping.get("sub-1").map(String::as_str),
+        Some("alice")
+    );
     assert!(config.oauth.is_some() && !config.store.progressive_consent);
     let mut a = with_mode(args(), "multi-user-basic");
     a.nextcloud_username = None;
@@ -482,29 +494,67 @@ fn auth_mode_names_the_mode_and_agrees_with_older_settings() {
 fn a_contradiction_between_settings_stops_the_start() {
     let contradiction = |a: CommonArgs, transport: Transport, needle: &str| {
         let err = Config::from_args(a, transport).unwrap_err().to_string();
-        assert!(err.starts_with("NEXTCLOUD_MCP_AUTH_MODE is invalid"), "{err}");
+        assert!(
+            err.starts_with("NEXTCLOUD_MCP_AUTH_MODE is invalid"),
+            "{err}"
+        );
         assert!(err.contains(needle), "{err}");
     };
-    contradiction(with_mode(oauth_args("true"), "basic"), Transport::Http, "ENABLE_TOKEN_EXCHANGE=true");
-    contradiction(with_mode(oauth_args("false"), "basic"), Transport::Http, "NEXTCLOUD_OIDC_CLIENT_ID");
-    contradiction(with_mode(oauth_args("true"), "pass-through"), Transport::Http, "ENABLE_TOKEN_EXCHANGE=true");
-    contradiction(with_mode(oauth_args("false"), "exchange"), Transport::Http, "ENABLE_TOKEN_EXCHANGE=false");
-    contradiction(with_mode(oauth_args("true"), "login-flow"), Transport::Http, "ENABLE_TOKEN_EXCHANGE=true");
+    contradiction(
+        with_mode(oauth_args("true"), "basic"),
+        Transport::Http,
+        "ENABLE_TOKEN_EXCHANGE=true",
+    );
+    contradiction(
+        with_mode(oauth_args("false"), "basic"),
+        Transport::Http,
+        "NEXTCLOUD_OIDC_CLIENT_ID",
+    );
+    contradiction(
+        with_mode(oauth_args("true"), "pass-through"),
+        Transport::Http,
+        "ENABLE_TOKEN_EXCHANGE=true",
+    );
+    contradiction(
+        with_mode(oauth_args("false"), "exchange"),
+        Transport::Http,
+        "ENABLE_TOKEN_EXCHANGE=false",
+    );
+    contradiction(
+        with_mode(oauth_args("true"), "login-flow"),
+        Transport::Http,
+        "ENABLE_TOKEN_EXCHANGE=true",
+    );
     let mut a = with_mode(oauth_args("false"), "login-flow");
     a.oauth.enable_token_exchange = None;
     a.store.enable_progressive_consent = Some("true".into());
     contradiction(a, Transport::Http, "ENABLE_PROGRESSIVE_CONSENT=true");
-    contradiction(with_mode(args(), "multi-user-basic"), Transport::Http, "NEXTCLOUD_USERNAME");
+    contradiction(
+        with_mode(args(), "multi-user-basic"),
+        Transport::Http,
+        "NEXTCLOUD_USERNAME",
+    );
     let mut a = with_mode(oauth_args("false"), "multi-user-basic");
     a.oauth.enable_token_exchange = None;
     contradiction(a, Transport::Http, "identity provider");
-    contradiction(with_mode(oauth_args("false"), "login-flow"), Transport::Stdio, "stdio");
-    contradiction(with_mode(args(), "kerberos"), Transport::Http, "'kerberos' is not");
+    contradiction(
+        with_mode(oauth_args("false"), "login-flow"),
+        Transport::Stdio,
+        "stdio",
+    );
+    contradiction(
+        with_mode(args(), "kerberos"),
+        Transport::Http,
+        "'kerberos' is not",
+    );
     // A mode that needs the IdP says which setting is missing.
     let err = Config::from_args(with_mode(args(), "exchange"), Transport::Http)
         .unwrap_err()
         .to_string();
-    assert!(err.starts_with("NEXTCLOUD_OIDC_CLIENT_ID is missing"), "{err}");
+    assert!(
+        err.starts_with("NEXTCLOUD_OIDC_CLIENT_ID is missing"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -518,7 +568,9 @@ fn login_flow_needs_a_key_and_valid_own_settings() {
     };
     let mut a = base();
     a.store.token_encryption_key = None;
-    let err = Config::from_args(a, Transport::Http).unwrap_err().to_string();
+    let err = Config::from_args(a, Transport::Http)
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("TOKEN_ENCRYPTION_KEY is missing"), "{err}");
     for (patch, needle) in [
         (
@@ -545,7 +597,9 @@ fn login_flow_needs_a_key_and_valid_own_settings() {
     ] {
         let mut a = base();
         patch(&mut a);
-        let err = Config::from_args(a, Transport::Http).unwrap_err().to_string();
+        let err = Config::from_args(a, Transport::Http)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with(needle), "{err}");
     }
     let mut a = base();

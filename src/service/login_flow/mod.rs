@@ -203,9 +203,7 @@ impl ConnectedAccounts {
             Ok(id) => id,
             Err(error) => {
                 let reason = format!("Nextcloud did not accept the new app password: {error}");
-                return Ok(self
-                    .refuse(flow, &login_name, &app_password, reason)
-                    .await);
+                return Ok(self.refuse(flow, &login_name, &app_password, reason).await);
             }
         };
         // A reconnect replaces the old app password: delete it at Nextcloud
@@ -271,17 +269,17 @@ impl ConnectedAccounts {
     /// once first, so asking finishes an approved flow on any replica.
     pub async fn status(&self, caller: &Principal) -> Result<ProvisioningStatus, AccountError> {
         let subject = caller.subject();
-        if let Some(flow) = self.store.get_flow(subject, &self.provider).await? {
-            if now() < flow.expires_at {
-                match self.poll(&flow).await? {
-                    Polled::Waiting => {
-                        return Ok(ProvisioningStatus::Pending {
-                            expires_at: flow.expires_at,
-                        });
-                    }
-                    Polled::Refused(reason) => return Ok(ProvisioningStatus::Refused { reason }),
-                    Polled::Connected => {}
+        if let Some(flow) = self.store.get_flow(subject, &self.provider).await?
+            && now() < flow.expires_at
+        {
+            match self.poll(&flow).await? {
+                Polled::Waiting => {
+                    return Ok(ProvisioningStatus::Pending {
+                        expires_at: flow.expires_at,
+                    });
                 }
+                Polled::Refused(reason) => return Ok(ProvisioningStatus::Refused { reason }),
+                Polled::Connected => {}
             }
         }
         if let Some((account, since)) = self.store.get_account(subject, &self.provider).await? {
@@ -296,7 +294,10 @@ impl ConnectedAccounts {
                 },
             });
         }
-        let last = self.store.recent_audit(Some(subject.to_string()), 1).await?;
+        let last = self
+            .store
+            .recent_audit(Some(subject.to_string()), 1)
+            .await?;
         if let Some(event) = last.first()
             && event.kind == AuditKind::Provisioned
             && let crate::domain::audit::AuditOutcome::Failure(reason) = &event.outcome
@@ -381,7 +382,7 @@ impl ConnectedAccounts {
                 login_name: account.login_name,
             });
         }
-        let watch = watch::Watch::new(self.clone(), &account);
+        let watch = watch::Watch::watching(self.clone(), &account);
         Ok((credential_of(account), watch))
     }
 

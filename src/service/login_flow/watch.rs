@@ -24,7 +24,10 @@ pub(super) struct Watch {
 }
 
 impl Watch {
-    pub(super) fn new(accounts: Arc<ConnectedAccounts>, account: &ConnectedAccount) -> RejectionWatch {
+    pub(super) fn watching(
+        accounts: Arc<ConnectedAccounts>,
+        account: &ConnectedAccount,
+    ) -> RejectionWatch {
         Arc::new(Watch {
             accounts,
             subject: account.subject.clone(),
@@ -68,7 +71,10 @@ pub(crate) async fn check_and_mark(
         .await
     {
         Ok(true) => {
-            tracing::warn!(subject, "Nextcloud refused the stored app password; the account needs reconnecting");
+            tracing::warn!(
+                subject,
+                "Nextcloud refused the stored app password; the account needs reconnecting"
+            );
             accounts
                 .audit(AuditEvent::failure(
                     AuditKind::CredentialRejected,

@@ -176,7 +176,10 @@ async fn users_and_revoke_cover_connected_accounts() {
     let (ok, users, err) = admin(&db, &key, None, &["users"]);
     assert!(ok, "{err}");
     assert!(users.contains("1 connected Nextcloud accounts"), "{users}");
-    assert!(users.contains("bob-sub") && users.contains("login=bob"), "{users}");
+    assert!(
+        users.contains("bob-sub") && users.contains("login=bob"),
+        "{users}"
+    );
     assert!(!users.contains(APP_PASSWORD));
 
     let nextcloud = wiremock::MockServer::start().await;
@@ -191,8 +194,14 @@ async fn users_and_revoke_cover_connected_accounts() {
         &["revoke", "--subject", "bob-sub", "--nextcloud-host", &host],
     );
     assert!(ok, "{err}");
-    assert!(revoked.contains("app password deleted at Nextcloud"), "{revoked}");
-    assert!(revoked.contains("connected account deleted=true"), "{revoked}");
+    assert!(
+        revoked.contains("app password deleted at Nextcloud"),
+        "{revoked}"
+    );
+    assert!(
+        revoked.contains("connected account deleted=true"),
+        "{revoked}"
+    );
     let sent = nextcloud.received_requests().await.unwrap();
     use base64::Engine as _;
     let expected = format!(
@@ -200,11 +209,19 @@ async fn users_and_revoke_cover_connected_accounts() {
         base64::engine::general_purpose::STANDARD.encode(format!("bob:{APP_PASSWORD}"))
     );
     assert_eq!(
-        sent[0].headers.get("authorization").unwrap().to_str().unwrap(),
+        sent[0]
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap(),
         expected
     );
     let (_, users, _) = admin(&db, &key, None, &["users"]);
     assert!(!users.contains("bob-sub"), "{users}");
     let (_, audit, _) = admin(&db, &key, None, &["audit", "--subject", "bob-sub"]);
-    assert!(audit.contains("revoked\tbob-sub\tclient=admin-cli\tsuccess"), "{audit}");
+    assert!(
+        audit.contains("revoked\tbob-sub\tclient=admin-cli\tsuccess"),
+        "{audit}"
+    );
 }

@@ -94,7 +94,12 @@ async fn use_delete_and_refusal_after_delete() {
     let (server, nextcloud) = replay("login-flow", "12-use-new-app-password").await;
     assert_eq!(nextcloud.user_id_of("bob", &password).await.unwrap(), "bob");
     let received = only_request(&server).await;
-    let auth = received.headers.get("authorization").unwrap().to_str().unwrap();
+    let auth = received
+        .headers
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap();
     use base64::Engine as _;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(auth.strip_prefix("Basic ").unwrap())
@@ -102,7 +107,10 @@ async fn use_delete_and_refusal_after_delete() {
     assert_eq!(decoded, b"bob:granted-app-password");
 
     let (server, nextcloud) = replay("login-flow", "13-delete-new-app-password").await;
-    nextcloud.delete_app_password("bob", &password).await.unwrap();
+    nextcloud
+        .delete_app_password("bob", &password)
+        .await
+        .unwrap();
     let fixture = load("login-flow", "13-delete-new-app-password").request;
     assert_request_matches(
         &only_request(&server).await,

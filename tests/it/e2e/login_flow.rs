@@ -83,7 +83,10 @@ async fn two_users_connect_their_own_accounts_and_never_share() {
     let alice_url = login_url(&alice).await;
     let bob_url = login_url(&bob).await;
     assert_ne!(alice_url, bob_url);
-    assert!(alice_url.starts_with(&format!("{}/index.php/login/v2/flow/", world.nextcloud.uri())));
+    assert!(alice_url.starts_with(&format!(
+        "{}/index.php/login/v2/flow/",
+        world.nextcloud.uri()
+    )));
     let pending = call(&alice, "nc_notes_get_note", json!({"note_id": 213})).await;
     assert_tool_error("get while pending", &pending, "approve");
 
@@ -122,7 +125,10 @@ async fn two_users_connect_their_own_accounts_and_never_share() {
     }
     assert!(contains(&raw, "alice"), "the scan reads the real store");
     for secret in standin.every_secret() {
-        assert!(!contains(&raw, &secret), "a secret is in clear in the store");
+        assert!(
+            !contains(&raw, &secret),
+            "a secret is in clear in the store"
+        );
     }
 
     // Alice revokes the password in Nextcloud's settings: the next call is
@@ -133,7 +139,11 @@ async fn two_users_connect_their_own_accounts_and_never_share() {
     let status = status_until(&alice, |s| s["needs_reconnect"] == true).await;
     assert_eq!(status["login_name"], "alice");
     let refused = call(&alice, "nc_notes_get_note", json!({"note_id": 213})).await;
-    assert_tool_error("get needing reconnect", &refused, "provision_nextcloud_access");
+    assert_tool_error(
+        "get needing reconnect",
+        &refused,
+        "provision_nextcloud_access",
+    );
     // Bob is untouched.
     let note = assert_ok(
         "bob get",
@@ -147,7 +157,13 @@ async fn two_users_connect_their_own_accounts_and_never_share() {
         &call(&bob, "revoke_nextcloud_access", json!({})).await,
     );
     assert!(standin.valid_passwords_of("bob").is_empty());
-    assert!(store.get_account(BOB, &accounts[0].provider).await.unwrap().is_none());
+    assert!(
+        store
+            .get_account(BOB, &accounts[0].provider)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let refused = call(&bob, "nc_notes_get_note", json!({"note_id": 213})).await;
     assert_tool_error("get after revoke", &refused, "provision_nextcloud_access");
     let kinds = world.audit_kinds(6).await;
@@ -175,7 +191,15 @@ async fn an_account_that_is_not_the_callers_is_refused_and_deleted() {
     assert!(reason.contains("(dave) is not yours"), "{reason}");
     assert!(reason.contains("carol"), "{reason}");
     // Nothing stored, and the new app password is gone at Nextcloud.
-    assert!(world.store().await.list_accounts().await.unwrap().is_empty());
+    assert!(
+        world
+            .store()
+            .await
+            .list_accounts()
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(standin.valid_passwords_of("dave").is_empty());
     let refused = call(&carol, "nc_notes_get_note", json!({"note_id": 213})).await;
     assert_tool_error("get", &refused, "provision_nextcloud_access");

@@ -63,8 +63,7 @@ impl LoginFlowStandIn {
         state.counter += 1;
         let password = format!(
             "{login}-AppPw-{:04}-{}",
-            state.counter,
-            "Xk2Vq9LmZ4Rt7Yb1Nc6Hd3Jf8Gs5Pw0QeUaTiOyRlKjMnBvCxZ"
+            state.counter, "Xk2Vq9LmZ4Rt7Yb1Nc6Hd3Jf8Gs5Pw0QeUaTiOyRlKjMnBvCxZ"
         );
         let id = login_url.rsplit('/').next().unwrap().to_string();
         let flow = state
@@ -81,7 +80,9 @@ impl LoginFlowStandIn {
     /// The user deletes every app password of `login` in Nextcloud's settings.
     pub fn revoke_all_of(&self, login: &str) {
         let mut state = self.state.lock().unwrap();
-        state.passwords.retain(|_, l| !l.eq_ignore_ascii_case(login));
+        state
+            .passwords
+            .retain(|_, l| !l.eq_ignore_ascii_case(login));
     }
 
     /// App passwords of `login` Nextcloud still accepts.
@@ -188,7 +189,12 @@ impl Respond for LoginFlowStandIn {
                 ResponseTemplate::new(200).set_body_json(body)
             }
             ("DELETE", "/ocs/v2.php/core/apppassword") => {
-                let header = request.headers.get("authorization").unwrap().to_str().unwrap();
+                let header = request
+                    .headers
+                    .get("authorization")
+                    .unwrap()
+                    .to_str()
+                    .unwrap();
                 let decoded = base64::engine::general_purpose::STANDARD
                     .decode(header.strip_prefix("Basic ").unwrap())
                     .unwrap();

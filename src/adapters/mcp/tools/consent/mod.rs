@@ -48,7 +48,8 @@ impl NextcloudMcp {
         let (consent, caller) = self.consent_parts(&request)?;
         let link = consent.begin(&caller).await.or_fail()?;
         let url = link.authorization_url.to_string();
-        let minutes = ((link.expires_at.0 - crate::service::clock::now().0).max(0) as u64).div_ceil(60);
+        let minutes =
+            ((link.expires_at.0 - crate::service::clock::now().0).max(0) as u64).div_ceil(60);
         Ok(success(
             &serde_json::json!({ "authorization_url": url, "expires_at": link.expires_at.0 }),
             format!("Open this link, sign in and approve (valid {minutes} minutes, once):\n{url}"),
@@ -98,7 +99,9 @@ impl NextcloudMcp {
             ),
             ProvisioningStatus::NeedsReconnect { login_name, since } => success(
                 &serde_json::json!({ "provisioned": false, "needs_reconnect": true, "login_name": login_name, "refused_since": since.0 }),
-                format!("Nextcloud no longer accepts the app password for {login_name} (revoked in Nextcloud?). Use provision_nextcloud_access to connect again."),
+                format!(
+                    "Nextcloud no longer accepts the app password for {login_name} (revoked in Nextcloud?). Use provision_nextcloud_access to connect again."
+                ),
             ),
             ProvisioningStatus::Refused { reason } => success(
                 &serde_json::json!({ "provisioned": false, "refused": true, "reason": reason }),
