@@ -53,6 +53,10 @@ pub enum AuthError {
     Inactive,
     #[error("the identity provider could not be asked about the token ({0}); try again later")]
     Unavailable(String),
+    /// Too many tokens never seen before are being checked right now; the
+    /// provider was not asked. Not an outage: the caller retries shortly.
+    #[error("too many new access tokens are being checked right now; try again in a second")]
+    Throttled,
 }
 
 impl AuthError {

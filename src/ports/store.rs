@@ -144,7 +144,9 @@ pub trait TokenStore: Send + Sync {
     /// Every provisioned (subject, provider), ordered by subject then provider.
     async fn list_provisioned(&self) -> Result<Vec<ProvisionedUser>, StoreError>;
 
-    /// Saves a pending consent under its `state`; `Conflict` if that state exists.
+    /// Saves a pending consent under its `state`, replacing every earlier
+    /// pending consent of the same subject and provider: only the newest link
+    /// works. `Conflict` if that state exists.
     async fn save_pending(&self, pending: &PendingConsent) -> Result<(), StoreError>;
     /// Atomically reads and deletes the pending consent with this `state`:
     /// of any number of concurrent callers, one gets it, the others `None`.

@@ -221,6 +221,12 @@ impl OfflineAccess {
         Err(OfflineError::NeedsConsent(subject.to_string()))
     }
 
+    /// Deletes consent links that expired unused (a person who never
+    /// finished signing in leaves one); returns how many.
+    pub async fn purge_expired_consents(&self) -> Result<u64, OfflineError> {
+        Ok(self.store.purge_expired_pending(now()).await?)
+    }
+
     /// Refreshes every grant of this provider not refreshed within `min_age`
     /// (by any replica) and not being refreshed now: keeps rotating refresh
     /// tokens alive and finds revoked ones early. Replicas running this at
@@ -282,6 +288,10 @@ pub fn spawn_grant_keeper(
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = ticker.tick() => {
+                    if let Err(error) = offline.purge_expired_consents().await {
+                        crate::telemetry::record::store_error("consents");
+                        tracing::warn!(%error, "purging expired consent links failed");
+                    }
                     // Half an interval: with replicas ticking at different
                     // moments, each grant is still refreshed once per interval.
                     match offline.refresh_all(&job, interval / 2).await {
@@ -353,5 +363,46 @@ pub async fn check_nextcloud_access(
         Err(error) => AccessCheck::Failed {
             reason: error.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::ports::identity::MockIdentityProvider;
+    use crate::ports::store::MockTokenStore;
+
+    /// A consent link nobody finished stays in the store until someone
+    /// deletes it: the keeper does, on every tick, with the current time.
+    #[tokio::test]
+    async fn the_keeper_purges_expired_consent_links_on_every_tick() {
+        let purges = Arc::new(AtomicU64::new(0));
+        let mut store = MockTokenStore::new();
+        let counted = Arc::clone(&purges);
+        store.expect_purge_expired_pending().returning(move |at| {
+            assert!(at.0 > 1_700_000_000, "purged with a real clock reading");
+            counted.fetch_add(1, Ordering::SeqCst);
+            Ok(2)
+        });
+        store.expect_list_provisioned().returning(|| Ok(Vec::new()));
+        let offline = Arc::new(OfflineAccess::new(
+            Arc::new(store),
+            Arc::new(MockIdentityProvider::new()),
+            "https://idp.example".into(),
+        ));
+        let stop = CancellationToken::new();
+        let keeper = spawn_grant_keeper(offline, Duration::from_millis(20), stop.clone());
+        // Several ticks, however slow the machine: wait for them, bounded.
+        let waited = tokio::time::timeout(Duration::from_secs(30), async {
+            while purges.load(Ordering::SeqCst) < 3 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        stop.cancel();
+        keeper.await.unwrap();
+        assert!(waited.is_ok(), "the keeper never purged three times");
     }
 }

@@ -9,6 +9,7 @@ pub const TOOL_CALLS_IN_FLIGHT: &str = "nextcloud_mcp_tool_calls_in_flight";
 pub const NEXTCLOUD_REQUESTS: &str = "nextcloud_mcp_nextcloud_requests_total";
 pub const NEXTCLOUD_REQUEST_SECONDS: &str = "nextcloud_mcp_nextcloud_request_duration_seconds";
 pub const IDP_CALLS: &str = "nextcloud_mcp_idp_calls_total";
+pub const EXCHANGE_CACHE: &str = "nextcloud_mcp_exchange_cache_lookups_total";
 pub const WEBHOOK_DELIVERIES: &str = "nextcloud_mcp_webhook_deliveries_total";
 pub const STORE_ERRORS: &str = "nextcloud_mcp_store_errors_total";
 pub const GRANT_REFRESHES: &str = "nextcloud_mcp_grant_refreshes_total";
@@ -85,6 +86,13 @@ pub fn nextcloud_app(path: &str) -> &'static str {
 pub fn idp_call(kind: &'static str, ok: bool) {
     let outcome = if ok { "ok" } else { "error" };
     metrics::counter!(IDP_CALLS, "kind" => kind, "outcome" => outcome).increment(1);
+}
+
+/// A token exchange answered from the cache (`hit`) or sent to the
+/// identity provider (`miss`); only counted while the cache is on.
+pub fn exchange_cache(hit: bool) {
+    let outcome = if hit { "hit" } else { "miss" };
+    metrics::counter!(EXCHANGE_CACHE, "outcome" => outcome).increment(1);
 }
 
 /// A store operation failed.

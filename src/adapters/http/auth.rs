@@ -83,6 +83,15 @@ pub async fn require_bearer(
     };
     let principal = match auth.identity.verify_access_token(&token).await {
         Ok(principal) => principal,
+        Err(AuthError::Throttled) => {
+            tracing::info!("new-token budget spent; answering 429");
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, "1")],
+                AuthError::Throttled.to_string(),
+            )
+                .into_response();
+        }
         Err(error) if error.is_unavailable() => {
             tracing::warn!(%error, "token verification unavailable");
             return (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response();

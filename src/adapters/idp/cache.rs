@@ -44,6 +44,11 @@ impl<V: Clone> TokenCache<V> {
         }
     }
 
+    /// Whether anything is ever kept (a zero TTL turns the cache off).
+    pub fn is_enabled(&self) -> bool {
+        !self.ttl.is_zero()
+    }
+
     pub fn get(&self, key: &TokenHash) -> Option<V> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         match entries.get(key) {

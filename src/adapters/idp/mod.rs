@@ -2,6 +2,7 @@
 //! Keycloak, and Nextcloud's `oidc` app. `connect` reads the IdP's discovery
 //! document and picks the adapter, unless the configuration names one.
 
+pub mod budget;
 pub mod cache;
 pub mod discovery;
 pub mod http;

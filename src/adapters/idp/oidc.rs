@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+use super::budget::IntrospectionBudget;
 use super::cache::{TokenCache, TokenHash};
 use super::discovery::{Discovery, DiscoveryDocument, discovery_url};
 use super::http::{
@@ -44,6 +45,8 @@ pub struct OidcProvider {
     /// Opaque tokens introspection refused, so that sending the same unknown
     /// token again costs no IdP call.
     refused: TokenCache<AuthError>,
+    /// Bounds how many never-seen tokens reach the introspection endpoint.
+    introspection_budget: IntrospectionBudget,
     /// Exchanged tokens per (subject token, audience, scope); off when its TTL is zero.
     exchanged: TokenCache<IssuedToken>,
 }
@@ -75,6 +78,7 @@ impl OidcProvider {
             leeway_secs: config.leeway_secs,
             introspected: TokenCache::new(config.token_cache_ttl, config.token_cache_capacity),
             refused: TokenCache::new(config.token_cache_ttl, config.token_cache_capacity),
+            introspection_budget: IntrospectionBudget::default(),
             exchanged: TokenCache::new(config.exchange_cache_ttl, config.token_cache_capacity),
         })
     }
@@ -141,6 +145,12 @@ impl OidcProvider {
         }
         if let Some(refusal) = self.refused.get(&key) {
             return Err(refusal);
+        }
+        if !self
+            .introspection_budget
+            .try_take(std::time::Instant::now())
+        {
+            return Err(AuthError::Throttled);
         }
         match self.introspect_uncached(token).await {
             Ok((claims, remaining)) => {
@@ -322,7 +332,11 @@ impl IdentityProvider for OidcProvider {
             subject.access_token().expose_secret(),
             scope.unwrap_or("")
         )));
-        if let Some(issued) = self.exchanged.get(&key) {
+        let cached = self.exchanged.get(&key);
+        if self.exchanged.is_enabled() {
+            crate::telemetry::record::exchange_cache(cached.is_some());
+        }
+        if let Some(issued) = cached {
             return Ok(issued);
         }
         let mut form = vec![

@@ -35,6 +35,9 @@ pub(crate) const RESEAL_GRANT: &str = "UPDATE refresh_tokens SET sealed = $1, ke
 pub(crate) const INSERT_PENDING: &str = "INSERT INTO pending_consents \
     (state, subject, provider, sealed, key_version, scopes, expires_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// An earlier link of the same person stops working when a new one is made.
+pub(crate) const REPLACE_PENDING_OF: &str =
+    "DELETE FROM pending_consents WHERE subject = $1 AND provider = $2";
 pub(crate) const TAKE_PENDING: &str = "DELETE FROM pending_consents WHERE state = $1 \
     RETURNING state, subject, provider, sealed, key_version, scopes, expires_at";
 pub(crate) const PURGE_PENDING: &str = "DELETE FROM pending_consents WHERE expires_at <= $1";

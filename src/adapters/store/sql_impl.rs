@@ -68,6 +68,13 @@ macro_rules! impl_sql_store {
                     &pending.provider,
                     &pending.pkce_verifier,
                 )?;
+                let mut tx = self.pool.begin().await.map_err(common::db_error)?;
+                sqlx::query(common::REPLACE_PENDING_OF)
+                    .bind(&pending.subject)
+                    .bind(&pending.provider)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(common::db_error)?;
                 sqlx::query(common::INSERT_PENDING)
                     .bind(&pending.state)
                     .bind(&pending.subject)
@@ -76,7 +83,7 @@ macro_rules! impl_sql_store {
                     .bind(version)
                     .bind(common::scopes_to_text(&pending.scopes))
                     .bind(pending.expires_at.0)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(|e| match common::db_error(e) {
                         StoreError::Conflict(_) => {
@@ -84,6 +91,7 @@ macro_rules! impl_sql_store {
                         }
                         other => other,
                     })?;
+                tx.commit().await.map_err(common::db_error)?;
                 Ok(())
             }
 

@@ -3,7 +3,7 @@
 //! and an unknown token does not cost an IdP call each time it is sent.
 
 use crate::support::idp::*;
-use crate::support::oauth::{OAuthWorld, pass_through, tool_call};
+use crate::support::oauth::{OAuthWorld, mcp_request, pass_through, tool_call};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -71,4 +71,51 @@ async fn an_id_token_is_not_an_access_token() {
     // A header `typ` other than an access token's is refused too.
     let valid = world.token(json!({}));
     assert_ne!(world.post_mcp(Some(&valid), call()).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_stream_of_distinct_junk_tokens_costs_a_bounded_number_of_idp_calls() {
+    use nextcloud_mcp::adapters::idp::budget::{DEFAULT_BURST, DEFAULT_PER_SECOND};
+
+    let world = OAuthWorld::start(pass_through()).await;
+    world.idp_finds_every_opaque_token_inactive().await;
+    // All at once, as a flood would come: far more than the burst plus what
+    // the steady rate refills while they are answered, however slow the machine.
+    let sent = DEFAULT_BURST as usize * 6;
+    let url = world.server.mcp_url();
+    let started = std::time::Instant::now();
+    let mut flood = tokio::task::JoinSet::new();
+    for i in 0..sent {
+        let request = mcp_request(&url, &call()).bearer_auth(format!("opaque-junk-{i:04}"));
+        flood.spawn(async move { request.send().await.unwrap() });
+    }
+    let mut throttled = 0;
+    while let Some(answer) = flood.join_next().await {
+        let answer = answer.unwrap();
+        match answer.status().as_u16() {
+            401 => {}
+            429 => {
+                assert_eq!(
+                    answer.headers().get("retry-after").unwrap(),
+                    "1",
+                    "the caller is told when to retry"
+                );
+                throttled += 1;
+            }
+            other => panic!("a junk token answered {other}, not 401 or 429"),
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let asked = world.idp.hits("/introspect").await;
+    // At most the burst plus what the steady rate refilled meanwhile.
+    let allowed = DEFAULT_BURST as f64 + DEFAULT_PER_SECOND as f64 * elapsed;
+    assert!(
+        (asked as f64) <= allowed.floor() + 1.0,
+        "{asked} of {sent} distinct junk tokens reached the identity provider in {elapsed:.1} s"
+    );
+    assert_eq!(
+        asked + throttled,
+        sent,
+        "every token either asked or throttled"
+    );
 }

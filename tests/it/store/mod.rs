@@ -50,6 +50,7 @@ contract!(
     tokens::reseal_under_new_key,
     tokens::without_key_tokens_refuse,
     state::pending_is_single_use_and_bound,
+    state::a_new_link_replaces_the_earlier_ones,
     state::concurrent_writers,
     state::restart_keeps_data,
     state::audit_newest_first,

@@ -71,18 +71,43 @@ pub async fn pending_is_single_use_and_bound(h: &Harness) {
     }
     assert_eq!(wins, 1);
 
-    // Expiry: purge removes only expired ones.
+    // Expiry: purge removes only expired ones (two people: a new link of
+    // the same person would replace the old one anyway).
     store
         .save_pending(&pending("alice", "s-old", 900))
         .await
         .unwrap();
     store
-        .save_pending(&pending("alice", "s-new", 5_000))
+        .save_pending(&pending("carol", "s-new", 5_000))
         .await
         .unwrap();
     assert_eq!(store.purge_expired_pending(now).await.unwrap(), 1);
     assert!(store.take_pending("s-old").await.unwrap().is_none());
     assert!(store.take_pending("s-new").await.unwrap().is_some());
+}
+
+pub async fn a_new_link_replaces_the_earlier_ones(h: &Harness) {
+    let store = h.open(Some(keyring(1, &key()))).await;
+    for state in ["s-first", "s-second"] {
+        store
+            .save_pending(&pending("alice", state, i64::MAX))
+            .await
+            .unwrap();
+    }
+    store
+        .save_pending(&pending("bob", "s-bob", i64::MAX))
+        .await
+        .unwrap();
+    store
+        .save_pending(&pending("alice", "s-third", i64::MAX))
+        .await
+        .unwrap();
+    // Only alice's newest link works; bob's is untouched.
+    assert!(store.take_pending("s-first").await.unwrap().is_none());
+    assert!(store.take_pending("s-second").await.unwrap().is_none());
+    assert!(store.take_pending("s-bob").await.unwrap().is_some());
+    let newest = store.take_pending("s-third").await.unwrap().unwrap();
+    assert_eq!(newest.subject, "alice");
 }
 
 pub async fn concurrent_writers(h: &Harness) {
