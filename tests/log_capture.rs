@@ -18,6 +18,7 @@ mod support {
     pub mod e2e;
     pub mod fixtures;
     pub mod idp;
+    pub mod login_flow;
     pub mod oauth;
 }
 
@@ -395,6 +396,77 @@ async fn progressive_consent(secrets: &mut Secrets) {
     client.cancel().await.unwrap();
 }
 
+/// Login-flow mode: connect (flow start, polls, the granted app password),
+/// use, a refused account of someone else, revocation at Nextcloud, revoke.
+async fn login_flow_mode(secrets: &mut Secrets) {
+    use nextcloud_mcp::domain::credential::LoginFlowPolicy;
+    use nextcloud_mcp::domain::login_flow::OwnershipRule;
+    let mode = AuthMode::LoginFlow(LoginFlowPolicy {
+        owner: OwnershipRule::default(),
+        rotate_every: None,
+        poll_every: Duration::from_secs(1),
+    });
+    let options = Options {
+        consent: true,
+        ..Options::default()
+    };
+    let world = OAuthWorld::start_with(mode, options).await;
+    let standin = support::login_flow::LoginFlowStandIn::mount(&world.nextcloud).await;
+    let alice = world.recorded_token(secrets, "login-flow caller token", json!({}));
+    let client = connect_with(&world.server, Some(&alice)).await;
+    for (login, approved_as) in [("alice", "mallory"), ("alice", "alice")] {
+        let link = assert_ok(
+            "provision",
+            &call(&client, "provision_nextcloud_access", json!({})).await,
+        );
+        standin.approve(link["authorization_url"].as_str().unwrap(), approved_as);
+        let want = if login == approved_as {
+            "connected"
+        } else {
+            "refused"
+        };
+        let mut done = false;
+        for _ in 0..50 {
+            let status = assert_ok(
+                "status",
+                &call(&client, "check_provisioning_status", json!({})).await,
+            );
+            if status[want] == true {
+                done = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            done,
+            "the flow approved as {approved_as} did not end as {want}"
+        );
+    }
+    let note = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+    assert_eq!(assert_ok("get", &note)["title"], "note of alice");
+    standin.revoke_all_of("alice");
+    let refused = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+    assert_tool_error("get", &refused, "401");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let link = assert_ok(
+        "provision",
+        &call(&client, "provision_nextcloud_access", json!({})).await,
+    );
+    standin.approve(link["authorization_url"].as_str().unwrap(), "alice");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_ok(
+        "revoke",
+        &call(&client, "revoke_nextcloud_access", json!({})).await,
+    );
+    for (i, secret) in standin.every_secret().into_iter().enumerate() {
+        secrets.add(
+            format!("login-flow app password or poll token #{}", i + 1),
+            secret,
+        );
+    }
+    client.cancel().await.unwrap();
+}
+
 // ----- The check -----
 
 /// Every captured line containing `needle`, as `target: line` (shortened).
@@ -423,6 +495,7 @@ async fn no_secret_reaches_the_logs_at_debug_level() {
     oauth_pass_through(&mut secrets).await;
     oauth_exchange(&mut secrets).await;
     progressive_consent(&mut secrets).await;
+    login_flow_mode(&mut secrets).await;
     // Audit writes and connection teardown log off the calls' paths.
     tokio::time::sleep(Duration::from_millis(300)).await;
 

@@ -48,6 +48,29 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
                     }
                 ));
             }
+            let accounts = store.list_accounts().await.map_err(|e| e.to_string())?;
+            if !accounts.is_empty() {
+                out.push_str(&format!(
+                    "{} connected Nextcloud accounts\n",
+                    accounts.len()
+                ));
+            }
+            for a in accounts {
+                out.push_str(&format!(
+                    "{}\t{}\tlogin={}\tuser_id={}\tconnected_at={}\trotated_at={}\tkey_version={}\tstate={}\n",
+                    a.subject,
+                    a.provider,
+                    a.login_name,
+                    a.user_id,
+                    a.connected_at.0,
+                    a.rotated_at.0,
+                    a.key_version,
+                    match a.needs_reconnect_since {
+                        None => "ok".to_string(),
+                        Some(since) => format!("needs-reconnect(refused_at={})", since.0),
+                    }
+                ));
+            }
         }
         AdminAction::Revoke { subject, provider } => {
             let store = open(&args.store).await?;
@@ -81,8 +104,22 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
                     .map(|u| u.provider)
                     .collect(),
             };
-            if providers.is_empty() {
+            let account_providers: Vec<String> = store
+                .list_accounts()
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter(|a| a.subject == subject)
+                .map(|a| a.provider)
+                .collect();
+            if providers.is_empty() && account_providers.is_empty() {
                 return Err(format!("{subject} has no stored grant"));
+            }
+            for provider in account_providers {
+                out.push_str(
+                    &revoke_account(&store, args.nextcloud_host.as_deref(), &subject, &provider)
+                        .await?,
+                );
             }
             for provider in providers {
                 let grant = match &identity {
@@ -160,5 +197,67 @@ pub async fn run(args: AdminArgs) -> Result<String, String> {
             }
         }
     }
+    Ok(out)
+}
+
+/// Deletes a connected account here, and its app password at Nextcloud when
+/// `nextcloud_host` is given; audited either way.
+async fn revoke_account(
+    store: &Arc<dyn Store>,
+    nextcloud_host: Option<&str>,
+    subject: &str,
+    provider: &str,
+) -> Result<String, String> {
+    use crate::ports::login_flow::LoginFlowApi;
+    let mut out = String::new();
+    let account = store
+        .get_account(subject, provider)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut event = AuditEvent::success(AuditKind::Revoked, subject, now());
+    match (nextcloud_host.filter(|h| !h.trim().is_empty()), &account) {
+        (Some(host), Some((account, _))) => {
+            let url = url::Url::parse(host.trim())
+                .map_err(|e| format!("NEXTCLOUD_HOST is invalid: {e}"))?;
+            let nextcloud =
+                crate::adapters::nextcloud::HttpNextcloud::new(url, std::time::Duration::from_secs(30))
+                    .map_err(|e| e.to_string())?;
+            match nextcloud
+                .delete_app_password(&account.login_name, &account.app_password)
+                .await
+            {
+                Ok(()) | Err(crate::ports::nextcloud::NextcloudError::CredentialRejected) => out
+                    .push_str(&format!(
+                        "app password deleted at Nextcloud: {subject} ({provider})\n"
+                    )),
+                Err(e) => {
+                    out.push_str(&format!(
+                        "Nextcloud could not delete the app password of {subject} ({provider}): {e}\n"
+                    ));
+                    event = AuditEvent::failure(
+                        AuditKind::Revoked,
+                        subject,
+                        now(),
+                        format!("deleted here; Nextcloud could not delete the app password: {e}"),
+                    );
+                }
+            }
+        }
+        (None, Some(_)) => out.push_str(&format!(
+            "app password of {subject} ({provider}) left at Nextcloud (set NEXTCLOUD_HOST to delete it there)\n"
+        )),
+        _ => {}
+    }
+    let deleted = store
+        .delete_account(subject, provider)
+        .await
+        .map_err(|e| e.to_string())?;
+    store
+        .append_audit(&event.with_client("admin-cli"))
+        .await
+        .map_err(|e| e.to_string())?;
+    out.push_str(&format!(
+        "connected account deleted={deleted}: {subject} ({provider})\n"
+    ));
     Ok(out)
 }

@@ -22,7 +22,8 @@ use crate::app::wiring::{WebhookJobs, Wired, wire};
 use crate::domain::credential::AuthMode;
 use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
 use crate::ports::webhooks::{EventHandler, EventIntake};
-use crate::service::offline::{OfflineAccess, spawn_grant_keeper};
+use crate::service::login_flow::ConnectedAccounts;
+use crate::service::offline::{OfflineAccess, spawn_account_keeper, spawn_grant_keeper};
 use crate::service::sync::{IndexSync, SyncOnEvent};
 use crate::service::webhooks::{LogEventHandler, reconcile_at_start};
 use crate::telemetry::exporter::{self, Exposition};
@@ -119,6 +120,7 @@ struct Background {
     mode: AuthMode,
     connector: Arc<dyn NextcloudConnector>,
     offline: Option<Arc<OfflineAccess>>,
+    accounts: Option<Arc<ConnectedAccounts>>,
     grant_refresh_interval: Duration,
     webhooks: Option<WebhookJobs>,
     reconcile_on_start: bool,
@@ -193,6 +195,7 @@ impl Application {
                 mode: config.mode,
                 connector: wired.connector,
                 offline: wired.offline,
+                accounts: wired.accounts,
                 grant_refresh_interval: config.store.grant_refresh_interval,
                 webhooks: wired.webhooks,
                 reconcile_on_start: config.webhooks.reconcile_on_start,
@@ -274,6 +277,10 @@ impl Background {
                 self.grant_refresh_interval,
                 stop.clone(),
             ));
+        }
+        if let Some(accounts) = self.accounts {
+            let every = accounts.poll_every();
+            jobs.push(spawn_account_keeper(accounts, every, stop.clone()));
         }
         if let Some(webhooks) = self.webhooks {
             if self.reconcile_on_start {

@@ -21,11 +21,13 @@ use crate::domain::credential::AuthMode;
 use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::consent::ConsentService;
 use crate::ports::identity::{IdentityProvider, IdpError};
+use crate::ports::login_flow::LoginFlowApi;
 use crate::ports::nextcloud::NextcloudConnector;
 use crate::ports::store::{AuditLog, Store, StoreError};
 use crate::ports::webhooks::{EventIntake, WebhookAdmin};
 use crate::service::consent::ConsentManager;
 use crate::service::credentials::CredentialResolver;
+use crate::service::login_flow::{ConnectedAccounts, LoginFlowConsent};
 use crate::service::offline::{OfflineAccess, OfflineSyncAccess};
 use crate::service::readiness::Readiness;
 use crate::service::sync::{BasicSyncAccess, IndexReader, IndexSync, SyncAccess, SyncSettings};
@@ -42,6 +44,8 @@ pub struct Wired {
     pub connector: Arc<dyn NextcloudConnector>,
     /// Present when progressive consent is on: the background jobs' access.
     pub offline: Option<Arc<OfflineAccess>>,
+    /// Present in login-flow mode: the callers' connected accounts.
+    pub accounts: Option<Arc<ConnectedAccounts>>,
     /// Present when WEBHOOK_SECRET is set: the worker, not yet running.
     pub webhooks: Option<WebhookJobs>,
     /// Present when VECTOR_SYNC_ENABLED: the index sync, not yet running.
@@ -56,27 +60,36 @@ fn index_sync(
     offline: Option<Arc<OfflineAccess>>,
     connector: &Arc<dyn NextcloudConnector>,
 ) -> Result<(Arc<IndexSync>, Arc<IndexReader>), ConfigError> {
-    let (access, default_owner): (Arc<dyn SyncAccess>, Option<String>) =
-        match (&config.mode, offline) {
-            (
-                AuthMode::Basic {
-                    username,
-                    app_password,
-                },
-                _,
-            ) => (
-                Arc::new(BasicSyncAccess::new(username.clone(), app_password.clone())),
-                Some(username.clone()),
-            ),
-            (_, Some(offline)) => (Arc::new(OfflineSyncAccess::new(offline)), None),
-            (_, None) => {
-                return Err(invalid("VECTOR_SYNC_ENABLED")(
-                    "in the OAuth modes the sync acts through users' offline access: \
+    let (access, default_owner): (Arc<dyn SyncAccess>, Option<String>) = match (
+        &config.mode,
+        offline,
+    ) {
+        (
+            AuthMode::Basic {
+                username,
+                app_password,
+            },
+            _,
+        ) => (
+            Arc::new(BasicSyncAccess::new(username.clone(), app_password.clone())),
+            Some(username.clone()),
+        ),
+        (AuthMode::LoginFlow(_) | AuthMode::MultiUserBasic, _) => {
+            return Err(invalid("VECTOR_SYNC_ENABLED")(
+                "the index sync does not act through login-flow or multi-user-basic accounts yet; \
+                     turn it off in this mode"
+                    .into(),
+            ));
+        }
+        (_, Some(offline)) => (Arc::new(OfflineSyncAccess::new(offline)), None),
+        (_, None) => {
+            return Err(invalid("VECTOR_SYNC_ENABLED")(
+                "in the OAuth modes the sync acts through users' offline access: \
                      set ENABLE_PROGRESSIVE_CONSENT=true (pass-through mode)"
-                        .into(),
-                ));
-            }
-        };
+                    .into(),
+            ));
+        }
+    };
     let sync = IndexSync::new(
         store.clone(),
         store.clone(),
@@ -189,8 +202,16 @@ fn opened(store: &Option<Arc<dyn Store>>) -> Result<Arc<dyn Store>, ConfigError>
 /// at start, not at the first call. Nextcloud is not asked anything here:
 /// [`crate::app::startup::probe_in_background`] does that once serving.
 pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
+    // The per-request Basic check at the HTTP edge is not built yet; until
+    // it is, the mode must not serve /mcp without any authentication.
+    if matches!(config.mode, AuthMode::MultiUserBasic) {
+        return Err(invalid("NEXTCLOUD_MCP_AUTH_MODE")(
+            "multi-user-basic is not served by this version yet; use login-flow or basic".into(),
+        ));
+    }
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
         .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
+    let login_flow_api: Arc<dyn LoginFlowApi> = Arc::new(nextcloud.clone());
     let connector: Arc<dyn NextcloudConnector> = Arc::new(nextcloud);
     let store = match store_needed_by(config) {
         Some(feature) => Some(
@@ -212,6 +233,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
 
     let mut consent: Option<Arc<dyn ConsentService>> = None;
     let mut offline = None;
+    let mut accounts = None;
     let (identity, oauth) = match &config.oauth {
         Some(oauth) => {
             let identity: Arc<dyn IdentityProvider> = idp::connect(oauth.idp.clone())
@@ -241,11 +263,28 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
                     provider,
                 )));
             }
+            // The OAuth callback is offline consent's; login flows are polled.
+            let callback = consent.clone();
+            if let AuthMode::LoginFlow(policy) = &config.mode {
+                let provider = identity
+                    .metadata()
+                    .await
+                    .map_err(|e| invalid("OIDC_DISCOVERY_URL")(e.to_string()))?
+                    .issuer;
+                let connected = ConnectedAccounts::new(
+                    opened(&store)?,
+                    login_flow_api.clone(),
+                    provider,
+                    policy.clone(),
+                );
+                consent = Some(Arc::new(LoginFlowConsent(connected.clone())));
+                accounts = Some(connected);
+            }
             let edge = OAuthEdge {
                 identity: identity.clone(),
                 server_url: oauth.server_url.clone(),
                 allowed_clients: config.store.allowed_clients.clone(),
-                consent: consent.clone(),
+                consent: callback,
             };
             (Some(identity), Some(edge))
         }
@@ -266,15 +305,19 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
     } else {
         (None, None)
     };
+    let mut credentials = CredentialResolver::new(
+        config.mode.clone(),
+        connector.clone(),
+        identity.clone(),
+        store
+            .clone()
+            .map(|store| Arc::new(StoreAuditLog(store)) as Arc<dyn AuditLog>),
+    );
+    if let Some(accounts) = &accounts {
+        credentials = credentials.with_connected_accounts(accounts.clone());
+    }
     let mcp = NextcloudMcp::new(ToolContext {
-        credentials: CredentialResolver::new(
-            config.mode.clone(),
-            connector.clone(),
-            identity.clone(),
-            store
-                .clone()
-                .map(|store| Arc::new(StoreAuditLog(store)) as Arc<dyn AuditLog>),
-        ),
+        credentials,
         consent,
         webhooks: webhooks
             .as_ref()
@@ -300,6 +343,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         connector,
         offline,
         sync,
+        accounts,
         webhooks: webhooks.map(|w| WebhookJobs {
             service: w.service,
             worker: w.worker,

@@ -13,10 +13,14 @@ pub enum AuditKind {
     RefreshFailed,
     Exchanged,
     ExchangeFailed,
+    /// Nextcloud refused a stored app password (revoked there).
+    CredentialRejected,
+    /// A stored app password was rotated at Nextcloud.
+    AppPasswordRotated,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 7] = [
+    pub const ALL: [AuditKind; 9] = [
         AuditKind::ConsentStarted,
         AuditKind::Provisioned,
         AuditKind::Revoked,
@@ -24,6 +28,8 @@ impl AuditKind {
         AuditKind::RefreshFailed,
         AuditKind::Exchanged,
         AuditKind::ExchangeFailed,
+        AuditKind::CredentialRejected,
+        AuditKind::AppPasswordRotated,
     ];
 
     /// The stable name stored in the database.
@@ -36,6 +42,8 @@ impl AuditKind {
             AuditKind::RefreshFailed => "refresh_failed",
             AuditKind::Exchanged => "exchanged",
             AuditKind::ExchangeFailed => "exchange_failed",
+            AuditKind::CredentialRejected => "credential_rejected",
+            AuditKind::AppPasswordRotated => "app_password_rotated",
         }
     }
 

@@ -21,6 +21,13 @@ pub enum CredentialSecret {
     AppPassword(SecretString),
     /// An OAuth access token Nextcloud accepts (pass-through or exchanged).
     Bearer(SecretString),
+    /// HTTP Basic with an app password whose login name is not the user id
+    /// (Login Flow v2 grants it to a login name, which may be an email
+    /// address); `Credential::user_id` still names the DAV root.
+    LoginAppPassword {
+        login: String,
+        password: SecretString,
+    },
 }
 
 impl std::fmt::Debug for CredentialSecret {
@@ -29,6 +36,7 @@ impl std::fmt::Debug for CredentialSecret {
         f.write_str(match self {
             CredentialSecret::AppPassword(_) => "AppPassword(..)",
             CredentialSecret::Bearer(_) => "Bearer(..)",
+            CredentialSecret::LoginAppPassword { .. } => "LoginAppPassword(..)",
         })
     }
 }
@@ -37,7 +45,9 @@ impl std::fmt::Debug for Credential {
     // Hand-written so that no derive can ever print the secret.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self.secret {
-            CredentialSecret::AppPassword(_) => "app-password",
+            CredentialSecret::AppPassword(_) | CredentialSecret::LoginAppPassword { .. } => {
+                "app-password"
+            }
             CredentialSecret::Bearer(_) => "bearer",
         };
         f.debug_struct("Credential")
@@ -60,6 +70,23 @@ pub enum AuthMode {
     /// Every call exchanges the caller's token (RFC 8693) for a short-lived
     /// token for Nextcloud; nothing is stored.
     Exchange { nextcloud_audience: String },
+    /// Callers authenticate with the IdP as in the OAuth modes; each user
+    /// connects their own Nextcloud account through Login Flow v2 and every
+    /// call uses that user's stored app password.
+    LoginFlow(LoginFlowPolicy),
+    /// No IdP: every request carries HTTP Basic (a Nextcloud login name and
+    /// app password), checked at Nextcloud and used for that request only.
+    MultiUserBasic,
+}
+
+/// How login-flow mode decides that a Nextcloud account is the caller's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginFlowPolicy {
+    pub owner: super::login_flow::OwnershipRule,
+    /// Rotate stored app passwords this often; `None`: never.
+    pub rotate_every: Option<std::time::Duration>,
+    /// How often a started flow is polled until it ends or expires.
+    pub poll_every: std::time::Duration,
 }
 
 impl AuthMode {
@@ -68,24 +95,29 @@ impl AuthMode {
             AuthMode::Basic { .. } => "basic",
             AuthMode::PassThrough { .. } => "pass-through",
             AuthMode::Exchange { .. } => "token-exchange",
+            AuthMode::LoginFlow(_) => "login-flow",
+            AuthMode::MultiUserBasic => "multi-user-basic",
         }
     }
 
     /// OAuth modes authenticate every HTTP request with a bearer token.
     pub fn is_oauth(&self) -> bool {
-        !matches!(self, AuthMode::Basic { .. })
+        !matches!(self, AuthMode::Basic { .. } | AuthMode::MultiUserBasic)
     }
 
     /// The server's own Nextcloud credential, for work no caller asked for
     /// (the start-up app probe, readiness, webhook reconcile). Only basic mode
-    /// has one: the app password; OAuth modes act only as a caller.
+    /// has one: the app password; the other modes act only as a caller.
     pub fn service_credential(&self) -> Option<Credential> {
         match self {
             AuthMode::Basic {
                 username,
                 app_password,
             } => Some(app_password_credential(username, app_password)),
-            AuthMode::PassThrough { .. } | AuthMode::Exchange { .. } => None,
+            AuthMode::PassThrough { .. }
+            | AuthMode::Exchange { .. }
+            | AuthMode::LoginFlow(_)
+            | AuthMode::MultiUserBasic => None,
         }
     }
 }
@@ -114,6 +146,9 @@ pub enum CredentialPlan {
         subject: Principal,
         audience: String,
     },
+    /// Use the app password this caller connected through Login Flow v2,
+    /// and only theirs: the store is looked up by the verified subject.
+    ConnectedAccount { subject: Principal },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,6 +164,11 @@ pub enum PlanError {
          (e.g. a Keycloak audience mapper), or run this server with ENABLE_TOKEN_EXCHANGE=true"
     )]
     AudienceLacksNextcloud { nextcloud_audience: String },
+    #[error(
+        "this server runs in multi-user-basic mode: send your Nextcloud login name and an app \
+         password with HTTP Basic on every request"
+    )]
+    NoBasicCredential,
 }
 
 /// Decides how this call gets its Nextcloud credential, from the server's mode
@@ -168,6 +208,15 @@ pub fn plan_credential(
                 audience: nextcloud_audience.clone(),
             })
         }
+        AuthMode::LoginFlow(_) => {
+            let caller = caller.ok_or(PlanError::NoCaller { mode: mode.name() })?;
+            Ok(CredentialPlan::ConnectedAccount {
+                subject: caller.clone(),
+            })
+        }
+        // The request's own Basic credential is the plan; the HTTP edge
+        // hands it over as a `BasicCaller`, never as a `Principal`.
+        AuthMode::MultiUserBasic => Err(PlanError::NoBasicCredential),
     }
 }
 
@@ -199,7 +248,12 @@ mod tests {
                 secret: CredentialSecret::Bearer(s),
                 ..
             } => s.expose_secret().to_string(),
+            CredentialPlan::Ready {
+                secret: CredentialSecret::LoginAppPassword { password, .. },
+                ..
+            } => password.expose_secret().to_string(),
             CredentialPlan::Exchange { .. } => "exchange".into(),
+            CredentialPlan::ConnectedAccount { .. } => "connected".into(),
         }
     }
 

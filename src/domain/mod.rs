@@ -16,6 +16,7 @@ pub mod file_meta;
 pub mod files;
 pub mod freebusy;
 pub mod index;
+pub mod login_flow;
 pub mod news;
 pub mod notes;
 pub mod path;

@@ -28,6 +28,9 @@ pub struct VerifiedClaims {
     pub client_id: Option<String>,
     /// `preferred_username` (or `username` from introspection): the login name.
     pub preferred_username: Option<String>,
+    /// `email`, when the token carries it (login-flow's ownership rule may
+    /// compare it with the Nextcloud login name).
+    pub email: Option<String>,
 }
 
 /// A verified caller, and the access token it presented.
@@ -83,6 +86,10 @@ impl Principal {
         self.claims.preferred_username.as_deref()
     }
 
+    pub fn email(&self) -> Option<&str> {
+        self.claims.email.as_deref()
+    }
+
     /// The token this caller presented: for pass-through and token exchange
     /// only. Never log it.
     pub fn access_token(&self) -> &SecretString {
@@ -113,6 +120,7 @@ impl fmt::Debug for Principal {
             .field("expires_at", &self.claims.expires_at)
             .field("client_id", &self.claims.client_id)
             .field("preferred_username", &self.claims.preferred_username)
+            .field("email", &self.claims.email)
             .finish_non_exhaustive()
     }
 }
@@ -135,6 +143,7 @@ mod tests {
                 expires_at: Some(1_000),
                 client_id: Some("claude".into()),
                 preferred_username: Some("alice".into()),
+                email: None,
             },
             SecretString::from("eyJ.secret-token.sig"),
         )

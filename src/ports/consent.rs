@@ -38,6 +38,10 @@ pub enum ConsentError {
         "the identity provider did not return a refresh token; check that the client may request offline_access"
     )]
     NoRefreshToken,
+    /// Login-flow mode: connecting the Nextcloud account failed; the text
+    /// says why and what to do.
+    #[error("{0}")]
+    Account(String),
 }
 
 /// What `begin` hands back: the URL the user opens to grant offline access.
@@ -60,6 +64,25 @@ pub enum ProvisioningStatus {
         scopes: Vec<String>,
         granted_at: UnixTime,
         since: UnixTime,
+    },
+    /// Login-flow mode: the caller's Nextcloud account is connected.
+    Connected {
+        login_name: String,
+        connected_at: UnixTime,
+    },
+    /// Login-flow mode: a flow was started; the user has not approved it yet.
+    Pending {
+        expires_at: UnixTime,
+    },
+    /// Login-flow mode: Nextcloud refused the stored app password (revoked
+    /// in its security settings); the user must connect again.
+    NeedsReconnect {
+        login_name: String,
+        since: UnixTime,
+    },
+    /// Login-flow mode: the last flow ended without a connection, and why.
+    Refused {
+        reason: String,
     },
 }
 

@@ -4,6 +4,7 @@ pub mod consent;
 pub mod documents;
 pub mod identity;
 pub mod index;
+pub mod login_flow;
 pub mod nextcloud;
 pub mod store;
 pub mod webhooks;

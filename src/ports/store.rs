@@ -11,6 +11,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::consent::PendingConsent;
 use crate::domain::time::UnixTime;
 use crate::ports::index::SearchIndex;
+pub use crate::ports::login_flow::AppPasswordStore;
 
 /// Why the store could not do what was asked. Messages name rows by subject
 /// and provider at most: never a token, verifier, state or key.
@@ -322,8 +323,11 @@ pub trait JobLeases: Send + Sync {
 
 /// All stores behind one handle, as `adapters::store::open_store` returns
 /// them. Upcast with `Arc<dyn Store> as Arc<dyn TokenStore>` where only one is needed.
-pub trait Store: TokenStore + WebhookStore + JobLeases + SearchIndex {}
-impl<T: TokenStore + WebhookStore + JobLeases + SearchIndex + ?Sized> Store for T {}
+pub trait Store: TokenStore + WebhookStore + JobLeases + SearchIndex + AppPasswordStore {}
+impl<T: TokenStore + WebhookStore + JobLeases + SearchIndex + AppPasswordStore + ?Sized> Store
+    for T
+{
+}
 
 /// Appending to the audit log and nothing else: the handle per-call code may
 /// hold, since it cannot reach any stored token.

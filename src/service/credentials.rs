@@ -16,6 +16,7 @@ use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
 use crate::ports::store::AuditLog;
 use crate::service::audit;
 use crate::service::clock::now;
+use crate::service::login_flow::{AccountError, ConnectedAccounts};
 
 /// Subject-to-user-id lookups kept in memory; user ids are not secrets, and
 /// the bound keeps a flood of distinct subjects from growing it without limit.
@@ -33,6 +34,12 @@ pub enum CredentialError {
     NoIdentityProvider,
     #[error("Nextcloud did not accept the token for you: {0}")]
     UserLookup(#[source] NextcloudError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(
+        "login-flow mode is configured but no account store is wired; this is a server configuration error"
+    )]
+    NoAccountStore,
 }
 
 pub struct CredentialResolver {
@@ -41,6 +48,8 @@ pub struct CredentialResolver {
     identity: Option<Arc<dyn IdentityProvider>>,
     audit: Option<Arc<dyn AuditLog>>,
     user_ids: Mutex<HashMap<(String, String), String>>,
+    /// Login-flow mode: the callers' connected accounts.
+    accounts: Option<Arc<ConnectedAccounts>>,
 }
 
 impl CredentialResolver {
@@ -56,7 +65,14 @@ impl CredentialResolver {
             identity,
             audit,
             user_ids: Mutex::new(HashMap::new()),
+            accounts: None,
         }
+    }
+
+    /// Login-flow mode: tool calls use the caller's connected account.
+    pub fn with_connected_accounts(mut self, accounts: Arc<ConnectedAccounts>) -> Self {
+        self.accounts = Some(accounts);
+        self
     }
 
     pub fn mode(&self) -> &AuthMode {
@@ -79,6 +95,14 @@ impl CredentialResolver {
                 self.record_exchange(&subject, issued.as_ref().err());
                 let issued = issued.map_err(CredentialError::Exchange)?;
                 (None, CredentialSecret::Bearer(issued.access_token))
+            }
+            CredentialPlan::ConnectedAccount { subject } => {
+                let accounts = self
+                    .accounts
+                    .as_ref()
+                    .ok_or(CredentialError::NoAccountStore)?;
+                let (credential, watch) = accounts.credential_for(&subject).await?;
+                return Ok(self.connector.connect_watched(credential, watch));
             }
         };
         let user_id = match user_id {

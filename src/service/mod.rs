@@ -10,6 +10,7 @@ pub mod audit;
 pub mod clock;
 pub mod consent;
 pub mod credentials;
+pub mod login_flow;
 pub mod offline;
 pub mod readiness;
 pub mod sync;

@@ -9,6 +9,8 @@
 //! let job = nextcloud_mcp::service::offline::BackgroundJob { _private: () };
 //! ```
 
+mod connected;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +25,8 @@ use crate::ports::nextcloud::NextcloudConnector;
 use crate::ports::store::{ClaimTerms, ClaimedGrant, StoreError, TokenStore};
 use crate::service::audit;
 use crate::service::clock::now;
+
+pub use connected::{check_connected_account, rotate_now, spawn_account_keeper};
 
 /// Proof that the holder runs as a background job, not as a tool call.
 pub struct BackgroundJob {

@@ -86,6 +86,8 @@ pub struct RawClaims {
     /// Introspection replies carry `username` instead.
     #[serde(default)]
     pub username: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
     /// Keycloak marks its tokens: `Bearer` (access), `ID`, `Refresh`...
     #[serde(default)]
     pub typ: Option<String>,
@@ -148,6 +150,7 @@ impl RawClaims {
             expires_at: self.exp.filter(|e| *e >= 0.0).map(|e| e as u64),
             client_id: self.azp.or(self.client_id),
             preferred_username: self.preferred_username.or(self.username),
+            email: self.email,
         })
     }
 }

@@ -38,6 +38,8 @@ struct UserInfo {
     sub: String,
     #[serde(default)]
     preferred_username: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
 }
 
 impl NextcloudOidcProvider {
@@ -133,6 +135,7 @@ impl NextcloudOidcProvider {
             expires_at: None,
             client_id: None,
             preferred_username: info.preferred_username,
+            email: info.email,
         };
         self.userinfo_cache.insert(key, claims.clone(), None);
         Ok(Principal::new(claims, token.clone()))

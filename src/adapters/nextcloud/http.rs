@@ -11,7 +11,7 @@ use url::Url;
 use super::body::error_text;
 use super::errors::{map_status, map_transport_error, rate_limited};
 use crate::domain::credential::{Credential, CredentialSecret};
-use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError};
+use crate::ports::nextcloud::{NextcloudApi, NextcloudConnector, NextcloudError, RejectionWatch};
 use crate::telemetry;
 
 const USER_AGENT: &str = concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION"));
@@ -68,6 +68,7 @@ impl HttpNextcloud {
         NextcloudSession {
             shared: self.shared.clone(),
             credential,
+            on_rejected: None,
         }
     }
 }
@@ -76,12 +77,24 @@ impl NextcloudConnector for HttpNextcloud {
     fn connect(&self, credential: Credential) -> Box<dyn NextcloudApi> {
         Box::new(self.session(credential))
     }
+
+    fn connect_watched(
+        &self,
+        credential: Credential,
+        on_rejected: RejectionWatch,
+    ) -> Box<dyn NextcloudApi> {
+        let mut session = self.session(credential);
+        session.on_rejected = Some(on_rejected);
+        Box::new(session)
+    }
 }
 
 /// A client bound to one credential for the length of one tool call.
 pub struct NextcloudSession {
     shared: Arc<Shared>,
     credential: Credential,
+    /// Told when Nextcloud answers 401 to this credential.
+    on_rejected: Option<RejectionWatch>,
 }
 
 impl NextcloudSession {
@@ -111,6 +124,9 @@ impl NextcloudSession {
                 builder.basic_auth(&self.credential.user_id, Some(password.expose_secret()))
             }
             CredentialSecret::Bearer(token) => builder.bearer_auth(token.expose_secret()),
+            CredentialSecret::LoginAppPassword { login, password } => {
+                builder.basic_auth(login, Some(password.expose_secret()))
+            }
         }
     }
 
@@ -148,6 +164,11 @@ impl NextcloudSession {
         };
         telemetry::record::nextcloud_request(app, status, started.elapsed());
         let response = sent.map_err(|e| map_transport_error(&e, self.shared.timeout))?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let Some(watch) = &self.on_rejected
+        {
+            watch.rejected();
+        }
         if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
             return Err(rate_limited(response.headers()));
         }

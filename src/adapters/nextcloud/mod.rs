@@ -13,6 +13,7 @@ mod scrub;
 
 // Server-wide endpoints.
 mod capabilities;
+mod login_flow;
 mod status;
 
 // One module per Nextcloud app.

@@ -123,6 +123,8 @@ impl Sealer {
             what: match purpose {
                 Purpose::RefreshToken => "refresh token",
                 Purpose::PkceVerifier => "PKCE verifier",
+                Purpose::AppPassword => "app password",
+                Purpose::LoginFlowPollToken => "login flow poll token",
             },
             subject: subject.to_owned(),
             provider: provider.to_owned(),

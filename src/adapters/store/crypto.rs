@@ -100,6 +100,10 @@ impl SealingKey {
 pub enum Purpose {
     RefreshToken,
     PkceVerifier,
+    /// A Nextcloud app password granted through Login Flow v2.
+    AppPassword,
+    /// The single-use token that fetches that app password.
+    LoginFlowPollToken,
 }
 
 impl Purpose {
@@ -107,6 +111,8 @@ impl Purpose {
         match self {
             Purpose::RefreshToken => "refresh_token",
             Purpose::PkceVerifier => "pkce_verifier",
+            Purpose::AppPassword => "app_password",
+            Purpose::LoginFlowPollToken => "login_flow_poll_token",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Durable state behind the `TokenStore` and `WebhookStore` ports: SQLite by
 //! default, PostgreSQL for shared deployments. See docs/adr/0003-storage.md.
 
+mod app_password_sql;
 mod common;
 pub mod crypto;
 mod index_sql;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection as _, PgConnection, PgPool};
 
+use super::app_password_sql::impl_app_password_store;
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
 use super::index_sql::{self, impl_search_index};
@@ -103,3 +104,4 @@ impl_search_index!(
     index_sql::POSTGRES_SEARCH,
     index_sql::tsquery_match
 );
+impl_app_password_store!(PostgresStore);

@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::app_password_sql::impl_app_password_store;
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
 use super::index_sql::{self, impl_search_index};
@@ -135,3 +136,4 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 
 impl_sql_store!(SqliteStore);
 impl_search_index!(SqliteStore, index_sql::SQLITE_SEARCH, index_sql::fts5_match);
+impl_app_password_store!(SqliteStore);

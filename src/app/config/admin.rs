@@ -13,13 +13,17 @@ pub struct AdminArgs {
     pub store: StoreArgs,
     #[command(flatten)]
     pub oauth: OAuthArgs,
+    /// Base URL of Nextcloud: `revoke` then also deletes a connected account's app password there.
+    #[arg(long, env = "NEXTCLOUD_HOST", global = true)]
+    pub nextcloud_host: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum AdminAction {
-    /// List users who granted offline access (no token values).
+    /// List users who granted offline access or connected a Nextcloud account (no secret values).
     Users,
-    /// Delete a user's stored grant; also revoke it at the IdP when OIDC settings are given.
+    /// Delete a user's stored grant and connected account; also revoke them at the IdP and at
+    /// Nextcloud when OIDC settings and NEXTCLOUD_HOST are given.
     Revoke {
         /// The user's subject (`sub`) at the IdP, as `admin users` lists it.
         #[arg(long)]

@@ -77,6 +77,8 @@ pub struct CommonArgs {
     /// Seconds to wait for Nextcloud before a call fails.
     #[arg(long, env = "NEXTCLOUD_MCP_REQUEST_TIMEOUT", default_value = "30")]
     pub request_timeout: String,
+    #[command(flatten, next_help_heading = "Credential mode")]
+    pub mode: ModeArgs,
     // Grouped by the mode that reads them: stdio is basic mode only, so it
     // reads neither the OAuth nor the webhook group.
     #[command(flatten, next_help_heading = "OAuth modes (serve only)")]
@@ -154,13 +156,34 @@ impl Config {
         let nextcloud_url = parse_nextcloud_url(&host)?;
         let request_timeout = parse_timeout(&args.request_timeout)?;
         check_log_level(&args.log_level)?;
-        let oauth_requested = args
-            .oauth
-            .oidc_client_id
-            .as_deref()
-            .is_some_and(|c| !c.trim().is_empty());
-        if oauth_requested && transport == Transport::Http {
-            let (mode, oauth) = oauth_settings(args.oauth, &nextcloud_url)?;
+        let non_empty = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        let signals = Signals {
+            client_id: non_empty(&args.oauth.oidc_client_id),
+            exchange: exchange_flag(args.oauth.enable_token_exchange.as_deref())?,
+            basic_credentials: non_empty(&args.nextcloud_username)
+                || non_empty(&args.nextcloud_password),
+            progressive_consent: args
+                .store
+                .enable_progressive_consent
+                .as_deref()
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| parse_bool(r, "ENABLE_PROGRESSIVE_CONSENT"))
+                .transpose()?,
+        };
+        let choice = choose_mode(args.mode.auth_mode.as_deref(), &signals, transport)?;
+        if matches!(
+            choice,
+            ModeChoice::PassThrough | ModeChoice::Exchange | ModeChoice::LoginFlow
+        ) {
+            let login_flow = match choice {
+                ModeChoice::LoginFlow => Some(login_flow_policy(&args.mode)?),
+                _ => None,
+            };
+            // The choice is final here: exchange or not no longer depends on
+            // ENABLE_TOKEN_EXCHANGE being set.
+            let mut oauth_args = args.oauth;
+            oauth_args.enable_token_exchange = Some((choice == ModeChoice::Exchange).to_string());
+            let (mode, oauth) = oauth_settings(oauth_args, &nextcloud_url, login_flow)?;
             let store = store_settings(args.store, &mode)?;
             let webhooks = webhook_settings(args.webhooks, transport, Some(&oauth.server_url))?;
             let sync = sync_settings(args.sync)?;
@@ -170,6 +193,26 @@ impl Config {
                 log_level: args.log_level,
                 request_timeout,
                 oauth: Some(oauth),
+                store,
+                webhooks,
+                sync,
+            });
+        }
+        if choice == ModeChoice::MultiUserBasic {
+            let mode = AuthMode::MultiUserBasic;
+            let store = store_settings(args.store, &mode)?;
+            let server_url = match args.oauth.server_url.filter(|u| !u.trim().is_empty()) {
+                Some(raw) => Some(parse_absolute_url(&raw, "NEXTCLOUD_MCP_SERVER_URL")?),
+                None => None,
+            };
+            let webhooks = webhook_settings(args.webhooks, transport, server_url.as_ref())?;
+            let sync = sync_settings(args.sync)?;
+            return Ok(Self {
+                nextcloud_url,
+                mode,
+                log_level: args.log_level,
+                request_timeout,
+                oauth: None,
                 store,
                 webhooks,
                 sync,
@@ -338,6 +381,7 @@ impl HttpSettings {
 
 mod admin;
 mod edge;
+mod mode;
 mod oauth;
 mod store;
 mod sync;
@@ -346,6 +390,8 @@ mod webhooks;
 
 pub use admin::{AdminAction, AdminArgs};
 pub use edge::{EdgeArgs, EdgeSettings};
+pub use mode::ModeArgs;
+use mode::{ModeChoice, Signals, choose_mode, exchange_flag, login_flow_policy};
 use oauth::oauth_settings;
 pub use oauth::{OAuthArgs, OAuthConfig, default_callback_url};
 use store::store_settings;

@@ -10,7 +10,7 @@ use url::Url;
 use super::{ConfigError, parse_absolute_url, parse_bool, required};
 use crate::adapters::http::consent_callback::CALLBACK_PATH;
 use crate::adapters::idp::{IdpConfig, IdpKind, OpaqueTokenValidation};
-use crate::domain::credential::AuthMode;
+use crate::domain::credential::{AuthMode, LoginFlowPolicy};
 
 /// OAuth settings (HTTP transport only). Setting NEXTCLOUD_OIDC_CLIENT_ID
 /// switches `serve` from basic mode to an OAuth mode.
@@ -36,8 +36,8 @@ pub struct OAuthArgs {
     #[arg(long, env = "NEXTCLOUD_RESOURCE_URI")]
     pub nextcloud_resource_uri: Option<String>,
     /// Exchange each caller's token for a Nextcloud token (RFC 8693) instead of passing it through.
-    #[arg(long, env = "ENABLE_TOKEN_EXCHANGE", default_value = "false")]
-    pub enable_token_exchange: String,
+    #[arg(long, env = "ENABLE_TOKEN_EXCHANGE")]
+    pub enable_token_exchange: Option<String>,
     /// Identity provider kind when discovery cannot tell: auto, oidc, keycloak or nextcloud.
     #[arg(long, env = "NEXTCLOUD_MCP_IDP_KIND", default_value = "auto")]
     pub idp_kind: String,
@@ -73,9 +73,12 @@ pub fn default_callback_url(server_url: &Url) -> Url {
     url
 }
 
+/// `login_flow` is set in login-flow mode; otherwise ENABLE_TOKEN_EXCHANGE
+/// picks exchange or pass-through.
 pub(super) fn oauth_settings(
     args: OAuthArgs,
     nextcloud_url: &Url,
+    login_flow: Option<LoginFlowPolicy>,
 ) -> Result<(AuthMode, OAuthConfig), ConfigError> {
     let client_id = args.oidc_client_id.unwrap_or_default().trim().to_string();
     let server_url = parse_absolute_url(
@@ -99,7 +102,11 @@ pub(super) fn oauth_settings(
                 reason: e.to_string(),
             })?,
     };
-    let exchange = parse_bool(&args.enable_token_exchange, "ENABLE_TOKEN_EXCHANGE")?;
+    let exchange = login_flow.is_none()
+        && parse_bool(
+            args.enable_token_exchange.as_deref().unwrap_or("false"),
+            "ENABLE_TOKEN_EXCHANGE",
+        )?;
     let secret = args
         .oidc_client_secret
         .filter(|s| !s.is_empty())
@@ -147,7 +154,9 @@ pub(super) fn oauth_settings(
                 ),
             })?;
     idp.exchange_cache_ttl = Duration::from_secs(cache_secs);
-    let mode = if exchange {
+    let mode = if let Some(policy) = login_flow {
+        AuthMode::LoginFlow(policy)
+    } else if exchange {
         AuthMode::Exchange { nextcloud_audience }
     } else {
         AuthMode::PassThrough { nextcloud_audience }

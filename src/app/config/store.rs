@@ -150,6 +150,12 @@ pub(super) fn store_settings(args: StoreArgs, mode: &AuthMode) -> Result<StoreCo
         .iter()
         .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
     let StoreAccess { location, keyring } = args.access()?;
+    if keyring.is_none() && matches!(mode, AuthMode::LoginFlow(_)) {
+        return Err(ConfigError::Missing {
+            setting: "TOKEN_ENCRYPTION_KEY",
+            hint: "login-flow mode stores each user's Nextcloud app password sealed; set 32 random bytes in base64 (openssl rand -base64 32)",
+        });
+    }
     if keyring.is_none() && progressive_consent {
         return Err(ConfigError::Missing {
             setting: "TOKEN_ENCRYPTION_KEY",

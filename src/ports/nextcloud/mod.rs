@@ -62,7 +62,26 @@ fn detail_suffix(detail: &Option<String>) -> String {
 /// Builds clients bound to one credential. Cheap: the HTTP pool is shared.
 pub trait NextcloudConnector: ServerStatus + Send + Sync {
     fn connect(&self, credential: Credential) -> Box<dyn NextcloudApi>;
+
+    /// Like `connect`, and `on_rejected` hears of every 401 Nextcloud answers
+    /// to the credential (a stored app password revoked at Nextcloud).
+    /// Connectors that cannot tell ignore the watch.
+    fn connect_watched(
+        &self,
+        credential: Credential,
+        on_rejected: RejectionWatch,
+    ) -> Box<dyn NextcloudApi> {
+        let _ = on_rejected;
+        self.connect(credential)
+    }
 }
+
+/// Hears that Nextcloud refused a credential; must not block.
+pub trait CredentialRejected: Send + Sync {
+    fn rejected(&self);
+}
+
+pub type RejectionWatch = std::sync::Arc<dyn CredentialRejected>;
 
 /// Everything the tools can ask of one user's Nextcloud.
 pub trait NextcloudApi:

@@ -147,3 +147,81 @@ fn admin_users_with_defaults_uses_the_default_store() {
         "the default store was created where serve keeps it"
     );
 }
+
+/// Login-flow accounts: listed without their password, revoked at Nextcloud
+/// (`--nextcloud-host`) and here, audited.
+#[tokio::test]
+async fn users_and_revoke_cover_connected_accounts() {
+    use nextcloud_mcp::domain::login_flow::ConnectedAccount;
+    const APP_PASSWORD: &str = "connected-app-password-never-printed";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db").to_string_lossy().into_owned();
+    let key = generated_key(1);
+    {
+        let store = open_store(&db, Some(Keyring::parse(&key, None).unwrap()))
+            .await
+            .unwrap();
+        store
+            .put_account(&ConnectedAccount {
+                subject: "bob-sub".into(),
+                provider: "https://idp.example/realms/r".into(),
+                login_name: "bob".into(),
+                user_id: "bob".into(),
+                app_password: SecretString::from(APP_PASSWORD),
+                connected_at: UnixTime(1_800_000_000),
+            })
+            .await
+            .unwrap();
+    }
+    let (ok, users, err) = admin(&db, &key, None, &["users"]);
+    assert!(ok, "{err}");
+    assert!(users.contains("1 connected Nextcloud accounts"), "{users}");
+    assert!(
+        users.contains("bob-sub") && users.contains("login=bob"),
+        "{users}"
+    );
+    assert!(!users.contains(APP_PASSWORD));
+
+    let nextcloud = wiremock::MockServer::start().await;
+    crate::support::fixtures::load("login-flow", "13-delete-new-app-password")
+        .mount(&nextcloud)
+        .await;
+    let host = nextcloud.uri();
+    let (ok, revoked, err) = admin(
+        &db,
+        &key,
+        None,
+        &["revoke", "--subject", "bob-sub", "--nextcloud-host", &host],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        revoked.contains("app password deleted at Nextcloud"),
+        "{revoked}"
+    );
+    assert!(
+        revoked.contains("connected account deleted=true"),
+        "{revoked}"
+    );
+    let sent = nextcloud.received_requests().await.unwrap();
+    use base64::Engine as _;
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("bob:{APP_PASSWORD}"))
+    );
+    assert_eq!(
+        sent[0]
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        expected
+    );
+    let (_, users, _) = admin(&db, &key, None, &["users"]);
+    assert!(!users.contains("bob-sub"), "{users}");
+    let (_, audit, _) = admin(&db, &key, None, &["audit", "--subject", "bob-sub"]);
+    assert!(
+        audit.contains("revoked\tbob-sub\tclient=admin-cli\tsuccess"),
+        "{audit}"
+    );
+}

@@ -14,6 +14,7 @@ mod deck;
 mod deck_extras;
 mod file_meta;
 mod fixture_loader;
+mod login_flow;
 mod news;
 mod notes;
 mod search;

@@ -16,6 +16,7 @@ mod http;
 mod http_edges;
 mod index_sync;
 mod list_budget;
+mod login_flow;
 mod news;
 mod notes_attachment;
 mod oauth;

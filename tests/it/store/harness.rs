@@ -103,7 +103,7 @@ impl Harness {
     }
 
     /// Runs `sql` (with `$1`.. bound to `text` args) on a raw connection.
-    async fn raw_exec(&self, sql: &str, bytes: Option<&[u8]>, text: &[&str]) {
+    pub async fn raw_exec(&self, sql: &str, bytes: Option<&[u8]>, text: &[&str]) {
         macro_rules! run {
             ($conn:expr) => {{
                 let mut q = sqlx::query(sql);
@@ -165,6 +165,35 @@ impl Harness {
         }
     }
 
+    /// The first column (bytes) of the first row `sql` returns for `key`.
+    pub async fn raw_query_bytes(&self, sql: &str, key: &str) -> Vec<u8> {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => {
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .expect("raw sqlite");
+                let (b,): (Vec<u8>,) = sqlx::query_as(sql)
+                    .bind(key)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("raw row");
+                c.close().await.ok();
+                b
+            }
+            Backend::Postgres { url, .. } => {
+                let mut c = sqlx::PgConnection::connect(url).await.expect("raw pg");
+                let (b,): (Vec<u8>,) = sqlx::query_as(sql)
+                    .bind(key)
+                    .fetch_one(&mut c)
+                    .await
+                    .expect("raw row");
+                c.close().await.ok();
+                b
+            }
+        }
+    }
+
     pub async fn raw_set_sealed(&self, subject: &str, provider: &str, sealed: &[u8]) {
         let sql = "UPDATE refresh_tokens SET sealed = $1 WHERE subject = $2 AND provider = $3";
         self.raw_exec(sql, Some(sealed), &[subject, provider]).await;
@@ -186,7 +215,13 @@ impl Harness {
             Backend::Postgres { url, .. } => {
                 let mut c = sqlx::PgConnection::connect(url).await.expect("raw pg");
                 let mut all = Vec::new();
-                for table in ["refresh_tokens", "pending_consents", "audit_events"] {
+                for table in [
+                    "refresh_tokens",
+                    "pending_consents",
+                    "audit_events",
+                    "app_passwords",
+                    "login_flows",
+                ] {
                     let rows: Vec<(String,)> =
                         sqlx::query_as(&format!("SELECT t::text FROM {table} t"))
                             .fetch_all(&mut c)
@@ -196,7 +231,12 @@ impl Harness {
                         all.extend(r.into_bytes());
                     }
                 }
-                for table in ["refresh_tokens", "pending_consents"] {
+                for table in [
+                    "refresh_tokens",
+                    "pending_consents",
+                    "app_passwords",
+                    "login_flows",
+                ] {
                     let rows: Vec<(Vec<u8>, String)> = sqlx::query_as(&format!(
                         "SELECT sealed, encode(sealed, 'escape') FROM {table}"
                     ))

@@ -5,6 +5,7 @@
 //! postgres tests are skipped, unless NEXTCLOUD_MCP_LIVE_TESTS=1 (CI), where
 //! they fail.
 
+mod app_passwords;
 mod fixtures;
 pub mod harness;
 mod index;
@@ -67,6 +68,11 @@ contract!(
     index::replace_delete_and_purge,
     index::sync_state_and_status,
     migration::replicas_migration_disables_duplicate_webhooks,
+    app_passwords::accounts_round_trip_sealed_per_user,
+    app_passwords::no_app_password_or_poll_token_in_clear,
+    app_passwords::a_sealed_password_opens_only_in_its_row,
+    app_passwords::reconnect_mark_and_rotation_are_compare_and_set,
+    app_passwords::pending_flows_any_replica_can_finish,
 );
 
 #[tokio::test]

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod e2e;
 pub mod fixtures;
 pub mod idp;
+pub mod login_flow;
 pub mod oauth;
 pub mod rotating_idp;
 pub mod webhooks;

@@ -36,7 +36,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "provision_nextcloud_access",
-        description = "Start granting this server offline access to your Nextcloud for background jobs. Returns a link: open it in a browser, sign in and approve. The link works once and expires in 10 minutes.",
+        description = "Start granting this server access to your Nextcloud (offline access for background jobs, or, in login-flow mode, connecting your Nextcloud account). Returns a link: open it in a browser, sign in and approve. The link works once and expires soon.",
         annotations(
             read_only_hint = false,
             destructive_hint = false,
@@ -48,9 +48,11 @@ impl NextcloudMcp {
         let (consent, caller) = self.consent_parts(&request)?;
         let link = consent.begin(&caller).await.or_fail()?;
         let url = link.authorization_url.to_string();
+        let minutes =
+            ((link.expires_at.0 - crate::service::clock::now().0).max(0) as u64).div_ceil(60);
         Ok(success(
             &serde_json::json!({ "authorization_url": url, "expires_at": link.expires_at.0 }),
-            format!("Open this link to grant offline access (valid 10 minutes, once):\n{url}"),
+            format!("Open this link, sign in and approve (valid {minutes} minutes, once):\n{url}"),
         ))
     }
 
@@ -83,6 +85,27 @@ impl NextcloudMcp {
                     "refused_since": since.0,
                 }),
                 "The offline access you granted was refused by the identity provider (revoked or expired). Use provision_nextcloud_access to grant it again.",
+            ),
+            ProvisioningStatus::Connected {
+                login_name,
+                connected_at,
+            } => success(
+                &serde_json::json!({ "provisioned": true, "connected": true, "login_name": login_name, "connected_at": connected_at.0 }),
+                format!("Your Nextcloud account {login_name} is connected."),
+            ),
+            ProvisioningStatus::Pending { expires_at } => success(
+                &serde_json::json!({ "provisioned": false, "pending": true, "expires_at": expires_at.0 }),
+                "Connecting is under way: open the link provision_nextcloud_access gave you, sign in to Nextcloud and approve. Then ask again.",
+            ),
+            ProvisioningStatus::NeedsReconnect { login_name, since } => success(
+                &serde_json::json!({ "provisioned": false, "needs_reconnect": true, "login_name": login_name, "refused_since": since.0 }),
+                format!(
+                    "Nextcloud no longer accepts the app password for {login_name} (revoked in Nextcloud?). Use provision_nextcloud_access to connect again."
+                ),
+            ),
+            ProvisioningStatus::Refused { reason } => success(
+                &serde_json::json!({ "provisioned": false, "refused": true, "reason": reason }),
+                format!("Your last attempt to connect did not succeed: {reason}"),
             ),
         })
     }
