@@ -60,36 +60,34 @@ fn index_sync(
     offline: Option<Arc<OfflineAccess>>,
     connector: &Arc<dyn NextcloudConnector>,
 ) -> Result<(Arc<IndexSync>, Arc<IndexReader>), ConfigError> {
-    let (access, default_owner): (Arc<dyn SyncAccess>, Option<String>) = match (
-        &config.mode,
-        offline,
-    ) {
-        (
-            AuthMode::Basic {
-                username,
-                app_password,
-            },
-            _,
-        ) => (
-            Arc::new(BasicSyncAccess::new(username.clone(), app_password.clone())),
-            Some(username.clone()),
-        ),
-        (AuthMode::LoginFlow(_) | AuthMode::MultiUserBasic, _) => {
-            return Err(invalid("VECTOR_SYNC_ENABLED")(
+    let (access, default_owner): (Arc<dyn SyncAccess>, Option<String>) =
+        match (&config.mode, offline) {
+            (
+                AuthMode::Basic {
+                    username,
+                    app_password,
+                },
+                _,
+            ) => (
+                Arc::new(BasicSyncAccess::new(username.clone(), app_password.clone())),
+                Some(username.clone()),
+            ),
+            (AuthMode::LoginFlow(_) | AuthMode::MultiUserBasic, _) => {
+                return Err(invalid("VECTOR_SYNC_ENABLED")(
                 "the index sync does not act through login-flow or multi-user-basic accounts yet; \
                      turn it off in this mode"
                     .into(),
             ));
-        }
-        (_, Some(offline)) => (Arc::new(OfflineSyncAccess::new(offline)), None),
-        (_, None) => {
-            return Err(invalid("VECTOR_SYNC_ENABLED")(
-                "in the OAuth modes the sync acts through users' offline access: \
+            }
+            (_, Some(offline)) => (Arc::new(OfflineSyncAccess::new(offline)), None),
+            (_, None) => {
+                return Err(invalid("VECTOR_SYNC_ENABLED")(
+                    "in the OAuth modes the sync acts through users' offline access: \
                      set ENABLE_PROGRESSIVE_CONSENT=true (pass-through mode)"
-                    .into(),
-            ));
-        }
-    };
+                        .into(),
+                ));
+            }
+        };
     let sync = IndexSync::new(
         store.clone(),
         store.clone(),
