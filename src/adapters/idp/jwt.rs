@@ -303,4 +303,69 @@ mod tests {
             Err(AuthError::MissingClaim("sub".into()))
         );
     }
+
+    /// Pieces a hostile token is stitched from: JSON that is almost a
+    /// header or a claim set, base64 that is not, separators and junk.
+    fn hostile_segment() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let json = prop_oneof![
+            Just(r#"{"alg":"RS256","typ":"at+jwt","kid":"k1"}"#.to_string()),
+            Just(r#"{"alg":"none"}"#.to_string()),
+            Just(r#"{"alg":"HS256","typ":"JWT"}"#.to_string()),
+            Just(r#"{"alg":["RS256"],"kid":{"a":1}}"#.to_string()),
+            Just(r#"{"sub":"u","iss":"https://i","aud":["a","b"],"exp":99999999999,"typ":"Bearer","scope":"openid"}"#.to_string()),
+            Just(r#"{"sub":null,"iss":7,"aud":{},"exp":"soon","scp":"x y","azp":[]}"#.to_string()),
+            Just(r#"{"iss":"\u0000\u001b[31m\r\nforged","sub":"a"}"#.to_string()),
+            "[ -~]{0,64}",
+            Just(format!("{{\"sub\":\"{}\"}}", "x".repeat(20_000))),
+            Just("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[".to_string()),
+        ];
+        prop_oneof![
+            json.prop_map(|j| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(j)),
+            "[A-Za-z0-9_=+/-]{0,80}",
+            Just(String::new()),
+            Just("====".to_string()),
+            "\\PC{0,16}",
+        ]
+    }
+
+    fn hostile_token() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        (
+            prop::collection::vec(hostile_segment(), 1..5),
+            prop::sample::select(vec![".", "..", ". ", "\n"]),
+        )
+            .prop_map(|(parts, sep)| parts.join(sep))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// A bounded fuzz-style run over what reads a bearer token before
+        /// any signature check: the shape test, the header, the claimed
+        /// issuer and the claim checks never panic, and what may be printed
+        /// stays short and free of line breaks.
+        #[test]
+        fn jwt_readers_survive_512_hostile_tokens(token in hostile_token()) {
+            let _ = looks_like_jwt(&SecretString::from(token.clone()));
+            if let Ok(head) = header(&token) {
+                let _ = header_type_allowed(head.typ.as_deref());
+                let _ = allowed_algorithm(&head.alg);
+            }
+            let issuer = claimed_issuer(&token);
+            proptest::prop_assert!(issuer.chars().count() <= 201, "200 and an ellipsis at most");
+            proptest::prop_assert!(!issuer.contains('\n') && !issuer.contains('\r'));
+            if let Some(payload) = token.split('.').nth(1)
+                && let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)
+                && let Ok(claims) = serde_json::from_slice::<RawClaims>(&bytes)
+            {
+                let _ = claims.check_is_access_token();
+                let _ = claims.into_verified("https://i");
+            }
+        }
+    }
 }

@@ -338,4 +338,49 @@ mod tests {
         );
         assert!(parse("<d:multistatus xmlns:d=\"DAV:\"><d:response>").is_err());
     }
+
+    /// Pieces of a hostile reply: the real reply's tags cut at every `<`,
+    /// and what a hostile server or proxy might add.
+    fn hostile_piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let real: Vec<String> = REPLY
+            .split('<')
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("<{p}"))
+            .collect();
+        prop_oneof![
+            4 => prop::sample::select(real),
+            1 => Just("<d:prop>".repeat(2_000)),
+            1 => Just("&#0;&#x110000;&unknown;&amp&#xD800;".to_string()),
+            1 => Just("<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>&b;".to_string()),
+            1 => Just("<![CDATA[<d:href>/x</d:href>]]>".to_string()),
+            1 => Just("<d:href xmlns:d=\"urn:other\">/y</d:href>".to_string()),
+            1 => Just("<d:response a=\"1\" a=\"2\"><d:href>http://evil.example/</d:href>".to_string()),
+            1 => Just("</d:multistatus></d:response>".to_string()),
+            1 => "\\PC{0,24}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// A bounded fuzz-style run over the DAV-XML reader: no panic, and
+        /// what it keeps is never more than the input (entities are not
+        /// expanded, so a few bytes cannot become megabytes).
+        #[test]
+        fn dav_xml_reader_survives_512_hostile_replies(
+            pieces in proptest::collection::vec(hostile_piece(), 0..60)
+        ) {
+            let xml = pieces.concat();
+            if let Ok(reply) = parse(&xml) {
+                let kept: usize = reply.responses.iter().map(|r| r.href.len()).sum::<usize>()
+                    + reply.sync_token.as_ref().map_or(0, String::len);
+                proptest::prop_assert!(kept <= xml.len());
+            }
+        }
+    }
 }
