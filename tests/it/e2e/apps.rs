@@ -181,7 +181,7 @@ async fn every_app_tool_has_a_schema_description_and_annotations() {
         .collect();
     assert_eq!(
         ours.len(),
-        32 + 7 + 2 + 6 + 11 + 1,
+        42 + 7 + 2 + 6 + 13 + 1,
         "{:?}",
         ours.iter().map(|t| &t.name).collect::<Vec<_>>()
     );
