@@ -96,13 +96,25 @@ impl DocumentReader for BoundedDocumentReader {
 mod tests {
     use super::*;
 
+    /// The hanging reader runs until the test lets it go (bounded, so a
+    /// failed test cannot leave it running for ever).
+    static RELEASE_SLOW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    static SLOW_FINISHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
     fn slow(
         _: DocumentKind,
         _: &[u8],
         _: PageSelection,
         _: &Limits,
     ) -> Result<DocumentText, DocumentError> {
-        std::thread::sleep(Duration::from_millis(800));
+        use std::sync::atomic::Ordering;
+        for _ in 0..3_000 {
+            if RELEASE_SLOW.load(Ordering::SeqCst) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        SLOW_FINISHED.store(true, Ordering::SeqCst);
         Err(DocumentError::BadRange("finished".into()))
     }
 
@@ -123,19 +135,21 @@ mod tests {
             1,
             Arc::new(slow),
         );
-        let started = std::time::Instant::now();
         let err = reader
             .read(DocumentKind::Pdf, Vec::new(), PageSelection::default())
             .await
             .unwrap_err();
         assert!(matches!(err, DocumentError::TimedOut { .. }), "{err}");
-        assert!(started.elapsed() < Duration::from_millis(600));
+        // The call answered while the reader was still stuck.
+        use std::sync::atomic::Ordering;
+        assert!(!SLOW_FINISHED.load(Ordering::SeqCst));
         // The stuck reading still holds the only permit.
         let err = reader
             .read(DocumentKind::Pdf, Vec::new(), PageSelection::default())
             .await
             .unwrap_err();
         assert_eq!(err, DocumentError::Busy);
+        RELEASE_SLOW.store(true, Ordering::SeqCst);
     }
 
     #[tokio::test]

@@ -58,7 +58,6 @@ mod tests {
     async fn runs_together_bounded_and_answers_in_input_order() {
         let running = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
-        let started = std::time::Instant::now();
         let outputs = in_order(
             0..20u64,
             |i| {
@@ -77,9 +76,7 @@ mod tests {
         )
         .await;
         assert_eq!(outputs, (0..20).collect::<Vec<_>>());
+        // Twelve ran at once (not one after another), and never more.
         assert_eq!(peak.load(Ordering::SeqCst), CONCURRENCY);
-        // 20 requests of 22-60 ms, twelve at a time: two rounds (at most
-        // 120 ms), not the 820 ms of one after another.
-        assert!(started.elapsed() < Duration::from_millis(600));
     }
 }
