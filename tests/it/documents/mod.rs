@@ -1,8 +1,6 @@
 //! The document readers on sample files made here: the text comes out in
 //! order, pages and sheets can be chosen, scans and bombs are recognised.
 
-use std::time::{Duration, Instant};
-
 use nextcloud_mcp::domain::documents::{
     DocumentError, DocumentKind, DocumentText, Limits, PageSelection, Unit, read_document,
 };
@@ -158,7 +156,6 @@ fn a_zip_bomb_is_refused_by_its_declared_size() {
         &deflate_run(b"<w:document>", b' ', size),
         size as u32,
     );
-    let started = Instant::now();
     let err = read_document(
         DocumentKind::Docx,
         &bomb,
@@ -167,11 +164,6 @@ fn a_zip_bomb_is_refused_by_its_declared_size() {
     )
     .unwrap_err();
     assert!(matches!(err, DocumentError::Inflates { .. }), "{err}");
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
 }
 
 #[test]

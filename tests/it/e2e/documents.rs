@@ -3,7 +3,7 @@
 //! and a streamed write that reports progress.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequestParams, NumberOrString, ProgressNotificationParam, ProgressToken,
@@ -216,7 +216,6 @@ async fn documents_are_read_as_text_a_window_at_a_time() {
         );
     }
 
-    let started = Instant::now();
     let bomb = call(
         &client,
         "nc_webdav_read_file",
@@ -224,11 +223,6 @@ async fn documents_are_read_as_text_a_window_at_a_time() {
     )
     .await;
     assert_tool_error("bomb", &bomb, "decompression bomb");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
 
     let raw = call(
         &client,
