@@ -2,6 +2,7 @@
 
 pub mod consent;
 pub mod documents;
+pub mod embedder;
 pub mod identity;
 pub mod index;
 pub mod login_flow;
