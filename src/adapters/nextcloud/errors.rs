@@ -211,6 +211,56 @@ pub fn deck_forbidden(error: NextcloudError, what: &str) -> NextcloudError {
     }
 }
 
+/// Deck's own refusals (a `StatusException`: an archived card, PHP's upload
+/// limit) come as HTTP 500 `{"status":500,"message":...}`; an unexpected
+/// crash adds a `requestId`. The first is the request's fault and keeps
+/// Deck's reason; everything else maps as [`reply_error`], 403 as
+/// [`deck_forbidden`].
+pub fn deck_refusal(status: StatusCode, what: &str, body: &[u8]) -> NextcloudError {
+    if status == StatusCode::INTERNAL_SERVER_ERROR
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
+        && value.get("requestId").is_none()
+        && let Some(message) = error_message(body)
+    {
+        return NextcloudError::BadRequest(format!("Deck refused this for {what}: {message}"));
+    }
+    deck_forbidden(reply_error(status, what, body), what)
+}
+
+/// A failed attachment upload of `size` bytes named `name` to `card`: a web
+/// server's 413 and PHP's upload limit (Deck's 500 "exceeds ...") are said
+/// as a size problem; a `deck_file` whose name is taken is 409.
+pub fn deck_upload_status(
+    status: StatusCode,
+    card: &str,
+    name: &str,
+    size: u64,
+    body: &[u8],
+) -> NextcloudError {
+    if status == StatusCode::INTERNAL_SERVER_ERROR
+        && let Some(message) = error_message(body)
+        && ["exceeds", "maximum"]
+            .iter()
+            .any(|word| message.to_lowercase().contains(word))
+    {
+        return NextcloudError::BadRequest(format!(
+            "'{name}' ({size} bytes) is over this Nextcloud's upload limit: {message}; \
+             upload it to Files and attach it by its path"
+        ));
+    }
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => NextcloudError::BadRequest(format!(
+            "'{name}' ({size} bytes) is larger than this Nextcloud accepts in one request \
+             (HTTP 413 from its web server); attach a smaller file, or upload it to Files \
+             and attach it by its path"
+        )),
+        StatusCode::CONFLICT => {
+            NextcloudError::AlreadyExists(format!("an attachment named '{name}' on {card}"))
+        }
+        _ => deck_refusal(status, card, body),
+    }
+}
+
 /// Unified search answers an unknown provider (or one that threw) with HTTP
 /// 500 and OCS code 996 (fixture unified-search/07): the request's fault.
 pub fn search_provider_failed(error: NextcloudError, provider: &str) -> NextcloudError {

@@ -1,12 +1,15 @@
 //! Deck: boards, stacks, cards, labels, assignments and comments, and the
 //! checks on titles, colours and due dates made before any call. Card
-//! filters are in `filter.rs`, attachments in `attachment.rs`.
+//! filters are in `filter.rs`, attachments in `attachment.rs`, uploads of
+//! new attachments in `upload.rs`.
 
 mod attachment;
 mod filter;
+mod upload;
 
 pub use attachment::*;
 pub use filter::*;
+pub use upload::*;
 
 use serde::Serialize;
 

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use crate::domain::capabilities::{App, ServerCapabilities};
 use crate::domain::cookbook::{ConfigPatch, CookbookConfig, Recipe, RecipeStub, TagCount};
 use crate::domain::deck::{
-    Assignment, Attachment, AttachmentType, Board, BoardFields, Card, CardDraft, CardFields,
-    CardRef, Comment, Label, Stack,
+    Assignment, Attachment, AttachmentType, AttachmentUpload, Board, BoardFields, Card, CardDraft,
+    CardFields, CardRef, Comment, Label, Stack,
 };
 use crate::domain::search::{SearchPage, SearchProvider, SearchQuery};
 use crate::domain::shares::{Share, ShareDraft, SharePatch, ShareQuery, Sharee};
@@ -133,6 +133,29 @@ pub trait DeckApi: Send + Sync {
         attachment_id: u64,
         kind: AttachmentType,
     ) -> Result<Attachment, NextcloudError>;
+    /// Uploads new content as an attachment, streamed: a `file` lands in the
+    /// uploader's Deck folder of Files (renamed if the name is taken), a
+    /// `deck_file` in Deck's own storage (a taken name is
+    /// [`NextcloudError::AlreadyExists`]).
+    async fn upload_attachment(
+        &self,
+        card: CardRef,
+        kind: AttachmentType,
+        upload: AttachmentUpload,
+    ) -> Result<Attachment, NextcloudError>;
+    /// Makes `dependent_card_id` a dependent card of `card`; answers the
+    /// card's dependent card ids afterwards. Adding one twice changes nothing.
+    async fn assign_dependent_card(
+        &self,
+        card: CardRef,
+        dependent_card_id: u64,
+    ) -> Result<Vec<u64>, NextcloudError>;
+    /// Removes the dependency; answers the remaining dependent card ids.
+    async fn remove_dependent_card(
+        &self,
+        card: CardRef,
+        dependent_card_id: u64,
+    ) -> Result<Vec<u64>, NextcloudError>;
 }
 
 /// Sharing over OCS (`/ocs/v2.php/apps/files_sharing/api/v1`).

@@ -13,11 +13,11 @@ use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::deck::{Attachment, AttachmentType, CardRef};
 use crate::ports::nextcloud::NextcloudError;
 
-const REST_V11: &str = "index.php/apps/deck/api/v1.1";
+pub(super) const REST_V11: &str = "index.php/apps/deck/api/v1.1";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct WireAttachment {
+pub(super) struct WireAttachment {
     id: u64,
     #[serde(default)]
     card_id: u64,
@@ -38,7 +38,7 @@ struct WireAttachment {
 }
 
 impl WireAttachment {
-    fn into_attachment(self) -> Result<Attachment, NextcloudError> {
+    pub(super) fn into_attachment(self) -> Result<Attachment, NextcloudError> {
         let attachment_type = AttachmentType::parse(&self.kind).ok_or_else(|| {
             protocol(format!(
                 "attachment {} has a type this server does not know",

@@ -3,6 +3,8 @@
 //! does not exist answers 403 "Permission denied" (fixture deck/38).
 
 mod attachments;
+mod dependencies;
+mod upload;
 mod wire;
 
 use async_trait::async_trait;
@@ -16,8 +18,8 @@ use crate::adapters::nextcloud::errors::deck_forbidden;
 use crate::adapters::nextcloud::http::NextcloudSession;
 use crate::domain::dates::http_date;
 use crate::domain::deck::{
-    Assignment, Attachment, AttachmentType, Board, BoardFields, Card, CardDraft, CardFields,
-    CardRef, Comment, Label, Stack,
+    Assignment, Attachment, AttachmentType, AttachmentUpload, Board, BoardFields, Card, CardDraft,
+    CardFields, CardRef, Comment, Label, Stack,
 };
 use crate::ports::nextcloud::{DeckApi, NextcloudError};
 
@@ -400,5 +402,32 @@ impl DeckApi for NextcloudSession {
         kind: AttachmentType,
     ) -> Result<Attachment, NextcloudError> {
         self.deck_delete_attachment(c, attachment_id, kind).await
+    }
+
+    async fn upload_attachment(
+        &self,
+        c: CardRef,
+        kind: AttachmentType,
+        upload: AttachmentUpload,
+    ) -> Result<Attachment, NextcloudError> {
+        self.deck_upload_attachment(c, kind, upload).await
+    }
+
+    async fn assign_dependent_card(
+        &self,
+        c: CardRef,
+        dependent_card_id: u64,
+    ) -> Result<Vec<u64>, NextcloudError> {
+        self.deck_dependency(Method::POST, c, dependent_card_id)
+            .await
+    }
+
+    async fn remove_dependent_card(
+        &self,
+        c: CardRef,
+        dependent_card_id: u64,
+    ) -> Result<Vec<u64>, NextcloudError> {
+        self.deck_dependency(Method::DELETE, c, dependent_card_id)
+            .await
     }
 }

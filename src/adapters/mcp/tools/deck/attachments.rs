@@ -1,7 +1,8 @@
 //! Deck tools for card attachments: list, delete, and attach a file or a
-//! note of the user's Files. Attaching shares the file with the card
+//! note of the user's Files. Attaching a path shares the file with the card
 //! (Deck's share type), as Deck's own "share from Files" does: nothing is
-//! copied, and the card links to the file as it changes.
+//! copied, and the card links to the file as it changes. Attaching content
+//! uploads a new file through Deck's attachment API instead.
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -13,7 +14,8 @@ use serde_json::json;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::domain::deck::{
-    AttachmentType, CardRef, DECK_CARD_SHARE_PERMISSIONS, DECK_CARD_SHARE_TYPE,
+    AttachmentName, AttachmentType, AttachmentUpload, CardRef, DECK_CARD_SHARE_PERMISSIONS,
+    DECK_CARD_SHARE_TYPE, UploadContent,
 };
 use crate::domain::path::UserPath;
 use crate::domain::shares::{ShareDraft, ShareType};
@@ -48,8 +50,89 @@ pub struct DeleteAttachmentArgs {
 pub struct AttachFileArgs {
     /// The card's numeric id.
     pub card_id: u64,
-    /// The file in your Files, e.g. "/Documents/spec.pdf".
-    pub path: String,
+    /// A file in your Files to link, e.g. "/Documents/spec.pdf". With content, only its name is used.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Text to upload as a new file.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Bytes to upload as a new file, base64.
+    #[serde(default)]
+    pub content_base64: Option<String>,
+    /// The uploaded file's name (default: the last part of path).
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// For uploads: the card's board.
+    #[serde(default)]
+    pub board_id: Option<u64>,
+    /// For uploads: the card's stack.
+    #[serde(default)]
+    pub stack_id: Option<u64>,
+    /// For uploads: "file" (default, kept in your Files' Deck folder, as Deck's web page does) or "deck_file" (Deck's own storage).
+    #[serde(default)]
+    pub attachment_type: Option<String>,
+}
+
+/// What an attach call asks for, decided before any request.
+enum AttachRequest {
+    Link(UserPath),
+    Upload {
+        at: CardRef,
+        kind: AttachmentType,
+        upload: AttachmentUpload,
+    },
+}
+
+fn parse_type(raw: &str) -> Result<AttachmentType, CallToolResult> {
+    AttachmentType::parse(raw).ok_or_else(|| {
+        failure(format!(
+            "attachment_type '{raw}' is not \"deck_file\" or \"file\"; deck_list_attachments shows each attachment's type"
+        ))
+    })
+}
+
+impl AttachFileArgs {
+    fn into_request(self) -> Result<AttachRequest, CallToolResult> {
+        let path = self
+            .path
+            .as_deref()
+            .map(UserPath::parse_non_root)
+            .transpose()
+            .or_fail()?;
+        let content = match (self.content, self.content_base64) {
+            (Some(_), Some(_)) => {
+                return Err(failure("give content or content_base64, not both"));
+            }
+            (Some(text), None) => UploadContent::text(text).or_fail()?,
+            (None, Some(encoded)) => UploadContent::base64(encoded).or_fail()?,
+            (None, None) => {
+                return path.map(AttachRequest::Link).ok_or_else(|| {
+                    failure("give path (a file in your Files to link) or content or content_base64 (to upload)")
+                });
+            }
+        };
+        let (Some(board_id), Some(stack_id)) = (self.board_id, self.stack_id) else {
+            return Err(failure(
+                "uploading content needs the card's board_id and stack_id (deck_get_cards lists them)",
+            ));
+        };
+        let raw_name = match (self.file_name, &path) {
+            (Some(name), _) => name,
+            (None, Some(path)) => path.segments().last().cloned().unwrap_or_default(),
+            (None, None) => return Err(failure("name the uploaded file with file_name")),
+        };
+        let name = AttachmentName::parse(&raw_name).or_fail()?;
+        let kind = parse_type(self.attachment_type.as_deref().unwrap_or("file"))?;
+        Ok(AttachRequest::Upload {
+            at: CardRef {
+                board_id,
+                stack_id,
+                card_id: self.card_id,
+            },
+            kind,
+            upload: AttachmentUpload { name, content },
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -150,12 +233,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<DeleteAttachmentArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        let raw = args.attachment_type.as_deref().unwrap_or("deck_file");
-        let Some(kind) = AttachmentType::parse(raw) else {
-            return Err(failure(format!(
-                "attachment_type '{raw}' is not \"deck_file\" or \"file\"; deck_list_attachments shows each attachment's type"
-            )));
-        };
+        let kind = parse_type(args.attachment_type.as_deref().unwrap_or("deck_file"))?;
         let at = CardRef {
             board_id: args.board_id,
             stack_id: args.stack_id,
@@ -184,7 +262,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_attach_file",
-        description = "Attach a file of your Files to a card without copying it: the card links to the file (read-only for the board's members).",
+        description = "Attach a file to a card. With path only: links that file of your Files, not copied (read-only for the board's members). With content (text) or content_base64 (at most 10 MiB), board_id and stack_id: uploads a new file through Deck's attachment API.",
         annotations(
             read_only_hint = false,
             destructive_hint = false,
@@ -197,10 +275,30 @@ impl NextcloudMcp {
         Parameters(args): Parameters<AttachFileArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        let path = UserPath::parse_non_root(&args.path).or_fail()?;
+        let card_id = args.card_id;
+        let (at, kind, upload) = match args.into_request()? {
+            AttachRequest::Link(path) => {
+                let deck = self.nextcloud(&request).await?;
+                return self.share_with_card(deck.as_ref(), card_id, path).await;
+            }
+            AttachRequest::Upload { at, kind, upload } => (at, kind, upload),
+        };
+        let size = upload.content.len();
         let deck = self.nextcloud(&request).await?;
-        self.share_with_card(deck.as_ref(), args.card_id, path)
+        let attachment = deck
+            .upload_attachment(at, kind, upload)
             .await
+            .or_fail()?;
+        let text = format!(
+            "Uploaded '{}' ({size} bytes) to card {card_id} as {} attachment {}",
+            attachment.name,
+            kind.wire(),
+            attachment.id
+        );
+        Ok(success(
+            &json!({ "card_id": card_id, "uploaded": true, "attachment": attachment }),
+            text,
+        ))
     }
 
     #[tool(

@@ -2,14 +2,16 @@
 //! helpers the other Deck tool files share: stacks and label lists are in
 //! `stacks.rs`, one label in `labels.rs`, cards in `cards.rs`, a card's
 //! labels, assignees and comments in `card_links.rs` and `comments.rs`,
-//! attachments in `attachments.rs`, the whole-board view in `overview.rs`,
-//! and the card filters of the listings in `listing.rs`.
+//! attachments in `attachments.rs`, card dependencies in `dependencies.rs`,
+//! the whole-board view in `overview.rs`, and the card filters of the
+//! listings in `listing.rs`.
 
 mod attachments;
 mod card_args;
 mod card_links;
 mod cards;
 mod comments;
+mod dependencies;
 mod labels;
 mod listing;
 mod overview;
@@ -45,6 +47,7 @@ pub(super) fn router() -> AppRouter {
             + NextcloudMcp::deck_labels_router()
             + NextcloudMcp::deck_comments_router()
             + NextcloudMcp::deck_attachments_router()
+            + NextcloudMcp::deck_dependencies_router()
             + NextcloudMcp::deck_overview_router(),
     )
 }
