@@ -70,7 +70,8 @@ pub struct Base64Content {
 }
 
 fn engine(url_safe: bool) -> GeneralPurpose {
-    let config = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let config =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let alphabet = if url_safe {
         &alphabet::URL_SAFE
     } else {
@@ -86,7 +87,9 @@ impl Base64Content {
         text.retain(|c| !c.is_ascii_whitespace());
         let data_chars = text.trim_end_matches('=').len();
         if data_chars % 4 == 1 || text.len() - data_chars > 2 {
-            return Err(UploadError::NotBase64("its length is not one of a base64 text".into()));
+            return Err(UploadError::NotBase64(
+                "its length is not one of a base64 text".into(),
+            ));
         }
         let decoded_len = (data_chars / 4 * 3 + (data_chars % 4).saturating_sub(1)) as u64;
         if decoded_len > MAX_ATTACHMENT_BYTES {
@@ -231,7 +234,10 @@ mod tests {
     fn bad_base64_is_refused_before_anything_is_sent() {
         for bad in ["aGVsbG8*", "a", "aGVsbG8===", "aGV=sbG8"] {
             assert!(
-                matches!(Base64Content::parse(bad.into()), Err(UploadError::NotBase64(_))),
+                matches!(
+                    Base64Content::parse(bad.into()),
+                    Err(UploadError::NotBase64(_))
+                ),
                 "{bad:?}"
             );
         }

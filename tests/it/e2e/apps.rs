@@ -181,7 +181,7 @@ async fn every_app_tool_has_a_schema_description_and_annotations() {
         .collect();
     assert_eq!(
         ours.len(),
-        42 + 7 + 2 + 6 + 13 + 1,
+        44 + 7 + 2 + 6 + 13 + 1,
         "{:?}",
         ours.iter().map(|t| &t.name).collect::<Vec<_>>()
     );

@@ -9,6 +9,7 @@ mod consent;
 mod cookbook_admin;
 mod deck;
 mod deck_extras;
+mod deck_upload;
 mod documents;
 mod edge_guards;
 mod files_meta;

@@ -34,10 +34,7 @@ impl NextcloudSession {
         c: CardRef,
         dependent_card_id: u64,
     ) -> Result<Vec<u64>, NextcloudError> {
-        let path = format!(
-            "{REST}/{}/dependentCards/{dependent_card_id}",
-            card_path(c)
-        );
+        let path = format!("{REST}/{}/dependentCards/{dependent_card_id}", card_path(c));
         let request = self.json_request(method, self.url(&path)?);
         let what = card(c);
         let response = self.send_raw(request).await?;

@@ -285,10 +285,7 @@ impl NextcloudMcp {
         };
         let size = upload.content.len();
         let deck = self.nextcloud(&request).await?;
-        let attachment = deck
-            .upload_attachment(at, kind, upload)
-            .await
-            .or_fail()?;
+        let attachment = deck.upload_attachment(at, kind, upload).await.or_fail()?;
         let text = format!(
             "Uploaded '{}' ({size} bytes) to card {card_id} as {} attachment {}",
             attachment.name,
