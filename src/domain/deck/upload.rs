@@ -265,7 +265,7 @@ mod tests {
             Err(UploadError::TooLarge(over as u64))
         );
         // 4 characters per 3 bytes: just over the bound, never decoded.
-        let text = "A".repeat((over + 2) / 3 * 4);
+        let text = "A".repeat(over.div_ceil(3) * 4);
         assert!(matches!(
             UploadContent::base64(text),
             Err(UploadError::TooLarge(_))
