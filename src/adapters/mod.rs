@@ -1,6 +1,7 @@
 //! Implementations of the ports, and the inbound edges (HTTP, MCP).
 
 pub(crate) mod body;
+pub(crate) mod dns;
 pub mod documents;
 pub mod http;
 pub mod idp;

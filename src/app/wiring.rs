@@ -148,9 +148,17 @@ fn invalid(setting: &'static str) -> impl Fn(String) -> ConfigError {
 /// Opens (creates, migrates) the store the settings name; `serve`, `stdio`
 /// and `admin` all open it here.
 pub async fn open_configured_store(access: &StoreAccess) -> Result<Arc<dyn Store>, ConfigError> {
+    const SETTING: &str = "TOKEN_STORAGE_DB/DATABASE_URL";
     open_store(access.location.expose_secret(), access.keyring.clone())
         .await
-        .map_err(|e| invalid("TOKEN_STORAGE_DB/DATABASE_URL")(e.to_string()))
+        .map_err(|e| match e {
+            // Not "is invalid": the location may be right and the database down.
+            StoreError::Unavailable(_) => ConfigError::Unusable {
+                setting: SETTING,
+                reason: e.to_string(),
+            },
+            other => invalid(SETTING)(other.to_string()),
+        })
 }
 
 /// An IdP that does not answer at start is named as such, not as a wrong
@@ -218,12 +226,19 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
                 keyring: config.store.keyring.clone(),
             })
             .await
-            .map_err(|e| match e {
-                ConfigError::Invalid { setting, reason } => ConfigError::Invalid {
-                    setting,
-                    reason: format!("{reason} (the store is needed for {feature})"),
-                },
-                other => other,
+            .map_err(|e| {
+                let needed = |reason| format!("{reason} (the store is needed for {feature})");
+                match e {
+                    ConfigError::Invalid { setting, reason } => ConfigError::Invalid {
+                        setting,
+                        reason: needed(reason),
+                    },
+                    ConfigError::Unusable { setting, reason } => ConfigError::Unusable {
+                        setting,
+                        reason: needed(reason),
+                    },
+                    other => other,
+                }
             })?,
         ),
         None => None,

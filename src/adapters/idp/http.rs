@@ -182,6 +182,10 @@ pub(crate) fn transport(operation: IdpOperation, e: &reqwest::Error) -> IdpError
     // the message to the kind of failure anyway.
     let detail = if e.is_timeout() {
         "no answer in time".to_string()
+    } else if let Some(host) = crate::adapters::dns::unresolved_host(e) {
+        // The host may come from the discovery document rather than a
+        // setting (an IdP advertising an internal name), so none is named.
+        format!("cannot resolve host {host}")
     } else if e.is_connect() {
         "cannot connect".to_string()
     } else {

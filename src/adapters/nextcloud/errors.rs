@@ -301,6 +301,8 @@ pub fn rate_limited(headers: &reqwest::header::HeaderMap) -> NextcloudError {
 pub fn map_transport_error(error: &reqwest::Error, timeout: Duration) -> NextcloudError {
     if error.is_timeout() {
         NextcloudError::Timeout(timeout.as_secs().max(1))
+    } else if let Some(host) = crate::adapters::dns::unresolved_host(error) {
+        NextcloudError::Unavailable(format!("cannot resolve host {host}: check NEXTCLOUD_HOST"))
     } else if error.is_connect() {
         NextcloudError::Unavailable("cannot connect".into())
     } else {

@@ -1,10 +1,11 @@
 //! What the SQLite and Postgres adapters share: the SQL text (both accept
 //! `$N` placeholders, BIGINT/INTEGER as i64, BLOB/BYTEA as bytes), the row
-//! conversions, sealing with row binding, and error mapping.
+//! conversions and sealing with row binding.
 
 use secrecy::SecretString;
 
 use super::crypto::{Binding, Keyring, Purpose, SealError, Sealed};
+pub(crate) use super::errors::db_error;
 use crate::domain::audit::{AuditEvent, AuditKind, AuditOutcome};
 use crate::domain::consent::PendingConsent;
 use crate::domain::time::UnixTime;
@@ -241,48 +242,4 @@ pub(crate) fn webhook_from_row(row: WebhookRow) -> Result<WebhookRegistration, S
         status: WebhookStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("webhook {id} status {status:?}")))?,
     })
-}
-
-/// Maps a driver error to a message without bound values: sqlx's Display of
-/// a database error is the server's message (no parameters, no detail line).
-pub(crate) fn db_error(e: sqlx::Error) -> StoreError {
-    db_error_ref(&e)
-}
-
-pub(crate) fn db_error_ref(e: &sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!(
-            "a row with the same key ({})",
-            db.constraint().unwrap_or("unique key")
-        )),
-        sqlx::Error::Database(db) => StoreError::Unavailable(format!(
-            "database error {}: {}",
-            db.code().unwrap_or_default(),
-            db.message()
-        )),
-        sqlx::Error::PoolTimedOut => {
-            StoreError::Unavailable("timed out waiting for a connection".into())
-        }
-        sqlx::Error::PoolClosed => StoreError::Unavailable("the connection pool is closed".into()),
-        sqlx::Error::Io(io) => StoreError::Unavailable(format!("I/O error: {io}")),
-        sqlx::Error::Tls(_) => StoreError::Unavailable("TLS error".into()),
-        sqlx::Error::Configuration(_) => {
-            // Its text may quote the connection string, password included.
-            StoreError::Unavailable("the database connection settings are invalid".into())
-        }
-        sqlx::Error::ColumnDecode { index, .. } => {
-            StoreError::Corrupt(format!("column {index} has an unexpected type"))
-        }
-        other => StoreError::Unavailable(other.to_string()),
-    }
-}
-
-pub(crate) fn migrate_error(e: &sqlx::migrate::MigrateError) -> String {
-    match e {
-        sqlx::migrate::MigrateError::Execute(inner) => db_error_ref(inner).to_string(),
-        sqlx::migrate::MigrateError::VersionMissing(v) => format!(
-            "the database was migrated by a newer version of nextcloud-mcp (migration {v} is unknown to this one)"
-        ),
-        other => other.to_string(),
-    }
 }

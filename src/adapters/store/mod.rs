@@ -4,6 +4,7 @@
 mod app_password_sql;
 mod common;
 pub mod crypto;
+mod errors;
 mod index_sql;
 mod lease_sql;
 pub mod postgres;

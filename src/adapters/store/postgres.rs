@@ -12,6 +12,7 @@ use sqlx::{Connection as _, PgConnection, PgPool};
 use super::app_password_sql::impl_app_password_store;
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
+use super::errors;
 use super::index_sql::{self, impl_search_index};
 use super::lease_sql;
 use super::sql_impl::impl_sql_store;
@@ -56,20 +57,21 @@ impl PostgresStore {
             .application_name("nextcloud-mcp");
         // One direct attempt first: the pool would retry until its timeout,
         // and at start-up a clear error now beats a slow one later.
-        let probe = PgConnection::connect_with(&options)
-            .await
-            .map_err(|e| cannot(common::db_error(e).to_string()))?;
+        let probe = match PgConnection::connect_with(&options).await {
+            Ok(probe) => probe,
+            Err(e) => return Err(cannot(connect_failure(&options, &e).await)),
+        };
         probe.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await
-            .map_err(|e| cannot(common::db_error(e).to_string()))?;
+            .map_err(|e| cannot(errors::db_reason(&e)))?;
         MIGRATOR.run(&pool).await.map_err(|e| {
             StoreError::Migration(format!(
                 "PostgreSQL at {shown}: {}",
-                common::migrate_error(&e)
+                errors::migrate_error(&e)
             ))
         })?;
         Ok(PostgresStore {
@@ -83,6 +85,21 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Why the first connection failed; a host name that names nothing is said
+/// as such, since the I/O error's own text ("failed to lookup address
+/// information") does not tell an operator which setting to fix.
+async fn connect_failure(options: &PgConnectOptions, error: &sqlx::Error) -> String {
+    let host = options.get_host();
+    // A host starting with '/' is a Unix socket folder: nothing to resolve.
+    if matches!(error, sqlx::Error::Io(_))
+        && !host.starts_with('/')
+        && crate::adapters::dns::does_not_resolve(host, options.get_port()).await
+    {
+        return format!("cannot resolve host {host}");
+    }
+    errors::db_reason(error)
 }
 
 /// `host:port/database` only: a connection URL may carry a password.

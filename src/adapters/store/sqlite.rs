@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use super::app_password_sql::impl_app_password_store;
 use super::common::{self, Sealer};
 use super::crypto::{Keyring, Purpose};
+use super::errors;
 use super::index_sql::{self, impl_search_index};
 use super::lease_sql;
 use super::sql_impl::impl_sql_store;
@@ -84,11 +85,11 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await
-            .map_err(|e| cannot(common::db_error(e).to_string()))?;
+            .map_err(|e| cannot(errors::db_reason(&e)))?;
         migrate(&pool).await.map_err(|e| {
             StoreError::Migration(format!(
                 "SQLite database {shown}: {}",
-                common::migrate_error(&e)
+                errors::migrate_error(&e)
             ))
         })?;
         Ok(SqliteStore {

@@ -125,6 +125,14 @@ pub enum ConfigError {
         setting: &'static str,
         reason: String,
     },
+    /// The setting is well formed, but what it names cannot be used (a
+    /// database that is down or whose host does not resolve, a folder that
+    /// cannot be written); the reason says which.
+    #[error("{reason}; check {setting}")]
+    Unusable {
+        setting: &'static str,
+        reason: String,
+    },
     /// The setting is well formed, but what it names did not answer.
     #[error("{service} unreachable at {url} ({setting}): {reason}")]
     Unreachable {

@@ -1,5 +1,6 @@
 //! The real binary, run as a process: the operators' CLI and start-up.
 
 mod admin;
+mod dns;
 mod operations;
 mod startup;

@@ -41,4 +41,8 @@ fn an_unreachable_postgres_stops_start_up_without_showing_its_password() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
     assert!(!stderr.contains("hunter2-pg-pass"), "{stderr}");
+    // Said in words, not as the driver's "I/O error ... (os error 111)".
+    assert!(stderr.contains("the connection was refused"), "{stderr}");
+    assert!(!stderr.contains("os error"), "{stderr}");
+    assert!(!stderr.contains("is invalid"), "{stderr}");
 }
