@@ -277,7 +277,10 @@ mod tests {
         assert!(err.contains(&dir.path().display().to_string()), "{err}");
         let dir = folder(&["a.onnx"]);
         let err = find_files(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("exactly one tokenizer .json, found 0"), "{err}");
+        assert!(
+            err.contains("exactly one tokenizer .json, found 0"),
+            "{err}"
+        );
         let err = find_files(&dir.path().join("absent")).unwrap_err();
         assert!(matches!(err, OnnxLoadError::Folder { .. }), "{err}");
     }

@@ -174,7 +174,10 @@ mod tests {
         assert!(batch.attention_mask[..MAX_TOKENS].iter().all(|&m| m == 1));
         // The short text is padded to the long one, its mask zero past SEP.
         assert_eq!(batch.input_ids[MAX_TOKENS..MAX_TOKENS + 3], [CLS, 4, SEP]);
-        assert_eq!(batch.attention_mask[MAX_TOKENS + 3..], vec![0; MAX_TOKENS - 3]);
+        assert_eq!(
+            batch.attention_mask[MAX_TOKENS + 3..],
+            vec![0; MAX_TOKENS - 3]
+        );
     }
 
     #[test]
