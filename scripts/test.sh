@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine, without a prompt:
 # formatting, lints, then every test, with the live services (PostgreSQL,
-# Keycloak) started once for the run and stopped at the end.
+# Keycloak) started once for the run and stopped at the end, and the
+# embedding model fetched once (it is cached) for the in-process embedder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,7 @@ fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 stop_services() {
-  for service in keycloak postgres; do
+  for service in model keycloak postgres; do
     if [ -x "scripts/live/$service.sh" ]; then
       "scripts/live/$service.sh" stop >/dev/null 2>&1 || true
     fi
@@ -27,6 +28,8 @@ cargo fmt --all -- --check
 
 log "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
+# The in-process embedding model is an optional feature: lint that build too.
+cargo clippy --all-targets --locked --features embeddings-onnx -- -D warnings
 
 # The Helm chart: lint, render with several value sets, validate the
 # manifests (installs helm on first use; says SKIPPED when it cannot).
@@ -36,7 +39,7 @@ scripts/chart.sh
 # Build everything while the services start, so their start-up time is not idle.
 log "starting live services"
 export NEXTCLOUD_MCP_LIVE_TESTS=1
-for service in postgres keycloak; do
+for service in postgres keycloak model; do
   if [ -x "scripts/live/$service.sh" ]; then
     exports=$("scripts/live/$service.sh" start)
     eval "$exports"
@@ -44,8 +47,9 @@ for service in postgres keycloak; do
 done
 
 log "cargo test"
-# Benches are left out: they measure, they do not test.
-cargo test --lib --bins --tests --locked -- --test-threads="${TEST_THREADS:-4}"
+# Benches are left out: they measure, they do not test. The feature brings in
+# the in-process embedder and its test with the real model.
+cargo test --lib --bins --tests --locked --features embeddings-onnx -- --test-threads="${TEST_THREADS:-4}"
 cargo test --doc --locked
 
 # The container image around the binary just built; SKIPPED without a

@@ -3,6 +3,7 @@
 pub(crate) mod body;
 pub(crate) mod dns;
 pub mod documents;
+pub mod embeddings;
 pub mod http;
 pub mod idp;
 pub mod mcp;

@@ -10,6 +10,8 @@ mod documents;
 mod e2e;
 mod hostile;
 mod idp;
+#[cfg(feature = "embeddings-onnx")]
+mod onnx_model;
 mod store;
 mod support;
 mod webhooks;
