@@ -400,7 +400,10 @@ mod tests {
         else {
             panic!("{plan:?}")
         };
-        assert_eq!((user_id.as_str(), login.as_str()), ("alice", "alice@example.com"));
+        assert_eq!(
+            (user_id.as_str(), login.as_str()),
+            ("alice", "alice@example.com")
+        );
         assert_eq!(secret_of(&plan), "alice-app-pass");
         assert!(!mode.is_oauth() && mode.service_credential().is_none());
         let shown = format!("{basic:?}");

@@ -8,8 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::domain::audit::{AuditEvent, AuditKind};
 use crate::domain::credential::{
-    AuthMode, BasicCaller, Credential, CredentialPlan, CredentialSecret, PlanError,
-    plan_credential,
+    AuthMode, BasicCaller, Credential, CredentialPlan, CredentialSecret, PlanError, plan_credential,
 };
 use crate::domain::principal::Principal;
 use crate::ports::identity::{IdentityProvider, IdpError};

@@ -119,9 +119,7 @@ where
                 None => mcp,
             };
             let mcp = match edge.basic_users {
-                Some(users) => {
-                    mcp.layer(middleware::from_fn_with_state(users, require_basic_user))
-                }
+                Some(users) => mcp.layer(middleware::from_fn_with_state(users, require_basic_user)),
                 None => mcp,
             };
             base.merge(mcp.layer(origin))

@@ -77,6 +77,20 @@ impl LoginFlowStandIn {
         password
     }
 
+    /// The user creates an app password in Nextcloud's security settings,
+    /// without a login flow (what multi-user basic callers send).
+    pub fn issue(&self, login: &str) -> String {
+        let mut state = self.state.lock().unwrap();
+        state.counter += 1;
+        let password = format!(
+            "{login}-Issued-{:04}-{}",
+            state.counter, "Wq7Ne3RbT9Ym2Kp5Lx8Hc1Vd4Jg6Fs0ZaUoIeYrTkMnBvCx"
+        );
+        state.passwords.insert(password.clone(), login.to_string());
+        state.granted.push(password.clone());
+        password
+    }
+
     /// The user deletes every app password of `login` in Nextcloud's settings.
     pub fn revoke_all_of(&self, login: &str) {
         let mut state = self.state.lock().unwrap();
