@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 use support::e2e::*;
 use support::idp::*;
 use support::oauth::{
-    NEXTCLOUD_AUDIENCE, OAuthWorld, Options, exchange, param, pass_through, tool_call,
+    NEXTCLOUD_AUDIENCE, OAuthWorld, Options, exchange, mcp_request, param, pass_through, tool_call,
 };
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -467,6 +467,49 @@ async fn login_flow_mode(secrets: &mut Secrets) {
     client.cancel().await.unwrap();
 }
 
+/// Multi-user basic: two users' Basic credentials checked and used, a wrong
+/// password refused, a revoked one refused at Nextcloud.
+async fn multi_user_basic_mode(secrets: &mut Secrets) {
+    let nc = MockServer::start().await;
+    let standin = support::login_flow::LoginFlowStandIn::mount(&nc).await;
+    let mut config = basic_config(&nc.uri(), Duration::from_secs(5));
+    config.mode = AuthMode::MultiUserBasic;
+    let server = start_server(config).await;
+    let wrong = "wrong-basic-SECRET-10";
+    secrets.add("multi-user-basic wrong password", wrong);
+    secrets.add(
+        "multi-user-basic wrong Basic header value",
+        STANDARD.encode(format!("carol:{wrong}")),
+    );
+    for login in ["carol", "dave"] {
+        let password = standin.issue(login);
+        secrets.add(
+            format!("multi-user-basic app password of {login}"),
+            password.clone(),
+        );
+        secrets.add(
+            format!("multi-user-basic Basic header value of {login}"),
+            STANDARD.encode(format!("{login}:{password}")),
+        );
+        let client = connect_basic(&server, login, &password).await;
+        let note = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+        assert_eq!(assert_ok("get", &note)["title"], format!("note of {login}"));
+        standin.revoke_all_of(login);
+        let refused = call(&client, "nc_notes_get_note", json!({"note_id": 213})).await;
+        assert_tool_error("get after revocation", &refused, "401");
+        client.cancel().await.unwrap();
+    }
+    let refused = mcp_request(
+        &server.mcp_url(),
+        &tool_call("nc_notes_get_note", json!({"note_id": 213})),
+    )
+    .basic_auth("carol", Some(wrong))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 401);
+}
+
 // ----- The check -----
 
 /// Every captured line containing `needle`, as `target: line` (shortened).
@@ -496,6 +539,7 @@ async fn no_secret_reaches_the_logs_at_debug_level() {
     oauth_exchange(&mut secrets).await;
     progressive_consent(&mut secrets).await;
     login_flow_mode(&mut secrets).await;
+    multi_user_basic_mode(&mut secrets).await;
     // Audit writes and connection teardown log off the calls' paths.
     tokio::time::sleep(Duration::from_millis(300)).await;
 

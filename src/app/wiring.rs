@@ -7,6 +7,7 @@ use std::sync::Arc;
 use secrecy::ExposeSecret;
 
 use crate::adapters::documents::BoundedDocumentReader;
+use crate::adapters::http::basic_users::BasicUsers;
 use crate::adapters::http::webhook_receiver::ReceiverState;
 use crate::adapters::http::{HttpEdge, OAuthEdge, ToolScopeGate};
 use crate::adapters::idp;
@@ -208,13 +209,6 @@ fn opened(store: &Option<Arc<dyn Store>>) -> Result<Arc<dyn Store>, ConfigError>
 /// at start, not at the first call. Nextcloud is not asked anything here:
 /// [`crate::app::startup::probe_in_background`] does that once serving.
 pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
-    // The per-request Basic check at the HTTP edge is not built yet; until
-    // it is, the mode must not serve /mcp without any authentication.
-    if matches!(config.mode, AuthMode::MultiUserBasic) {
-        return Err(invalid("NEXTCLOUD_MCP_AUTH_MODE")(
-            "multi-user-basic is not served by this version yet; use login-flow or basic".into(),
-        ));
-    }
     let nextcloud = HttpNextcloud::new(config.nextcloud_url.clone(), config.request_timeout)
         .map_err(|e| invalid("NEXTCLOUD_HOST")(e.to_string()))?;
     let login_flow_api: Arc<dyn LoginFlowApi> = Arc::new(nextcloud.clone());
@@ -348,6 +342,9 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         webhooks: webhooks
             .as_ref()
             .map(|w| ReceiverState::new(&w.secret, w.intake.clone())),
+        // Without it this mode would serve /mcp with no authentication.
+        basic_users: matches!(config.mode, AuthMode::MultiUserBasic)
+            .then(|| Arc::new(BasicUsers::new(connector.clone()))),
     };
     Ok(Wired {
         mcp,

@@ -57,6 +57,27 @@ impl std::fmt::Debug for Credential {
     }
 }
 
+/// Multi-user basic: the Nextcloud credential this HTTP request carried,
+/// already accepted by Nextcloud. It lives on the request and nowhere else.
+#[derive(Clone)]
+pub struct BasicCaller {
+    /// The login name the request sent (may be an email address).
+    pub login: String,
+    /// The user id Nextcloud answered for it; it names the DAV root.
+    pub user_id: String,
+    pub password: SecretString,
+}
+
+impl std::fmt::Debug for BasicCaller {
+    // Hand-written so that no derive can ever print the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicCaller")
+            .field("login", &self.login)
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// How the server obtains Nextcloud credentials.
 #[derive(Clone, Debug)]
 pub enum AuthMode {
@@ -172,10 +193,12 @@ pub enum PlanError {
 }
 
 /// Decides how this call gets its Nextcloud credential, from the server's mode
-/// and the verified caller of this request (if any).
+/// and the verified caller of this request (if any): a bearer-token caller in
+/// the OAuth modes, a checked Basic credential in multi-user basic.
 pub fn plan_credential(
     mode: &AuthMode,
     caller: Option<&Principal>,
+    basic: Option<&BasicCaller>,
 ) -> Result<CredentialPlan, PlanError> {
     match mode {
         AuthMode::Basic {
@@ -215,8 +238,18 @@ pub fn plan_credential(
             })
         }
         // The request's own Basic credential is the plan; the HTTP edge
-        // hands it over as a `BasicCaller`, never as a `Principal`.
-        AuthMode::MultiUserBasic => Err(PlanError::NoBasicCredential),
+        // hands it over as a `BasicCaller`, never as a `Principal`. The login
+        // name authenticates, the user id Nextcloud named is the DAV root.
+        AuthMode::MultiUserBasic => {
+            let basic = basic.ok_or(PlanError::NoBasicCredential)?;
+            Ok(CredentialPlan::Ready {
+                user_id: Some(basic.user_id.clone()),
+                secret: CredentialSecret::LoginAppPassword {
+                    login: basic.login.clone(),
+                    password: basic.password.clone(),
+                },
+            })
+        }
     }
 }
 
@@ -264,7 +297,7 @@ mod tests {
             app_password: SecretString::from("s3cret-app-pass"),
         };
         for caller in [None, Some(caller(&["mcp"]))] {
-            let plan = plan_credential(&mode, caller.as_ref()).unwrap();
+            let plan = plan_credential(&mode, caller.as_ref(), None).unwrap();
             assert!(matches!(
                 &plan,
                 CredentialPlan::Ready { user_id: Some(u), secret: CredentialSecret::AppPassword(_) } if u == "admin"
@@ -279,7 +312,7 @@ mod tests {
             nextcloud_audience: "nextcloud".into(),
         };
         let both = caller(&["https://mcp.example.com/mcp", "nextcloud"]);
-        let plan = plan_credential(&mode, Some(&both)).unwrap();
+        let plan = plan_credential(&mode, Some(&both), None).unwrap();
         assert!(matches!(
             plan,
             CredentialPlan::Ready {
@@ -290,7 +323,7 @@ mod tests {
         assert_eq!(secret_of(&plan), "caller-access-token");
 
         let only_us = caller(&["https://mcp.example.com/mcp"]);
-        let err = plan_credential(&mode, Some(&only_us)).unwrap_err();
+        let err = plan_credential(&mode, Some(&only_us), None).unwrap_err();
         assert!(matches!(err, PlanError::AudienceLacksNextcloud { .. }));
         assert!(err.to_string().contains("ENABLE_TOKEN_EXCHANGE"));
         assert!(!err.to_string().contains("caller-access-token"));
@@ -302,7 +335,7 @@ mod tests {
             nextcloud_audience: "nextcloud".into(),
         };
         for audiences in [&["mcp"][..], &["mcp", "nextcloud"][..]] {
-            let plan = plan_credential(&mode, Some(&caller(audiences))).unwrap();
+            let plan = plan_credential(&mode, Some(&caller(audiences)), None).unwrap();
             assert!(
                 matches!(plan, CredentialPlan::Exchange { ref audience, .. } if audience == "nextcloud")
             );
@@ -319,7 +352,7 @@ mod tests {
                 nextcloud_audience: "nextcloud".into(),
             },
         ] {
-            let err = plan_credential(&mode, None).unwrap_err();
+            let err = plan_credential(&mode, None, None).unwrap_err();
             assert_eq!(err, PlanError::NoCaller { mode: mode.name() });
             assert!(mode.is_oauth());
         }
@@ -346,6 +379,35 @@ mod tests {
         ] {
             assert!(oauth.service_credential().is_none());
         }
+    }
+
+    #[test]
+    fn multi_user_basic_uses_the_requests_own_credential_and_nothing_else() {
+        let mode = AuthMode::MultiUserBasic;
+        let basic = BasicCaller {
+            login: "alice@example.com".into(),
+            user_id: "alice".into(),
+            password: SecretString::from("alice-app-pass"),
+        };
+        // A bearer caller is no credential in this mode.
+        let err = plan_credential(&mode, Some(&caller(&["mcp"])), None).unwrap_err();
+        assert_eq!(err, PlanError::NoBasicCredential);
+        let plan = plan_credential(&mode, None, Some(&basic)).unwrap();
+        let CredentialPlan::Ready {
+            user_id: Some(user_id),
+            secret: CredentialSecret::LoginAppPassword { login, .. },
+        } = &plan
+        else {
+            panic!("{plan:?}")
+        };
+        assert_eq!(
+            (user_id.as_str(), login.as_str()),
+            ("alice", "alice@example.com")
+        );
+        assert_eq!(secret_of(&plan), "alice-app-pass");
+        assert!(!mode.is_oauth() && mode.service_credential().is_none());
+        let shown = format!("{basic:?}");
+        assert!(!shown.contains("alice-app-pass"), "{shown}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::domain::audit::{AuditEvent, AuditKind};
 use crate::domain::credential::{
-    AuthMode, Credential, CredentialPlan, CredentialSecret, PlanError, plan_credential,
+    AuthMode, BasicCaller, Credential, CredentialPlan, CredentialSecret, PlanError, plan_credential,
 };
 use crate::domain::principal::Principal;
 use crate::ports::identity::{IdentityProvider, IdpError};
@@ -80,11 +80,14 @@ impl CredentialResolver {
     }
 
     /// A Nextcloud client for this call, with the credential its plan names.
+    /// `basic` is the request's own checked Basic credential (multi-user
+    /// basic); the OAuth modes pass the verified `caller` instead.
     pub async fn nextcloud_for(
         &self,
         caller: Option<&Principal>,
+        basic: Option<&BasicCaller>,
     ) -> Result<Box<dyn NextcloudApi>, CredentialError> {
-        let (user_id, secret) = match plan_credential(&self.mode, caller)? {
+        let (user_id, secret) = match plan_credential(&self.mode, caller, basic)? {
             CredentialPlan::Ready { user_id, secret } => (user_id, secret),
             CredentialPlan::Exchange { subject, audience } => {
                 let identity = self

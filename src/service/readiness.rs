@@ -17,6 +17,7 @@ pub struct Readiness {
 impl Readiness {
     /// Basic mode: Nextcloud accepts the app password. OAuth modes: Nextcloud
     /// answers and the identity provider's discovery is reachable.
+    /// Multi-user basic: Nextcloud answers.
     pub async fn check(&self) -> Result<(), String> {
         if let Some(credential) = self.mode.service_credential() {
             return self
@@ -40,6 +41,11 @@ impl Readiness {
             .check_reachable()
             .await
             .map_err(|e| e.to_string())?;
+        // Multi-user basic has no IdP: each request's credential is checked
+        // at Nextcloud, so Nextcloud answering is all it needs.
+        if matches!(self.mode, AuthMode::MultiUserBasic) {
+            return Ok(());
+        }
         match &self.identity {
             Some(identity) => identity
                 .metadata()

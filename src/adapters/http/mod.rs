@@ -5,6 +5,7 @@
 //! only as an rmcp `ServerHandler`.
 
 pub mod auth;
+pub mod basic_users;
 pub mod consent_callback;
 mod health;
 pub mod origin;

@@ -15,6 +15,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use url::Url;
 
 use super::auth::{AuthState, ToolScopeGate, require_bearer};
+use super::basic_users::{BasicUsers, require_basic_user};
 use super::consent_callback;
 use super::health::{healthz, readyz};
 use super::origin::{OriginPolicy, check_origin};
@@ -32,6 +33,8 @@ pub struct HttpEdge {
     pub oauth: Option<OAuthEdge>,
     /// The webhook receiver, when WEBHOOK_SECRET is set.
     pub webhooks: Option<ReceiverState>,
+    /// Multi-user basic: the per-request Basic check in front of `/mcp`.
+    pub basic_users: Option<Arc<BasicUsers>>,
 }
 
 /// The OAuth resource-server side of the HTTP edge.
@@ -113,6 +116,10 @@ where
                     bearer,
                     require_static_bearer,
                 )),
+                None => mcp,
+            };
+            let mcp = match edge.basic_users {
+                Some(users) => mcp.layer(middleware::from_fn_with_state(users, require_basic_user)),
                 None => mcp,
             };
             base.merge(mcp.layer(origin))

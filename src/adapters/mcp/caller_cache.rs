@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rmcp::RoleServer;
 use rmcp::service::RequestContext;
 
-use super::caller::caller_of;
+use super::caller::caller_key;
 
 /// Callers remembered at most; past it the cache starts afresh.
 const MAX_ENTRIES: usize = 10_000;
@@ -19,9 +19,9 @@ pub struct CallerCache<T> {
     entries: Mutex<HashMap<Option<String>, (T, Instant)>>,
 }
 
-/// The key of this request's caller: issuer and subject together.
+/// The key of this request's caller (see [`caller_key`]).
 fn key(request: &RequestContext<RoleServer>) -> Option<String> {
-    caller_of(request).map(|c| format!("{}\u{0}{}", c.issuer(), c.subject()))
+    caller_key(request)
 }
 
 impl<T: Clone> CallerCache<T> {

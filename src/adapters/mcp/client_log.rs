@@ -14,7 +14,7 @@ use rmcp::model::{LoggingLevel, LoggingMessageNotificationParam};
 use rmcp::service::RequestContext;
 use serde_json::Value;
 
-use super::caller::caller_of;
+use super::caller::caller_key;
 
 /// Severity rank, lowest first, as the protocol orders the levels.
 fn rank(level: LoggingLevel) -> u8 {
@@ -37,8 +37,9 @@ pub struct ClientLogLevels {
     levels: RwLock<HashMap<Option<String>, LoggingLevel>>,
 }
 
+/// The key of this request's caller (see [`caller_key`]).
 fn key(request: &RequestContext<RoleServer>) -> Option<String> {
-    caller_of(request).map(|c| format!("{}\u{0}{}", c.issuer(), c.subject()))
+    caller_key(request)
 }
 
 impl ClientLogLevels {

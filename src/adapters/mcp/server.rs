@@ -20,7 +20,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
 use super::admins::{AdminCache, is_admin_tool};
-use super::caller::caller_of;
+use super::caller::{basic_caller_of, caller_key, caller_of};
 use super::caller_cache::CallerCache;
 use super::client_log::ClientLogLevels;
 use super::outcome::failure;
@@ -98,7 +98,7 @@ impl NextcloudMcp {
         if self.webhooks().is_none() {
             return false;
         }
-        let key = caller_of(request).map(|c| c.subject().to_string());
+        let key = caller_key(request);
         if let Some(known) = self.admins.get(key.as_deref()) {
             return known;
         }
@@ -142,9 +142,10 @@ impl NextcloudMcp {
         request: &RequestContext<RoleServer>,
     ) -> Result<Box<dyn NextcloudApi>, CallToolResult> {
         let caller = caller_of(request);
+        let basic = basic_caller_of(request);
         self.context
             .credentials
-            .nextcloud_for(caller.as_ref())
+            .nextcloud_for(caller.as_ref(), basic.as_ref())
             .await
             .map_err(failure)
     }
@@ -307,7 +308,11 @@ impl ServerHandler for NextcloudMcp {
         } else {
             "unknown".to_string()
         };
-        let caller = caller_of(&context).map(|c| caller_reference(c.issuer(), c.subject()));
+        let caller = caller_of(&context)
+            .map(|c| caller_reference(c.issuer(), c.subject()))
+            .or_else(|| {
+                basic_caller_of(&context).map(|b| caller_reference("multi-user-basic", &b.user_id))
+            });
         let log_context = context.clone();
         let response = observe_tool_call(
             &tool,

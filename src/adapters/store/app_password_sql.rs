@@ -48,6 +48,17 @@ pub(crate) const OPEN_FLOWS: &str = "SELECT subject, provider, sealed, key_versi
     expected_source, expires_at FROM login_flows WHERE expires_at > $1 ORDER BY subject, provider";
 pub(crate) const PURGE_FLOWS: &str = "DELETE FROM login_flows WHERE expires_at <= $1";
 
+/// `admin reseal`: app passwords and poll tokens under an older key, and
+/// their compare-and-set rewrites (same shape as the refresh tokens').
+pub(crate) const STALE_ACCOUNTS: &str = "SELECT subject, provider, sealed, key_version \
+    FROM app_passwords WHERE key_version <> $1";
+pub(crate) const RESEAL_ACCOUNT: &str = "UPDATE app_passwords SET sealed = $1, key_version = $2 \
+    WHERE subject = $3 AND provider = $4 AND key_version = $5 AND sealed = $6";
+pub(crate) const STALE_FLOWS: &str = "SELECT subject, provider, sealed, key_version \
+    FROM login_flows WHERE key_version <> $1";
+pub(crate) const RESEAL_FLOW: &str = "UPDATE login_flows SET sealed = $1, key_version = $2 \
+    WHERE subject = $3 AND provider = $4 AND key_version = $5 AND sealed = $6";
+
 pub(crate) type AccountRow = (
     String,
     String,

@@ -260,32 +260,48 @@ macro_rules! impl_sql_store {
             async fn reseal_all(&self) -> Result<ResealReport, StoreError> {
                 let current = i64::from(self.sealer.keyring()?.current_version());
                 let mut report = ResealReport::default();
-                let grants: Vec<common::StaleGrantRow> = sqlx::query_as(common::STALE_GRANTS)
-                    .bind(current)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(common::db_error)?;
-                for (subject, provider, sealed, version) in grants {
-                    let purpose = Purpose::RefreshToken;
-                    match self.sealer.reseal(purpose, &subject, &provider, version, &sealed) {
-                        Ok((bytes, new_version)) => {
-                            let done = sqlx::query(common::RESEAL_GRANT)
-                                .bind(bytes)
-                                .bind(new_version)
-                                .bind(&subject)
-                                .bind(&provider)
-                                .bind(version)
-                                .bind(&sealed)
-                                .execute(&self.pool)
-                                .await
-                                .map_err(common::db_error)?;
-                            report.resealed += done.rows_affected();
+                // Rows keyed by (subject, provider): refresh tokens, and
+                // login-flow mode's app passwords and poll tokens.
+                let keyed = [
+                    (common::STALE_GRANTS, common::RESEAL_GRANT, Purpose::RefreshToken),
+                    (
+                        $crate::adapters::store::app_password_sql::STALE_ACCOUNTS,
+                        $crate::adapters::store::app_password_sql::RESEAL_ACCOUNT,
+                        Purpose::AppPassword,
+                    ),
+                    (
+                        $crate::adapters::store::app_password_sql::STALE_FLOWS,
+                        $crate::adapters::store::app_password_sql::RESEAL_FLOW,
+                        Purpose::LoginFlowPollToken,
+                    ),
+                ];
+                for (stale, rewrite, purpose) in keyed {
+                    let rows: Vec<common::StaleGrantRow> = sqlx::query_as(stale)
+                        .bind(current)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(common::db_error)?;
+                    for (subject, provider, sealed, version) in rows {
+                        match self.sealer.reseal(purpose, &subject, &provider, version, &sealed) {
+                            Ok((bytes, new_version)) => {
+                                let done = sqlx::query(rewrite)
+                                    .bind(bytes)
+                                    .bind(new_version)
+                                    .bind(&subject)
+                                    .bind(&provider)
+                                    .bind(version)
+                                    .bind(&sealed)
+                                    .execute(&self.pool)
+                                    .await
+                                    .map_err(common::db_error)?;
+                                report.resealed += done.rows_affected();
+                            }
+                            Err(e @ StoreError::CannotOpen { .. }) => {
+                                tracing::warn!(error = %e, "reseal: row left as it is");
+                                report.unreadable += 1;
+                            }
+                            Err(e) => return Err(e),
                         }
-                        Err(e @ StoreError::CannotOpen { .. }) => {
-                            tracing::warn!(error = %e, "reseal: row left as it is");
-                            report.unreadable += 1;
-                        }
-                        Err(e) => return Err(e),
                     }
                 }
                 let pending: Vec<common::StalePendingRow> = sqlx::query_as(common::STALE_PENDING)

@@ -151,6 +151,9 @@ impl EdgeSettings {
         mode: &AuthMode,
         listen: SocketAddr,
     ) -> Result<Option<SecretString>, ConfigError> {
+        if matches!(mode, AuthMode::MultiUserBasic) {
+            return self.multi_user_basic(listen).map(|()| None);
+        }
         if !matches!(mode, AuthMode::Basic { .. }) {
             if self.basic_token.is_some() {
                 return Err(ConfigError::Invalid {
@@ -179,5 +182,29 @@ impl EdgeSettings {
                 hint: "basic mode beyond loopback needs a static bearer token that every /mcp request carries",
             }),
         }
+    }
+
+    /// Multi-user basic sends a Nextcloud app password with every request,
+    /// and this server serves plain HTTP: beyond loopback that must be asked
+    /// for (a TLS-terminating proxy in front). Each request brings its own
+    /// credential, so the static token has no place here.
+    fn multi_user_basic(&self, listen: SocketAddr) -> Result<(), ConfigError> {
+        if self.basic_token.is_some() {
+            return Err(ConfigError::Invalid {
+                setting: "NEXTCLOUD_MCP_BASIC_TOKEN",
+                reason: "multi-user-basic does not use it: every request carries its own Nextcloud app password".into(),
+            });
+        }
+        if listen.ip().is_loopback() || self.basic_allow_remote {
+            return Ok(());
+        }
+        Err(ConfigError::Invalid {
+            setting: "NEXTCLOUD_MCP_LISTEN",
+            reason: format!(
+                "{listen} is reachable beyond this machine, and in multi-user-basic mode every request carries \
+                 a Nextcloud app password over this server's plain HTTP; listen on 127.0.0.1, or put a \
+                 TLS-terminating proxy in front and set NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE=true"
+            ),
+        })
     }
 }

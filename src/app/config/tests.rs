@@ -453,6 +453,71 @@ fn basic_mode_beyond_loopback_needs_the_setting_and_a_token() {
 }
 
 #[test]
+fn multi_user_basic_beyond_loopback_must_be_asked_for_and_has_no_static_token() {
+    let mode = AuthMode::MultiUserBasic;
+    let remote: std::net::SocketAddr = "0.0.0.0:8000".parse().unwrap();
+    let loopback: std::net::SocketAddr = "127.0.0.1:8000".parse().unwrap();
+    let settings = |allow: Option<&str>, token: Option<&str>| {
+        EdgeSettings::from_args(EdgeArgs {
+            basic_allow_remote: allow.map(Into::into),
+            basic_token: token.map(Into::into),
+            ..EdgeArgs::default()
+        })
+        .unwrap()
+    };
+    assert!(
+        settings(None, None)
+            .basic_bearer(&mode, loopback)
+            .unwrap()
+            .is_none()
+    );
+    let open = settings(None, None)
+        .basic_bearer(&mode, remote)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        open.starts_with("NEXTCLOUD_MCP_LISTEN is invalid"),
+        "{open}"
+    );
+    assert!(
+        open.contains("NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE=true") && open.contains("TLS"),
+        "{open}"
+    );
+    assert!(
+        settings(Some("true"), None)
+            .basic_bearer(&mode, remote)
+            .unwrap()
+            .is_none()
+    );
+    let token = settings(None, Some("0123456789abcdef0123456789abcdef-token"))
+        .basic_bearer(&mode, loopback)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        token.starts_with("NEXTCLOUD_MCP_BASIC_TOKEN is invalid"),
+        "{token}"
+    );
+}
+
+#[test]
+fn stdio_refuses_multi_user_basic_and_says_why() {
+    let mut a = with_mode(args(), "multi-user-basic");
+    a.nextcloud_username = None;
+    a.nextcloud_password = None;
+    let err = Config::from_args(a, Transport::Stdio)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("NEXTCLOUD_MCP_AUTH_MODE is invalid"),
+        "{err}"
+    );
+    assert!(
+        err.contains("multi-user-basic needs HTTP") && err.contains("stdio"),
+        "{err}"
+    );
+}
+
+#[test]
 fn grant_refresh_interval_allows_a_few_seconds() {
     let with = |secs: &str| {
         let mut a = args();

@@ -230,3 +230,78 @@ async fn a_caller_the_rule_cannot_apply_to_gets_no_flow() {
         .count();
     assert_eq!(started, 0, "no flow was started at Nextcloud");
 }
+
+#[tokio::test]
+async fn rotation_stores_the_new_password_sealed_and_drops_the_old_one() {
+    use std::sync::Arc;
+
+    use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
+    use nextcloud_mcp::service::login_flow::ConnectedAccounts;
+    use nextcloud_mcp::service::offline::rotate_now;
+    use secrecy::ExposeSecret;
+
+    let (world, standin) = world().await;
+    let alice = connect_with(&world.server, Some(&world.token(json!({})))).await;
+    let url = login_url(&alice).await;
+    let old = standin.approve(&url, "alice");
+    status_until(&alice, |s| s["connected"] == true).await;
+    let store = world.store().await;
+    let listed = store.list_accounts().await.unwrap();
+    let (subject, provider) = (listed[0].subject.clone(), listed[0].provider.clone());
+
+    // One pass of the scheduled job (the schedule only decides when).
+    let nextcloud = HttpNextcloud::new(
+        world.nextcloud.uri().parse().unwrap(),
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let accounts = ConnectedAccounts::new(
+        store.clone(),
+        Arc::new(nextcloud),
+        provider.clone(),
+        match login_flow_mode() {
+            AuthMode::LoginFlow(policy) => policy,
+            _ => unreachable!(),
+        },
+    );
+    assert_eq!(rotate_now(&accounts).await.unwrap(), 1);
+
+    // Nextcloud accepts only the new one, and the store holds it.
+    let valid = standin.valid_passwords_of("alice");
+    assert_eq!(valid.len(), 1, "{valid:?}");
+    let fresh = valid[0].clone();
+    assert_ne!(fresh, old);
+    let (account, _) = store
+        .get_account(&subject, &provider)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.app_password.expose_secret(), fresh);
+    // Sealed: neither password is in the store's files in clear.
+    let mut raw = std::fs::read(&world.store_path).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{}-wal", world.store_path)) {
+        raw.extend(wal);
+    }
+    assert!(!contains(&raw, &fresh) && !contains(&raw, &old));
+
+    // Tool calls go on with the new password; the old one is never sent again.
+    let before = world.nextcloud.received_requests().await.unwrap().len();
+    let note = assert_ok(
+        "get after rotation",
+        &call(&alice, "nc_notes_get_note", json!({"note_id": 213})).await,
+    );
+    assert_eq!(note["title"], "note of alice");
+    use base64::Engine as _;
+    let old_basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("alice:{old}"))
+    );
+    let after = world.nextcloud.received_requests().await.unwrap();
+    assert!(
+        after[before..].iter().all(|r| r
+            .headers
+            .get("authorization")
+            .is_none_or(|v| v.as_bytes() != old_basic.as_bytes())),
+        "the old app password was used after rotation"
+    );
+}

@@ -18,6 +18,7 @@ mod http_edges;
 mod index_sync;
 mod list_budget;
 mod login_flow;
+mod multi_user_basic;
 mod news;
 mod notes_attachment;
 mod oauth;

@@ -258,3 +258,43 @@ pub async fn pending_flows_any_replica_can_finish(h: &Harness) {
     assert_eq!(first.purge_expired_flows(UnixTime(1_000)).await.unwrap(), 1);
     assert!(first.get_flow("bob", KC).await.unwrap().is_none());
 }
+
+/// `admin reseal` after a key rotation covers app passwords and poll tokens:
+/// with the old key removed both still open, and the old key alone opens
+/// neither.
+pub async fn reseal_covers_accounts_and_pending_flows(h: &Harness) {
+    use nextcloud_mcp::adapters::store::Keyring;
+    let (k1, k2) = (key(), key());
+    {
+        let store = h.open(Some(keyring(1, &k1))).await;
+        store
+            .put_account(&account("alice", &password_for("alice")))
+            .await
+            .unwrap();
+        store.save_flow(&flow("bob", i64::MAX)).await.unwrap();
+    }
+    let both = Keyring::new(2, k2.clone())
+        .with_previous(1, k1.clone())
+        .unwrap();
+    {
+        let store = h.open(Some(both)).await;
+        let report = store.reseal_all().await.unwrap();
+        assert_eq!((report.resealed, report.unreadable), (2, 0));
+        assert_eq!(store.reseal_all().await.unwrap().resealed, 0);
+        let listed = store.list_accounts().await.unwrap();
+        assert!(listed.iter().all(|a| a.key_version == 2), "{listed:?}");
+    }
+    let new_only = h.open(Some(keyring(2, &k2))).await;
+    assert_eq!(
+        password_of(&*new_only, "alice").await,
+        password_for("alice")
+    );
+    let flow = new_only.get_flow("bob", KC).await.unwrap().unwrap();
+    assert_eq!(
+        flow.poll_token.expose_secret(),
+        "poll-token-of-bob-9f8e7d6c5b4a"
+    );
+    let old_only = h.open(Some(keyring(1, &k1))).await;
+    assert!(old_only.get_account("alice", KC).await.is_err());
+    assert!(old_only.get_flow("bob", KC).await.is_err());
+}

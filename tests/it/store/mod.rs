@@ -73,6 +73,7 @@ contract!(
     app_passwords::a_sealed_password_opens_only_in_its_row,
     app_passwords::reconnect_mark_and_rotation_are_compare_and_set,
     app_passwords::pending_flows_any_replica_can_finish,
+    app_passwords::reseal_covers_accounts_and_pending_flows,
 );
 
 #[tokio::test]

@@ -110,6 +110,30 @@ pub async fn connect_with(server: &RunningServer, bearer: Option<&str>) -> Clien
         .expect("MCP initialize")
 }
 
+/// Connects with HTTP Basic on every request (multi-user basic).
+pub async fn connect_basic(server: &RunningServer, login: &str, password: &str) -> Client {
+    use base64::Engine as _;
+    let value = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
+    );
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&value).unwrap(),
+    );
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let config = StreamableHttpClientTransportConfig::with_uri(server.mcp_url());
+    let transport = StreamableHttpClientTransport::with_client(http, config);
+    ClientConfig::default()
+        .serve(transport)
+        .await
+        .expect("MCP initialize")
+}
+
 pub async fn call(client: &Client, tool: &str, arguments: serde_json::Value) -> CallToolResult {
     let arguments = match arguments {
         serde_json::Value::Object(map) => map,

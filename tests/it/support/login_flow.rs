@@ -77,6 +77,20 @@ impl LoginFlowStandIn {
         password
     }
 
+    /// The user creates an app password in Nextcloud's security settings,
+    /// without a login flow (what multi-user basic callers send).
+    pub fn issue(&self, login: &str) -> String {
+        let mut state = self.state.lock().unwrap();
+        state.counter += 1;
+        let password = format!(
+            "{login}-Issued-{:04}-{}",
+            state.counter, "Wq7Ne3RbT9Ym2Kp5Lx8Hc1Vd4Jg6Fs0ZaUoIeYrTkMnBvCx"
+        );
+        state.passwords.insert(password.clone(), login.to_string());
+        state.granted.push(password.clone());
+        password
+    }
+
     /// The user deletes every app password of `login` in Nextcloud's settings.
     pub fn revoke_all_of(&self, login: &str) {
         let mut state = self.state.lock().unwrap();
@@ -155,6 +169,34 @@ impl LoginFlowStandIn {
         }
     }
 
+    /// Rotation as captured (`auth/05`): the presented app password stops
+    /// working and a new one of the same login takes its place.
+    fn rotate(&self, request: &Request, login: &str) -> ResponseTemplate {
+        let header = request
+            .headers
+            .get("authorization")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(header.strip_prefix("Basic ").unwrap())
+            .unwrap();
+        let text = String::from_utf8(decoded).unwrap();
+        let (_, old) = text.split_once(':').unwrap();
+        let mut state = self.state.lock().unwrap();
+        state.counter += 1;
+        let fresh = format!(
+            "{login}-Rotated-{:04}-{}",
+            state.counter, "lLyEMVBbmKiDq1YNrPgjACLUsocpkVhF7xCI8JIUIVyso8hy7fI"
+        );
+        state.passwords.remove(old);
+        state.passwords.insert(fresh.clone(), login.to_string());
+        state.granted.push(fresh.clone());
+        let mut body = load("auth", "05-apppassword-rotate").response.body_json();
+        body["ocs"]["data"]["apppassword"] = json!(fresh);
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+
     /// The login name whose valid app password authenticates `request`.
     fn authenticated(&self, request: &Request) -> Option<String> {
         let header = request.headers.get("authorization")?.to_str().ok()?;
@@ -203,6 +245,7 @@ impl Respond for LoginFlowStandIn {
                 self.state.lock().unwrap().passwords.remove(password);
                 answer("login-flow", "13-delete-new-app-password")
             }
+            ("POST", "/ocs/v2.php/core/apppassword/rotate") => self.rotate(request, &login),
             ("GET", "/index.php/apps/notes/api/v1/notes/213") => {
                 let mut body = load("notes", "07-get").response.body_json();
                 body["title"] = json!(format!("note of {login}"));
