@@ -3,9 +3,29 @@
 //! and which cursor fetches it.
 
 use rmcp::model::CallToolResult;
-use serde::Serialize;
+use rmcp::schemars;
+use serde::{Deserialize, Serialize};
 
 use super::outcome::failure;
+
+/// The two arguments every list tool takes, flattened into its own (or its
+/// only ones). Each tool picks the default that keeps a page well under
+/// 50 KB, and the most it serves at once.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+pub struct PageArgs {
+    /// Most items per page (the default keeps a page small).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+impl PageArgs {
+    pub fn request(&self, default: usize, max: usize) -> Result<PageRequest, CallToolResult> {
+        PageRequest::parse(self.limit, self.cursor.as_deref(), default, max)
+    }
+}
 
 /// Where a page starts and how long it is, read from a tool's arguments.
 pub struct PageRequest {
@@ -78,6 +98,16 @@ impl PageRequest {
 }
 
 impl PageInfo {
+    /// `text` followed by the page line, when there is one to say.
+    pub fn under(&self, mut text: String, shown: usize) -> String {
+        let more = self.line(shown);
+        if !more.is_empty() {
+            text.push('\n');
+            text.push_str(&more);
+        }
+        text
+    }
+
     /// One line for the text rendering: where this page is, how to go on.
     pub fn line(&self, shown: usize) -> String {
         match &self.next_cursor {
