@@ -16,6 +16,7 @@ use serde_json::json;
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::path::UserPath;
@@ -37,6 +38,9 @@ pub(super) fn router() -> AppRouter {
 
 const DEFAULT_SHAREE_LIMIT: u32 = 25;
 const MAX_SHAREE_LIMIT: u32 = 100;
+/// A share is under a kilobyte: 50 keep a page well under 50 KB.
+const DEFAULT_SHARE_LIMIT: usize = 50;
+const MAX_SHARE_LIMIT: usize = 500;
 
 fn now_unix() -> i64 {
     UnixTime::from_system(SystemTime::now()).0
@@ -101,6 +105,8 @@ pub struct ListSharesArgs {
     /// With path (a folder): the shares of the items inside it instead.
     #[serde(default)]
     pub subfiles: bool,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -158,6 +164,7 @@ impl NextcloudMcp {
         if path.is_none() && (args.reshares || args.subfiles) {
             return Err(failure("reshares and subfiles need a path"));
         }
+        let paging = args.page.request(DEFAULT_SHARE_LIMIT, MAX_SHARE_LIMIT)?;
         let query = ShareQuery {
             path,
             reshares: args.reshares,
@@ -170,12 +177,16 @@ impl NextcloudMcp {
             .list_shares(&query)
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&shares);
         let mut text = format!("Shares: {}", shares.len());
-        for share in &shares {
+        for share in shown {
             text.push('\n');
             text.push_str(&share_line(share));
         }
-        Ok(success(&json!({ "shares": shares }), text))
+        Ok(success(
+            &json!({ "shares": shown, "page": page }),
+            page.under(text, shown.len()),
+        ))
     }
 
     #[tool(
