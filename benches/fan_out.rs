@@ -142,7 +142,10 @@ async fn main() {
     };
     let delay = Duration::from_millis(env("FAN_OUT_DELAY_MS", 80));
     let rounds = env("FAN_OUT_ROUNDS", 5).max(1) as usize;
-    PROVIDERS.store(env("FAN_OUT_PROVIDERS", 12).max(1) as usize, Ordering::SeqCst);
+    PROVIDERS.store(
+        env("FAN_OUT_PROVIDERS", 12).max(1) as usize,
+        Ordering::SeqCst,
+    );
     let providers = PROVIDERS.load(Ordering::SeqCst);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

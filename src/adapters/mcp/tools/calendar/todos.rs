@@ -66,7 +66,10 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let filter = filter(&args.filter)?;
-        let paging = args.filter.page.request(DEFAULT_TODO_LIMIT, MAX_TODO_LIMIT)?;
+        let paging = args
+            .filter
+            .page
+            .request(DEFAULT_TODO_LIMIT, MAX_TODO_LIMIT)?;
         let nc = self.nextcloud(&request).await?;
         let calendars = nc.list_calendars().await.or_fail()?;
         let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;

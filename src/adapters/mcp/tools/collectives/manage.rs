@@ -5,12 +5,10 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use super::{
-    CollectiveIdArgs, DEFAULT_LISTED, MAX_LISTED, collectives_text, collectives_value,
-};
-use crate::adapters::mcp::paging::PageArgs;
+use super::{CollectiveIdArgs, DEFAULT_LISTED, MAX_LISTED, collectives_text, collectives_value};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::domain::collectives::{check_title, emoji};
 use crate::ports::nextcloud::NextcloudError;
 

@@ -9,9 +9,9 @@ use serde_json::json;
 use super::{
     CollectiveListArgs, DEFAULT_LISTED, MAX_LISTED, PageIdArgs, page_line, pages_text, tree_text,
 };
-use crate::adapters::mcp::paging::PageArgs;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::domain::collectives::{Page, PageNode, page_tree};
 use crate::domain::files::{MAX_READ_BYTES, decode_text};
 
@@ -140,11 +140,7 @@ impl NextcloudMcp {
             .or_fail()?;
         if !found.is_empty() {
             let (shown, page) = paging.page(&found);
-            let text = pages_text(
-                &format!("Pages mentioning '{query}'"),
-                found.len(),
-                shown,
-            );
+            let text = pages_text(&format!("Pages mentioning '{query}'"), found.len(), shown);
             return Ok(success(
                 &json!({ "pages": shown, "total": found.len(), "matched": "text", "page": page }),
                 page.under(text, shown.len()),
