@@ -1,7 +1,7 @@
 //! Unified search across providers at the speed of the slowest request.
 //!
 //! A stand-in Nextcloud answers every request after a fixed delay
-//! (`FAN_OUT_DELAY_MS`, default 80 ms) and offers `PROVIDERS` search
+//! (`FAN_OUT_DELAY_MS`, default 80 ms) and offers `FAN_OUT_PROVIDERS` search
 //! providers. In one run it measures (a) one provider request on its own,
 //! the slowest single request; (b) the sequential baseline: the provider list
 //! and then every provider one after another, as the tool used to search; and
@@ -35,7 +35,9 @@ use rmcp::transport::StreamableHttpClientTransport;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-const PROVIDERS: usize = 12;
+/// Providers the stand-in offers (`FAN_OUT_PROVIDERS`, default 12, about
+/// what a Nextcloud with the usual apps has).
+static PROVIDERS: AtomicUsize = AtomicUsize::new(12);
 const TARGET_RATIO: f64 = 2.0;
 
 fn envelope(data: Value) -> axum::Json<Value> {
@@ -59,12 +61,13 @@ async fn busy(delay: Duration) {
     IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
 }
 
-/// How long the stand-in was busy with one call: first arrival to last answer.
-fn span_since_reset() -> Duration {
+/// When the stand-in first got a request of one call and last answered
+/// one, and forgets both for the next call.
+fn span_since_reset() -> Option<(Instant, Instant)> {
     let mut span = SPAN.lock().unwrap();
     let took = match *span {
-        (Some(first), Some(last)) => last - first,
-        _ => Duration::ZERO,
+        (Some(first), Some(last)) => Some((first, last)),
+        _ => None,
     };
     *span = (None, None);
     took
@@ -74,7 +77,7 @@ fn span_since_reset() -> Duration {
 fn stand_in(delay: Duration) -> Router {
     let list = move || async move {
         busy(delay).await;
-        let providers: Vec<Value> = (0..PROVIDERS)
+        let providers: Vec<Value> = (0..PROVIDERS.load(Ordering::SeqCst))
             .map(|i| json!({ "id": format!("p{i}"), "appId": "bench", "name": format!("Provider {i}"), "order": i }))
             .collect();
         envelope(json!(providers))
@@ -139,6 +142,11 @@ async fn main() {
     };
     let delay = Duration::from_millis(env("FAN_OUT_DELAY_MS", 80));
     let rounds = env("FAN_OUT_ROUNDS", 5).max(1) as usize;
+    PROVIDERS.store(
+        env("FAN_OUT_PROVIDERS", 12).max(1) as usize,
+        Ordering::SeqCst,
+    );
+    let providers = PROVIDERS.load(Ordering::SeqCst);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -182,6 +190,7 @@ async fn main() {
     let (mut single, mut sequential, mut concurrent) = (Vec::new(), Vec::new(), Vec::new());
     let mut one_provider = Vec::new();
     let mut waited = Vec::new();
+    let (mut lead_in, mut tail) = (Vec::new(), Vec::new());
     let mut valid = true;
     // Warm-up: connections, the installed-app probe, the server's first call.
     valid &= search().await.is_ok_and(|r| r.is_error != Some(true));
@@ -191,7 +200,7 @@ async fn main() {
         valid &= ok;
         let (took, ok) = timed(async {
             let mut ok = get("/ocs/v2.php/search/providers".into()).await;
-            for i in 0..PROVIDERS {
+            for i in 0..providers {
                 ok &= get(provider(i)).await;
             }
             ok
@@ -200,19 +209,23 @@ async fn main() {
         sequential.push(took);
         valid &= ok;
         span_since_reset();
+        let started = Instant::now();
         let (took, ok) = timed(async {
             search().await.is_ok_and(|r| {
                 r.is_error != Some(true)
                     && r.structured_content.as_ref().is_some_and(|s| {
                         s["results"]
                             .as_array()
-                            .is_some_and(|a| a.len() == PROVIDERS)
+                            .is_some_and(|a| a.len() == providers)
                     })
             })
         })
         .await;
         concurrent.push(took);
-        waited.push(span_since_reset());
+        let (first, last) = span_since_reset().unwrap_or((started, started));
+        waited.push(last - first);
+        lead_in.push(first - started);
+        tail.push((started + took).saturating_duration_since(last));
         valid &= ok;
         let (took, ok) = timed(async {
             search_in(Some("p0"))
@@ -226,13 +239,17 @@ async fn main() {
     let (a, b, c) = (median(single), median(sequential), median(concurrent));
     let d = median(one_provider);
     let e = median(waited);
+    let (lead_in, tail) = (median(lead_in), median(tail));
     let ratio = e.as_secs_f64() / a.as_secs_f64();
-    println!("fan-out: {PROVIDERS} providers, {delay:?} per request, median of {rounds} rounds");
+    println!("fan-out: {providers} providers, {delay:?} per request, median of {rounds} rounds");
     println!("  (a) slowest single request     {a:>10.1?}");
     println!("  (b) sequential baseline        {b:>10.1?}");
     println!("  (c) nc_search_query (server)   {c:>10.1?}");
     println!("  (d) one provider (server)      {d:>10.1?}  (one request through the server)");
     println!("  (e) stand-in busy during (c)   {e:>10.1?}  (first request in to last answer out)");
+    println!(
+        "  of (c), before the first request {lead_in:>10.1?}, after the last answer {tail:>10.1?}"
+    );
     println!(
         "  most requests at once at the stand-in: {}",
         PEAK.load(Ordering::SeqCst)

@@ -9,9 +9,11 @@ use futures::stream::{self, StreamExt};
 use super::progress::Progress;
 
 /// At most this many requests of one call are in flight at once: enough to
-/// search every provider of a typical Nextcloud (about twelve) in one
-/// round, few enough not to flood it.
-pub const CONCURRENCY: usize = 12;
+/// search every provider of a Nextcloud with the usual apps (twelve or
+/// thirteen, a few more with extra apps) in one round, few enough not to
+/// flood it. At twelve, a thirteenth provider waited for a second round and
+/// the search took twice the slowest request.
+pub const CONCURRENCY: usize = 16;
 
 /// Runs `run` for every item, at most [`CONCURRENCY`] at a time, and answers
 /// the outputs in the order of `items` (results keep a stable order however
@@ -59,7 +61,7 @@ mod tests {
         let running = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
         let outputs = in_order(
-            0..20u64,
+            0..24u64,
             |i| {
                 let running = running.clone();
                 let peak = peak.clone();
@@ -75,8 +77,8 @@ mod tests {
             None,
         )
         .await;
-        assert_eq!(outputs, (0..20).collect::<Vec<_>>());
-        // Twelve ran at once (not one after another), and never more.
+        assert_eq!(outputs, (0..24).collect::<Vec<_>>());
+        // Sixteen ran at once (not one after another), and never more.
         assert_eq!(peak.load(Ordering::SeqCst), CONCURRENCY);
     }
 }

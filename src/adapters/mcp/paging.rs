@@ -3,9 +3,29 @@
 //! and which cursor fetches it.
 
 use rmcp::model::CallToolResult;
-use serde::Serialize;
+use rmcp::schemars;
+use serde::{Deserialize, Serialize};
 
 use super::outcome::failure;
+
+/// The two arguments every list tool takes, flattened into its own (or its
+/// only ones). Each tool picks the default that keeps a page well under
+/// 50 KB, and the most it serves at once.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+pub struct PageArgs {
+    /// Most items per page (the default keeps a page small).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+impl PageArgs {
+    pub fn request(&self, default: usize, max: usize) -> Result<PageRequest, CallToolResult> {
+        PageRequest::parse(self.limit, self.cursor.as_deref(), default, max)
+    }
+}
 
 /// Where a page starts and how long it is, read from a tool's arguments.
 pub struct PageRequest {
@@ -16,7 +36,9 @@ pub struct PageRequest {
 /// What a listing says about the pages around it.
 #[derive(Serialize)]
 pub struct PageInfo {
-    pub total: usize,
+    /// Absent where the source pages on the server and does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<usize>,
     pub offset: usize,
     pub has_more: bool,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -68,31 +90,58 @@ impl PageRequest {
         let end = start.saturating_add(self.limit).min(items.len());
         let has_more = end < items.len();
         let info = PageInfo {
-            total: items.len(),
+            total: Some(items.len()),
             offset: start,
             has_more,
             next_cursor: has_more.then(|| end.to_string()),
         };
         (&items[start..end], info)
     }
+
+    /// How many items to ask a source that pages on the server for: up to
+    /// this page's end, and one more to tell whether another page follows.
+    pub fn window(&self) -> usize {
+        self.offset.saturating_add(self.limit).saturating_add(1)
+    }
+
+    /// This page of `found`, the first [`Self::window`] items of a total
+    /// the source does not tell.
+    pub fn page_of_window<'a, T>(&self, found: &'a [T]) -> (&'a [T], PageInfo) {
+        let end = self.offset.saturating_add(self.limit);
+        let start = self.offset.min(found.len());
+        let has_more = found.len() > end;
+        let info = PageInfo {
+            total: None,
+            offset: start,
+            has_more,
+            next_cursor: has_more.then(|| end.to_string()),
+        };
+        (&found[start..end.min(found.len())], info)
+    }
 }
 
 impl PageInfo {
+    /// `text` followed by the page line, when there is one to say.
+    pub fn under(&self, mut text: String, shown: usize) -> String {
+        let more = self.line(shown);
+        if !more.is_empty() {
+            text.push('\n');
+            text.push_str(&more);
+        }
+        text
+    }
+
     /// One line for the text rendering: where this page is, how to go on.
     pub fn line(&self, shown: usize) -> String {
+        let of = self.total.map(|t| format!(" of {t}")).unwrap_or_default();
+        let (first, last) = (self.offset + 1, self.offset + shown);
         match &self.next_cursor {
-            Some(next) => format!(
-                "Showing {}-{} of {}; more: call again with cursor \"{next}\".",
-                self.offset + 1,
-                self.offset + shown,
-                self.total
-            ),
-            None if self.offset > 0 || shown < self.total => format!(
-                "Showing {}-{} of {}; this is the last page.",
-                self.offset + 1,
-                self.offset + shown,
-                self.total
-            ),
+            Some(next) => {
+                format!("Showing {first}-{last}{of}; more: call again with cursor \"{next}\".")
+            }
+            None if self.offset > 0 || self.total.is_some_and(|t| shown < t) => {
+                format!("Showing {first}-{last}{of}; this is the last page.")
+            }
             None => String::new(),
         }
     }
@@ -127,5 +176,18 @@ mod tests {
         let past_end = PageRequest::parse(None, Some("99"), 50, 100).unwrap();
         let (page, info) = past_end.page(&[1, 2, 3]);
         assert!(page.is_empty() && !info.has_more);
+    }
+
+    #[test]
+    fn a_window_from_the_source_tells_whether_more_follow() {
+        let request = PageRequest::parse(Some(10), Some("10"), 50, 100).unwrap();
+        assert_eq!(request.window(), 21);
+        let found: Vec<u32> = (0..21).collect();
+        let (page, info) = request.page_of_window(&found);
+        assert_eq!(page, &found[10..20]);
+        assert_eq!(info.next_cursor.as_deref(), Some("20"));
+        let (page, info) = request.page_of_window(&found[..15]);
+        assert_eq!(page, &found[10..15]);
+        assert!(!info.has_more && info.next_cursor.is_none());
     }
 }

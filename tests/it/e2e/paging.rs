@@ -1,6 +1,8 @@
 //! Large listings come a page at a time through rmcp's client: walking a
-//! 2,000-entry folder and 300 notes page by page loses and repeats nothing,
-//! and each page stays small.
+//! 2,000-entry folder, 300 notes and other lists page by page loses and
+//! repeats nothing, and each page stays small. Every list tool in
+//! tools/list takes a limit and a cursor (or offset), so a new one without
+//! paging fails here.
 
 use std::collections::BTreeSet;
 
@@ -167,6 +169,193 @@ async fn three_hundred_notes_are_walked_page_by_page() {
         }
     }
     assert_eq!(seen.len(), 300);
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+}
+
+/// Tools whose name says they list, search or find things.
+fn is_list_tool(name: &str) -> bool {
+    // `*_get_<...>s` names a plural (deck_get_cards, nc_webdav_get_file_tags);
+    // a status is one thing.
+    let plural_get = name.split_once("_get_").is_some_and(|(_, rest)| {
+        rest.split('_')
+            .any(|word| word.ends_with('s') && word != "status")
+    });
+    name.contains("_list") || name.contains("search") || name.contains("_find_") || plural_get
+}
+
+/// Listing tools whose result is bounded by what they are asked, not by
+/// how much the user has stored.
+const NOT_LISTINGS: &[&str] = &[
+    // Free time in a date range the caller gives (at most a few weeks).
+    "nc_calendar_find_availability",
+    // The event classes this server knows: a fixed catalogue in the binary.
+    "nc_webhooks_list_event_types",
+];
+
+#[tokio::test]
+async fn every_list_tool_takes_a_limit_and_a_cursor() {
+    let nc = MockServer::start().await;
+    catch_all(&nc).await;
+    let (server, client) = start_app_server(&nc).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    let mut listing = 0;
+    let mut missing = Vec::new();
+    for tool in &tools {
+        if !is_list_tool(&tool.name) || NOT_LISTINGS.contains(&tool.name.as_ref()) {
+            continue;
+        }
+        listing += 1;
+        let properties = tool
+            .input_schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let has = |name: &str| properties.contains_key(name);
+        if !has("limit") || !(has("cursor") || has("offset")) {
+            missing.push(tool.name.to_string());
+        }
+    }
+    assert!(listing > 40, "only {listing} list tools found");
+    assert!(
+        missing.is_empty(),
+        "list tools without limit and cursor: {missing:?}"
+    );
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+}
+
+/// Walks `tool` page by page with `limit`, following next_cursor, and
+/// answers every item of `key` in order.
+async fn walk(client: &Client, tool: &str, args: Value, key: &str, limit: usize) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..1000 {
+        let mut page_args = args.clone();
+        page_args["limit"] = json!(limit);
+        if let Some(c) = &cursor {
+            page_args["cursor"] = json!(c);
+        }
+        let result = call(client, tool, page_args).await;
+        let structured = assert_ok(tool, &result);
+        let page = structured[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{tool}: no {key} in {structured}"));
+        assert!(page.len() <= limit, "{tool}: {} > {limit}", page.len());
+        items.extend(page.iter().cloned());
+        match structured["page"]["next_cursor"].as_str() {
+            Some(next) => {
+                assert_eq!(structured["page"]["has_more"], true, "{tool}");
+                assert!(
+                    text_of(&result).contains(next),
+                    "{tool}: the text says how to go on"
+                );
+                cursor = Some(next.to_string());
+            }
+            None => {
+                assert_eq!(structured["page"]["has_more"], false, "{tool}");
+                return items;
+            }
+        }
+    }
+    panic!("{tool}: paging does not end");
+}
+
+/// The `field` of every item, checked to be unique (nothing repeated).
+fn unique(tool: &str, items: &[Value], field: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    for item in items {
+        let id = item[field].to_string();
+        assert!(seen.insert(id.clone()), "{tool}: {id} repeated");
+    }
+    seen
+}
+
+#[tokio::test]
+async fn newly_paged_lists_are_walked_without_loss_or_repeats() {
+    let nc = MockServer::start().await;
+    let providers: Vec<Value> = (0..57)
+        .map(|i| json!({"id": format!("p{i}"), "appId": "x", "name": format!("P{i}"), "order": i}))
+        .collect();
+    mount_json_reply(
+        &nc,
+        "GET",
+        "^/ocs/v2.php/search/providers$",
+        200,
+        ocs_envelope(json!(providers)),
+    )
+    .await;
+    let stubs: Vec<Value> = (1..=230)
+        .map(|i| json!({"recipe_id": i, "id": i.to_string(), "name": format!("Recipe {i}"), "keywords": "k",
+                        "dateCreated": "2022-01-02T16:12:41+0000", "imageUrl": "", "imagePlaceholderUrl": ""}))
+        .collect();
+    mount_json_reply(
+        &nc,
+        "GET",
+        "^/index.php/apps/cookbook/api/v1/recipes$",
+        200,
+        json!(stubs),
+    )
+    .await;
+    let notes: Vec<Value> = (1..=300)
+        .map(|id| {
+            json!({"id": id, "title": format!("Note {id}"), "content": "", "category": format!("c{id}"),
+                   "favorite": false, "modified": 1_700_000_000 + id, "etag": format!("e{id}")})
+        })
+        .collect();
+    mount_json_reply(
+        &nc,
+        "GET",
+        "^/index.php/apps/notes/api/v1/notes$",
+        200,
+        json!(notes),
+    )
+    .await;
+    catch_all(&nc).await;
+    let (server, client) = start_app_server(&nc).await;
+
+    for (tool, args, key, field, total, limit) in [
+        (
+            "nc_search_list_providers",
+            json!({}),
+            "providers",
+            "id",
+            57,
+            10,
+        ),
+        (
+            "nc_cookbook_list_recipes",
+            json!({}),
+            "recipes",
+            "id",
+            230,
+            40,
+        ),
+        (
+            "nc_notes_search_notes",
+            json!({"query": "note"}),
+            "results",
+            "id",
+            300,
+            70,
+        ),
+        (
+            "nc_notes_list_categories",
+            json!({}),
+            "categories",
+            "category",
+            300,
+            64,
+        ),
+    ] {
+        let items = walk(&client, tool, args, key, limit).await;
+        assert_eq!(
+            unique(tool, &items, field).len(),
+            total,
+            "{tool}: nothing lost"
+        );
+    }
     client.cancel().await.unwrap();
     server.shutdown().await;
 }

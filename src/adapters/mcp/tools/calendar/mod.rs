@@ -19,6 +19,7 @@ use serde::Deserialize;
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::adapters::mcp::progress::Progress;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::calendar::{
@@ -85,9 +86,12 @@ pub struct ListEventsArgs {
     /// IANA zone for dates and local times in the range (default UTC).
     #[serde(default)]
     pub timezone: Option<String>,
-    /// Most occurrences to return (default 100, at most 500).
+    /// Most occurrences per page (default 100, at most 500).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// Where to go on: next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
     /// Only events with at least this many attendees.
     #[serde(default)]
     pub min_attendees: Option<usize>,
@@ -119,9 +123,12 @@ pub struct UpcomingArgs {
     /// How many days ahead (default 7, at most 366).
     #[serde(default)]
     pub days_ahead: Option<i64>,
-    /// Most occurrences (default 10, at most 500).
+    /// Most occurrences per page (default 10, at most 500).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// Where to go on: next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -158,15 +165,22 @@ impl NextcloudMcp {
         description = "List the user's calendars: id (name), display name, colour, and what each holds (VEVENT events, VTODO tasks).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn list_calendars(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn list_calendars(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        // A calendar is a name, a display name, a colour and two kinds.
+        let paging = page.request(100, 1000)?;
         let calendars = self
             .nextcloud(&request)
             .await?
             .list_calendars()
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&calendars);
         let mut text = format!("{} calendars", calendars.len());
-        for c in &calendars {
+        for c in shown {
             text.push_str(&format!(
                 "\n- {} (\"{}\") holds {}",
                 c.name,
@@ -175,8 +189,8 @@ impl NextcloudMcp {
             ));
         }
         Ok(success(
-            &serde_json::json!({ "calendars": calendars }),
-            text,
+            &serde_json::json!({ "calendars": shown, "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 
@@ -280,7 +294,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListEventsArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        let limit = bounded(args.limit, 100)?;
+        let paging = bounded(args.limit, args.cursor.as_deref(), 100)?;
         let range = parse_range(
             args.start_date.as_deref(),
             args.end_date.as_deref(),
@@ -314,9 +328,7 @@ impl NextcloudMcp {
         )
         .await?;
         events.retain(|e| filter.matches(e));
-        let total = events.len();
-        events.truncate(limit);
-        Ok(listing(&events, total, "Events".into()))
+        Ok(listing(&events, &paging, "Events".into()))
     }
 
     #[tool(
@@ -329,7 +341,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<UpcomingArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        let limit = bounded(args.limit, 10)?;
+        let paging = bounded(args.limit, args.cursor.as_deref(), 10)?;
         let days = args.days_ahead.unwrap_or(7);
         if !(1..=366).contains(&days) {
             return Err(failure(format!(
@@ -345,12 +357,10 @@ impl NextcloudMcp {
             ComponentKind::Event,
         )
         .await?;
-        let mut events = occurrences_in(nc.as_ref(), &calendars, &range, None, None).await?;
-        let total = events.len();
-        events.truncate(limit);
+        let events = occurrences_in(nc.as_ref(), &calendars, &range, None, None).await?;
         Ok(listing(
             &events,
-            total,
+            &paging,
             format!("Upcoming events in the next {days} days"),
         ))
     }

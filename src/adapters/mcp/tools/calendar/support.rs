@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, failure, success};
+use crate::adapters::mcp::paging::PageRequest;
 use crate::adapters::mcp::progress::Progress;
 use crate::domain::calendar::{Calendar, ComponentKind, Event, resolve_calendar};
 use crate::domain::caltime::{EventTime, TimeRange, local_instant, parse_time, parse_zone};
@@ -192,25 +193,25 @@ fn occurrence(e: &Event) -> Occurrence<'_> {
     }
 }
 
-pub fn listing(events: &[Event], total: usize, heading: String) -> CallToolResult {
-    let items: Vec<Occurrence> = events.iter().map(occurrence).collect();
-    let mut text = format!("{heading}: {} of {total}", events.len());
-    for e in events {
+/// The page of `events` that `paging` asks for, with what comes after it.
+pub fn listing(events: &[Event], paging: &PageRequest, heading: String) -> CallToolResult {
+    let (shown, page) = paging.page(events);
+    let items: Vec<Occurrence> = shown.iter().map(occurrence).collect();
+    let mut text = format!("{heading}: {} of {}", shown.len(), events.len());
+    for e in shown {
         text.push('\n');
         text.push_str(&event_line(e));
     }
     success(
-        &serde_json::json!({ "events": items, "total": total }),
-        text,
+        &serde_json::json!({ "events": items, "total": events.len(), "page": page }),
+        page.under(text, shown.len()),
     )
 }
 
-pub fn bounded(limit: Option<usize>, default: usize) -> Result<usize, CallToolResult> {
-    match limit.unwrap_or(default) {
-        0 => Err(failure("limit must be at least 1")),
-        n if n > MAX_LIMIT => Err(failure(format!(
-            "limit {n} is too large; the most is {MAX_LIMIT}"
-        ))),
-        n => Ok(n),
-    }
+pub fn bounded(
+    limit: Option<usize>,
+    cursor: Option<&str>,
+    default: usize,
+) -> Result<PageRequest, CallToolResult> {
+    PageRequest::parse(limit, cursor, default, MAX_LIMIT)
 }

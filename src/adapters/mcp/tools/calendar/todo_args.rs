@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::args::ReminderArg;
 use crate::adapters::mcp::outcome::OrFail;
+use crate::adapters::mcp::paging::PageArgs;
 use crate::domain::calendar::{Reminder, check_choice, check_priority, split_list};
 use crate::domain::caltime::{EventTime, parse_time, parse_zone};
 use crate::domain::todos::{TODO_STATUSES, TodoFilter};
@@ -35,6 +36,8 @@ pub struct TodoFilterArgs {
     /// Only tasks due at or after this date or date-time.
     #[serde(default)]
     pub due_after: Option<String>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -16,6 +16,7 @@ use super::todo_args::{
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageRequest;
 use crate::domain::calendar::{
     ComponentKind, check_priority, check_todo_draft, check_todo_patch, split_list,
 };
@@ -35,15 +36,20 @@ fn todo_line(t: &Todo) -> String {
     line
 }
 
-fn todos_result(todos: &[Todo], heading: &str) -> CallToolResult {
+/// A task is a few hundred bytes: 100 keep a page well under 50 KB.
+const DEFAULT_TODO_LIMIT: usize = 100;
+const MAX_TODO_LIMIT: usize = 1000;
+
+fn todos_result(todos: &[Todo], paging: &PageRequest, heading: &str) -> CallToolResult {
+    let (shown, page) = paging.page(todos);
     let mut text = format!("{heading}: {}", todos.len());
-    for t in todos {
+    for t in shown {
         text.push('\n');
         text.push_str(&todo_line(t));
     }
     success(
-        &serde_json::json!({ "todos": todos, "total": todos.len() }),
-        text,
+        &serde_json::json!({ "todos": shown, "total": todos.len(), "page": page }),
+        page.under(text, shown.len()),
     )
 }
 
@@ -60,11 +66,19 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let filter = filter(&args.filter)?;
+        let paging = args
+            .filter
+            .page
+            .request(DEFAULT_TODO_LIMIT, MAX_TODO_LIMIT)?;
         let nc = self.nextcloud(&request).await?;
         let calendars = nc.list_calendars().await.or_fail()?;
         let calendar = pick_calendar(&calendars, &args.calendar_name, Some(ComponentKind::Todo))?;
         let todos = nc.list_todos(&calendar.name, &filter).await.or_fail()?;
-        Ok(todos_result(&todos, &format!("Tasks in {}", calendar.name)))
+        Ok(todos_result(
+            &todos,
+            &paging,
+            &format!("Tasks in {}", calendar.name),
+        ))
     }
 
     #[tool(
@@ -78,6 +92,7 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let filter = filter(&args)?;
+        let paging = args.page.request(DEFAULT_TODO_LIMIT, MAX_TODO_LIMIT)?;
         let nc = self.nextcloud(&request).await?;
         let calendars = calendars_for(nc.as_ref(), None, ComponentKind::Todo).await?;
         let mut todos = Vec::new();
@@ -85,7 +100,7 @@ impl NextcloudMcp {
         for list in lists {
             todos.extend(list.or_fail()?);
         }
-        Ok(todos_result(&todos, "Matching tasks"))
+        Ok(todos_result(&todos, &paging, "Matching tasks"))
     }
 
     #[tool(

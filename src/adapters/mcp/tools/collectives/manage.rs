@@ -5,9 +5,10 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use super::{CollectiveIdArgs, collectives_text, collectives_value};
+use super::{CollectiveIdArgs, DEFAULT_LISTED, MAX_LISTED, collectives_text, collectives_value};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::domain::collectives::{check_title, emoji};
 use crate::ports::nextcloud::NextcloudError;
 
@@ -47,17 +48,21 @@ impl NextcloudMcp {
     )]
     async fn collectives_get_collectives(
         &self,
+        Parameters(page): Parameters<PageArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_LISTED, MAX_LISTED)?;
         let list = self
             .nextcloud(&request)
             .await?
             .list_collectives()
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&list);
+        let text = collectives_text("Collectives", list.len(), shown);
         Ok(success(
-            &collectives_value(&list),
-            collectives_text("Collectives", &list),
+            &collectives_value(shown, list.len(), &page),
+            page.under(text, shown.len()),
         ))
     }
 
@@ -68,17 +73,21 @@ impl NextcloudMcp {
     )]
     async fn collectives_get_trashed_collectives(
         &self,
+        Parameters(page): Parameters<PageArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_LISTED, MAX_LISTED)?;
         let list = self
             .nextcloud(&request)
             .await?
             .list_trashed_collectives()
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&list);
+        let text = collectives_text("Collectives in the trash", list.len(), shown);
         Ok(success(
-            &collectives_value(&list),
-            collectives_text("Collectives in the trash", &list),
+            &collectives_value(shown, list.len(), &page),
+            page.under(text, shown.len()),
         ))
     }
 

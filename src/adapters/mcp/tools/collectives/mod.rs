@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
+use crate::adapters::mcp::paging::{PageArgs, PageInfo};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::collectives::{Collective, Page, PageNode};
@@ -37,6 +38,19 @@ pub struct CollectiveIdArgs {
     pub collective_id: u64,
 }
 
+/// A collective's id and the page of its list to show.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CollectiveListArgs {
+    /// The collective's numeric id (from collectives_get_collectives).
+    pub collective_id: u64,
+    #[serde(flatten)]
+    pub page: PageArgs,
+}
+
+/// Collectives, pages and tags are each a few hundred bytes at most.
+const DEFAULT_LISTED: usize = 100;
+const MAX_LISTED: usize = 1000;
+
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct PageIdArgs {
     /// The numeric id of the collective the page belongs to.
@@ -53,8 +67,8 @@ fn collective_line(c: &Collective) -> String {
     line
 }
 
-fn collectives_text(heading: &str, collectives: &[Collective]) -> String {
-    let mut text = format!("{heading}: {}", collectives.len());
+fn collectives_text(heading: &str, total: usize, collectives: &[Collective]) -> String {
+    let mut text = format!("{heading}: {total}");
     for c in collectives {
         text.push('\n');
         text.push_str(&collective_line(c));
@@ -62,8 +76,8 @@ fn collectives_text(heading: &str, collectives: &[Collective]) -> String {
     text
 }
 
-fn collectives_value(collectives: &[Collective]) -> Value {
-    json!({ "collectives": collectives, "total": collectives.len() })
+fn collectives_value(collectives: &[Collective], total: usize, page: &PageInfo) -> Value {
+    json!({ "collectives": collectives, "total": total, "page": page })
 }
 
 fn page_line(page: &Page) -> String {
@@ -86,8 +100,8 @@ fn tree_text(nodes: &[PageNode], depth: usize, text: &mut String) {
     }
 }
 
-fn pages_text(heading: &str, pages: &[Page]) -> String {
-    let mut text = format!("{heading}: {}", pages.len());
+fn pages_text(heading: &str, total: usize, pages: &[Page]) -> String {
+    let mut text = format!("{heading}: {total}");
     for page in pages {
         text.push_str(&format!("\n- {}", page_line(page)));
     }

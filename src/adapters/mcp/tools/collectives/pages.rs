@@ -6,10 +6,13 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CollectiveIdArgs, PageIdArgs, page_line, pages_text, tree_text};
+use super::{
+    CollectiveListArgs, DEFAULT_LISTED, MAX_LISTED, PageIdArgs, page_line, pages_text, tree_text,
+};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
-use crate::domain::collectives::{Page, page_tree};
+use crate::adapters::mcp::paging::PageArgs;
+use crate::domain::collectives::{Page, PageNode, page_tree};
 use crate::domain::files::{MAX_READ_BYTES, decode_text};
 
 /// Search words longer than this are not a search.
@@ -21,6 +24,16 @@ pub struct SearchPagesArgs {
     pub collective_id: u64,
     /// Words to find in the pages' text.
     pub query: String,
+    #[serde(flatten)]
+    pub page: PageArgs,
+}
+
+/// The pages of `nodes` depth-first: each page followed by its subpages.
+fn depth_first(nodes: &[PageNode], out: &mut Vec<Page>) {
+    for node in nodes {
+        out.push(node.page.clone());
+        depth_first(&node.subpages, out);
+    }
 }
 
 /// Pages whose title contains every word of `query`.
@@ -44,16 +57,23 @@ impl NextcloudMcp {
     )]
     async fn collectives_get_pages(
         &self,
-        Parameters(args): Parameters<CollectiveIdArgs>,
+        Parameters(args): Parameters<CollectiveListArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        let paging = args.page.request(DEFAULT_LISTED, MAX_LISTED)?;
         let pages = self
             .nextcloud(&request)
             .await?
             .list_pages(args.collective_id)
             .await
             .or_fail()?;
-        let tree = page_tree(&pages);
+        // Pages are counted in tree order; a page shows the part of the
+        // tree it holds, a subpage whose parent is on an earlier page at
+        // its top (it names its parent_id).
+        let mut ordered = Vec::with_capacity(pages.len());
+        depth_first(&page_tree(&pages), &mut ordered);
+        let (shown, page) = paging.page(&ordered);
+        let tree = page_tree(shown);
         let mut text = format!(
             "Pages of collective {}: {}",
             args.collective_id,
@@ -61,8 +81,8 @@ impl NextcloudMcp {
         );
         tree_text(&tree, 0, &mut text);
         Ok(success(
-            &json!({ "pages": tree, "total": pages.len() }),
-            text,
+            &json!({ "pages": tree, "total": pages.len(), "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 
@@ -112,33 +132,40 @@ impl NextcloudMcp {
                 "query must be 1 to {MAX_QUERY_CHARS} characters"
             )));
         }
+        let paging = args.page.request(DEFAULT_LISTED, MAX_LISTED)?;
         let nextcloud = self.nextcloud(&request).await?;
         let found = nextcloud
             .search_pages(args.collective_id, query)
             .await
             .or_fail()?;
         if !found.is_empty() {
-            let text = pages_text(&format!("Pages mentioning '{query}'"), &found);
+            let (shown, page) = paging.page(&found);
+            let text = pages_text(&format!("Pages mentioning '{query}'"), found.len(), shown);
             return Ok(success(
-                &json!({ "pages": found, "total": found.len(), "matched": "text" }),
-                text,
+                &json!({ "pages": shown, "total": found.len(), "matched": "text", "page": page }),
+                page.under(text, shown.len()),
             ));
         }
         // The index may not be built yet (and it never holds titles).
         let all = nextcloud.list_pages(args.collective_id).await.or_fail()?;
         let titled = title_matches(all, query);
         let note = "The text index found nothing; it is built by a background job, so pages changed recently (or a new collective) may not be indexed yet.";
+        let (shown, page) = paging.page(&titled);
         let text = if titled.is_empty() {
             format!("No pages match '{query}'. {note}")
         } else {
             format!(
                 "{note}\n{}",
-                pages_text(&format!("Pages whose title matches '{query}'"), &titled)
+                pages_text(
+                    &format!("Pages whose title matches '{query}'"),
+                    titled.len(),
+                    shown
+                )
             )
         };
         Ok(success(
-            &json!({ "pages": titled, "total": titled.len(), "matched": "title", "note": note }),
-            text,
+            &json!({ "pages": shown, "total": titled.len(), "matched": "title", "note": note, "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 
@@ -149,22 +176,25 @@ impl NextcloudMcp {
     )]
     async fn collectives_get_trashed_pages(
         &self,
-        Parameters(args): Parameters<CollectiveIdArgs>,
+        Parameters(args): Parameters<CollectiveListArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        let paging = args.page.request(DEFAULT_LISTED, MAX_LISTED)?;
         let pages = self
             .nextcloud(&request)
             .await?
             .list_trashed_pages(args.collective_id)
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&pages);
         let text = pages_text(
             &format!("Pages in the trash of collective {}", args.collective_id),
-            &pages,
+            pages.len(),
+            shown,
         );
         Ok(success(
-            &json!({ "pages": pages, "total": pages.len() }),
-            text,
+            &json!({ "pages": shown, "total": pages.len(), "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 }

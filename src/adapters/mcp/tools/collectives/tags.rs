@@ -6,7 +6,7 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CollectiveIdArgs, page_done};
+use super::{CollectiveListArgs, DEFAULT_LISTED, MAX_LISTED, page_done};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, success};
 use crate::domain::collectives::{check_title, tag_color};
@@ -40,20 +40,25 @@ impl NextcloudMcp {
     )]
     async fn collectives_get_tags(
         &self,
-        Parameters(args): Parameters<CollectiveIdArgs>,
+        Parameters(args): Parameters<CollectiveListArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        let paging = args.page.request(DEFAULT_LISTED, MAX_LISTED)?;
         let tags = self
             .nextcloud(&request)
             .await?
             .list_tags(args.collective_id)
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&tags);
         let mut text = format!("Tags of collective {}: {}", args.collective_id, tags.len());
-        for t in &tags {
+        for t in shown {
             text.push_str(&format!("\n- {} (tag {}, #{})", t.name, t.id, t.color));
         }
-        Ok(success(&json!({ "tags": tags, "total": tags.len() }), text))
+        Ok(success(
+            &json!({ "tags": shown, "total": tags.len(), "page": page }),
+            page.under(text, shown.len()),
+        ))
     }
 
     #[tool(

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::adapters::mcp::outcome::{OrFail, failure};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::domain::contacts::AddressBook;
 use crate::ports::nextcloud::NextcloudApi;
 
@@ -49,6 +50,8 @@ pub struct SearchContactsArgs {
     /// Ignored: photos are never returned. Accepted for compatibility.
     #[serde(default)]
     pub include_photos: bool,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

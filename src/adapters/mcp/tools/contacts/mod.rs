@@ -12,6 +12,7 @@ use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::{PageArgs, PageInfo};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::calendar::check_collection_name;
 use crate::domain::contacts::{Contact, ContactPatch};
@@ -30,6 +31,10 @@ pub(super) fn router() -> AppRouter {
 }
 
 const MAX_LIMIT: usize = 1000;
+/// A contact is a few hundred bytes: 100 keep a page well under 50 KB.
+const DEFAULT_LIMIT: usize = 100;
+/// An address book is a name, a display name and a description.
+const DEFAULT_BOOK_LIMIT: usize = 100;
 fn contact_line(c: &Contact) -> String {
     let mut line = format!(
         "- {} (uid {})",
@@ -52,16 +57,23 @@ fn contact_line(c: &Contact) -> String {
     line
 }
 
-fn contacts_result(contacts: &[Contact], total: usize, heading: String) -> CallToolResult {
+fn contacts_result(
+    contacts: &[Contact],
+    total: usize,
+    heading: String,
+    page: Option<&PageInfo>,
+) -> CallToolResult {
     let mut text = format!("{heading}: {} of {total}", contacts.len());
     for c in contacts {
         text.push('\n');
         text.push_str(&contact_line(c));
     }
-    success(
-        &serde_json::json!({ "contacts": contacts, "total": total }),
-        text,
-    )
+    let mut structured = serde_json::json!({ "contacts": contacts, "total": total });
+    if let Some(page) = page {
+        structured["page"] = serde_json::json!(page);
+        text = page.under(text, contacts.len());
+    }
+    success(&structured, text)
 }
 
 #[tool_router(router = contacts_router)]
@@ -71,18 +83,27 @@ impl NextcloudMcp {
         description = "List the user's address books: id (name), display name, description.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn list_addressbooks(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn list_addressbooks(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_BOOK_LIMIT, MAX_LIMIT)?;
         let books = self
             .nextcloud(&request)
             .await?
             .list_addressbooks()
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&books);
         let mut text = format!("{} address books", books.len());
-        for b in &books {
+        for b in shown {
             text.push_str(&format!("\n- {} (\"{}\")", b.name, b.display_name));
         }
-        Ok(success(&serde_json::json!({ "addressbooks": books }), text))
+        Ok(success(
+            &serde_json::json!({ "addressbooks": shown, "page": page }),
+            page.under(text, shown.len()),
+        ))
     }
 
     #[tool(
@@ -170,7 +191,7 @@ impl NextcloudMcp {
         if args.include_photos {
             heading.push_str(" (photos are never returned)");
         }
-        Ok(contacts_result(&page, total, heading))
+        Ok(contacts_result(&page, total, heading, None))
     }
 
     #[tool(
@@ -188,6 +209,7 @@ impl NextcloudMcp {
                 "query is empty; give part of a name, email, phone number or organisation",
             ));
         }
+        let paging = args.page.request(DEFAULT_LIMIT, MAX_LIMIT)?;
         let nc = self.nextcloud(&request).await?;
         let books = match args.addressbook.as_deref().filter(|b| !b.trim().is_empty()) {
             Some(wanted) => vec![book(nc.as_ref(), wanted).await?],
@@ -204,16 +226,17 @@ impl NextcloudMcp {
             let found = answer.or_fail()?;
             hits.extend(found.into_iter().filter(|c| c.matches(&args.query)));
         }
-        let total = hits.len();
         let photos = if args.include_photos {
             " (photos are never returned)"
         } else {
             ""
         };
+        let (shown, page) = paging.page(&hits);
         Ok(contacts_result(
-            &hits,
-            total,
+            shown,
+            hits.len(),
             format!("Contacts matching '{}'{photos}", args.query.trim()),
+            Some(&page),
         ))
     }
 

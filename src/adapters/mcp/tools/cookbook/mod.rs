@@ -15,6 +15,7 @@ use serde_json::json;
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::{PageArgs, PageRequest};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::cookbook::{Recipe, RecipeInputError, RecipeStub, TagCount};
@@ -31,11 +32,16 @@ pub(super) fn router() -> AppRouter {
     )
 }
 
-const MAX_LISTED: usize = 500;
+/// A recipe stub is a few hundred bytes: 100 keep a page well under 50 KB.
+const DEFAULT_RECIPES: usize = 100;
+const MAX_RECIPES: usize = 500;
+/// Categories and keywords are a name and a count each.
+const DEFAULT_TAGS: usize = 200;
+const MAX_TAGS: usize = 1000;
 
-fn stub_text(heading: String, stubs: &[RecipeStub]) -> String {
-    let mut text = format!("{heading}: {}", stubs.len());
-    for s in stubs.iter().take(MAX_LISTED) {
+fn stub_text(heading: String, total: usize, stubs: &[RecipeStub]) -> String {
+    let mut text = format!("{heading}: {total}");
+    for s in stubs {
         text.push_str(&format!("\n- {} (recipe {})", s.name, s.id));
         if !s.keywords.is_empty() {
             text.push_str(&format!(" [{}]", s.keywords));
@@ -44,16 +50,19 @@ fn stub_text(heading: String, stubs: &[RecipeStub]) -> String {
     text
 }
 
-fn stubs_result(heading: String, stubs: Vec<RecipeStub>) -> CallToolResult {
-    let text = stub_text(heading, &stubs);
-    let total = stubs.len();
-    let shown: Vec<RecipeStub> = stubs.into_iter().take(MAX_LISTED).collect();
-    success(&json!({ "recipes": shown, "total": total }), text)
+fn stubs_result(heading: String, stubs: Vec<RecipeStub>, paging: &PageRequest) -> CallToolResult {
+    let (shown, page) = paging.page(&stubs);
+    let text = page.under(stub_text(heading, stubs.len(), shown), shown.len());
+    success(
+        &json!({ "recipes": shown, "total": stubs.len(), "page": page }),
+        text,
+    )
 }
 
-fn tags_result(kind: &str, tags: Vec<TagCount>) -> CallToolResult {
+fn tags_result(kind: &str, tags: Vec<TagCount>, paging: &PageRequest) -> CallToolResult {
+    let (shown, page) = paging.page(&tags);
     let mut text = format!("{kind}: {}", tags.len());
-    for t in &tags {
+    for t in shown {
         let name = if t.name == "*" {
             "(none)"
         } else {
@@ -61,7 +70,8 @@ fn tags_result(kind: &str, tags: Vec<TagCount>) -> CallToolResult {
         };
         text.push_str(&format!("\n- {name}: {} recipes", t.recipe_count));
     }
-    success(&json!({ kind.to_lowercase(): tags }), text)
+    let text = page.under(text, shown.len());
+    success(&json!({ kind.to_lowercase(): shown, "page": page }), text)
 }
 
 fn recipe_text(r: &Recipe) -> String {
@@ -102,18 +112,24 @@ pub struct RecipeIdArgs {
 pub struct SearchRecipesArgs {
     /// Words to look for in names, keywords and categories.
     pub query: String,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct CategoryArgs {
     /// A category name from nc_cookbook_list_categories ("_" for recipes without one).
     pub category: String,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct KeywordsArgs {
     /// Keywords the recipes must all have, e.g. ["vegetarian", "quick"].
     pub keywords: Vec<String>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[tool_router(router = cookbook_router)]
@@ -123,14 +139,19 @@ impl NextcloudMcp {
         description = "List all recipes in the user's cookbook (name, id, keywords).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_cookbook_list_recipes(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn nc_cookbook_list_recipes(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_RECIPES, MAX_RECIPES)?;
         let stubs = self
             .nextcloud(&request)
             .await?
             .list_recipes()
             .await
             .or_fail()?;
-        Ok(stubs_result("Recipes".into(), stubs))
+        Ok(stubs_result("Recipes".into(), stubs, &paging))
     }
 
     #[tool(
@@ -147,13 +168,18 @@ impl NextcloudMcp {
         if query.is_empty() || query.chars().count() > 200 {
             return Err(failure("query must be 1 to 200 characters"));
         }
+        let paging = args.page.request(DEFAULT_RECIPES, MAX_RECIPES)?;
         let stubs = self
             .nextcloud(&request)
             .await?
             .search_recipes(query)
             .await
             .or_fail()?;
-        Ok(stubs_result(format!("Recipes matching '{query}'"), stubs))
+        Ok(stubs_result(
+            format!("Recipes matching '{query}'"),
+            stubs,
+            &paging,
+        ))
     }
 
     #[tool(
@@ -170,9 +196,14 @@ impl NextcloudMcp {
         if category.is_empty() {
             return Err(failure(RecipeInputError::Empty("category")));
         }
+        let paging = args.page.request(DEFAULT_RECIPES, MAX_RECIPES)?;
         let nextcloud = self.nextcloud(&request).await?;
         let stubs = nextcloud.recipes_in_category(category).await.or_fail()?;
-        Ok(stubs_result(format!("Recipes in '{category}'"), stubs))
+        Ok(stubs_result(
+            format!("Recipes in '{category}'"),
+            stubs,
+            &paging,
+        ))
     }
 
     #[tool(
@@ -194,11 +225,13 @@ impl NextcloudMcp {
         if keywords.is_empty() || keywords.len() > 20 || keywords.iter().any(|k| k.contains(',')) {
             return Err(failure("give 1 to 20 keywords, each without commas"));
         }
+        let paging = args.page.request(DEFAULT_RECIPES, MAX_RECIPES)?;
         let nextcloud = self.nextcloud(&request).await?;
         let stubs = nextcloud.recipes_with_keywords(&keywords).await.or_fail()?;
         Ok(stubs_result(
             format!("Recipes with {}", keywords.join(", ")),
             stubs,
+            &paging,
         ))
     }
 
@@ -228,15 +261,17 @@ impl NextcloudMcp {
     )]
     async fn nc_cookbook_list_categories(
         &self,
+        Parameters(page): Parameters<PageArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_TAGS, MAX_TAGS)?;
         let tags = self
             .nextcloud(&request)
             .await?
             .list_categories()
             .await
             .or_fail()?;
-        Ok(tags_result("Categories", tags))
+        Ok(tags_result("Categories", tags, &paging))
     }
 
     #[tool(
@@ -244,13 +279,18 @@ impl NextcloudMcp {
         description = "List recipe keywords with the number of recipes carrying each.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_cookbook_list_keywords(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn nc_cookbook_list_keywords(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_TAGS, MAX_TAGS)?;
         let tags = self
             .nextcloud(&request)
             .await?
             .list_keywords()
             .await
             .or_fail()?;
-        Ok(tags_result("Keywords", tags))
+        Ok(tags_result("Keywords", tags, &paging))
     }
 }

@@ -29,6 +29,8 @@ pub struct AttachmentCardArgs {
     pub stack_id: u64,
     /// The card's numeric id.
     pub card_id: u64,
+    #[serde(flatten)]
+    pub page: crate::adapters::mcp::paging::PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -190,14 +192,13 @@ impl NextcloudMcp {
             stack_id: args.stack_id,
             card_id: args.card_id,
         };
+        // An attachment is a name, an id, a type and a size.
+        let paging = args.page.request(100, 1000)?;
         let deck = self.nextcloud(&request).await?;
-        let attachments = deck.list_attachments(at).await.or_fail()?;
-        let mut text = format!(
-            "Attachments of card {}: {}",
-            args.card_id,
-            attachments.len()
-        );
-        for a in &attachments {
+        let all = deck.list_attachments(at).await.or_fail()?;
+        let (attachments, page) = paging.page(&all);
+        let mut text = format!("Attachments of card {}: {}", args.card_id, all.len());
+        for a in attachments {
             text.push_str(&format!(
                 "\n- {} (attachment {}, {}",
                 a.name,
@@ -213,8 +214,8 @@ impl NextcloudMcp {
             text.push(')');
         }
         Ok(success(
-            &json!({ "card_id": args.card_id, "attachments": attachments }),
-            text,
+            &json!({ "card_id": args.card_id, "attachments": attachments, "page": page }),
+            page.under(text, attachments.len()),
         ))
     }
 

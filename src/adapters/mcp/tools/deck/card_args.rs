@@ -4,6 +4,7 @@ use rmcp::schemars;
 use serde::Deserialize;
 
 use super::listing::ListingArgs;
+use crate::adapters::mcp::paging::PageArgs;
 use crate::domain::deck::CardRef;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -30,6 +31,8 @@ pub struct ListCardsArgs {
     /// With detail "summary": characters of description preview (default 140).
     #[serde(default)]
     pub description_preview_length: Option<i64>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 impl ListCardsArgs {

@@ -38,6 +38,8 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let listing = Listing::parse(args.listing(), Detail::Full)?;
+        // A full card is up to a few kilobytes with its description.
+        let paging = args.page.request(50, 500)?;
         let deck = self.nextcloud(&request).await?;
         let mut stack = if listing.filter.needs_active() {
             Some(
@@ -63,19 +65,20 @@ impl NextcloudMcp {
         }
         let stack = stack.expect("a status needs active or archived cards");
         let (cards, lines) = listing.shape(stack.cards)?;
+        let (shown, page) = paging.page(&cards);
         let mut text = format!(
             "Cards in '{}' (stack {}): {}",
             stack.title,
             stack.id,
             cards.len()
         );
-        for line in lines {
+        for line in &lines[page.offset..page.offset + shown.len()] {
             text.push('\n');
-            text.push_str(&line);
+            text.push_str(line);
         }
         Ok(success(
-            &json!({ "stack_id": stack.id, "cards": cards }),
-            text,
+            &json!({ "stack_id": stack.id, "cards": shown, "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 

@@ -27,6 +27,7 @@ use serde_json::json;
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::deck::{
@@ -112,6 +113,8 @@ pub struct ListBoardsArgs {
     /// Only boards changed since this moment (e.g. "2026-11-23" or "2026-11-23T08:00:00Z").
     #[serde(default)]
     pub modified_since: Option<String>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -181,22 +184,28 @@ impl NextcloudMcp {
                 ))
             })?),
         };
+        // A board in the list carries its labels and members: a few hundred bytes.
+        let paging = args.page.request(50, 500)?;
         let boards = self
             .nextcloud(&request)
             .await?
             .list_boards(since)
             .await
             .or_fail()?;
-        let shown: Vec<&Board> = boards
+        let kept: Vec<&Board> = boards
             .iter()
             .filter(|b| args.include_deleted || b.deleted_at == 0)
             .collect();
-        let mut text = format!("Boards: {}", shown.len());
-        for board in &shown {
+        let (shown, page) = paging.page(&kept);
+        let mut text = format!("Boards: {}", kept.len());
+        for board in shown {
             text.push('\n');
             text.push_str(&board_line(board));
         }
-        Ok(success(&json!({ "boards": shown }), text))
+        Ok(success(
+            &json!({ "boards": shown, "page": page }),
+            page.under(text, shown.len()),
+        ))
     }
 
     #[tool(

@@ -8,9 +8,15 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::listing::{Listing, ListingArgs};
-use super::{BoardIdArgs, card_line, check_order};
+use super::{card_line, check_order};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
+
+/// Stacks come with their cards: a page of 20 columns; a stack's own
+/// cards page with deck_get_cards.
+const DEFAULT_STACKS: usize = 20;
+const MAX_STACKS: usize = 200;
 use crate::domain::deck::{
     DeckInputError, Detail, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color,
     check_title, renumber_for_move,
@@ -40,6 +46,16 @@ pub struct GetStacksArgs {
     /// Include each stack's cards (default true).
     #[serde(default)]
     pub include_cards: Option<bool>,
+    #[serde(flatten)]
+    pub page: PageArgs,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct LabelsArgs {
+    /// The board's numeric id (from deck_get_boards).
+    pub board_id: u64,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -61,6 +77,8 @@ pub struct ArchivedStacksArgs {
     /// With detail "summary": characters of description preview (default 140).
     #[serde(default)]
     pub description_preview_length: Option<i64>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -127,19 +145,21 @@ impl NextcloudMcp {
         Parameters(args): Parameters<GetStacksArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        let paging = args.page.request(DEFAULT_STACKS, MAX_STACKS)?;
         let deck = self.nextcloud(&request).await?;
         let mut stacks = deck.list_stacks(args.board_id, false).await.or_fail()?;
         stacks.sort_by_key(|s| s.order);
         if args.include_cards == Some(false) {
             stacks.iter_mut().for_each(|s| s.cards.clear());
         }
+        let (shown, page) = paging.page(&stacks);
         let text = stack_text(
             format!("Stacks of board {}: {}", args.board_id, stacks.len()),
-            &stacks,
+            shown,
         );
         Ok(success(
-            &json!({ "board_id": args.board_id, "stacks": stacks }),
-            text,
+            &json!({ "board_id": args.board_id, "stacks": shown, "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 
@@ -165,11 +185,13 @@ impl NextcloudMcp {
             },
             Detail::Full,
         )?;
+        let paging = args.page.request(DEFAULT_STACKS, MAX_STACKS)?;
         let deck = self.nextcloud(&request).await?;
         let stacks = deck.list_stacks(args.board_id, true).await.or_fail()?;
+        let (shown, page) = paging.page(&stacks);
         let mut text = format!("Archived cards of board {}", args.board_id);
-        let mut rows = Vec::with_capacity(stacks.len());
-        for stack in stacks {
+        let mut rows = Vec::with_capacity(shown.len());
+        for stack in shown.iter().cloned() {
             let (cards, lines) = listing.shape(stack.cards)?;
             text.push_str(&format!(
                 "\n{} (stack {}, order {}): {} cards",
@@ -188,8 +210,8 @@ impl NextcloudMcp {
             }));
         }
         Ok(success(
-            &json!({ "board_id": args.board_id, "stacks": rows }),
-            text,
+            &json!({ "board_id": args.board_id, "stacks": rows, "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 
@@ -364,22 +386,25 @@ impl NextcloudMcp {
     )]
     async fn deck_get_labels(
         &self,
-        Parameters(args): Parameters<BoardIdArgs>,
+        Parameters(args): Parameters<LabelsArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        // A label is an id, a title and a colour.
+        let paging = args.page.request(200, 1000)?;
         let board = self
             .nextcloud(&request)
             .await?
             .get_board(args.board_id)
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&board.labels);
         let mut text = format!("Labels of board {}: {}", board.id, board.labels.len());
-        for l in &board.labels {
+        for l in shown {
             text.push_str(&format!("\n- {} (label {}, #{})", l.title, l.id, l.color));
         }
         Ok(success(
-            &json!({ "board_id": board.id, "labels": board.labels }),
-            text,
+            &json!({ "board_id": board.id, "labels": shown, "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 

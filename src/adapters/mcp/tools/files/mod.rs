@@ -44,8 +44,10 @@ pub(super) fn router() -> AppRouter {
     )
 }
 
-const DEFAULT_SEARCH_LIMIT: u32 = 50;
-const MAX_SEARCH_LIMIT: u32 = 500;
+const DEFAULT_SEARCH_LIMIT: usize = 50;
+const MAX_SEARCH_LIMIT: usize = 500;
+/// The most results one name search asks Nextcloud for (the page's end).
+const MAX_SEARCH_WINDOW: usize = 10_001;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct PathArgs {
@@ -90,9 +92,12 @@ pub struct FindByNameArgs {
     /// Folder to search under (default: the whole files root).
     #[serde(default)]
     pub scope: Option<String>,
-    /// Maximum number of results (default 50, at most 500).
+    /// Maximum number of results per page (default 50, at most 500).
     #[serde(default)]
-    pub limit: Option<u32>,
+    pub limit: Option<usize>,
+    /// Where to go on: next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 fn parse_path(raw: &str) -> Result<UserPath, CallToolResult> {
@@ -324,30 +329,39 @@ impl NextcloudMcp {
                 "pattern is empty; give part of a name or a pattern like *.md",
             ));
         }
-        let limit = args.limit.unwrap_or(DEFAULT_SEARCH_LIMIT);
-        if limit == 0 || limit > MAX_SEARCH_LIMIT {
+        let paging = PageRequest::parse(
+            args.limit,
+            args.cursor.as_deref(),
+            DEFAULT_SEARCH_LIMIT,
+            MAX_SEARCH_LIMIT,
+        )?;
+        // Nextcloud pages a search only by its length: ask for the results
+        // up to this page's end (and one more), within a bounded window.
+        let window = paging.window();
+        if window > MAX_SEARCH_WINDOW {
             return Err(failure(format!(
-                "limit must be between 1 and {MAX_SEARCH_LIMIT}"
+                "paging stops after {MAX_SEARCH_WINDOW} results; narrow the pattern or the scope"
             )));
         }
         let scope = parse_path(args.scope.as_deref().unwrap_or(""))?;
-        let entries = self
+        let found = self
             .nextcloud(&request)
             .await?
-            .search_by_name(&scope, &like_pattern(&args.pattern), limit)
+            .search_by_name(&scope, &like_pattern(&args.pattern), window as u32)
             .await
             .or_fail()?;
+        let (shown, page) = paging.page_of_window(&found);
         let text = listing_text(
             format!(
                 "{} matches for '{}' under {scope}",
-                entries.len(),
+                shown.len(),
                 args.pattern
             ),
-            &entries,
+            shown,
         );
         Ok(success(
-            &serde_json::json!({ "pattern": args.pattern, "scope": scope.to_string(), "results": entries }),
-            text,
+            &serde_json::json!({ "pattern": args.pattern, "scope": scope.to_string(), "results": shown, "page": page }),
+            page_text(text, &page, shown.len()),
         ))
     }
 }

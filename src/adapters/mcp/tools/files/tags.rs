@@ -11,17 +11,22 @@ use serde_json::json;
 use super::{listing_text, page_text, parse_target};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
-use crate::adapters::mcp::paging::PageRequest;
+use crate::adapters::mcp::paging::{PageArgs, PageRequest};
 use crate::domain::file_meta::tags::{SystemTag, check_tag_name, find_tag};
 use crate::ports::nextcloud::{Change, NextcloudApi, NextcloudError};
 
 const DEFAULT_TAGGED_LIMIT: usize = 100;
 const MAX_TAGGED_LIMIT: usize = 1000;
+/// A tag is a name, an id and two flags.
+const DEFAULT_TAG_LIMIT: usize = 200;
+const MAX_TAG_LIMIT: usize = 1000;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct FileTagsArgs {
     /// Path of the file or folder, relative to the files root, e.g. "Documents/report.pdf".
     pub path: String,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -118,7 +123,12 @@ impl NextcloudMcp {
         description = "List the system tags you can see: name, id, and whether you may assign them.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn list_tags(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn list_tags(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_TAG_LIMIT, MAX_TAG_LIMIT)?;
         let mut tags = self
             .nextcloud(&request)
             .await?
@@ -126,8 +136,12 @@ impl NextcloudMcp {
             .await
             .or_fail()?;
         tags.sort_by_cached_key(|t| t.name.to_lowercase());
-        let text = tags_text(format!("{} tags", tags.len()), &tags);
-        Ok(success(&json!({ "tags": tags }), text))
+        let (shown, page) = paging.page(&tags);
+        let text = tags_text(format!("{} tags", tags.len()), shown);
+        Ok(success(
+            &json!({ "tags": shown, "page": page }),
+            page_text(text, &page, shown.len()),
+        ))
     }
 
     #[tool(
@@ -141,16 +155,18 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let path = parse_target(&args.path)?;
+        let paging = args.page.request(DEFAULT_TAG_LIMIT, MAX_TAG_LIMIT)?;
         let tags = self
             .nextcloud(&request)
             .await?
             .file_tags(&path)
             .await
             .or_fail()?;
-        let text = tags_text(format!("{} tags on {path}", tags.len()), &tags);
+        let (shown, page) = paging.page(&tags);
+        let text = tags_text(format!("{} tags on {path}", tags.len()), shown);
         Ok(success(
-            &json!({ "path": path.to_string(), "tags": tags }),
-            text,
+            &json!({ "path": path.to_string(), "tags": shown, "page": page }),
+            page_text(text, &page, shown.len()),
         ))
     }
 

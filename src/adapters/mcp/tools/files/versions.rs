@@ -6,9 +6,10 @@ use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::parse_target;
+use super::{page_text, parse_target};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::domain::file_meta::ids::check_segment;
 use crate::domain::file_meta::versions::FileVersion;
 
@@ -16,7 +17,13 @@ use crate::domain::file_meta::versions::FileVersion;
 pub struct ListVersionsArgs {
     /// Path of the file, relative to the files root, e.g. "Documents/plan.md".
     pub path: String,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
+
+/// A version is an id, a size, a date and an author.
+const DEFAULT_VERSION_LIMIT: usize = 100;
+const MAX_VERSION_LIMIT: usize = 1000;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct RestoreVersionArgs {
@@ -65,6 +72,9 @@ impl NextcloudMcp {
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let path = parse_target(&args.path)?;
+        let paging = args
+            .page
+            .request(DEFAULT_VERSION_LIMIT, MAX_VERSION_LIMIT)?;
         let mut versions = self
             .nextcloud(&request)
             .await?
@@ -72,14 +82,15 @@ impl NextcloudMcp {
             .await
             .or_fail()?;
         newest_first(&mut versions);
+        let (shown, page) = paging.page(&versions);
         let mut text = format!("{} earlier versions of {path}", versions.len());
-        for version in &versions {
+        for version in shown {
             text.push('\n');
             text.push_str(&version_line(version));
         }
         Ok(success(
-            &json!({ "path": path.to_string(), "versions": versions }),
-            text,
+            &json!({ "path": path.to_string(), "versions": shown, "page": page }),
+            page_text(text, &page, shown.len()),
         ))
     }
 

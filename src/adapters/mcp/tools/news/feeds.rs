@@ -8,6 +8,12 @@ use serde_json::json;
 
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
+
+/// A folder is a name and an id; a feed a few hundred bytes.
+const DEFAULT_FOLDERS: usize = 200;
+const DEFAULT_FEEDS: usize = 100;
+const MAX_LISTED: usize = 1000;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct FeedIdArgs {
@@ -22,15 +28,21 @@ impl NextcloudMcp {
         description = "List your News folders (which group feeds), with their ids.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_news_list_folders(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn nc_news_list_folders(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_FOLDERS, MAX_LISTED)?;
         let folders = self
             .nextcloud(&request)
             .await?
             .list_news_folders()
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&folders);
         let mut text = format!("News folders: {}", folders.len());
-        for f in &folders {
+        for f in shown {
             let name = if f.name.is_empty() {
                 "(no name)"
             } else {
@@ -39,8 +51,8 @@ impl NextcloudMcp {
             text.push_str(&format!("\n- {name} (folder {})", f.id));
         }
         Ok(success(
-            &json!({ "folders": folders, "total": folders.len() }),
-            text,
+            &json!({ "folders": shown, "total": folders.len(), "page": page }),
+            page.under(text, shown.len()),
         ))
     }
 
@@ -49,7 +61,12 @@ impl NextcloudMcp {
         description = "List your News feeds: title, address, folder, unread count, and whether updates fail.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_news_list_feeds(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn nc_news_list_feeds(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_FEEDS, MAX_LISTED)?;
         let list = self
             .nextcloud(&request)
             .await?
@@ -61,7 +78,8 @@ impl NextcloudMcp {
             list.feeds.len(),
             list.starred_count
         );
-        for f in &list.feeds {
+        let (shown, page) = paging.page(&list.feeds);
+        for f in shown {
             let folder = f
                 .folder_id
                 .map(|id| format!(", folder {id}"))
@@ -77,7 +95,15 @@ impl NextcloudMcp {
                 ));
             }
         }
-        Ok(success(&list, text))
+        Ok(success(
+            &json!({
+                "feeds": shown,
+                "starred_count": list.starred_count,
+                "newest_item_id": list.newest_item_id,
+                "page": page,
+            }),
+            page.under(text, shown.len()),
+        ))
     }
 
     #[tool(

@@ -3,7 +3,6 @@
 mod attachment;
 
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::{Deserialize, Serialize};
@@ -11,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
-use crate::adapters::mcp::paging::PageRequest;
+use crate::adapters::mcp::paging::{PageArgs, PageRequest};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::notes::{
@@ -30,6 +29,9 @@ pub(super) fn router() -> AppRouter {
 
 const DEFAULT_LIST_LIMIT: usize = 50;
 const MAX_LIST_LIMIT: usize = 500;
+/// A category is a name and a count.
+const DEFAULT_CATEGORIES: usize = 200;
+const MAX_CATEGORIES: usize = 1000;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ListNotesArgs {
@@ -48,9 +50,12 @@ pub struct ListNotesArgs {
 pub struct SearchNotesArgs {
     /// Words to look for in note titles and content; every word must match.
     pub query: String,
-    /// Maximum number of results (default 50, at most 500).
+    /// Maximum number of results per page (default 50, at most 500).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// Where to go on: next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -116,16 +121,6 @@ impl<'a> From<&'a Note> for NoteSummary<'a> {
             modified: n.modified,
             etag: &n.etag,
         }
-    }
-}
-
-fn bounded_limit(limit: Option<usize>) -> Result<usize, CallToolResult> {
-    match limit.unwrap_or(DEFAULT_LIST_LIMIT) {
-        0 => Err(failure("limit must be at least 1")),
-        n if n > MAX_LIST_LIMIT => Err(failure(format!(
-            "limit {n} is too large; the most is {MAX_LIST_LIMIT}"
-        ))),
-        n => Ok(n),
     }
 }
 
@@ -205,7 +200,12 @@ impl NextcloudMcp {
         Parameters(args): Parameters<SearchNotesArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        let limit = bounded_limit(args.limit)?;
+        let paging = PageRequest::parse(
+            args.limit,
+            args.cursor.as_deref(),
+            DEFAULT_LIST_LIMIT,
+            MAX_LIST_LIMIT,
+        )?;
         if args.query.trim().is_empty() {
             return Err(failure(
                 "query is empty; give at least one word to look for",
@@ -217,14 +217,13 @@ impl NextcloudMcp {
             .list_notes(None)
             .await
             .or_fail()?;
-        let hits: Vec<&Note> = notes::search(&all, &args.query)
-            .into_iter()
-            .take(limit)
-            .collect();
-        let listed: Vec<NoteSummary> = hits.iter().map(|n| NoteSummary::from(*n)).collect();
+        let hits: Vec<&Note> = notes::search(&all, &args.query);
+        let (shown, page) = paging.page(&hits);
+        let listed: Vec<NoteSummary> = shown.iter().map(|n| NoteSummary::from(*n)).collect();
+        let text = page.under(summaries_text("Matching notes", shown), shown.len());
         Ok(success(
-            &serde_json::json!({ "query": args.query, "results": listed }),
-            summaries_text("Matching notes", &hits),
+            &serde_json::json!({ "query": args.query, "results": listed, "page": page }),
+            text,
         ))
     }
 
@@ -398,7 +397,12 @@ impl NextcloudMcp {
         description = "List the note categories in use, with the number of notes in each (\"\" is the top level).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn list_categories(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn list_categories(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_CATEGORIES, MAX_CATEGORIES)?;
         let all = self
             .nextcloud(&request)
             .await?
@@ -409,16 +413,18 @@ impl NextcloudMcp {
             .into_iter()
             .map(|(name, count)| serde_json::json!({ "category": name, "notes": count }))
             .collect();
+        let (shown, page) = paging.page(&categories);
         let mut text = format!("Categories: {}", categories.len());
-        for c in &categories {
+        for c in shown {
             text.push_str(&format!(
                 "\n- '{}': {} notes",
                 c["category"].as_str().unwrap_or(""),
                 c["notes"]
             ));
         }
+        let text = page.under(text, shown.len());
         Ok(success(
-            &serde_json::json!({ "categories": categories }),
+            &serde_json::json!({ "categories": shown, "page": page }),
             text,
         ))
     }

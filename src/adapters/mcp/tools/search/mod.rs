@@ -13,6 +13,7 @@ use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::adapters::mcp::progress::Progress;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::scopes::Scope;
@@ -70,7 +71,13 @@ impl NextcloudMcp {
         description = "List the unified search providers of this Nextcloud (files, notes, deck, comments, ...), with the ids nc_search_query takes.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_search_list_providers(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn nc_search_list_providers(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        // A provider is an id, a name and an app: even a hundred are small.
+        let paging = page.request(100, 500)?;
         let mut providers = self
             .nextcloud(&request)
             .await?
@@ -80,11 +87,15 @@ impl NextcloudMcp {
         providers.sort_by_key(|p| p.order);
         // A fresh list also serves the next searches across every provider.
         self.search_providers().put(&request, providers.clone());
+        let (shown, page) = paging.page(&providers);
         let mut text = format!("Search providers: {}", providers.len());
-        for p in &providers {
+        for p in shown {
             text.push_str(&format!("\n- {} (id {}, app {})", p.name, p.id, p.app_id));
         }
-        Ok(success(&json!({ "providers": providers }), text))
+        Ok(success(
+            &json!({ "providers": shown, "page": page }),
+            page.under(text, shown.len()),
+        ))
     }
 
     #[tool(

@@ -16,6 +16,7 @@ use serde_json::json;
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::{PageArgs, PageRequest};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::path::UserPath;
@@ -37,6 +38,11 @@ pub(super) fn router() -> AppRouter {
 
 const DEFAULT_SHAREE_LIMIT: u32 = 25;
 const MAX_SHAREE_LIMIT: u32 = 100;
+/// The most matches one sharee search asks Nextcloud for (the page's end).
+const MAX_SHAREE_WINDOW: usize = 1001;
+/// A share is under a kilobyte: 50 keep a page well under 50 KB.
+const DEFAULT_SHARE_LIMIT: usize = 50;
+const MAX_SHARE_LIMIT: usize = 500;
 
 fn now_unix() -> i64 {
     UnixTime::from_system(SystemTime::now()).0
@@ -101,6 +107,8 @@ pub struct ListSharesArgs {
     /// With path (a folder): the shares of the items inside it instead.
     #[serde(default)]
     pub subfiles: bool,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -134,9 +142,12 @@ pub struct UpdateShareArgs {
 pub struct FindShareesArgs {
     /// Part of a user's or group's name or id, e.g. "ali".
     pub search: String,
-    /// Maximum number of matches (default 25, at most 100).
+    /// Maximum number of matches per page (default 25, at most 100).
     #[serde(default)]
-    pub limit: Option<u32>,
+    pub limit: Option<usize>,
+    /// Where to go on: next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 #[tool_router(router = shares_router)]
@@ -158,6 +169,7 @@ impl NextcloudMcp {
         if path.is_none() && (args.reshares || args.subfiles) {
             return Err(failure("reshares and subfiles need a path"));
         }
+        let paging = args.page.request(DEFAULT_SHARE_LIMIT, MAX_SHARE_LIMIT)?;
         let query = ShareQuery {
             path,
             reshares: args.reshares,
@@ -170,12 +182,16 @@ impl NextcloudMcp {
             .list_shares(&query)
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&shares);
         let mut text = format!("Shares: {}", shares.len());
-        for share in &shares {
+        for share in shown {
             text.push('\n');
             text.push_str(&share_line(share));
         }
-        Ok(success(&json!({ "shares": shares }), text))
+        Ok(success(
+            &json!({ "shares": shown, "page": page }),
+            page.under(text, shown.len()),
+        ))
     }
 
     #[tool(
@@ -281,25 +297,37 @@ impl NextcloudMcp {
                 "search must be 1 to 100 characters of a name or id",
             ));
         }
-        let limit = args.limit.unwrap_or(DEFAULT_SHAREE_LIMIT);
-        if !(1..=MAX_SHAREE_LIMIT).contains(&limit) {
+        let paging = PageRequest::parse(
+            args.limit,
+            args.cursor.as_deref(),
+            DEFAULT_SHAREE_LIMIT as usize,
+            MAX_SHAREE_LIMIT as usize,
+        )?;
+        // Nextcloud answers the first matches up to a count: ask up to this
+        // page's end (and one more), within a bounded window.
+        let window = paging.window();
+        if window > MAX_SHAREE_WINDOW {
             return Err(failure(format!(
-                "limit must be from 1 to {MAX_SHAREE_LIMIT}"
+                "paging stops after {MAX_SHAREE_WINDOW} matches; search for more of the name"
             )));
         }
-        let sharees = self
+        let found = self
             .nextcloud(&request)
             .await?
-            .find_sharees(search, limit)
+            .find_sharees(search, window as u32)
             .await
             .or_fail()?;
+        let (sharees, page) = paging.page_of_window(&found);
         let mut text = format!("Matches for '{search}': {}", sharees.len());
-        for s in &sharees {
+        for s in sharees {
             text.push_str(&format!(
                 "\n- {} ({}: share_with '{}', share_type {})",
                 s.label, s.share_type_name, s.share_with, s.share_type
             ));
         }
-        Ok(success(&json!({ "sharees": sharees }), text))
+        Ok(success(
+            &json!({ "sharees": sharees, "page": page }),
+            page.under(text, sharees.len()),
+        ))
     }
 }

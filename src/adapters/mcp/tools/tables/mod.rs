@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::scopes::Scope;
@@ -28,6 +29,9 @@ pub(super) fn router() -> AppRouter {
 const DEFAULT_ROW_LIMIT: u32 = 50;
 const MAX_ROW_LIMIT: u32 = 500;
 const MAX_OFFSET: u32 = 10_000_000;
+/// A table's entry is an id, a title and two counts.
+const DEFAULT_TABLE_LIMIT: usize = 100;
+const MAX_TABLE_LIMIT: usize = 1000;
 
 /// A row as the model reads it: values keyed by column title, in the form
 /// the writes take (labels, booleans, link objects).
@@ -104,15 +108,21 @@ impl NextcloudMcp {
         description = "List the Tables the user can see: id, title, number of rows and columns.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn nc_tables_list_tables(&self, request: RequestContext<RoleServer>) -> ToolOutcome {
+    async fn nc_tables_list_tables(
+        &self,
+        Parameters(page): Parameters<PageArgs>,
+        request: RequestContext<RoleServer>,
+    ) -> ToolOutcome {
+        let paging = page.request(DEFAULT_TABLE_LIMIT, MAX_TABLE_LIMIT)?;
         let tables = self
             .nextcloud(&request)
             .await?
             .list_tables()
             .await
             .or_fail()?;
+        let (shown, page) = paging.page(&tables);
         let mut text = format!("Tables: {}", tables.len());
-        for t in &tables {
+        for t in shown {
             text.push_str(&format!(
                 "\n- {}{} (table {}, {} rows, {} columns)",
                 t.emoji
@@ -125,7 +135,10 @@ impl NextcloudMcp {
                 t.columns_count
             ));
         }
-        Ok(success(&json!({ "tables": tables }), text))
+        Ok(success(
+            &json!({ "tables": shown, "page": page }),
+            page.under(text, shown.len()),
+        ))
     }
 
     #[tool(

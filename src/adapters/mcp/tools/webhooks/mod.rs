@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{ToolOutcome, failure, success};
+use crate::adapters::mcp::paging::PageArgs;
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::scopes::Scope;
 use crate::domain::webhooks::{EVENT_TYPES, EventFilter, Preset, WebhookSpec, event_type};
@@ -48,6 +49,8 @@ pub struct ListArgs {
     /// Also list webhooks that deliver elsewhere (default: only ours).
     #[serde(default)]
     pub all: Option<bool>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -195,20 +198,26 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
+        // A webhook is an id, an event class and an address.
+        let paging = args.page.request(100, 1000)?;
         let (admin, nc) = self.webhook_parts(&request).await?;
-        let listing = admin
+        let all = admin
             .list_remote(&*nc, args.all.unwrap_or(false))
             .await
             .map_err(webhook_failure)?;
-        let mut text = format!("{} webhook(s) at Nextcloud:", listing.len());
-        for l in &listing {
+        let (listing, page) = paging.page(&all);
+        let mut text = format!("{} webhook(s) at Nextcloud:", all.len());
+        for l in listing {
             let mark = if l.ours { " [ours]" } else { "" };
             text.push_str(&format!(
                 "\n- {} {} -> {}{mark}",
                 l.webhook.id, l.webhook.event, l.webhook.uri
             ));
         }
-        Ok(success(&json!({"webhooks": listing}), text))
+        Ok(success(
+            &json!({"webhooks": listing, "page": page}),
+            page.under(text, listing.len()),
+        ))
     }
 
     #[tool(
