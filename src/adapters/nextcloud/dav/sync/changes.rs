@@ -3,6 +3,8 @@
 //! full one when the server no longer honours it, and a multiget of what
 //! changed. Unlike the listing cache, nothing is remembered here.
 
+use std::collections::HashSet;
+
 use url::Url;
 
 use super::report::{SyncDelta, sync_collection};
@@ -78,11 +80,21 @@ impl NextcloudSession {
         let hrefs: Vec<String> = delta.changed.iter().map(|(h, _)| h.clone()).collect();
         let mut changed = Vec::new();
         for chunk in hrefs.chunks(MULTIGET_CHUNK) {
+            let asked = chunk
+                .iter()
+                .map(|h| Ok(self.href_url(h)?.path().to_string()))
+                .collect::<Result<HashSet<String>, NextcloudError>>()?;
             let reply = self
                 .dav_query("REPORT", collection.clone(), Some("1"), multiget(chunk), what)
                 .await?;
-            // A member deleted since the sync-collection is reported next time.
-            changed.extend(reply.responses.into_iter().filter(|r| r.status != Some(404)));
+            for resource in reply.responses {
+                // A member deleted since the sync-collection is reported
+                // next time; a member not asked for is not trusted here.
+                let wanted = asked.contains(self.href_url(&resource.href)?.path());
+                if wanted && resource.status != Some(404) {
+                    changed.push(resource);
+                }
+            }
         }
         Ok(Fetched {
             token: delta.token,
