@@ -15,6 +15,7 @@ mod files_meta;
 mod http;
 mod http_edges;
 mod index_sync;
+mod index_sync_dav;
 mod list_budget;
 mod login_flow;
 mod news;
