@@ -16,6 +16,7 @@ mod http;
 mod http_edges;
 mod index_sync;
 mod index_sync_dav;
+mod index_sync_login_flow;
 mod list_budget;
 mod login_flow;
 mod news;
