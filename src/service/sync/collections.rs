@@ -151,11 +151,7 @@ pub async fn sync_collections(
             }
         };
         let mut seen = HashSet::new();
-        let mut removed: Vec<String> = changes
-            .deleted
-            .iter()
-            .map(|n| object_id(name, n))
-            .collect();
+        let mut removed: Vec<String> = changes.deleted.iter().map(|n| object_id(name, n)).collect();
         let mut batch = Vec::new();
         for (object, doc) in changes.changed {
             let id = object_id(name, &object);

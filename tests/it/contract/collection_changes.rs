@@ -26,7 +26,9 @@ fn xml(body: String) -> ResponseTemplate {
 }
 
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> i64 {
-    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap().timestamp()
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .unwrap()
+        .timestamp()
 }
 
 /// Answers REPORTs to `collection` whose body contains `marker`.
@@ -57,7 +59,9 @@ async fn calendar_server(incremental: Option<(&str, ResponseTemplate)>) -> MockS
         &server,
         EVENTS,
         "<d:sync-token/>",
-        load("caldav", "16-sync-collection-initial").response.template(),
+        load("caldav", "16-sync-collection-initial")
+            .response
+            .template(),
     )
     .await;
     if let Some((token, reply)) = incremental {
@@ -103,8 +107,8 @@ async fn without_a_token_every_object_is_listed_and_fetched() {
     let sync = reports(&server, "sync-collection").await;
     assert_eq!(sync.len(), 1);
     assert_same_xml(&sync[0], &load("caldav", "16-sync-collection-initial"));
-    let multiget = String::from_utf8(reports(&server, "calendar-multiget").await[0].body.clone())
-        .unwrap();
+    let multiget =
+        String::from_utf8(reports(&server, "calendar-multiget").await[0].body.clone()).unwrap();
     assert_eq!(multiget.matches("<d:href>").count(), 3, "{multiget}");
     assert!(multiget.contains("<d:getlastmodified/>"), "{multiget}");
 }
@@ -137,8 +141,8 @@ async fn with_a_token_only_what_changed_is_fetched() {
     let sync = reports(&server, "sync-collection").await;
     assert_eq!(sync.len(), 1, "no full listing");
     assert_same_xml(&sync[0], &incremental);
-    let multiget = String::from_utf8(reports(&server, "calendar-multiget").await[0].body.clone())
-        .unwrap();
+    let multiget =
+        String::from_utf8(reports(&server, "calendar-multiget").await[0].body.clone()).unwrap();
     assert_eq!(multiget.matches("<d:href>").count(), 1, "{multiget}");
     assert!(multiget.contains("fixture-simple-0001.ics"), "{multiget}");
 }
@@ -152,7 +156,10 @@ async fn a_token_the_server_does_not_know_lists_in_full() {
     )))
     .await;
     let changes = session(&server)
-        .calendar_changes("fixture-events", Some("http://sabre.io/ns/sync/999999".into()))
+        .calendar_changes(
+            "fixture-events",
+            Some("http://sabre.io/ns/sync/999999".into()),
+        )
         .await
         .unwrap();
     assert!(changes.full);
@@ -187,7 +194,9 @@ async fn an_address_book_lists_its_cards_with_rev_or_getlastmodified() {
         &server,
         BOOK,
         "<d:sync-token/>",
-        load("carddav", "10-sync-collection-initial").response.template(),
+        load("carddav", "10-sync-collection-initial")
+            .response
+            .template(),
     )
     .await;
     // Card 1 gets a getlastmodified, card 2 a REV (the captures carry neither).
@@ -197,7 +206,10 @@ async fn an_address_book_lists_its_cards_with_rev_or_getlastmodified() {
             "</d:getetag><d:getlastmodified>Mon, 23 Nov 2026 08:38:26 GMT</d:getlastmodified>",
             1,
         )
-        .replace("NOTE:vCard 4.0 fixture", "REV:20261122T073000Z&#13;\nNOTE:vCard 4.0 fixture");
+        .replace(
+            "NOTE:vCard 4.0 fixture",
+            "REV:20261122T073000Z&#13;\nNOTE:vCard 4.0 fixture",
+        );
     report(&server, BOOK, "addressbook-multiget", xml(multiget)).await;
 
     let changes = session(&server)
@@ -214,13 +226,25 @@ async fn an_address_book_lists_its_cards_with_rev_or_getlastmodified() {
     assert_eq!(
         got,
         [
-            ("fixture-card-0001.vcf", "Bob Builder", at(2026, 11, 23, 8, 38) + 26),
-            ("fixture-card-0002.vcf", "Carol Exämple", at(2026, 11, 22, 7, 30)),
+            (
+                "fixture-card-0001.vcf",
+                "Bob Builder",
+                at(2026, 11, 23, 8, 38) + 26
+            ),
+            (
+                "fixture-card-0002.vcf",
+                "Carol Exämple",
+                at(2026, 11, 22, 7, 30)
+            ),
         ]
     );
     let sync = reports(&server, "sync-collection").await;
     assert_same_xml(&sync[0], &load("carddav", "10-sync-collection-initial"));
-    let multiget = String::from_utf8(reports(&server, "addressbook-multiget").await[0].body.clone())
-        .unwrap();
+    let multiget = String::from_utf8(
+        reports(&server, "addressbook-multiget").await[0]
+            .body
+            .clone(),
+    )
+    .unwrap();
     assert!(multiget.contains("<d:getlastmodified/>"), "{multiget}");
 }

@@ -96,7 +96,10 @@ impl Respond for FakeDav {
                 .and_then(|(n, _)| n.parse::<u64>().ok());
             if since.is_some_and(|n| n > c.version) {
                 // Nextcloud's answer to a token it never issued (capture 28).
-                return multistatus(&format!("<d:sync-token>{}</d:sync-token>", token(c.version)));
+                return multistatus(&format!(
+                    "<d:sync-token>{}</d:sync-token>",
+                    token(c.version)
+                ));
             }
             let since = since.unwrap_or(0);
             let mut inner = String::new();
@@ -112,7 +115,10 @@ impl Respond for FakeDav {
                     ));
                 }
             }
-            inner.push_str(&format!("<d:sync-token>{}</d:sync-token>", token(c.version)));
+            inner.push_str(&format!(
+                "<d:sync-token>{}</d:sync-token>",
+                token(c.version)
+            ));
             return multistatus(&inner);
         }
         let data = if body.contains("calendar-multiget") {
@@ -175,7 +181,13 @@ async fn hits(client: &Client, query: &str) -> Vec<Value> {
 
 fn titles(hits: &[Value]) -> Vec<String> {
     hits.iter()
-        .map(|h| format!("{}:{}", h["app"].as_str().unwrap(), h["title"].as_str().unwrap()))
+        .map(|h| {
+            format!(
+                "{}:{}",
+                h["app"].as_str().unwrap(),
+                h["title"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -193,14 +205,25 @@ async fn eventually(client: &Client, query: &str, want: &[&str]) -> Vec<Value> {
 }
 
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> i64 {
-    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap().timestamp()
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .unwrap()
+        .timestamp()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn basic_mode_indexes_calendars_tasks_contacts_and_deck_and_a_webhook_wakes_a_targeted_pass() {
+async fn basic_mode_indexes_calendars_tasks_contacts_and_deck_and_a_webhook_wakes_a_targeted_pass()
+{
     let dav = FakeDav::default();
-    dav.put(EVENTS, "dentist.ics", &event("dentist-1", "Dentist", "20261120T090000Z"));
-    dav.put(EVENTS, "lunch.ics", &event("lunch-1", "Lunch with Carol", "20261120T090000Z"));
+    dav.put(
+        EVENTS,
+        "dentist.ics",
+        &event("dentist-1", "Dentist", "20261120T090000Z"),
+    );
+    dav.put(
+        EVENTS,
+        "lunch.ics",
+        &event("lunch-1", "Lunch with Carol", "20261120T090000Z"),
+    );
     dav.put(TASKS, "paint.ics", TODO);
     dav.put(BOOK, "bob.vcf", CARD);
 
@@ -246,11 +269,19 @@ async fn basic_mode_indexes_calendars_tasks_contacts_and_deck_and_a_webhook_wake
     assert_eq!(dentist[0]["modified"], at(2026, 11, 20, 9, 0));
     let paint = eventually(&client, "paint", &["calendar:Buy paint"]).await;
     assert_eq!(paint[0]["modified"], at(2026, 11, 21, 8, 0));
-    assert!(paint[0]["link"].as_str().unwrap().ends_with("/index.php/apps/tasks"));
+    assert!(
+        paint[0]["link"]
+            .as_str()
+            .unwrap()
+            .ends_with("/index.php/apps/tasks")
+    );
     let bob = eventually(&client, "builder", &["contacts:Bob Builder"]).await;
     assert_eq!(bob[0]["modified"], at(2026, 11, 22, 7, 30));
     eventually(&client, "release notes", &["deck:Write release notes"]).await;
-    assert_eq!(titles(&hits(&client, "carol").await), ["calendar:Lunch with Carol"]);
+    assert_eq!(
+        titles(&hits(&client, "carol").await),
+        ["calendar:Lunch with Carol"]
+    );
     let first_pass: usize = dav.multigets.lock().unwrap().iter().sum();
     assert_eq!(first_pass, 4, "every object fetched once");
 
@@ -276,7 +307,10 @@ async fn basic_mode_indexes_calendars_tasks_contacts_and_deck_and_a_webhook_wake
     assert_eq!(changed[0]["modified"], at(2026, 11, 24, 10, 0));
     eventually(&client, "builder", &[]).await;
     assert!(hits(&client, "dentist").await.is_empty());
-    assert_eq!(titles(&hits(&client, "carol").await), ["calendar:Lunch with Carol"]);
+    assert_eq!(
+        titles(&hits(&client, "carol").await),
+        ["calendar:Lunch with Carol"]
+    );
     // The second pass went by token: only the changed event was fetched.
     let fetched: Vec<usize> = dav.multigets.lock().unwrap().clone();
     assert_eq!(fetched.iter().sum::<usize>(), first_pass + 1, "{fetched:?}");

@@ -260,8 +260,13 @@ fn read_event(
 pub fn unix_seconds(dt: &PartialDateTime) -> Option<i64> {
     let (_, time) = naive(dt)?;
     let local = time?.and_utc().timestamp();
-    let offset = i64::from(dt.tz_hour.unwrap_or(0)) * 3600 + i64::from(dt.tz_minute.unwrap_or(0)) * 60;
-    Some(if dt.tz_minus { local + offset } else { local - offset })
+    let offset =
+        i64::from(dt.tz_hour.unwrap_or(0)) * 3600 + i64::from(dt.tz_minute.unwrap_or(0)) * 60;
+    Some(if dt.tz_minus {
+        local + offset
+    } else {
+        local - offset
+    })
 }
 
 fn stamp(comp: &ICalendarComponent, name: &str) -> Option<i64> {

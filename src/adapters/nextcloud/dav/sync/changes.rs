@@ -60,7 +60,9 @@ impl NextcloudSession {
             {
                 // Nextcloud answers a token it does not know with a new
                 // token and no changes (capture 28): start over.
-                Ok(reply) => Some(SyncDelta::from_reply(&reply, path)).filter(|d| d.usable_after(token)),
+                Ok(reply) => {
+                    Some(SyncDelta::from_reply(&reply, path)).filter(|d| d.usable_after(token))
+                }
                 // RFC 6578 3.2: a token the server no longer honours is
                 // refused with 403 (DAV:valid-sync-token).
                 Err(NextcloudError::Forbidden(_)) => None,
@@ -72,7 +74,13 @@ impl NextcloudSession {
             Some(delta) => delta,
             None => {
                 let reply = self
-                    .dav_query("REPORT", collection.clone(), None, sync_collection(None), what)
+                    .dav_query(
+                        "REPORT",
+                        collection.clone(),
+                        None,
+                        sync_collection(None),
+                        what,
+                    )
                     .await?;
                 SyncDelta::from_reply(&reply, path)
             }
@@ -85,7 +93,13 @@ impl NextcloudSession {
                 .map(|h| Ok(self.href_url(h)?.path().to_string()))
                 .collect::<Result<HashSet<String>, NextcloudError>>()?;
             let reply = self
-                .dav_query("REPORT", collection.clone(), Some("1"), multiget(chunk), what)
+                .dav_query(
+                    "REPORT",
+                    collection.clone(),
+                    Some("1"),
+                    multiget(chunk),
+                    what,
+                )
                 .await?;
             for resource in reply.responses {
                 // A member deleted since the sync-collection is reported
