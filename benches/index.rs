@@ -1,4 +1,4 @@
-//! The search index on SQLite: documents indexed per second and keyword
+//! The search index on SQLite (and PostgreSQL when given): documents indexed per second and keyword
 //! query latency (p50, p99) at 10,000 and 100,000 documents of one owner,
 //! with 10% as many documents of another owner beside them (a query must
 //! skip those).
@@ -10,7 +10,9 @@
 //! at 100,000 documents.
 //!
 //! Run with `cargo bench --bench index`; `INDEX_SIZES` (comma separated)
-//! and `INDEX_QUERIES` (per size, default 400) change the run.
+//! and `INDEX_QUERIES` (per size, default 400) change the run. With
+//! `INDEX_POSTGRES_URL` (a database the run may write to) every size runs on
+//! PostgreSQL too; the two owners' documents are removed before and after.
 
 use std::time::{Duration, Instant};
 
@@ -110,11 +112,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn run(size: usize, queries: usize) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = open_store(dir.path().join("index.db").to_str().unwrap(), None)
-        .await
-        .expect("store");
+async fn run(engine: &str, location: &str, size: usize, queries: usize) {
+    let store = open_store(location, None).await.expect("store");
+    for owner in ["alice", "bob"] {
+        store.purge_owner(owner).await.expect("purge");
+    }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ size as u64);
     let started = Instant::now();
     for (owner, count) in [("alice", size), ("bob", size / 10)] {
@@ -131,7 +133,7 @@ async fn run(size: usize, queries: usize) {
     let written = size + size / 10;
     let took = started.elapsed();
     println!(
-        "{size:>7} docs: indexed {written} in {:.1} s = {:.0} docs/s",
+        "{engine:>8} {size:>7} docs: indexed {written} in {:.1} s = {:.0} docs/s",
         took.as_secs_f64(),
         written as f64 / took.as_secs_f64()
     );
@@ -151,11 +153,14 @@ async fn run(size: usize, queries: usize) {
     }
     latencies.sort();
     println!(
-        "{size:>7} docs: keyword query p50 {:.2} ms, p99 {:.2} ms ({:.1} hits each)",
+        "{engine:>8} {size:>7} docs: keyword query p50 {:.2} ms, p99 {:.2} ms ({:.1} hits each)",
         percentile(&latencies, 0.50).as_secs_f64() * 1e3,
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         found as f64 / queries as f64
     );
+    for owner in ["alice", "bob"] {
+        store.purge_owner(owner).await.expect("purge");
+    }
 }
 
 fn main() {
@@ -171,7 +176,13 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    let postgres = std::env::var("INDEX_POSTGRES_URL").ok();
     for size in sizes {
-        runtime.block_on(run(size, queries));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sqlite = dir.path().join("index.db");
+        runtime.block_on(run("sqlite", sqlite.to_str().unwrap(), size, queries));
+        if let Some(url) = &postgres {
+            runtime.block_on(run("postgres", url, size, queries));
+        }
     }
 }

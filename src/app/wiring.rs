@@ -29,7 +29,7 @@ use crate::ports::webhooks::{EventIntake, WebhookAdmin};
 use crate::service::consent::ConsentManager;
 use crate::service::credentials::CredentialResolver;
 use crate::service::login_flow::{ConnectedAccounts, LoginFlowConsent};
-use crate::service::offline::{OfflineAccess, OfflineSyncAccess};
+use crate::service::offline::{ConnectedSyncAccess, OfflineAccess, OfflineSyncAccess};
 use crate::service::readiness::Readiness;
 use crate::service::sync::{BasicSyncAccess, IndexReader, IndexSync, SyncAccess, SyncSettings};
 use crate::service::webhooks::{QueueWorker, WebhookRuntime, WebhookService};
@@ -53,12 +53,14 @@ pub struct Wired {
     pub sync: Option<Arc<IndexSync>>,
 }
 
-/// Users the sync may act for: the basic-mode user, or those who granted
-/// offline access. Token exchange stores no grant, so it has no sync.
+/// Users the sync may act for: the basic-mode user, those who connected
+/// their account (login-flow mode), or those who granted offline access.
+/// Token exchange stores no grant, so it has no sync.
 fn index_sync(
     config: &Config,
     store: Arc<dyn Store>,
     offline: Option<Arc<OfflineAccess>>,
+    accounts: Option<Arc<ConnectedAccounts>>,
     connector: &Arc<dyn NextcloudConnector>,
 ) -> Result<(Arc<IndexSync>, Arc<IndexReader>), ConfigError> {
     let (access, default_owner): (Arc<dyn SyncAccess>, Option<String>) =
@@ -73,12 +75,20 @@ fn index_sync(
                 Arc::new(BasicSyncAccess::new(username.clone(), app_password.clone())),
                 Some(username.clone()),
             ),
-            (AuthMode::LoginFlow(_) | AuthMode::MultiUserBasic, _) => {
+            (AuthMode::LoginFlow(_), _) => match accounts {
+                Some(accounts) => (Arc::new(ConnectedSyncAccess::new(accounts)), None),
+                None => {
+                    return Err(invalid("VECTOR_SYNC_ENABLED")(
+                        "login-flow mode has no connected accounts to sync".into(),
+                    ));
+                }
+            },
+            (AuthMode::MultiUserBasic, _) => {
                 return Err(invalid("VECTOR_SYNC_ENABLED")(
-                "the index sync does not act through login-flow or multi-user-basic accounts yet; \
+                    "the index sync does not act through multi-user-basic accounts yet; \
                      turn it off in this mode"
-                    .into(),
-            ));
+                        .into(),
+                ));
             }
             (_, Some(offline)) => (Arc::new(OfflineSyncAccess::new(offline)), None),
             (_, None) => {
@@ -307,7 +317,13 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         None => None,
     };
     let (sync, index) = if config.sync.enabled {
-        let (sync, reader) = index_sync(config, opened(&store)?, offline.clone(), &connector)?;
+        let (sync, reader) = index_sync(
+            config,
+            opened(&store)?,
+            offline.clone(),
+            accounts.clone(),
+            &connector,
+        )?;
         (Some(sync), Some(reader))
     } else {
         (None, None)

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod caltime;
 pub mod capabilities;
+pub mod changes;
 pub mod collectives;
 pub mod consent;
 pub mod contacts;

@@ -26,7 +26,9 @@ use crate::ports::store::{ClaimTerms, ClaimedGrant, StoreError, TokenStore};
 use crate::service::audit;
 use crate::service::clock::now;
 
-pub use connected::{check_connected_account, rotate_now, spawn_account_keeper};
+pub use connected::{
+    ConnectedSyncAccess, check_connected_account, rotate_now, spawn_account_keeper,
+};
 
 /// Proof that the holder runs as a background job, not as a tool call.
 pub struct BackgroundJob {

@@ -91,6 +91,21 @@ fn typed(card: &VCard, name: &str) -> Vec<Typed> {
         .collect()
 }
 
+/// REV, when the card last changed, as Unix seconds.
+pub fn revision(card: &VCard) -> Option<i64> {
+    let rev = card.entries.iter().find(|e| is(e, "REV"))?;
+    match rev.values.first()? {
+        VCardValue::PartialDateTime(dt) => super::ical::read::unix_seconds(dt),
+        other => {
+            // vCard 3.0 also allows the extended form: 2026-11-20T09:00:00Z.
+            let text = other.clone().into_text()?;
+            chrono::DateTime::parse_from_rfc3339(text.trim())
+                .ok()
+                .map(|d| d.timestamp())
+        }
+    }
+}
+
 pub fn read(card: &VCard, addressbook: &str, etag: Option<&str>) -> Contact {
     let name_parts = card
         .entries

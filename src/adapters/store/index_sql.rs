@@ -284,16 +284,22 @@ pub(crate) fn tsquery_match(terms: &[String]) -> String {
 }
 
 /// Ranked by bm25 with the title weighted five times the body; the snippet
-/// is cut from the body around the matches.
+/// is cut from the body around the matches. The ranking runs first with the
+/// limit, so only the rows kept get a snippet: an ORDER BY over every match
+/// would otherwise make a snippet for each of them before sorting.
 pub(crate) const SQLITE_SEARCH: &str = "SELECT d.app, d.doc_id, d.title, \
-    snippet(index_fts, 1, '**', '**', '…', 24), d.link, d.path, d.modified, \
-    -bm25(index_fts, 5.0, 1.0) \
+    snippet(index_fts, 1, '**', '**', '…', 24), d.link, d.path, d.modified, -top.rank \
+    FROM (SELECT index_fts.rowid AS id, bm25(index_fts, 5.0, 1.0) AS rank \
     FROM index_fts JOIN index_documents d ON d.id = index_fts.rowid \
     WHERE index_fts MATCH $1 AND d.owner = $2 \
     AND ($3 IS NULL OR d.modified >= $3) AND ($4 IS NULL OR d.modified <= $4) \
     AND ($5 IS NULL OR substr(d.path, 1, length($5)) = $5) \
     AND ($6 IS NULL OR instr($6, ',' || d.app || ',') > 0) \
-    ORDER BY bm25(index_fts, 5.0, 1.0) LIMIT $7";
+    ORDER BY rank LIMIT $7) AS top \
+    JOIN index_fts ON index_fts.rowid = top.id \
+    JOIN index_documents d ON d.id = top.id \
+    WHERE index_fts MATCH $1 \
+    ORDER BY top.rank";
 
 /// Ranked by ts_rank_cd; the headline (the expensive part) is made only for
 /// the rows that survive the limit.

@@ -6,6 +6,7 @@ use crate::domain::calendar::{
     Calendar, CalendarDraft, CalendarPatch, Event, EventDraft, EventPatch,
 };
 use crate::domain::caltime::TimeRange;
+use crate::domain::changes::{CalendarObject, CollectionChanges};
 use crate::domain::contacts::{AddressBook, Contact, ContactPatch};
 use crate::domain::todos::{Todo, TodoDraft, TodoFilter, TodoPatch};
 
@@ -77,6 +78,14 @@ pub trait CalendarApi: Send + Sync {
         uid: &str,
         etag: Option<String>,
     ) -> Result<(), NextcloudError>;
+    /// The calendar's objects changed since `since` (a token an earlier call
+    /// returned), through sync-collection. Without a token, or when the
+    /// server no longer knows it, every object is returned with `full` set.
+    async fn calendar_changes(
+        &self,
+        calendar: &str,
+        since: Option<String>,
+    ) -> Result<CollectionChanges<CalendarObject>, NextcloudError>;
 }
 
 /// Address books and contacts over CardDAV. Contacts are written as vCard 3.0.
@@ -119,4 +128,11 @@ pub trait ContactsApi: Send + Sync {
         uid: &str,
         etag: Option<String>,
     ) -> Result<(), NextcloudError>;
+    /// The address book's cards changed since `since`, as for
+    /// [`CalendarApi::calendar_changes`].
+    async fn addressbook_changes(
+        &self,
+        addressbook: &str,
+        since: Option<String>,
+    ) -> Result<CollectionChanges<Contact>, NextcloudError>;
 }

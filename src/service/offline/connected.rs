@@ -115,6 +115,54 @@ impl ConnectedAccounts {
     }
 }
 
+/// The index sync's users in login-flow mode: everyone with a connected
+/// account of this provider that Nextcloud still accepts, each acting with
+/// their stored app password through the background-job gate.
+pub struct ConnectedSyncAccess {
+    accounts: Arc<ConnectedAccounts>,
+    job: BackgroundJob,
+}
+
+impl ConnectedSyncAccess {
+    pub fn new(accounts: Arc<ConnectedAccounts>) -> Self {
+        Self {
+            accounts,
+            job: BackgroundJob { _private: () },
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::service::sync::SyncAccess for ConnectedSyncAccess {
+    async fn owners(&self) -> Result<Vec<String>, crate::service::sync::AccessError> {
+        let accounts = self
+            .accounts
+            .store()
+            .list_accounts()
+            .await
+            .map_err(|e| crate::service::sync::AccessError::Transient(e.to_string()))?;
+        Ok(accounts
+            .into_iter()
+            .filter(|a| a.provider == self.accounts.provider() && a.needs_reconnect_since.is_none())
+            .map(|a| a.subject)
+            .collect())
+    }
+
+    async fn credential(
+        &self,
+        owner: &str,
+    ) -> Result<Credential, crate::service::sync::AccessError> {
+        use crate::service::sync::AccessError;
+        match self.accounts.job_credential(&self.job, owner).await {
+            Ok(credential) => Ok(credential),
+            Err(e @ (AccountError::NotConnected | AccountError::NeedsReconnect { .. })) => {
+                Err(AccessError::Gone(owner.to_string(), e.to_string()))
+            }
+            Err(e) => Err(AccessError::Transient(e.to_string())),
+        }
+    }
+}
+
 /// A background job that confirms a user's connected account end to end:
 /// one Nextcloud call with the stored app password.
 pub async fn check_connected_account(

@@ -5,6 +5,7 @@
 
 mod access;
 mod backoff;
+mod collections;
 mod reader;
 mod sources;
 mod user;

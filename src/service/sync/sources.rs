@@ -1,15 +1,16 @@
 //! What each app lists for a user, as candidates for the index: an id, a
 //! version that changes when the item does, and either the document (when
-//! the listing carries the text) or where to fetch it (files).
+//! the listing carries the text) or where to fetch it (files). Calendar
+//! objects and cards are not listed: their documents are made here from the
+//! changes the collections report (`collections`).
 
-use chrono::{Duration as ChronoDuration, Utc};
 use url::Url;
 
-use crate::domain::caltime::TimeRange;
+use crate::domain::changes::{CalendarObject, ChangedObject};
+use crate::domain::contacts::Contact;
 use crate::domain::files::{EntryKind, FileEntry};
 use crate::domain::index::{DocApp, IndexedDocument};
 use crate::domain::path::UserPath;
-use crate::domain::todos::TodoFilter;
 use crate::ports::nextcloud::{NextcloudApi, NextcloudError};
 
 /// Files larger than this are not indexed (their text would be cut anyway).
@@ -17,8 +18,6 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// A walk stops after this many entries, so one huge tree cannot stall a pass.
 const MAX_FILE_ENTRIES: usize = 20_000;
 const MAX_DEPTH: usize = 24;
-/// Events from this long ago up to this far ahead are indexed.
-const EVENT_WINDOW_DAYS: i64 = 2 * 366;
 
 pub enum Content {
     Ready(IndexedDocument),
@@ -34,7 +33,18 @@ pub struct Candidate {
 
 /// A listed document; without an ETag from the server its version is a
 /// digest of its text, so a change is still noticed.
-fn candidate(mut doc: IndexedDocument) -> Candidate {
+fn candidate(doc: IndexedDocument) -> Candidate {
+    let doc = with_version(doc);
+    Candidate {
+        doc_id: doc.doc_id.clone(),
+        version: doc.version.clone(),
+        content: Content::Ready(doc),
+    }
+}
+
+/// The document with a version: without an ETag from the server, a digest of
+/// its text.
+fn with_version(mut doc: IndexedDocument) -> IndexedDocument {
     if doc.version.is_empty() {
         use sha2::{Digest, Sha256};
         let digest = Sha256::new()
@@ -44,11 +54,7 @@ fn candidate(mut doc: IndexedDocument) -> Candidate {
             .finalize();
         doc.version = format!("sha256:{:x}", digest);
     }
-    Candidate {
-        doc_id: doc.doc_id.clone(),
-        version: doc.version.clone(),
-        content: Content::Ready(doc),
-    }
+    doc
 }
 
 fn link(base: &Url, path: &str) -> String {
@@ -64,8 +70,11 @@ pub async fn list(
     match app {
         DocApp::Notes => notes(api, base).await,
         DocApp::Files => files(api, base).await,
-        DocApp::Calendar => calendar(api, base).await,
-        DocApp::Contacts => contacts(api, base).await,
+        // Synced by their sync-collection tokens (`collections`), never listed.
+        DocApp::Calendar | DocApp::Contacts => Err(NextcloudError::Protocol(format!(
+            "{} is synced by collection, not listed",
+            app.as_str()
+        ))),
         DocApp::Deck => deck(api, base).await,
     }
 }
@@ -155,91 +164,84 @@ async fn files(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, Nex
     Ok(out)
 }
 
-async fn calendar(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {
-    let now = Utc::now();
-    let range = TimeRange::new(
-        now - ChronoDuration::days(EVENT_WINDOW_DAYS),
-        now + ChronoDuration::days(EVENT_WINDOW_DAYS),
-    )
-    .map_err(NextcloudError::Protocol)?;
-    let open = link(base, "index.php/apps/calendar");
-    let mut out = Vec::new();
-    for cal in api.list_calendars().await? {
-        if cal.supports(crate::domain::calendar::ComponentKind::Event) {
-            for event in api.events_in_range(&cal.name, &range, None).await? {
-                let body = [
-                    event.description.clone().unwrap_or_default(),
-                    event.location.clone().unwrap_or_default(),
-                    event.categories.join(" "),
-                ]
-                .join("\n");
-                out.push(candidate(IndexedDocument {
-                    app: DocApp::Calendar,
-                    doc_id: format!("{}/{}", cal.name, event.uid),
-                    title: event.title.clone(),
-                    body,
-                    path: cal.name.clone(),
-                    link: open.clone(),
-                    modified: 0,
-                    version: event.etag.clone().unwrap_or_default(),
-                }));
-            }
-        }
-        if cal.supports(crate::domain::calendar::ComponentKind::Todo) {
-            for todo in api.list_todos(&cal.name, &TodoFilter::default()).await? {
-                out.push(candidate(IndexedDocument {
-                    app: DocApp::Calendar,
-                    doc_id: format!("{}/{}", cal.name, todo.uid),
-                    title: todo.summary.clone(),
-                    body: todo.description.clone().unwrap_or_default(),
-                    path: cal.name.clone(),
-                    link: link(base, "index.php/apps/tasks"),
-                    modified: 0,
-                    version: todo.etag.clone().unwrap_or_default(),
-                }));
-            }
-        }
+/// The document of one calendar object: its event series (with the
+/// overrides' text folded in) or its task. Objects are keyed by their name in
+/// the calendar, the one thing a sync-collection deletion names.
+pub fn calendar_document(
+    base: &Url,
+    calendar: &str,
+    object: ChangedObject<CalendarObject>,
+) -> Option<IndexedDocument> {
+    let doc_id = object_id(calendar, &object.name);
+    let version = object.etag.unwrap_or_default();
+    if let Some(event) = object.content.events.first() {
+        let body = [
+            event.description.clone().unwrap_or_default(),
+            event.location.clone().unwrap_or_default(),
+            event.categories.join(" "),
+        ]
+        .join("\n");
+        return Some(with_version(IndexedDocument {
+            app: DocApp::Calendar,
+            doc_id,
+            title: event.title.clone(),
+            body,
+            path: calendar.to_string(),
+            link: link(base, "index.php/apps/calendar"),
+            modified: object.modified,
+            version,
+        }));
     }
-    dedup(&mut out);
-    Ok(out)
+    let todo = object.content.todos.first()?;
+    Some(with_version(IndexedDocument {
+        app: DocApp::Calendar,
+        doc_id,
+        title: todo.summary.clone(),
+        body: todo.description.clone().unwrap_or_default(),
+        path: calendar.to_string(),
+        link: link(base, "index.php/apps/tasks"),
+        modified: object.modified,
+        version,
+    }))
 }
 
-/// A calendar listing may repeat an item (a series and its overrides); the
-/// index keeps one document per id.
-fn dedup(out: &mut Vec<Candidate>) {
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|c| seen.insert(c.doc_id.clone()));
+/// The document of one card of an address book.
+pub fn contact_document(
+    base: &Url,
+    addressbook: &str,
+    object: ChangedObject<Contact>,
+) -> IndexedDocument {
+    let c = object.content;
+    let emails: Vec<&str> = c.emails.iter().map(|e| e.value.as_str()).collect();
+    let phones: Vec<&str> = c.phones.iter().map(|p| p.value.as_str()).collect();
+    let body = [
+        c.organization.clone().unwrap_or_default(),
+        c.title.clone().unwrap_or_default(),
+        emails.join(" "),
+        phones.join(" "),
+        c.note.clone().unwrap_or_default(),
+    ]
+    .join("\n");
+    with_version(IndexedDocument {
+        app: DocApp::Contacts,
+        doc_id: object_id(addressbook, &object.name),
+        title: c.full_name.clone(),
+        body,
+        path: addressbook.to_string(),
+        link: link(base, "index.php/apps/contacts"),
+        modified: object.modified,
+        version: object.etag.unwrap_or_default(),
+    })
 }
 
-async fn contacts(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {
-    let open = link(base, "index.php/apps/contacts");
-    let mut out = Vec::new();
-    for book in api.list_addressbooks().await? {
-        for c in api.list_contacts(&book.name, None).await? {
-            let emails: Vec<&str> = c.emails.iter().map(|e| e.value.as_str()).collect();
-            let phones: Vec<&str> = c.phones.iter().map(|p| p.value.as_str()).collect();
-            let body = [
-                c.organization.clone().unwrap_or_default(),
-                c.title.clone().unwrap_or_default(),
-                emails.join(" "),
-                phones.join(" "),
-                c.note.clone().unwrap_or_default(),
-            ]
-            .join("\n");
-            out.push(candidate(IndexedDocument {
-                app: DocApp::Contacts,
-                doc_id: format!("{}/{}", book.name, c.uid),
-                title: c.full_name.clone(),
-                body,
-                path: book.name.clone(),
-                link: open.clone(),
-                modified: 0,
-                version: c.etag.clone().unwrap_or_default(),
-            }));
-        }
-    }
-    dedup(&mut out);
-    Ok(out)
+/// The document id of the object `name` in the collection `collection`.
+pub fn object_id(collection: &str, name: &str) -> String {
+    format!("{collection}/{name}")
+}
+
+/// The collection an object's document id names.
+pub fn collection_of(doc_id: &str) -> &str {
+    doc_id.split_once('/').map_or(doc_id, |(c, _)| c)
 }
 
 async fn deck(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {

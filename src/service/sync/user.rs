@@ -29,7 +29,7 @@ pub enum PassError {
 
 /// Documents are written in batches: one transaction each, so a pass that
 /// fails halfway keeps what it did.
-const BATCH: usize = 64;
+pub(super) const BATCH: usize = 64;
 
 /// Syncs `app` for `owner`. A listing that fails leaves the index as it was
 /// (nothing is dropped on an error); an app that is not installed (404)
@@ -42,6 +42,9 @@ pub async fn sync_app(
     app: DocApp,
     now: i64,
 ) -> Result<AppReport, PassError> {
+    if matches!(app, DocApp::Calendar | DocApp::Contacts) {
+        return super::collections::sync_collections(index, api, base, owner, app, now).await;
+    }
     let listed = match sources::list(app, api, base).await {
         Ok(listed) => listed,
         Err(NextcloudError::NotFound(_)) => Vec::new(),
@@ -107,7 +110,7 @@ pub async fn sync_app(
     }
 }
 
-async fn flush(
+pub(super) async fn flush(
     index: &dyn SearchIndex,
     owner: &str,
     batch: &mut Vec<IndexedDocument>,

@@ -7,6 +7,7 @@ mod calendar_roundtrip;
 mod capabilities;
 mod carddav;
 mod carddav_sync;
+mod collection_changes;
 mod collectives;
 mod cookbook;
 mod cookbook_admin;

@@ -16,6 +16,8 @@ mod files_meta;
 mod http;
 mod http_edges;
 mod index_sync;
+mod index_sync_dav;
+mod index_sync_login_flow;
 mod list_budget;
 mod login_flow;
 mod multi_user_basic;

@@ -4,6 +4,7 @@
 //! and task listings go through sync-collection (`listing`); every write
 //! forgets the listing of its collection.
 
+mod changes;
 mod listing;
 mod xml;
 
@@ -23,6 +24,7 @@ use crate::domain::calendar::{
     Calendar, CalendarDraft, CalendarPatch, ComponentKind, Event, EventDraft, EventPatch,
 };
 use crate::domain::caltime::TimeRange;
+use crate::domain::changes::{CalendarObject, CollectionChanges};
 use crate::domain::todos::{Todo, TodoDraft, TodoFilter, TodoPatch};
 use crate::ports::nextcloud::{CalendarApi, NextcloudError};
 
@@ -383,5 +385,13 @@ impl CalendarApi for NextcloudSession {
     ) -> Result<(), NextcloudError> {
         self.delete_object(calendar, ComponentKind::Todo, uid, etag)
             .await
+    }
+
+    async fn calendar_changes(
+        &self,
+        calendar: &str,
+        since: Option<String>,
+    ) -> Result<CollectionChanges<CalendarObject>, NextcloudError> {
+        self.changes_of_calendar(calendar, since.as_deref()).await
     }
 }

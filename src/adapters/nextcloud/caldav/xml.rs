@@ -144,13 +144,23 @@ pub fn proppatch(patch: &CalendarPatch) -> String {
 
 /// calendar-multiget of some hrefs (capture 24; Depth 1).
 pub fn calendar_multiget(hrefs: &[String]) -> String {
+    multiget(hrefs, "")
+}
+
+/// calendar-multiget that also asks for getlastmodified: the modification
+/// time of an object whose data carries neither LAST-MODIFIED nor DTSTAMP.
+pub fn calendar_multiget_dated(hrefs: &[String]) -> String {
+    multiget(hrefs, "<d:getlastmodified/>")
+}
+
+fn multiget(hrefs: &[String], extra: &str) -> String {
     let hrefs: String = hrefs
         .iter()
         .map(|h| format!("<d:href>{}</d:href>", escape(h.as_str())))
         .collect();
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>{hrefs}</c:calendar-multiget>
+<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/>{extra}<c:calendar-data/></d:prop>{hrefs}</c:calendar-multiget>
 "#
     )
 }

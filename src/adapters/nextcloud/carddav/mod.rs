@@ -4,6 +4,7 @@
 //! listings go through sync-collection (`listing`); every write forgets the
 //! listing of its address book.
 
+mod changes;
 mod listing;
 mod xml;
 
@@ -19,6 +20,7 @@ use super::dav::request::Precondition;
 use super::errors::protocol;
 use super::http::NextcloudSession;
 use super::vcard;
+use crate::domain::changes::CollectionChanges;
 use crate::domain::contacts::{AddressBook, Contact, ContactPatch};
 use crate::ports::nextcloud::{ContactsApi, NextcloudError};
 
@@ -233,5 +235,14 @@ impl ContactsApi for NextcloudSession {
             .await;
         self.forget_book_listing_of(&found.url);
         deleted
+    }
+
+    async fn addressbook_changes(
+        &self,
+        addressbook: &str,
+        since: Option<String>,
+    ) -> Result<CollectionChanges<Contact>, NextcloudError> {
+        self.changes_of_addressbook(addressbook, since.as_deref())
+            .await
     }
 }

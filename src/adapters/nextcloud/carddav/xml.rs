@@ -55,13 +55,23 @@ pub fn query_body(matches: &[TextMatch<'_>]) -> String {
 
 /// addressbook-multiget of some hrefs (capture 13; Depth 1).
 pub fn addressbook_multiget(hrefs: &[String]) -> String {
+    multiget(hrefs, "")
+}
+
+/// addressbook-multiget that also asks for getlastmodified: the
+/// modification time of a card without REV.
+pub fn addressbook_multiget_dated(hrefs: &[String]) -> String {
+    multiget(hrefs, "<d:getlastmodified/>")
+}
+
+fn multiget(hrefs: &[String], extra: &str) -> String {
     let hrefs: String = hrefs
         .iter()
         .map(|h| format!("<d:href>{}</d:href>", escape(h.as_str())))
         .collect();
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<card:addressbook-multiget xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/><card:address-data/></d:prop>{hrefs}</card:addressbook-multiget>
+<card:addressbook-multiget xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:getetag/>{extra}<card:address-data/></d:prop>{hrefs}</card:addressbook-multiget>
 "#
     )
 }

@@ -255,6 +255,44 @@ fn read_event(
     })
 }
 
+/// A date-time as Unix seconds: UTC unless it carries an offset (the form
+/// of LAST-MODIFIED, DTSTAMP and vCard's REV).
+pub fn unix_seconds(dt: &PartialDateTime) -> Option<i64> {
+    let (_, time) = naive(dt)?;
+    let local = time?.and_utc().timestamp();
+    let offset =
+        i64::from(dt.tz_hour.unwrap_or(0)) * 3600 + i64::from(dt.tz_minute.unwrap_or(0)) * 60;
+    Some(if dt.tz_minus {
+        local + offset
+    } else {
+        local - offset
+    })
+}
+
+fn stamp(comp: &ICalendarComponent, name: &str) -> Option<i64> {
+    match entry(comp, name)?.values.first()? {
+        ICalendarValue::PartialDateTime(dt) => unix_seconds(dt),
+        _ => None,
+    }
+}
+
+/// When the object last changed by its own account: the latest
+/// LAST-MODIFIED of its events and tasks, else their latest DTSTAMP.
+pub fn last_modified(ical: &ICalendar) -> Option<i64> {
+    let items = || {
+        ical.components.iter().filter(|c| {
+            matches!(
+                c.component_type,
+                ICalendarComponentType::VEvent | ICalendarComponentType::VTodo
+            )
+        })
+    };
+    items()
+        .filter_map(|c| stamp(c, "LAST-MODIFIED"))
+        .max()
+        .or_else(|| items().filter_map(|c| stamp(c, "DTSTAMP")).max())
+}
+
 /// The components of one kind, in document order.
 pub fn components(
     ical: &ICalendar,

@@ -9,10 +9,15 @@
 //! locally to the changed objects only ([`listing`]). Anything unexpected
 //! (an error, no token, a new token without changes: Nextcloud's answer to a
 //! token it does not know) drops the entry so the listing runs in full.
+//!
+//! Callers that keep the token themselves (the index sync) ask for the
+//! changes since it instead ([`changes`]).
 
 mod cache;
+mod changes;
 mod listing;
 mod report;
 
 pub use cache::SyncCache;
+pub use changes::{Fetched, http_date};
 pub use listing::{Listing, Member};
