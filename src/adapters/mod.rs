@@ -2,6 +2,7 @@
 
 pub(crate) mod body;
 pub mod documents;
+pub mod embeddings;
 pub mod http;
 pub mod idp;
 pub mod mcp;

@@ -6,9 +6,11 @@ mod common;
 pub mod crypto;
 mod index_sql;
 mod lease_sql;
+mod pgvector;
 pub mod postgres;
 mod sql_impl;
 pub mod sqlite;
+mod vector_sql;
 
 #[cfg(test)]
 mod crypto_tests;

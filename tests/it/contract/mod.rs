@@ -12,6 +12,7 @@ mod cookbook;
 mod cookbook_admin;
 mod deck;
 mod deck_extras;
+mod embeddings;
 mod file_meta;
 mod fixture_loader;
 mod login_flow;

@@ -237,6 +237,7 @@ async fn the_sync_indexes_each_user_as_themselves_and_forgets_what_they_lose() {
         enabled: true,
         interval: Duration::from_secs(1),
         apps: vec![DocApp::Notes, DocApp::Files],
+        embeddings: None,
     };
     let server = start_server(config).await;
     // The index tools read what unified search reads: search:read.
