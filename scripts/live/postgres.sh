@@ -185,8 +185,12 @@ start() {
     as_pg "${psql[@]}" -c "CREATE DATABASE $DB_NAME" >&2
   fi
   if install_pgvector; then
-    as_pg "$BINDIR/psql" -h 127.0.0.1 -p "$port" -U postgres -d "$DB_NAME" -v ON_ERROR_STOP=1 -qtA \
-      -c "CREATE EXTENSION IF NOT EXISTS vector" >&2 || log "pgvector: CREATE EXTENSION failed"
+    # template1 too: the contract tests create a database per test from it.
+    local db
+    for db in "$DB_NAME" template1; do
+      as_pg "$BINDIR/psql" -h 127.0.0.1 -p "$port" -U postgres -d "$db" -v ON_ERROR_STOP=1 -qtA \
+        -c "CREATE EXTENSION IF NOT EXISTS vector" >&2 || log "pgvector: CREATE EXTENSION failed in $db"
+    done
   fi
   log "ready: $(url)"
   echo "export NEXTCLOUD_MCP_TEST_POSTGRES_URL=$(url)"

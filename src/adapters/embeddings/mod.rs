@@ -2,4 +2,4 @@
 
 mod openai;
 
-pub use openai::{EmbeddingsSettings, MAX_BATCH, OpenAiEmbedder};
+pub use openai::{EmbeddingsSettings, MAX_BATCH, OpenAiEmbedder, endpoint_of};
