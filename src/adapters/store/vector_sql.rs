@@ -48,7 +48,8 @@ pub(crate) const HIT_DETAILS: &str = "SELECT title, substr(body, 1, $4), link, p
 pub(crate) type DetailRow = (String, String, String, String, i64);
 
 /// The body characters read for a vector hit's snippet.
-pub(crate) const SNIPPET_READ: i64 = (vectors::VECTOR_SNIPPET_CHARS + 16) as i64;
+/// `i32`: PostgreSQL has `substr(text, integer, integer)` only.
+pub(crate) const SNIPPET_READ: i32 = (vectors::VECTOR_SNIPPET_CHARS + 16) as i32;
 
 pub(crate) fn input_of(row: (String, String, String)) -> EmbedInput {
     let (doc_id, title, body) = row;
@@ -127,7 +128,7 @@ macro_rules! impl_vector_index {
                     .bind(owner)
                     .bind(vector_sql::app_name(app))
                     .bind(model)
-                    .bind($crate::domain::index::vectors::MAX_EMBED_CHARS as i64)
+                    .bind($crate::domain::index::vectors::MAX_EMBED_CHARS as i32)
                     .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await
