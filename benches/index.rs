@@ -9,15 +9,26 @@
 //! are common and some rare. The target is a keyword p50 at or under 20 ms
 //! at 100,000 documents.
 //!
+//! The hybrid case stores one vector of 384 dimensions (all-MiniLM-L6-v2's
+//! length) per document, made by the same seeded generator, and times what
+//! `nc_semantic_search` does with an embedder: one keyword query, one
+//! vector query (SQLite: an exact scan of the owner's vectors in the
+//! process) and their fusion. Embedding the query is not timed: it is the
+//! embedding service's cost, not the index's.
+//!
 //! Run with `cargo bench --bench index`; `INDEX_SIZES` (comma separated)
-//! and `INDEX_QUERIES` (per size, default 400) change the run. With
-//! `INDEX_POSTGRES_URL` (a database the run may write to) every size runs on
-//! PostgreSQL too; the two owners' documents are removed before and after.
+//! and `INDEX_QUERIES` (per size, default 400) change the run;
+//! `INDEX_HYBRID=0` skips the hybrid case. With `INDEX_POSTGRES_URL` (a
+//! database the run may write to) every size runs on PostgreSQL too; the two
+//! owners' documents are removed before and after.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nextcloud_mcp::adapters::store::open_store;
+use nextcloud_mcp::domain::index::vectors::fuse;
 use nextcloud_mcp::domain::index::{DocApp, IndexQuery, IndexedDocument, search_terms};
+use nextcloud_mcp::ports::store::Store;
 
 const WORDS: &[&str] = &[
     "budget",
@@ -108,11 +119,27 @@ fn document(rng: &mut Rng, i: usize) -> IndexedDocument {
     }
 }
 
+const DIMENSIONS: usize = 384;
+const MODEL: &str = "bench-model";
+
+fn vector(rng: &mut Rng) -> Vec<f32> {
+    let v: Vec<f32> = (0..DIMENSIONS)
+        .map(|_| (rng.next() % 2001) as f32 / 1000.0 - 1.0)
+        .collect();
+    let n = v
+        .iter()
+        .map(|x| x * x)
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::EPSILON);
+    v.into_iter().map(|x| x / n).collect()
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn run(engine: &str, location: &str, size: usize, queries: usize) {
+async fn run(engine: &str, location: &str, size: usize, queries: usize, hybrid: bool) {
     let store = open_store(location, None).await.expect("store");
     for owner in ["alice", "bob"] {
         store.purge_owner(owner).await.expect("purge");
@@ -158,9 +185,74 @@ async fn run(engine: &str, location: &str, size: usize, queries: usize) {
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         found as f64 / queries as f64
     );
+    if hybrid {
+        hybrid_queries(engine, &store, size, queries, &mut rng).await;
+    }
     for owner in ["alice", "bob"] {
         store.purge_owner(owner).await.expect("purge");
     }
+}
+
+/// Stores a vector per document, then times keyword + vector + fusion.
+async fn hybrid_queries(
+    engine: &str,
+    store: &Arc<dyn Store>,
+    size: usize,
+    queries: usize,
+    rng: &mut Rng,
+) {
+    let written = size + size / 10;
+    store.prepare_vectors(DIMENSIONS).await.expect("prepare");
+    let started = Instant::now();
+    for (owner, count) in [("alice", size), ("bob", size / 10)] {
+        for app in DocApp::ALL {
+            let ids: Vec<String> = (0..count)
+                .filter(|i| DocApp::ALL[i % DocApp::ALL.len()] == app)
+                .map(|i| format!("doc-{i}"))
+                .collect();
+            for chunk in ids.chunks(64) {
+                let pairs: Vec<(String, Vec<f32>)> =
+                    chunk.iter().map(|id| (id.clone(), vector(rng))).collect();
+                store
+                    .put_vectors(owner, app, MODEL, &pairs)
+                    .await
+                    .expect("put vectors");
+            }
+        }
+    }
+    let took = started.elapsed();
+    println!(
+        "{engine:>8} {size:>7} docs: stored {written} vectors in {:.1} s = {:.0} vectors/s",
+        took.as_secs_f64(),
+        written as f64 / took.as_secs_f64()
+    );
+    let mut latencies = Vec::with_capacity(queries);
+    let mut found = 0usize;
+    for q in 0..queries {
+        let text = rng.words(1 + q % 3);
+        let near = vector(rng);
+        // As the search tool asks: twice the limit from each list.
+        let query = IndexQuery {
+            terms: search_terms(&text),
+            limit: 20,
+            ..IndexQuery::default()
+        };
+        let started = Instant::now();
+        let keyword = store.search("alice", &query).await.expect("search");
+        let vectors = store
+            .vector_search("alice", MODEL, &near, &query)
+            .await
+            .expect("vector search");
+        found += fuse(keyword, vectors, 10).len();
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    println!(
+        "{engine:>8} {size:>7} docs: hybrid query p50 {:.2} ms, p99 {:.2} ms ({:.1} hits each)",
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        found as f64 / queries as f64
+    );
 }
 
 fn main() {
@@ -172,17 +264,24 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(400);
+    let hybrid = std::env::var("INDEX_HYBRID").as_deref() != Ok("0");
+    let postgres = std::env::var("INDEX_POSTGRES_URL").ok();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let postgres = std::env::var("INDEX_POSTGRES_URL").ok();
     for size in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
         let sqlite = dir.path().join("index.db");
-        runtime.block_on(run("sqlite", sqlite.to_str().unwrap(), size, queries));
+        runtime.block_on(run(
+            "sqlite",
+            sqlite.to_str().unwrap(),
+            size,
+            queries,
+            hybrid,
+        ));
         if let Some(url) = &postgres {
-            runtime.block_on(run("postgres", url, size, queries));
+            runtime.block_on(run("postgres", url, size, queries, hybrid));
         }
     }
 }

@@ -6,7 +6,9 @@
 #   scripts/live/postgres.sh stop              # stops it and deletes its data
 #
 # Idempotent and prompt-free. Installs the `postgresql` Debian package if no
-# initdb is found. The cluster lives in ${TMPDIR:-/tmp}/nextcloud-mcp-postgres,
+# initdb is found, and builds the pgvector extension from Debian's source
+# tarball when it is missing (bookworm does not package it for PostgreSQL 15;
+# set NEXTCLOUD_MCP_PG_VECTOR=0 to skip), then enables it in the test database. The cluster lives in ${TMPDIR:-/tmp}/nextcloud-mcp-postgres,
 # owned by the `postgres` OS user when run as root (PostgreSQL refuses to run as
 # root), listens on 127.0.0.1 only (port 54329, or the next free one; override
 # with NEXTCLOUD_MCP_PG_PORT), and trusts loopback connections. Logs go to
@@ -51,6 +53,52 @@ install_postgres() {
     log "install failed: refreshing the package lists and trying again"
     "${sudo[@]}" apt-get update -q >&2
     "${sudo[@]}" apt-get install -y -q postgresql >&2
+  fi
+}
+
+PGVECTOR_VERSION=0.8.0
+PGVECTOR_URL="http://deb.debian.org/debian/pool/main/p/pgvector/pgvector_${PGVECTOR_VERSION}.orig.tar.gz"
+
+apt_install() {
+  local sudo=()
+  if ! is_root; then
+    command -v sudo >/dev/null 2>&1 || return 1
+    sudo=(sudo -n)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get install -y -q "$@" >&2 \
+    || { "${sudo[@]}" apt-get update -q >&2 && "${sudo[@]}" apt-get install -y -q "$@" >&2; }
+}
+
+# pgvector into the installed server: built once from source, quietly; a
+# failure leaves the cluster without it (the server then searches vectors
+# in the process) instead of failing the start.
+install_pgvector() {
+  local major extdir
+  major=$(basename "$(dirname "$BINDIR")")
+  extdir="/usr/share/postgresql/$major/extension"
+  [ -f "$extdir/vector.control" ] && return 0
+  [ "${NEXTCLOUD_MCP_PG_VECTOR:-1}" = 0 ] && return 1
+  log "pgvector not found: building $PGVECTOR_VERSION from source"
+  if ! command -v pg_config >/dev/null 2>&1 || [ ! -d "/usr/include/postgresql/$major/server" ] \
+    || ! command -v make >/dev/null 2>&1; then
+    apt_install "postgresql-server-dev-$major" build-essential || { log "pgvector: build tools could not be installed"; return 1; }
+  fi
+  local src
+  src=$(mktemp -d)
+  if ! curl -fsSL "$PGVECTOR_URL" | tar -xz -C "$src" --strip-components=1; then
+    log "pgvector: download failed"; rm -rf "$src"; return 1
+  fi
+  local sudo=()
+  is_root || sudo=(sudo -n)
+  # OPTFLAGS= : no -march=native, so the build runs on any x86-64 machine.
+  if make -s -C "$src" PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" OPTFLAGS= >"$src/build.log" 2>&1 \
+    && "${sudo[@]}" make -s -C "$src" PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" install >>"$src/build.log" 2>&1; then
+    log "pgvector $PGVECTOR_VERSION installed"
+    rm -rf "$src"
+  else
+    tail -n 20 "$src/build.log" >&2 || true
+    log "pgvector: build failed"; rm -rf "$src"; return 1
   fi
 }
 
@@ -135,6 +183,14 @@ start() {
   psql=("$BINDIR/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
   if [ "$(as_pg "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
     as_pg "${psql[@]}" -c "CREATE DATABASE $DB_NAME" >&2
+  fi
+  if install_pgvector; then
+    # template1 too: the contract tests create a database per test from it.
+    local db
+    for db in "$DB_NAME" template1; do
+      as_pg "$BINDIR/psql" -h 127.0.0.1 -p "$port" -U postgres -d "$db" -v ON_ERROR_STOP=1 -qtA \
+        -c "CREATE EXTENSION IF NOT EXISTS vector" >&2 || log "pgvector: CREATE EXTENSION failed in $db"
+    done
   fi
   log "ready: $(url)"
   echo "export NEXTCLOUD_MCP_TEST_POSTGRES_URL=$(url)"

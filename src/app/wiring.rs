@@ -7,6 +7,7 @@ use std::sync::Arc;
 use secrecy::ExposeSecret;
 
 use crate::adapters::documents::BoundedDocumentReader;
+use crate::adapters::embeddings::{EmbeddingsSettings, OpenAiEmbedder};
 use crate::adapters::http::basic_users::BasicUsers;
 use crate::adapters::http::webhook_receiver::ReceiverState;
 use crate::adapters::http::{HttpEdge, OAuthEdge, ToolScopeGate};
@@ -19,6 +20,7 @@ use crate::adapters::store::open_store;
 use crate::app::config::{Config, ConfigError, StoreAccess};
 use crate::domain::audit::AuditEvent;
 use crate::domain::credential::AuthMode;
+use crate::domain::index::vectors::VectorEngine;
 use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::consent::ConsentService;
 use crate::ports::identity::{IdentityProvider, IdpError};
@@ -31,7 +33,9 @@ use crate::service::credentials::CredentialResolver;
 use crate::service::login_flow::{ConnectedAccounts, LoginFlowConsent};
 use crate::service::offline::{ConnectedSyncAccess, OfflineAccess, OfflineSyncAccess};
 use crate::service::readiness::Readiness;
-use crate::service::sync::{BasicSyncAccess, IndexReader, IndexSync, SyncAccess, SyncSettings};
+use crate::service::sync::{
+    BasicSyncAccess, IndexReader, IndexSync, Semantic, SyncAccess, SyncSettings,
+};
 use crate::service::webhooks::{QueueWorker, WebhookRuntime, WebhookService};
 use crate::telemetry::metered_idp::MeteredIdentityProvider;
 use crate::telemetry::record::store_error;
@@ -56,7 +60,7 @@ pub struct Wired {
 /// Users the sync may act for: the basic-mode user, those who connected
 /// their account (login-flow mode), or those who granted offline access.
 /// Token exchange stores no grant, so it has no sync.
-fn index_sync(
+async fn index_sync(
     config: &Config,
     store: Arc<dyn Store>,
     offline: Option<Arc<OfflineAccess>>,
@@ -99,6 +103,7 @@ fn index_sync(
                 ));
             }
         };
+    let semantic = semantic(config, &store).await?;
     let sync = IndexSync::new(
         store.clone(),
         store.clone(),
@@ -112,7 +117,60 @@ fn index_sync(
         },
     );
     let reader = IndexReader::new(store, default_owner, config.sync.apps.clone());
+    let (sync, reader) = match semantic {
+        Some(semantic) => (
+            sync.with_semantic(semantic.clone()),
+            reader.with_semantic(semantic),
+        ),
+        None => (sync, reader),
+    };
     Ok((Arc::new(sync), Arc::new(reader)))
+}
+
+/// The embedding service and the store's vector search, when configured;
+/// the start-up log says which search runs and where vectors are compared.
+async fn semantic(
+    config: &Config,
+    store: &Arc<dyn Store>,
+) -> Result<Option<Semantic>, ConfigError> {
+    let Some(settings) = &config.sync.embeddings else {
+        tracing::info!(
+            "search index: keyword search only (set NEXTCLOUD_MCP_EMBEDDINGS_URL for semantic search)"
+        );
+        return Ok(None);
+    };
+    let embedder = OpenAiEmbedder::new(EmbeddingsSettings {
+        url: settings.url.clone(),
+        model: settings.model.clone(),
+        key: settings.key.clone(),
+        dimensions: settings.dimensions,
+        timeout: config.request_timeout,
+    })
+    .map_err(|e| invalid("NEXTCLOUD_MCP_EMBEDDINGS_URL")(e.to_string()))?;
+    let engine = store
+        .prepare_vectors(settings.dimensions)
+        .await
+        .map_err(|e| {
+            invalid("NEXTCLOUD_MCP_EMBEDDINGS_DIMENSIONS")(format!(
+                "the store could not be prepared for vectors: {e}"
+            ))
+        })?;
+    let compared = match &engine {
+        VectorEngine::Database(version) => format!("by pgvector {version} (HNSW index)"),
+        VectorEngine::InProcess => "in this process, one user's vectors at a time \
+            (SQLite, or PostgreSQL without the pgvector extension)"
+            .to_string(),
+    };
+    tracing::info!(
+        model = %settings.model,
+        dimensions = settings.dimensions,
+        endpoint = %crate::adapters::embeddings::endpoint_of(&settings.url),
+        "search index: hybrid keyword and semantic search; vectors compared {compared}"
+    );
+    Ok(Some(Semantic {
+        embedder: Arc::new(embedder),
+        vectors: store.clone(),
+    }))
 }
 
 /// Users synced at once: each pass is mostly waiting on Nextcloud, and a
@@ -323,7 +381,8 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
             offline.clone(),
             accounts.clone(),
             &connector,
-        )?;
+        )
+        .await?;
         (Some(sync), Some(reader))
     } else {
         (None, None)

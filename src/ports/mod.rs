@@ -8,4 +8,5 @@ pub mod index;
 pub mod login_flow;
 pub mod nextcloud;
 pub mod store;
+pub mod vectors;
 pub mod webhooks;

@@ -12,6 +12,7 @@ use crate::domain::consent::PendingConsent;
 use crate::domain::time::UnixTime;
 use crate::ports::index::SearchIndex;
 pub use crate::ports::login_flow::AppPasswordStore;
+use crate::ports::vectors::VectorIndex;
 
 /// Why the store could not do what was asked. Messages name rows by subject
 /// and provider at most: never a token, verifier, state or key.
@@ -323,9 +324,13 @@ pub trait JobLeases: Send + Sync {
 
 /// All stores behind one handle, as `adapters::store::open_store` returns
 /// them. Upcast with `Arc<dyn Store> as Arc<dyn TokenStore>` where only one is needed.
-pub trait Store: TokenStore + WebhookStore + JobLeases + SearchIndex + AppPasswordStore {}
-impl<T: TokenStore + WebhookStore + JobLeases + SearchIndex + AppPasswordStore + ?Sized> Store
-    for T
+pub trait Store:
+    TokenStore + WebhookStore + JobLeases + SearchIndex + VectorIndex + AppPasswordStore
+{
+}
+impl<
+    T: TokenStore + WebhookStore + JobLeases + SearchIndex + VectorIndex + AppPasswordStore + ?Sized,
+> Store for T
 {
 }
 

@@ -13,6 +13,9 @@ pub(crate) const UPSERT_DOCUMENT: &str = "INSERT INTO index_documents \
     modified = excluded.modified, version = excluded.version";
 pub(crate) const DELETE_DOCUMENT: &str =
     "DELETE FROM index_documents WHERE owner = $1 AND app = $2 AND doc_id = $3";
+/// A document replaced or deleted loses its vector: it was made from the old text.
+pub(crate) const DELETE_VECTOR: &str =
+    "DELETE FROM index_vectors WHERE owner = $1 AND app = $2 AND doc_id = $3";
 pub(crate) const DOCUMENT_VERSIONS: &str =
     "SELECT doc_id, version FROM index_documents WHERE owner = $1 AND app = $2";
 pub(crate) const SOURCE_STATE: &str = "SELECT cursor, last_sync, pending, last_error \
@@ -27,8 +30,9 @@ pub(crate) const SOURCES_OF: &str = "SELECT app, cursor, last_sync, pending, las
     FROM index_sources WHERE owner = $1";
 pub(crate) const PURGE_DOCUMENTS: &str = "DELETE FROM index_documents WHERE owner = $1";
 pub(crate) const PURGE_SOURCES: &str = "DELETE FROM index_sources WHERE owner = $1";
+pub(crate) const PURGE_VECTORS: &str = "DELETE FROM index_vectors WHERE owner = $1";
 pub(crate) const OWNERS: &str = "SELECT owner FROM index_documents \
-    UNION SELECT owner FROM index_sources ORDER BY owner";
+    UNION SELECT owner FROM index_sources UNION SELECT owner FROM index_vectors ORDER BY owner";
 
 pub(crate) type SourceRow = (Option<String>, Option<i64>, i64, Option<String>);
 pub(crate) type AppSourceRow = (String, Option<String>, Option<i64>, i64, Option<String>);
@@ -123,6 +127,13 @@ macro_rules! impl_search_index {
                         .execute(&mut *tx)
                         .await
                         .map_err(common::db_error)?;
+                    sqlx::query(index_sql::DELETE_VECTOR)
+                        .bind(owner)
+                        .bind(doc.app.as_str())
+                        .bind(&doc.doc_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(common::db_error)?;
                 }
                 tx.commit().await.map_err(common::db_error)
             }
@@ -136,6 +147,13 @@ macro_rules! impl_search_index {
                 let mut tx = self.pool.begin().await.map_err(common::db_error)?;
                 let mut gone = 0;
                 for id in doc_ids {
+                    sqlx::query(index_sql::DELETE_VECTOR)
+                        .bind(owner)
+                        .bind(app.as_str())
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(common::db_error)?;
                     gone += sqlx::query(index_sql::DELETE_DOCUMENT)
                         .bind(owner)
                         .bind(app.as_str())
@@ -243,6 +261,11 @@ macro_rules! impl_search_index {
                     .map_err(common::db_error)?
                     .rows_affected();
                 sqlx::query(index_sql::PURGE_SOURCES)
+                    .bind(owner)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(common::db_error)?;
+                sqlx::query(index_sql::PURGE_VECTORS)
                     .bind(owner)
                     .execute(&mut *tx)
                     .await

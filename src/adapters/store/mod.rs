@@ -7,9 +7,11 @@ pub mod crypto;
 mod errors;
 mod index_sql;
 mod lease_sql;
+mod pgvector;
 pub mod postgres;
 mod sql_impl;
 pub mod sqlite;
+mod vector_sql;
 
 #[cfg(test)]
 mod crypto_tests;

@@ -15,7 +15,9 @@ use super::crypto::{Keyring, Purpose};
 use super::errors;
 use super::index_sql::{self, impl_search_index};
 use super::lease_sql;
+use super::pgvector::PgVector;
 use super::sql_impl::impl_sql_store;
+use super::vector_sql::{self, impl_vector_index};
 use crate::domain::audit::AuditEvent;
 use crate::domain::consent::PendingConsent;
 use crate::domain::time::UnixTime;
@@ -32,6 +34,7 @@ pub struct PostgresStore {
     pool: PgPool,
     sealer: Sealer,
     shown: String,
+    pgvector: PgVector,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -78,12 +81,43 @@ impl PostgresStore {
             pool,
             sealer: Sealer(keyring),
             shown,
+            pgvector: PgVector::default(),
         })
     }
 
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    async fn prepare_native(
+        &self,
+        dimensions: usize,
+    ) -> Result<crate::domain::index::vectors::VectorEngine, StoreError> {
+        self.pgvector.prepare(&self.pool, dimensions).await
+    }
+
+    async fn put_native(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        owner: &str,
+        app: crate::domain::index::DocApp,
+        doc_id: &str,
+        vector: &[f32],
+    ) -> Result<(), StoreError> {
+        self.pgvector.put(tx, owner, app, doc_id, vector).await
+    }
+
+    async fn search_native(
+        &self,
+        owner: &str,
+        model: &str,
+        vector: &[f32],
+        query: &crate::domain::index::IndexQuery,
+    ) -> Result<Option<Vec<crate::domain::index::IndexHit>>, StoreError> {
+        self.pgvector
+            .search(&self.pool, owner, model, vector, query)
+            .await
     }
 }
 
@@ -121,4 +155,5 @@ impl_search_index!(
     index_sql::POSTGRES_SEARCH,
     index_sql::tsquery_match
 );
+impl_vector_index!(PostgresStore, vector_sql::PG_OWNER_VECTORS);
 impl_app_password_store!(PostgresStore);

@@ -13,6 +13,7 @@ use super::errors;
 use super::index_sql::{self, impl_search_index};
 use super::lease_sql;
 use super::sql_impl::impl_sql_store;
+use super::vector_sql::{self, impl_vector_index};
 use crate::domain::audit::AuditEvent;
 use crate::domain::consent::PendingConsent;
 use crate::domain::time::UnixTime;
@@ -113,6 +114,36 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    // SQLite has no vector search of its own: vectors are compared in the
+    // process, over one owner's rows.
+    async fn prepare_native(
+        &self,
+        _dimensions: usize,
+    ) -> Result<crate::domain::index::vectors::VectorEngine, StoreError> {
+        Ok(crate::domain::index::vectors::VectorEngine::InProcess)
+    }
+
+    async fn put_native(
+        &self,
+        _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        _owner: &str,
+        _app: crate::domain::index::DocApp,
+        _doc_id: &str,
+        _vector: &[f32],
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn search_native(
+        &self,
+        _owner: &str,
+        _model: &str,
+        _vector: &[f32],
+        _query: &crate::domain::index::IndexQuery,
+    ) -> Result<Option<Vec<crate::domain::index::IndexHit>>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// Creates the file (and parent folders) if it does not exist yet, so that
@@ -137,4 +168,5 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 
 impl_sql_store!(SqliteStore);
 impl_search_index!(SqliteStore, index_sql::SQLITE_SEARCH, index_sql::fts5_match);
+impl_vector_index!(SqliteStore, vector_sql::OWNER_VECTORS);
 impl_app_password_store!(SqliteStore);

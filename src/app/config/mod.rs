@@ -404,6 +404,8 @@ use oauth::oauth_settings;
 pub use oauth::{OAuthArgs, OAuthConfig, default_callback_url};
 use store::store_settings;
 pub use store::{StoreAccess, StoreArgs, StoreConfig};
+mod embeddings;
+pub use embeddings::{EmbeddingsArgs, EmbeddingsConfig};
 use sync::sync_settings;
 pub use sync::{SyncArgs, SyncConfig};
 pub use telemetry::{LogFormat, TelemetryArgs, TelemetrySettings};

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::embeddings::{EmbeddingsArgs, EmbeddingsConfig, embeddings_settings};
 use super::{ConfigError, parse_bool};
 use crate::domain::index::DocApp;
 
@@ -20,6 +21,8 @@ pub struct SyncArgs {
     /// The apps indexed, comma separated (default: notes,files,calendar,contacts,deck).
     #[arg(long, env = "VECTOR_SYNC_APPS")]
     pub vector_sync_apps: Option<String>,
+    #[command(flatten)]
+    pub embeddings: EmbeddingsArgs,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +30,8 @@ pub struct SyncConfig {
     pub enabled: bool,
     pub interval: Duration,
     pub apps: Vec<DocApp>,
+    /// Present when an embedding service is configured: hybrid search.
+    pub embeddings: Option<EmbeddingsConfig>,
 }
 
 pub const DEFAULT_SCAN_INTERVAL: Duration = Duration::from_secs(300);
@@ -37,6 +42,7 @@ impl Default for SyncConfig {
             enabled: false,
             interval: DEFAULT_SCAN_INTERVAL,
             apps: DocApp::ALL.to_vec(),
+            embeddings: None,
         }
     }
 }
@@ -84,6 +90,7 @@ pub(super) fn sync_settings(args: SyncArgs) -> Result<SyncConfig, ConfigError> {
         enabled,
         interval,
         apps,
+        embeddings: embeddings_settings(args.embeddings)?,
     })
 }
 
@@ -96,6 +103,7 @@ mod tests {
             vector_sync_enabled: Some(enabled.into()),
             vector_sync_scan_interval: Some(interval.into()),
             vector_sync_apps: Some(apps.into()),
+            embeddings: Default::default(),
         }
     }
 

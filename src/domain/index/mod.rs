@@ -3,6 +3,7 @@
 //! tsvector) live in the store adapters; they only ever see terms made here.
 
 mod query;
+pub mod vectors;
 
 pub use query::{MAX_TERMS, search_terms};
 

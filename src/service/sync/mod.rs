@@ -6,6 +6,7 @@
 mod access;
 mod backoff;
 mod collections;
+mod embed;
 mod reader;
 mod sources;
 mod user;
@@ -20,15 +21,18 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 pub use access::{AccessError, BasicSyncAccess, SyncAccess};
-pub use reader::{IndexReader, ReadError, SearchRequest};
+pub use embed::{EMBED_BATCH, EmbedPassError, MAX_BATCHES_PER_PASS, embed_app};
+pub use reader::{IndexReader, ReadError, SearchMode, SearchOutcome, SearchRequest};
 pub use sources::{MAX_FILE_BYTES, is_indexable_file};
 pub use user::{AppReport, PassError};
 
 use crate::domain::index::DocApp;
 use crate::domain::webhooks::WebhookEvent;
+use crate::ports::embedder::{EmbedError, Embedder};
 use crate::ports::index::SearchIndex;
 use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
 use crate::ports::store::JobLeases;
+use crate::ports::vectors::VectorIndex;
 use crate::ports::webhooks::{EventHandler, HandlerError};
 use crate::service::clock::now;
 
@@ -56,6 +60,15 @@ pub struct PassReport {
     pub purged: u64,
     pub written: u64,
     pub removed: u64,
+    /// Vectors stored (semantic search on).
+    pub embedded: u64,
+}
+
+/// The embedder and where its vectors go, when semantic search is on.
+#[derive(Clone)]
+pub struct Semantic {
+    pub embedder: Arc<dyn Embedder>,
+    pub vectors: Arc<dyn VectorIndex>,
 }
 
 pub struct IndexSync {
@@ -65,6 +78,7 @@ pub struct IndexSync {
     connector: Arc<dyn NextcloudConnector>,
     nextcloud: Url,
     settings: SyncSettings,
+    semantic: Option<Semantic>,
     /// Names this replica in job leases.
     holder: String,
     backoff: Mutex<backoff::Backoff>,
@@ -99,12 +113,19 @@ impl IndexSync {
             connector,
             nextcloud,
             settings,
+            semantic: None,
             holder: format!("replica-{}", uuid::Uuid::new_v4()),
             backoff: Mutex::default(),
             owner_of: Mutex::default(),
             wanted: Mutex::default(),
             wake: Notify::new(),
         }
+    }
+
+    /// Embeds new and changed documents after each app's pass.
+    pub fn with_semantic(mut self, semantic: Semantic) -> Self {
+        self.semantic = Some(semantic);
+        self
     }
 
     /// Syncs every connected owner (or only `only`, when given) once.
@@ -160,6 +181,7 @@ impl IndexSync {
                     report.synced += 1;
                     report.written += apps.written;
                     report.removed += apps.removed;
+                    report.embedded += apps.embedded;
                 }
                 Ok(OwnerOutcome::Skipped) => report.skipped += 1,
                 Ok(OwnerOutcome::Purged) => report.purged += 1,
@@ -253,6 +275,22 @@ impl IndexSync {
                     total.written += done.written;
                     total.removed += done.removed;
                     total.unchanged += done.unchanged;
+                    match self.embed(owner, *app).await {
+                        Ok(n) => total.embedded += n,
+                        Err(EmbedPassError::Embed(
+                            error @ (EmbedError::Busy { .. } | EmbedError::Unreachable { .. }),
+                        )) => {
+                            // As for Nextcloud's 429: this owner waits, the
+                            // words written so far stay searchable.
+                            tracing::warn!(owner, %error, "index sync: embeddings unavailable; backing off");
+                            self.back_off(owner, None);
+                            return OwnerOutcome::Failed;
+                        }
+                        Err(error) => {
+                            tracing::warn!(owner, app = app.as_str(), %error, "index sync: embedding failed");
+                            any_failed = true;
+                        }
+                    }
                 }
                 Err(PassError::Nextcloud(error)) if slow_down(&error).is_some() => {
                     self.failed(owner, &error);
@@ -271,6 +309,13 @@ impl IndexSync {
         }
         self.backoff.lock().expect("backoff lock").succeeded(owner);
         OwnerOutcome::Synced(total)
+    }
+
+    async fn embed(&self, owner: &str, app: DocApp) -> Result<u64, EmbedPassError> {
+        match &self.semantic {
+            Some(s) => embed_app(&*s.vectors, &*s.embedder, owner, app).await,
+            None => Ok(0),
+        }
     }
 
     fn failed(&self, owner: &str, error: &NextcloudError) {
@@ -332,6 +377,7 @@ impl IndexSync {
                     purged = report.purged,
                     written = report.written,
                     removed = report.removed,
+                    embedded = report.embedded,
                     "index sync pass"
                 );
             }

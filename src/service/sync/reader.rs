@@ -1,10 +1,13 @@
 //! What the search tools may do with the index: read the caller's own
 //! documents and bookkeeping, nothing else. The owner is the caller's
 //! subject; without a signed-in caller (basic mode) it is the one user the
-//! server acts as.
+//! server acts as. With an embedder, a search is hybrid: one keyword query
+//! and one vector query under the same filters, fused by reciprocal rank.
 
 use std::sync::Arc;
 
+use super::Semantic;
+use crate::domain::index::vectors::fuse;
 use crate::domain::index::{AppIndexStatus, DocApp, IndexHit, IndexQuery, search_terms};
 use crate::domain::principal::Principal;
 use crate::ports::index::SearchIndex;
@@ -12,6 +15,35 @@ use crate::ports::store::StoreError;
 
 pub const DEFAULT_LIMIT: u32 = 10;
 pub const MAX_LIMIT: u32 = 50;
+/// Hits asked of each list before fusion: more than the limit, so a
+/// document ranked low in one list and high in the other can still make it.
+const MIN_CANDIDATES: u32 = 20;
+const MAX_CANDIDATES: u32 = 100;
+
+/// Which lists a search ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchMode {
+    Keyword,
+    Hybrid,
+}
+
+impl SearchMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchMode::Keyword => "keyword",
+            SearchMode::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// Ranked hits and how they were found.
+#[derive(Clone, Debug)]
+pub struct SearchOutcome {
+    pub hits: Vec<IndexHit>,
+    pub mode: SearchMode,
+    /// Why a configured semantic half did not run this time.
+    pub note: Option<String>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -42,6 +74,7 @@ pub struct IndexReader {
     default_owner: Option<String>,
     /// The apps this deployment indexes.
     apps: Vec<DocApp>,
+    semantic: Option<Semantic>,
 }
 
 impl IndexReader {
@@ -54,7 +87,14 @@ impl IndexReader {
             index,
             default_owner,
             apps,
+            semantic: None,
         }
+    }
+
+    /// Searches become hybrid.
+    pub fn with_semantic(mut self, semantic: Semantic) -> Self {
+        self.semantic = Some(semantic);
+        self
     }
 
     fn owner(&self, caller: Option<&Principal>) -> Result<String, ReadError> {
@@ -68,7 +108,7 @@ impl IndexReader {
         &self,
         caller: Option<&Principal>,
         request: &SearchRequest,
-    ) -> Result<Vec<IndexHit>, ReadError> {
+    ) -> Result<SearchOutcome, ReadError> {
         let owner = self.owner(caller)?;
         let terms = search_terms(&request.query);
         if terms.is_empty() {
@@ -95,15 +135,47 @@ impl IndexReader {
                 "modified_after is later than modified_before".into(),
             ));
         }
-        let query = IndexQuery {
+        let limit = request.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        let mut query = IndexQuery {
             terms,
-            limit: request.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
+            limit,
             apps,
             modified_after: request.modified_after,
             modified_before: request.modified_before,
             path_prefix: request.path_prefix.clone().filter(|p| !p.is_empty()),
         };
-        Ok(self.index.search(&owner, &query).await?)
+        let Some(semantic) = &self.semantic else {
+            return Ok(SearchOutcome {
+                hits: self.index.search(&owner, &query).await?,
+                mode: SearchMode::Keyword,
+                note: None,
+            });
+        };
+        query.limit = (limit * 2).clamp(MIN_CANDIDATES, MAX_CANDIDATES);
+        let keyword = self.index.search(&owner, &query).await?;
+        let vector = match semantic.embedder.embed(&[request.query.clone()]).await {
+            Ok(mut made) if made.len() == 1 => made.pop().expect("one vector"),
+            Ok(_) => {
+                return Ok(keyword_only(
+                    keyword,
+                    limit,
+                    "the embedding service answered no vector".into(),
+                ));
+            }
+            Err(error) => {
+                tracing::warn!(%error, "semantic search: the query could not be embedded");
+                return Ok(keyword_only(keyword, limit, error.to_string()));
+            }
+        };
+        let near = semantic
+            .vectors
+            .vector_search(&owner, semantic.embedder.model(), &vector, &query)
+            .await?;
+        Ok(SearchOutcome {
+            hits: fuse(keyword, near, limit as usize),
+            mode: SearchMode::Hybrid,
+            note: None,
+        })
     }
 
     pub async fn status(
@@ -126,8 +198,18 @@ impl IndexReader {
         Ok(status)
     }
 
-    /// Removes everything of `owner` (revocation).
+    /// Removes everything of `owner` (revocation); vectors go with documents.
     pub async fn forget(&self, owner: &str) -> Result<u64, StoreError> {
         self.index.purge_owner(owner).await
+    }
+}
+
+/// The keyword list alone, cut to the limit, when the vector half failed.
+fn keyword_only(mut hits: Vec<IndexHit>, limit: u32, why: String) -> SearchOutcome {
+    hits.truncate(limit as usize);
+    SearchOutcome {
+        hits,
+        mode: SearchMode::Keyword,
+        note: Some(format!("semantic half skipped: {why}")),
     }
 }

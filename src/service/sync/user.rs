@@ -17,6 +17,8 @@ pub struct AppReport {
     pub written: u64,
     pub removed: u64,
     pub unchanged: u64,
+    /// Vectors stored after the app's documents were written.
+    pub embedded: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -14,6 +14,7 @@ mod cookbook_admin;
 mod deck;
 mod deck_extras;
 mod deck_upload;
+mod embeddings;
 mod file_meta;
 mod fixture_loader;
 mod login_flow;

@@ -13,6 +13,7 @@ mod leases;
 mod migration;
 mod state;
 mod tokens;
+mod vectors;
 
 use fixtures::webhook;
 use harness::Harness;
@@ -67,6 +68,10 @@ contract!(
     index::filters_narrow_by_app_time_and_path,
     index::replace_delete_and_purge,
     index::sync_state_and_status,
+    vectors::unembedded_documents_are_listed_per_model,
+    vectors::nearest_first_per_owner_and_model,
+    vectors::vector_filters_narrow_by_app_time_and_path,
+    vectors::replaced_deleted_and_purged_documents_lose_their_vectors,
     migration::replicas_migration_disables_duplicate_webhooks,
     app_passwords::accounts_round_trip_sealed_per_user,
     app_passwords::no_app_password_or_poll_token_in_clear,

@@ -77,7 +77,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_semantic_search",
-        description = "Search your own Nextcloud documents (notes, text files, calendar events and tasks, contacts, Deck cards) in this server's index, ranked by relevance. Each hit has its app, id, title, a snippet and a link to open it. The index is refreshed in the background; nc_get_vector_sync_status tells how fresh it is.",
+        description = "Search your own Nextcloud documents (notes, text files, calendar events and tasks, contacts, Deck cards) in this server's index, ranked by relevance: by words, and by meaning too when the server has an embedding model (the result's mode says which ran). Each hit has its app, id, title, a snippet and a link to open it. The index is refreshed in the background; nc_get_vector_sync_status tells how fresh it is.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn nc_semantic_search(
@@ -97,10 +97,19 @@ impl NextcloudMcp {
             path_prefix: args.path_prefix,
         };
         let caller = caller_of(&request);
-        let hits = reader.search(caller.as_ref(), &search).await.or_fail()?;
-        let mut text = format!("{} hits for '{}':", hits.len(), search.query);
+        let outcome = reader.search(caller.as_ref(), &search).await.or_fail()?;
+        let hits = &outcome.hits;
+        let mut text = format!(
+            "{} hits for '{}' ({} search):",
+            hits.len(),
+            search.query,
+            outcome.mode.as_str()
+        );
+        if let Some(note) = &outcome.note {
+            text.push_str(&format!(" [{note}]"));
+        }
         let mut results = Vec::new();
-        for hit in &hits {
+        for hit in hits {
             text.push_str(&format!(
                 "\n- [{}] {} <{}>\n  {}",
                 hit.app.as_str(),
@@ -120,7 +129,12 @@ impl NextcloudMcp {
             }));
         }
         Ok(success(
-            &json!({ "query": search.query, "results": results }),
+            &json!({
+                "query": search.query,
+                "mode": outcome.mode.as_str(),
+                "note": outcome.note,
+                "results": results,
+            }),
             text,
         ))
     }
