@@ -306,7 +306,7 @@ async fn progressive_consent(secrets: &mut Secrets) {
         ("refused authorization code", BAD_CODE),
         ("refresh token", REFRESH),
         ("rotated refresh token", ROTATED_REFRESH),
-        ("Flow 2 access token", FLOW2_ACCESS),
+        ("offline-access access token", FLOW2_ACCESS),
         ("background job access token", JOB_ACCESS),
     ] {
         secrets.add(name, value);
@@ -343,7 +343,7 @@ async fn progressive_consent(secrets: &mut Secrets) {
         .mount(&world.idp.server)
         .await;
 
-    let flow1 = world.recorded_token(secrets, "Flow 1 token", json!({}));
+    let flow1 = world.recorded_token(secrets, "sign-in token", json!({}));
     let client = connect_with(&world.server, Some(&flow1)).await;
 
     // A callback with a state nobody issued, then one the IdP refuses.

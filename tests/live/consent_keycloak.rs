@@ -1,11 +1,11 @@
-//! Progressive consent (Flow 2) end to end against a REAL Keycloak started by
+//! Progressive consent (offline access) end to end against a REAL Keycloak started by
 //! scripts/live/keycloak.sh:
 //!
 //!     eval "$(scripts/live/keycloak.sh start)"
 //!     NEXTCLOUD_MCP_LIVE_TESTS=1 cargo test --test live consent_keycloak::
 //!
 //! The server runs in-process in pass-through mode with progressive consent,
-//! a sealed SQLite store and a wiremock Nextcloud. A Flow 1 token from
+//! a sealed SQLite store and a wiremock Nextcloud. A sign-in token from
 //! Keycloak's password grant calls `provision_nextcloud_access`; the
 //! authorization link is then followed headlessly (login form, consent if
 //! any) until Keycloak redirects to our `/oauth/callback`. The refresh token
@@ -53,7 +53,7 @@ trait LiveExt {
 }
 
 impl LiveExt for Live {
-    /// A Flow 1 token for the test user, from the login client's password
+    /// A sign-in token for the test user, from the login client's password
     /// grant; its audience mapper names this server's client id.
     async fn flow_one_token(&self) -> String {
         self.password_grant(&self.login_client).await
@@ -506,12 +506,12 @@ async fn flow_two_against_keycloak_grants_refreshes_and_revokes() {
     nextcloud_mcp::adapters::nextcloud::http::install_crypto_provider();
     let server = Server::start(&kc).await;
 
-    // Flow 1: the user's own token, for this server.
+    // Sign-in: the user's own token, for this server.
     let flow_one = kc.flow_one_token().await;
     let flow_one_claims = jwt_claims(&flow_one);
     let subject = flow_one_claims["sub"]
         .as_str()
-        .expect("sub in the Flow 1 token")
+        .expect("sub in the sign-in token")
         .to_string();
     let client = server.connect(&flow_one).await;
 
@@ -521,7 +521,7 @@ async fn flow_two_against_keycloak_grants_refreshes_and_revokes() {
     );
     assert_eq!(status["provisioned"], false, "{status}");
 
-    // Flow 2 starts: a Keycloak authorization link for this server's client.
+    // Offline access starts: a Keycloak authorization link for this server's client.
     let link = assert_ok(
         "provision_nextcloud_access",
         &call(&client, "provision_nextcloud_access", json!({})).await,
@@ -593,7 +593,7 @@ async fn flow_two_against_keycloak_grants_refreshes_and_revokes() {
         .get_grant(&subject, &issuer)
         .await
         .unwrap()
-        .expect("a stored grant for the Flow 1 subject");
+        .expect("a stored grant for the sign-in subject");
     let first_token = first.refresh_token.expose_secret().to_string();
     let claims = jwt_claims(&first_token);
     assert_eq!(claims["typ"], "Offline", "an offline token: {claims}");
@@ -630,7 +630,7 @@ async fn flow_two_against_keycloak_grants_refreshes_and_revokes() {
     let seen = server.bearers_seen().await;
     assert_eq!(seen.len(), 1, "one Nextcloud call");
     let job_token = &seen[0];
-    assert_ne!(job_token, &flow_one, "not the caller's Flow 1 token");
+    assert_ne!(job_token, &flow_one, "not the caller's sign-in token");
     assert_ne!(job_token, &first_token, "not the refresh token");
     let job_claims = jwt_claims(job_token);
     assert_eq!(job_claims["iss"], issuer.as_str(), "{job_claims}");

@@ -1,4 +1,4 @@
-//! Progressive consent end to end: Flow 1 token on every request, Flow 2 tools
+//! Progressive consent end to end: the sign-in token on every request, offline-access tools
 //! and callback against a wiremock IdP, refresh tokens sealed in a real SQLite
 //! store, the background job refreshing with rotation, and the client registry.
 

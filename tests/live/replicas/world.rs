@@ -108,7 +108,7 @@ impl World {
         .collect()
     }
 
-    /// A Flow 1 access token of Alice for this server, naming Nextcloud too
+    /// A sign-in access token of Alice for this server, naming Nextcloud too
     /// (pass-through forwards it to Nextcloud for the webhook tools), with
     /// the scope the webhook tools need.
     pub fn token(&self) -> String {
