@@ -65,7 +65,7 @@ const QUERIES: [(&str, usize); 5] = [
     ("when do I see the tooth doctor", 0),
     ("how much money may advertising spend", 1),
     ("how to cook a spiced bean stew", 2),
-    ("what time does my plane to Portugal depart", 3),
+    ("what time does my plane for Portugal depart", 3),
     ("vehicle cover expires soon", 4),
 ];
 
