@@ -103,7 +103,8 @@ impl Verdicts {
         entries.insert(key, (verdict, now + ttl));
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
