@@ -23,6 +23,7 @@ use crate::domain::credential::AuthMode;
 use crate::domain::index::vectors::VectorEngine;
 use crate::domain::scopes::{MissingScopes, ScopeSet};
 use crate::ports::consent::ConsentService;
+use crate::ports::embedder::Embedder;
 use crate::ports::identity::{IdentityProvider, IdpError};
 use crate::ports::login_flow::LoginFlowApi;
 use crate::ports::nextcloud::NextcloudConnector;
@@ -133,28 +134,16 @@ async fn semantic(
     config: &Config,
     store: &Arc<dyn Store>,
 ) -> Result<Option<Semantic>, ConfigError> {
-    let Some(settings) = &config.sync.embeddings else {
+    let Some((embedder, setting)) = embedder(config).await? else {
         tracing::info!(
             "search index: keyword search only (set NEXTCLOUD_MCP_EMBEDDINGS_URL for semantic search)"
         );
         return Ok(None);
     };
-    let embedder = OpenAiEmbedder::new(EmbeddingsSettings {
-        url: settings.url.clone(),
-        model: settings.model.clone(),
-        key: settings.key.clone(),
-        dimensions: settings.dimensions,
-        timeout: config.request_timeout,
-    })
-    .map_err(|e| invalid("NEXTCLOUD_MCP_EMBEDDINGS_URL")(e.to_string()))?;
-    let engine = store
-        .prepare_vectors(settings.dimensions)
-        .await
-        .map_err(|e| {
-            invalid("NEXTCLOUD_MCP_EMBEDDINGS_DIMENSIONS")(format!(
-                "the store could not be prepared for vectors: {e}"
-            ))
-        })?;
+    let dimensions = embedder.dimensions();
+    let engine = store.prepare_vectors(dimensions).await.map_err(|e| {
+        invalid(setting)(format!("the store could not be prepared for vectors: {e}"))
+    })?;
     let compared = match &engine {
         VectorEngine::Database(version) => format!("by pgvector {version} (HNSW index)"),
         VectorEngine::InProcess => "in this process, one user's vectors at a time \
@@ -162,15 +151,68 @@ async fn semantic(
             .to_string(),
     };
     tracing::info!(
-        model = %settings.model,
-        dimensions = settings.dimensions,
-        endpoint = %crate::adapters::embeddings::endpoint_of(&settings.url),
+        model = %embedder.model(),
+        dimensions,
         "search index: hybrid keyword and semantic search; vectors compared {compared}"
     );
     Ok(Some(Semantic {
-        embedder: Arc::new(embedder),
+        embedder,
         vectors: store.clone(),
     }))
+}
+
+/// The configured embedder and the setting an error about it should name:
+/// an OpenAI-compatible service, or a model run in this process.
+async fn embedder(
+    config: &Config,
+) -> Result<Option<(Arc<dyn Embedder>, &'static str)>, ConfigError> {
+    if let Some(settings) = &config.sync.embeddings {
+        let service = OpenAiEmbedder::new(EmbeddingsSettings {
+            url: settings.url.clone(),
+            model: settings.model.clone(),
+            key: settings.key.clone(),
+            dimensions: settings.dimensions,
+            timeout: config.request_timeout,
+        })
+        .map_err(|e| invalid("NEXTCLOUD_MCP_EMBEDDINGS_URL")(e.to_string()))?;
+        tracing::info!(
+            endpoint = %crate::adapters::embeddings::endpoint_of(&settings.url),
+            "search index: embeddings from an OpenAI-compatible service"
+        );
+        return Ok(Some((
+            Arc::new(service),
+            "NEXTCLOUD_MCP_EMBEDDINGS_DIMENSIONS",
+        )));
+    }
+    let Some(dir) = &config.sync.model_dir else {
+        return Ok(None);
+    };
+    in_process_model(dir).await
+}
+
+#[cfg(feature = "embeddings-onnx")]
+async fn in_process_model(
+    dir: &std::path::Path,
+) -> Result<Option<(Arc<dyn Embedder>, &'static str)>, ConfigError> {
+    let model = crate::adapters::embeddings::onnx::OnnxEmbedder::open(dir.to_path_buf())
+        .await
+        .map_err(|e| invalid("NEXTCLOUD_MCP_EMBEDDINGS_MODEL_DIR")(e.to_string()))?;
+    tracing::info!(folder = %dir.display(), "search index: embeddings from a model in this process");
+    Ok(Some((
+        Arc::new(model),
+        "NEXTCLOUD_MCP_EMBEDDINGS_MODEL_DIR",
+    )))
+}
+
+/// Configuration refuses a model folder in a build without the feature;
+/// this only keeps that promise should the check ever be bypassed.
+#[cfg(not(feature = "embeddings-onnx"))]
+async fn in_process_model(
+    _dir: &std::path::Path,
+) -> Result<Option<(Arc<dyn Embedder>, &'static str)>, ConfigError> {
+    Err(invalid("NEXTCLOUD_MCP_EMBEDDINGS_MODEL_DIR")(
+        "this build cannot run a model in process; build with `--features embeddings-onnx`".into(),
+    ))
 }
 
 /// Users synced at once: each pass is mostly waiting on Nextcloud, and a

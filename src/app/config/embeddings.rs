@@ -24,6 +24,10 @@ pub struct EmbeddingsArgs {
     /// Length of the model's vectors, e.g. 768 for nomic-embed-text, 384 for all-MiniLM-L6-v2.
     #[arg(long, env = "NEXTCLOUD_MCP_EMBEDDINGS_DIMENSIONS")]
     pub embeddings_dimensions: Option<String>,
+    /// A folder with one .onnx model and its tokenizer JSON, run inside this process
+    /// instead of a service (builds with the embeddings-onnx feature only).
+    #[arg(long, env = "NEXTCLOUD_MCP_EMBEDDINGS_MODEL_DIR")]
+    pub embeddings_model_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +56,38 @@ fn set(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// The in-process model's folder, when one is named. A service and a model
+/// at once would leave it unclear which vectors are stored, so that is
+/// refused; so is a folder in a build that cannot run a model.
+pub(super) fn model_dir_setting(
+    args: &EmbeddingsArgs,
+) -> Result<Option<std::path::PathBuf>, ConfigError> {
+    let Some(dir) = args
+        .embeddings_model_dir
+        .clone()
+        .filter(|d| !d.as_os_str().is_empty())
+    else {
+        return Ok(None);
+    };
+    if set(args.embeddings_url.clone()).is_some() {
+        return Err(ConfigError::Invalid {
+            setting: "NEXTCLOUD_MCP_EMBEDDINGS_MODEL_DIR",
+            reason: "NEXTCLOUD_MCP_EMBEDDINGS_URL is set too; choose the service or the \
+                     in-process model, not both"
+                .into(),
+        });
+    }
+    if !cfg!(feature = "embeddings-onnx") {
+        return Err(ConfigError::Invalid {
+            setting: "NEXTCLOUD_MCP_EMBEDDINGS_MODEL_DIR",
+            reason: "this build cannot run a model in process; build with \
+                     `--features embeddings-onnx` or use NEXTCLOUD_MCP_EMBEDDINGS_URL"
+                .into(),
+        });
+    }
+    Ok(Some(dir))
 }
 
 pub(super) fn embeddings_settings(
@@ -109,6 +145,7 @@ mod tests {
             embeddings_model: Some(model.into()),
             embeddings_key: Some(key.into()),
             embeddings_dimensions: Some(dims.into()),
+            embeddings_model_dir: None,
         }
     }
 
@@ -162,6 +199,31 @@ mod tests {
         ] {
             let err = embeddings_settings(bad).unwrap_err().to_string();
             assert!(err.starts_with(setting), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_model_folder_and_a_service_together_are_refused() {
+        let mut both = args("http://ollama:11434", "m", "", "384");
+        both.embeddings_model_dir = Some("/models/minilm".into());
+        let err = model_dir_setting(&both).unwrap_err().to_string();
+        assert!(err.contains("NEXTCLOUD_MCP_EMBEDDINGS_MODEL_DIR"), "{err}");
+        assert!(err.contains("NEXTCLOUD_MCP_EMBEDDINGS_URL"), "{err}");
+        assert_eq!(model_dir_setting(&EmbeddingsArgs::default()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_model_folder_needs_a_build_that_can_run_it() {
+        let only_dir = EmbeddingsArgs {
+            embeddings_model_dir: Some("/models/minilm".into()),
+            ..EmbeddingsArgs::default()
+        };
+        let got = model_dir_setting(&only_dir);
+        if cfg!(feature = "embeddings-onnx") {
+            assert_eq!(got.unwrap(), Some("/models/minilm".into()));
+        } else {
+            let err = got.unwrap_err().to_string();
+            assert!(err.contains("embeddings-onnx"), "{err}");
         }
     }
 }

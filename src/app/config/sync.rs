@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::embeddings::{EmbeddingsArgs, EmbeddingsConfig, embeddings_settings};
+use super::embeddings::{EmbeddingsArgs, EmbeddingsConfig, embeddings_settings, model_dir_setting};
 use super::{ConfigError, parse_bool};
 use crate::domain::index::DocApp;
 
@@ -32,6 +32,9 @@ pub struct SyncConfig {
     pub apps: Vec<DocApp>,
     /// Present when an embedding service is configured: hybrid search.
     pub embeddings: Option<EmbeddingsConfig>,
+    /// Present when a model runs in this process instead (never with
+    /// `embeddings`).
+    pub model_dir: Option<std::path::PathBuf>,
 }
 
 pub const DEFAULT_SCAN_INTERVAL: Duration = Duration::from_secs(300);
@@ -43,6 +46,7 @@ impl Default for SyncConfig {
             interval: DEFAULT_SCAN_INTERVAL,
             apps: DocApp::ALL.to_vec(),
             embeddings: None,
+            model_dir: None,
         }
     }
 }
@@ -86,11 +90,13 @@ pub(super) fn sync_settings(args: SyncArgs) -> Result<SyncConfig, ConfigError> {
         }
         None => DocApp::ALL.to_vec(),
     };
+    let model_dir = model_dir_setting(&args.embeddings)?;
     Ok(SyncConfig {
         enabled,
         interval,
         apps,
         embeddings: embeddings_settings(args.embeddings)?,
+        model_dir,
     })
 }
 

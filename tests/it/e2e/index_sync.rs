@@ -238,6 +238,7 @@ async fn the_sync_indexes_each_user_as_themselves_and_forgets_what_they_lose() {
         interval: Duration::from_secs(1),
         apps: vec![DocApp::Notes, DocApp::Files],
         embeddings: None,
+        model_dir: None,
     };
     let server = start_server(config).await;
     // The index tools read what unified search reads: search:read.
@@ -464,6 +465,7 @@ async fn with_an_embedder_a_search_finds_by_meaning_and_fuses_both_lists() {
             key: None,
             dimensions: STAND_IN_DIMS,
         }),
+        model_dir: None,
     };
     let server = start_server(config).await;
     let scope = "openid offline_access search:read";

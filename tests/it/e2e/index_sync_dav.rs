@@ -255,6 +255,7 @@ async fn basic_mode_indexes_calendars_tasks_contacts_and_deck_and_a_webhook_wake
         interval: Duration::from_secs(3600),
         apps: vec![DocApp::Calendar, DocApp::Contacts, DocApp::Deck],
         embeddings: None,
+        model_dir: None,
     };
     config.webhooks = WebhookConfig {
         secret: Some(SecretString::from(SECRET)),

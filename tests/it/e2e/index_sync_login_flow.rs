@@ -84,6 +84,7 @@ async fn a_connected_account_is_synced_with_its_stored_app_password() {
         interval: Duration::from_secs(1),
         apps: vec![DocApp::Notes],
         embeddings: None,
+        model_dir: None,
     };
     let server = start_server(config).await;
     // The index tools read what unified search reads: search:read.
