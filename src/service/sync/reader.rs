@@ -153,7 +153,11 @@ impl IndexReader {
         };
         query.limit = (limit * 2).clamp(MIN_CANDIDATES, MAX_CANDIDATES);
         let keyword = self.index.search(&owner, &query).await?;
-        let vector = match semantic.embedder.embed(&[request.query.clone()]).await {
+        let vector = match semantic
+            .embedder
+            .embed(std::slice::from_ref(&request.query))
+            .await
+        {
             Ok(mut made) if made.len() == 1 => made.pop().expect("one vector"),
             Ok(_) => {
                 return Ok(keyword_only(

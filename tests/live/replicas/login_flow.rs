@@ -100,7 +100,11 @@ impl World {
     /// An MCP client of `mcp_url` with Alice's sign-in token (her
     /// preferred_username is "alice").
     async fn client(&self, mcp_url: String) -> Client {
-        let token = self.key.sign(&self.idp.claims()).expose_secret().to_string();
+        let token = self
+            .key
+            .sign(&self.idp.claims())
+            .expose_secret()
+            .to_string();
         let config = StreamableHttpClientTransportConfig::with_uri(mcp_url).auth_header(token);
         ClientConfig::default()
             .serve(StreamableHttpClientTransport::from_config(config))
@@ -119,7 +123,11 @@ async fn login_flow_across_replicas(store_location: String) {
 
     // Not connected yet: a Nextcloud tool on any replica says how to connect.
     let refused = call(&clients[2], "nc_notes_get_note", json!({"note_id": 213})).await;
-    assert_tool_error("get before connecting", &refused, "provision_nextcloud_access");
+    assert_tool_error(
+        "get before connecting",
+        &refused,
+        "provision_nextcloud_access",
+    );
 
     let link = assert_ok(
         "provision",
@@ -141,7 +149,12 @@ async fn login_flow_across_replicas(store_location: String) {
     let password = world.standin.approve(&login_url, "alice");
     // Replica 1's status call takes the single successful poll.
     let connected = status(&clients[1]).await;
-    assert_eq!(connected["connected"], true, "{connected}\n{}", logs(&replicas));
+    assert_eq!(
+        connected["connected"],
+        true,
+        "{connected}\n{}",
+        logs(&replicas)
+    );
     assert_eq!(connected["login_name"], "alice", "{connected}");
     assert!(
         said(&replicas[1], "Nextcloud account connected"),
