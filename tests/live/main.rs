@@ -16,6 +16,7 @@ mod support {
     pub mod e2e;
     pub mod fixtures;
     pub mod idp;
+    pub mod login_flow;
     pub mod rotating_idp;
     #[path = "../store/harness.rs"]
     pub mod store_harness;

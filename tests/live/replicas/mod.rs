@@ -13,6 +13,7 @@
 //! NEXTCLOUD_MCP_TEST_POSTGRES_URL (skipped without it unless
 //! NEXTCLOUD_MCP_LIVE_TESTS=1); the SQLite run needs nothing.
 
+mod login_flow;
 mod process;
 mod world;
 
