@@ -82,7 +82,14 @@ impl Corpus {
         while words.len() < VOCABULARY {
             let syllables = 2 + (rng.next() % 3) as usize;
             let word: String = (0..syllables)
-                .map(|_| format!("{}{}{}", rng.pick(ONSETS), rng.pick(VOWELS), rng.pick(CODAS)))
+                .map(|_| {
+                    format!(
+                        "{}{}{}",
+                        rng.pick(ONSETS),
+                        rng.pick(VOWELS),
+                        rng.pick(CODAS)
+                    )
+                })
                 .collect();
             if seen.insert(word.clone()) {
                 words.push(word);
@@ -105,10 +112,7 @@ impl Corpus {
     }
 
     fn words(&self, rng: &mut Rng, n: usize) -> String {
-        (0..n)
-            .map(|_| self.word(rng))
-            .collect::<Vec<_>>()
-            .join(" ")
+        (0..n).map(|_| self.word(rng)).collect::<Vec<_>>().join(" ")
     }
 }
 
