@@ -306,21 +306,29 @@ pub(crate) fn tsquery_match(terms: &[String]) -> String {
         .join(" | ")
 }
 
-/// Ranked by bm25 with the title weighted five times the body; the snippet
-/// is cut from the body around the matches. The ranking runs first with the
-/// limit, so only the rows kept get a snippet: an ORDER BY over every match
-/// would otherwise make a snippet for each of them before sorting.
+/// Ranked by bm25 with the title weighted five times the body (the owner
+/// column weighs nothing); the snippet is cut from the body around the
+/// matches. The FTS query itself is scoped to the owner (`owner_key`, the
+/// hex of the owner, made by the same `hex()` as the triggers), so FTS5
+/// ranks only the owner's matches; the exact `d.owner = $2` test is kept
+/// as the guard. The ranking runs first with the limit, so only the rows
+/// kept get a snippet: an ORDER BY over every match would otherwise make a
+/// snippet for each of them before sorting. CROSS JOIN keeps the kept rows
+/// as the outer loop, so the second MATCH (the snippet needs one) looks up
+/// each kept rowid; with a plain JOIN the planner scanned every match of
+/// the terms, of every owner, a second time.
 pub(crate) const SQLITE_SEARCH: &str = "SELECT d.app, d.doc_id, d.title, \
     snippet(index_fts, 1, '**', '**', '…', 24), d.link, d.path, d.modified, -top.rank \
-    FROM (SELECT index_fts.rowid AS id, bm25(index_fts, 5.0, 1.0) AS rank \
+    FROM (SELECT index_fts.rowid AS id, bm25(index_fts, 5.0, 1.0, 0.0) AS rank \
     FROM index_fts JOIN index_documents d ON d.id = index_fts.rowid \
-    WHERE index_fts MATCH $1 AND d.owner = $2 \
+    WHERE index_fts MATCH 'owner_key : \"' || hex($2) || '\" AND (' || $1 || ')' \
+    AND d.owner = $2 \
     AND ($3 IS NULL OR d.modified >= $3) AND ($4 IS NULL OR d.modified <= $4) \
     AND ($5 IS NULL OR substr(d.path, 1, length($5)) = $5) \
     AND ($6 IS NULL OR instr($6, ',' || d.app || ',') > 0) \
     ORDER BY rank LIMIT $7) AS top \
-    JOIN index_fts ON index_fts.rowid = top.id \
-    JOIN index_documents d ON d.id = top.id \
+    CROSS JOIN index_fts ON index_fts.rowid = top.id \
+    CROSS JOIN index_documents d ON d.id = top.id \
     WHERE index_fts MATCH $1 \
     ORDER BY top.rank";
 
