@@ -76,7 +76,7 @@ impl Corpus {
     /// Two to four syllables each, from a fixed seed, without repeats: the
     /// same vocabulary in every run and for every size.
     fn new() -> Self {
-        let mut rng = Rng(0x5EED_0F_C0FFEE);
+        let mut rng = Rng(0x5EED_0FC0_FFEE);
         let mut seen = std::collections::HashSet::new();
         let mut words = Vec::with_capacity(VOCABULARY);
         while words.len() < VOCABULARY {
