@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::store::harness::Harness;
 use crate::support::e2e::*;
 use crate::support::idp::*;
 use crate::support::oauth::{OAuthWorld, Options, param, pass_through};
@@ -180,10 +181,27 @@ async fn eventually(client: &Client, query: &str, want: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_sync_indexes_each_user_as_themselves_and_forgets_what_they_lose() {
+    sync_story(None).await;
+}
+
+/// The same story on PostgreSQL (its full-text search and its own index
+/// tables); skipped without one unless live tests are required.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn on_postgres_the_sync_indexes_each_user_as_themselves_and_forgets_what_they_lose() {
+    let Some(database) = Harness::postgres().await else {
+        return;
+    };
+    sync_story(Some(database.location())).await;
+}
+
+/// Two users with offline access, their notes and files indexed, an edit, a
+/// deletion, an unshare, a refused grant and a revocation.
+async fn sync_story(store_location: Option<String>) {
     let world = OAuthWorld::start_with(
         pass_through(),
         Options {
             consent: true,
+            store_location,
             ..Options::default()
         },
     )

@@ -51,6 +51,9 @@ pub struct Options {
     /// Minted tokens name Nextcloud as an audience too, so pass-through
     /// would forward them.
     pub tokens_name_nextcloud: bool,
+    /// Where the store lives (a PostgreSQL URL, say); default: a fresh
+    /// SQLite file.
+    pub store_location: Option<String>,
 }
 
 pub struct OAuthWorld {
@@ -102,6 +105,9 @@ impl OAuthWorld {
         config.store.progressive_consent =
             options.consent && matches!(mode, AuthMode::PassThrough { .. });
         config.store.allowed_clients = options.allowed_clients;
+        if let Some(location) = options.store_location {
+            config.store.location = SecretString::from(location);
+        }
         let store_path = config.store.location.expose_secret().to_string();
         let server = start_server(config).await;
         Self {
