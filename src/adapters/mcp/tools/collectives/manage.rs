@@ -5,7 +5,7 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, schemars, tool, tool_router};
 use serde::Deserialize;
 
-use super::{CollectiveIdArgs, DEFAULT_LISTED, MAX_LISTED, collectives_text, collectives_value};
+use super::{CollectiveIdArgs, DEFAULT_LISTED, MAX_LISTED, collectives_page};
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::adapters::mcp::paging::PageArgs;
@@ -58,12 +58,7 @@ impl NextcloudMcp {
             .list_collectives()
             .await
             .or_fail()?;
-        let (shown, page) = paging.page(&list);
-        let text = collectives_text("Collectives", list.len(), shown);
-        Ok(success(
-            &collectives_value(shown, list.len(), &page),
-            page.under(text, shown.len()),
-        ))
+        collectives_page("Collectives", &list, &paging)
     }
 
     #[tool(
@@ -83,12 +78,7 @@ impl NextcloudMcp {
             .list_trashed_collectives()
             .await
             .or_fail()?;
-        let (shown, page) = paging.page(&list);
-        let text = collectives_text("Collectives in the trash", list.len(), shown);
-        Ok(success(
-            &collectives_value(shown, list.len(), &page),
-            page.under(text, shown.len()),
-        ))
+        collectives_page("Collectives in the trash", &list, &paging)
     }
 
     #[tool(

@@ -10,11 +10,12 @@ mod tags;
 
 use rmcp::schemars;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
-use crate::adapters::mcp::paging::{PageArgs, PageInfo};
+use crate::adapters::mcp::outcome::{ToolOutcome, success};
+use crate::adapters::mcp::paging::{PageArgs, PageRequest};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::collectives::{Collective, Page, PageNode};
@@ -67,17 +68,19 @@ fn collective_line(c: &Collective) -> String {
     line
 }
 
-fn collectives_text(heading: &str, total: usize, collectives: &[Collective]) -> String {
-    let mut text = format!("{heading}: {total}");
-    for c in collectives {
+/// One page of a list of collectives, as text under `heading` and as
+/// structured content with the total and how to go on.
+fn collectives_page(heading: &str, list: &[Collective], paging: &PageRequest) -> ToolOutcome {
+    let (shown, page) = paging.page(list);
+    let mut text = format!("{heading}: {}", list.len());
+    for c in shown {
         text.push('\n');
         text.push_str(&collective_line(c));
     }
-    text
-}
-
-fn collectives_value(collectives: &[Collective], total: usize, page: &PageInfo) -> Value {
-    json!({ "collectives": collectives, "total": total, "page": page })
+    Ok(success(
+        &json!({ "collectives": shown, "total": list.len(), "page": page }),
+        page.under(text, shown.len()),
+    ))
 }
 
 fn page_line(page: &Page) -> String {
