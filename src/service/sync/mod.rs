@@ -325,12 +325,7 @@ impl IndexSync {
 
     /// A failure of the whole pass: a refused credential is reported to the
     /// access (which may end the owner's sync); the owner backs off.
-    async fn nextcloud_failed(
-        &self,
-        owner: &str,
-        credential: &Credential,
-        error: &NextcloudError,
-    ) {
+    async fn nextcloud_failed(&self, owner: &str, credential: &Credential, error: &NextcloudError) {
         if matches!(error, NextcloudError::CredentialRejected) {
             self.access.rejected(owner, credential).await;
         }

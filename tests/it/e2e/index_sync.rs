@@ -282,7 +282,11 @@ async fn sync_story(store_location: Option<String>) {
         json!({"query": "milk", "mode": "semantic"}),
     )
     .await;
-    assert_tool_error("semantic without a model", &no_model, "needs an embedding model");
+    assert_tool_error(
+        "semantic without a model",
+        &no_model,
+        "needs an embedding model",
+    );
     let out = assert_ok(
         "keyword mode",
         &call(

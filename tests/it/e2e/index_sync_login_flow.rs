@@ -167,7 +167,12 @@ impl Respond for Notes {
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|t| t.split_once(':').map(|(l, _)| l.to_lowercase()))
             .unwrap_or_default();
-        *self.listed.lock().unwrap().entry(login.clone()).or_default() += 1;
+        *self
+            .listed
+            .lock()
+            .unwrap()
+            .entry(login.clone())
+            .or_default() += 1;
         if login.is_empty() || self.refused.lock().unwrap().contains(&login) {
             return ResponseTemplate::new(401);
         }
@@ -275,7 +280,10 @@ async fn a_password_revoked_in_nextcloud_stops_the_sync_until_the_user_reconnect
         "provisioning status",
         &call(&alice, "check_provisioning_status", json!({})).await,
     );
-    assert_eq!(status["connected"], true, "not marked before the sync hears the 401");
+    assert_eq!(
+        status["connected"], true,
+        "not marked before the sync hears the 401"
+    );
     let mut status = Value::Null;
     for _ in 0..200 {
         status = assert_ok(
@@ -299,7 +307,11 @@ async fn a_password_revoked_in_nextcloud_stops_the_sync_until_the_user_reconnect
         n.listed("bob") >= bob_listings + 2
     })
     .await;
-    assert_eq!(notes.listed("alice"), refused_listings, "alice is not synced");
+    assert_eq!(
+        notes.listed("alice"),
+        refused_listings,
+        "alice is not synced"
+    );
     assert_eq!(hits(&bob, "regatta").await, ["Harbour plan of bob"]);
 
     // The index status says why, and what to do.

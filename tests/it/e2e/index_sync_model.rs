@@ -30,12 +30,13 @@ const NOTES: [&str; 6] = [
     "Birthday present ideas for grandma",
 ];
 
-/// Each query paraphrases one note (by index) without a word of any note,
+/// Each query paraphrases one note (by index) and none of its words starts
+/// a word of any note (keyword search matches prefixes: "i" finds "ideas"),
 /// so the keyword half finds nothing and only meaning can rank.
 const QUERIES: [(&str, usize); 5] = [
-    ("when do I see my tooth doctor", 0),
+    ("when will my tooth doctor see me", 0),
     ("how much money may advertising spend", 1),
-    ("cooking a spiced bean stew", 2),
+    ("cooking spiced bean stew", 2),
     ("what time does my plane into Portugal depart", 3),
     ("vehicle cover expires soon", 4),
 ];
@@ -74,10 +75,12 @@ async fn a_paraphrase_finds_its_synced_note_first_by_meaning_and_in_hybrid_searc
     };
     let all_note_words: HashSet<String> = NOTES.iter().flat_map(|n| words(n)).collect();
     for (query, _) in QUERIES {
-        assert!(
-            words(query).is_disjoint(&all_note_words),
-            "the query {query:?} must share no word with any note"
-        );
+        for word in words(query) {
+            assert!(
+                !all_note_words.iter().any(|w| w.starts_with(&word)),
+                "{word:?} of the query {query:?} starts a word of a note"
+            );
+        }
     }
     let nextcloud = MockServer::start().await;
     let listing: Vec<Value> = NOTES
@@ -120,7 +123,10 @@ async fn a_paraphrase_finds_its_synced_note_first_by_meaning_and_in_hybrid_searc
 
     for (query, expected) in QUERIES {
         // Words alone find nothing.
-        assert_eq!(search(&client, query, "keyword").await, ("keyword".into(), vec![]));
+        assert_eq!(
+            search(&client, query, "keyword").await,
+            ("keyword".into(), vec![])
+        );
         for mode in ["semantic", "hybrid"] {
             let (ran, titles) = search(&client, query, mode).await;
             assert_eq!(ran, mode);
@@ -134,7 +140,12 @@ async fn a_paraphrase_finds_its_synced_note_first_by_meaning_and_in_hybrid_searc
     // The default is hybrid when a model is configured.
     let out = assert_ok(
         "default mode",
-        &call(&client, "nc_semantic_search", json!({"query": QUERIES[0].0})).await,
+        &call(
+            &client,
+            "nc_semantic_search",
+            json!({"query": QUERIES[0].0}),
+        )
+        .await,
     );
     assert_eq!(out["mode"], "hybrid");
     server.shutdown().await;

@@ -53,9 +53,9 @@ pub struct SemanticSearchArgs {
 fn parse_mode(value: Option<&str>) -> Result<Option<SearchMode>, String> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(name) => SearchMode::parse(name).map(Some).ok_or_else(|| {
-            format!("mode: '{name}' is not one of keyword, semantic, hybrid")
-        }),
+        Some(name) => SearchMode::parse(name)
+            .map(Some)
+            .ok_or_else(|| format!("mode: '{name}' is not one of keyword, semantic, hybrid")),
     }
 }
 
