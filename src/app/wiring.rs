@@ -108,7 +108,7 @@ async fn index_sync(
     let sync = IndexSync::new(
         store.clone(),
         store.clone(),
-        access,
+        access.clone(),
         connector.clone(),
         config.nextcloud_url.clone(),
         SyncSettings {
@@ -117,7 +117,8 @@ async fn index_sync(
             max_users_at_once: SYNC_USERS_AT_ONCE,
         },
     );
-    let reader = IndexReader::new(store, default_owner, config.sync.apps.clone());
+    let reader =
+        IndexReader::new(store, default_owner, config.sync.apps.clone()).with_access(access);
     let (sync, reader) = match semantic {
         Some(semantic) => (
             sync.with_semantic(semantic.clone()),

@@ -14,7 +14,9 @@ use nextcloud_mcp::adapters::embeddings::onnx::{MAX_BATCH, OnnxEmbedder};
 use nextcloud_mcp::ports::embedder::Embedder;
 use tokio::sync::OnceCell;
 
-fn model_dir() -> Option<PathBuf> {
+/// The model's folder; None (the test is skipped) when it is not set and
+/// live tests are not required.
+pub(crate) fn model_dir() -> Option<PathBuf> {
     match std::env::var_os("NEXTCLOUD_MCP_TEST_MODEL_DIR") {
         Some(dir) => Some(PathBuf::from(dir)),
         None if std::env::var("NEXTCLOUD_MCP_LIVE_TESTS").as_deref() == Ok("1") => panic!(

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{AccessCheck, BackgroundJob};
 use crate::domain::audit::{AuditEvent, AuditKind};
-use crate::domain::credential::Credential;
+use crate::domain::credential::{Credential, CredentialSecret};
 use crate::domain::time::UnixTime;
 use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
 use crate::ports::store::StoreError;
@@ -159,6 +159,30 @@ impl crate::service::sync::SyncAccess for ConnectedSyncAccess {
                 Err(AccessError::Gone(owner.to_string(), e.to_string()))
             }
             Err(e) => Err(AccessError::Transient(e.to_string())),
+        }
+    }
+
+    /// As during a tool call: Nextcloud is asked once more whom the
+    /// password belongs to, and a second refusal marks the account "needs
+    /// reconnecting", which drops it from `owners`.
+    async fn rejected(&self, owner: &str, credential: &Credential) {
+        let CredentialSecret::LoginAppPassword { login, password } = &credential.secret else {
+            return;
+        };
+        crate::service::login_flow::check_and_mark(
+            &self.accounts,
+            owner,
+            self.accounts.provider(),
+            login,
+            password,
+        )
+        .await;
+    }
+
+    async fn stopped(&self, owner: &str) -> Option<String> {
+        match self.accounts.job_credential(&self.job, owner).await {
+            Err(e @ AccountError::NeedsReconnect { .. }) => Some(e.to_string()),
+            _ => None,
         }
     }
 }

@@ -27,6 +27,22 @@ pub trait SyncAccess: Send + Sync {
     /// A credential acting as `owner` in Nextcloud. Its `user_id` may be
     /// empty when only Nextcloud knows it (bearer tokens).
     async fn credential(&self, owner: &str) -> Result<Credential, AccessError>;
+
+    /// Nextcloud refused `credential` (HTTP 401) during `owner`'s pass. A
+    /// mode whose stored credential can be revoked at Nextcloud checks it
+    /// and marks the account, which ends the owner's sync until they
+    /// reconnect; the others have nothing to mark (a refused bearer token
+    /// shows at its next refresh).
+    async fn rejected(&self, owner: &str, credential: &Credential) {
+        let _ = (owner, credential);
+    }
+
+    /// Why `owner`'s sync is stopped (their access needs the user's
+    /// action), for the status tool; None while it runs.
+    async fn stopped(&self, owner: &str) -> Option<String> {
+        let _ = owner;
+        None
+    }
 }
 
 /// Basic mode: the one configured user, with the configured app password.

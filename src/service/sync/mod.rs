@@ -26,6 +26,7 @@ pub use reader::{IndexReader, ReadError, SearchMode, SearchOutcome, SearchReques
 pub use sources::{MAX_FILE_BYTES, is_indexable_file};
 pub use user::{AppReport, PassError};
 
+use crate::domain::credential::Credential;
 use crate::domain::index::DocApp;
 use crate::domain::webhooks::WebhookEvent;
 use crate::ports::embedder::{EmbedError, Embedder};
@@ -257,7 +258,7 @@ impl IndexSync {
             {
                 Ok(user) => credential.user_id = user,
                 Err(error) => {
-                    self.failed(owner, &error);
+                    self.nextcloud_failed(owner, &credential, &error).await;
                     return OwnerOutcome::Failed;
                 }
             }
@@ -266,7 +267,7 @@ impl IndexSync {
             .lock()
             .expect("owner map lock")
             .insert(credential.user_id.clone(), owner.to_string());
-        let api = self.connector.connect(credential);
+        let api = self.connector.connect(credential.clone());
         let mut total = AppReport::default();
         let mut any_failed = false;
         for app in &self.settings.apps {
@@ -292,8 +293,12 @@ impl IndexSync {
                         }
                     }
                 }
-                Err(PassError::Nextcloud(error)) if slow_down(&error).is_some() => {
-                    self.failed(owner, &error);
+                Err(PassError::Nextcloud(error))
+                    if slow_down(&error).is_some()
+                        || matches!(error, NextcloudError::CredentialRejected) =>
+                {
+                    // Every other app would hear the same.
+                    self.nextcloud_failed(owner, &credential, &error).await;
                     return OwnerOutcome::Failed;
                 }
                 Err(error) => {
@@ -316,6 +321,15 @@ impl IndexSync {
             Some(s) => embed_app(&*s.vectors, &*s.embedder, owner, app).await,
             None => Ok(0),
         }
+    }
+
+    /// A failure of the whole pass: a refused credential is reported to the
+    /// access (which may end the owner's sync); the owner backs off.
+    async fn nextcloud_failed(&self, owner: &str, credential: &Credential, error: &NextcloudError) {
+        if matches!(error, NextcloudError::CredentialRejected) {
+            self.access.rejected(owner, credential).await;
+        }
+        self.failed(owner, error);
     }
 
     fn failed(&self, owner: &str, error: &NextcloudError) {

@@ -1,12 +1,13 @@
 //! What the search tools may do with the index: read the caller's own
 //! documents and bookkeeping, nothing else. The owner is the caller's
 //! subject; without a signed-in caller (basic mode) it is the one user the
-//! server acts as. With an embedder, a search is hybrid: one keyword query
-//! and one vector query under the same filters, fused by reciprocal rank.
+//! server acts as. With an embedder, a search is hybrid by default: one
+//! keyword query and one vector query under the same filters, fused by
+//! reciprocal rank; a caller may ask for either list alone.
 
 use std::sync::Arc;
 
-use super::Semantic;
+use super::{Semantic, SyncAccess};
 use crate::domain::index::vectors::fuse;
 use crate::domain::index::{AppIndexStatus, DocApp, IndexHit, IndexQuery, search_terms};
 use crate::domain::principal::Principal;
@@ -20,10 +21,12 @@ pub const MAX_LIMIT: u32 = 50;
 const MIN_CANDIDATES: u32 = 20;
 const MAX_CANDIDATES: u32 = 100;
 
-/// Which lists a search ran.
+/// Which lists a search ran (or is asked to run).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchMode {
     Keyword,
+    /// The vector list alone: by meaning, whatever the words.
+    Semantic,
     Hybrid,
 }
 
@@ -31,7 +34,17 @@ impl SearchMode {
     pub fn as_str(self) -> &'static str {
         match self {
             SearchMode::Keyword => "keyword",
+            SearchMode::Semantic => "semantic",
             SearchMode::Hybrid => "hybrid",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "keyword" => Some(SearchMode::Keyword),
+            "semantic" => Some(SearchMode::Semantic),
+            "hybrid" => Some(SearchMode::Hybrid),
+            _ => None,
         }
     }
 }
@@ -53,6 +66,9 @@ pub enum ReadError {
     EmptyQuery,
     #[error("{0}")]
     Invalid(String),
+    /// A semantic-only search whose query could not be embedded.
+    #[error("semantic search is unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -66,6 +82,8 @@ pub struct SearchRequest {
     pub modified_after: Option<i64>,
     pub modified_before: Option<i64>,
     pub path_prefix: Option<String>,
+    /// None: hybrid when an embedder is configured, keyword otherwise.
+    pub mode: Option<SearchMode>,
 }
 
 pub struct IndexReader {
@@ -75,6 +93,8 @@ pub struct IndexReader {
     /// The apps this deployment indexes.
     apps: Vec<DocApp>,
     semantic: Option<Semantic>,
+    /// Tells whether an owner's sync is stopped for want of their action.
+    access: Option<Arc<dyn SyncAccess>>,
 }
 
 impl IndexReader {
@@ -88,7 +108,24 @@ impl IndexReader {
             default_owner,
             apps,
             semantic: None,
+            access: None,
         }
+    }
+
+    /// The status tells when the sync's access to a user is stopped.
+    pub fn with_access(mut self, access: Arc<dyn SyncAccess>) -> Self {
+        self.access = Some(access);
+        self
+    }
+
+    /// Why the caller's sync is stopped (say, their connected account needs
+    /// reconnecting); None while it runs.
+    pub async fn stopped(&self, caller: Option<&Principal>) -> Result<Option<String>, ReadError> {
+        let owner = self.owner(caller)?;
+        Ok(match &self.access {
+            Some(access) => access.stopped(&owner).await,
+            None => None,
+        })
     }
 
     /// Searches become hybrid.
@@ -144,32 +181,44 @@ impl IndexReader {
             modified_before: request.modified_before,
             path_prefix: request.path_prefix.clone().filter(|p| !p.is_empty()),
         };
-        let Some(semantic) = &self.semantic else {
+        let semantic = match (&self.semantic, request.mode) {
+            (None, None | Some(SearchMode::Keyword)) | (Some(_), Some(SearchMode::Keyword)) => {
+                return Ok(SearchOutcome {
+                    hits: self.index.search(&owner, &query).await?,
+                    mode: SearchMode::Keyword,
+                    note: None,
+                });
+            }
+            (None, Some(mode)) => {
+                return Err(ReadError::Invalid(format!(
+                    "mode: {} search needs an embedding model, and this server has none; \
+                     use mode keyword",
+                    mode.as_str()
+                )));
+            }
+            (Some(semantic), _) => semantic,
+        };
+        if request.mode == Some(SearchMode::Semantic) {
+            let vector = self
+                .embed_query(semantic, &request.query)
+                .await
+                .map_err(ReadError::Unavailable)?;
+            let mut hits = semantic
+                .vectors
+                .vector_search(&owner, semantic.embedder.model(), &vector, &query)
+                .await?;
+            hits.truncate(limit as usize);
             return Ok(SearchOutcome {
-                hits: self.index.search(&owner, &query).await?,
-                mode: SearchMode::Keyword,
+                hits,
+                mode: SearchMode::Semantic,
                 note: None,
             });
-        };
+        }
         query.limit = (limit * 2).clamp(MIN_CANDIDATES, MAX_CANDIDATES);
         let keyword = self.index.search(&owner, &query).await?;
-        let vector = match semantic
-            .embedder
-            .embed(std::slice::from_ref(&request.query))
-            .await
-        {
-            Ok(mut made) if made.len() == 1 => made.pop().expect("one vector"),
-            Ok(_) => {
-                return Ok(keyword_only(
-                    keyword,
-                    limit,
-                    "the embedding service answered no vector".into(),
-                ));
-            }
-            Err(error) => {
-                tracing::warn!(%error, "semantic search: the query could not be embedded");
-                return Ok(keyword_only(keyword, limit, error.to_string()));
-            }
+        let vector = match self.embed_query(semantic, &request.query).await {
+            Ok(vector) => vector,
+            Err(why) => return Ok(keyword_only(keyword, limit, why)),
         };
         let near = semantic
             .vectors
@@ -180,6 +229,22 @@ impl IndexReader {
             mode: SearchMode::Hybrid,
             note: None,
         })
+    }
+
+    /// The query's vector, or why there is none.
+    async fn embed_query(&self, semantic: &Semantic, query: &str) -> Result<Vec<f32>, String> {
+        match semantic
+            .embedder
+            .embed(std::slice::from_ref(&query.to_owned()))
+            .await
+        {
+            Ok(mut made) if made.len() == 1 => Ok(made.pop().expect("one vector")),
+            Ok(_) => Err("the embedding service answered no vector".into()),
+            Err(error) => {
+                tracing::warn!(%error, "semantic search: the query could not be embedded");
+                Err(error.to_string())
+            }
+        }
     }
 
     pub async fn status(

@@ -5,6 +5,7 @@ use std::process::Command;
 use nextcloud_mcp::adapters::store::crypto::Keyring;
 use nextcloud_mcp::adapters::store::open_store;
 use nextcloud_mcp::domain::audit::{AuditEvent, AuditKind};
+use nextcloud_mcp::domain::index::{DocApp, IndexQuery, IndexedDocument, search_terms};
 use nextcloud_mcp::domain::time::UnixTime;
 use nextcloud_mcp::ports::store::RefreshGrant;
 use secrecy::{ExposeSecret, SecretString};
@@ -71,6 +72,25 @@ async fn users_audit_reseal_and_revoke() {
             ))
             .await
             .unwrap();
+        // Indexed text of alice and of bob: revoking alice takes only hers.
+        for owner in ["alice", "bob"] {
+            store
+                .upsert_documents(
+                    owner,
+                    &[IndexedDocument {
+                        app: DocApp::Notes,
+                        doc_id: "1".into(),
+                        title: format!("Budget of {owner}"),
+                        body: "Travel budget".into(),
+                        path: String::new(),
+                        link: String::new(),
+                        modified: 1_800_000_000,
+                        version: "e1".into(),
+                    }],
+                )
+                .await
+                .unwrap();
+        }
     }
 
     let (ok, users, _) = admin(&db, &old_key, None, &["users"]);
@@ -112,6 +132,22 @@ async fn users_audit_reseal_and_revoke() {
     let (ok, revoked, _) = admin(&db, &new_key, None, &["revoke", "--subject", "alice"]);
     assert!(ok, "{revoked}");
     assert!(revoked.contains("deleted=true"), "{revoked}");
+    assert!(
+        revoked.contains("index documents removed=1: alice"),
+        "{revoked}"
+    );
+    let store = open_store(&db, Some(Keyring::parse(&new_key, None).unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(store.owners().await.unwrap(), ["bob"]);
+    let budget = IndexQuery {
+        terms: search_terms("budget"),
+        limit: 10,
+        ..IndexQuery::default()
+    };
+    assert!(store.search("alice", &budget).await.unwrap().is_empty());
+    assert_eq!(store.search("bob", &budget).await.unwrap().len(), 1);
+    drop(store);
     let (_, users, _) = admin(&db, &new_key, None, &["users"]);
     assert!(users.starts_with("0 provisioned"), "{users}");
     let (ok, _, err) = admin(&db, &new_key, None, &["revoke", "--subject", "alice"]);

@@ -275,6 +275,28 @@ async fn sync_story(store_location: Option<String>) {
     eventually(&bob, "roadmap", &["files:plan.md"]).await;
     assert!(hits(&alice, "milk").await == ["notes:Groceries"]);
     assert!(hits(&bob, "milk lisbon groceries").await.is_empty());
+    // Without a model there is no search by meaning to ask for.
+    let no_model = call(
+        &alice,
+        "nc_semantic_search",
+        json!({"query": "milk", "mode": "semantic"}),
+    )
+    .await;
+    assert_tool_error(
+        "semantic without a model",
+        &no_model,
+        "needs an embedding model",
+    );
+    let out = assert_ok(
+        "keyword mode",
+        &call(
+            &alice,
+            "nc_semantic_search",
+            json!({"query": "milk", "mode": "keyword"}),
+        )
+        .await,
+    );
+    assert_eq!(out["mode"], "keyword");
 
     let status = assert_ok(
         "status",
@@ -285,6 +307,28 @@ async fn sync_story(store_location: Option<String>) {
     assert_eq!(apps[0]["documents"], 2);
     assert_eq!(apps[1]["documents"], 1);
     assert!(apps[0]["last_sync"].as_i64().is_some());
+    // Apps this deployment turned off are neither read nor searchable.
+    assert_eq!(apps.len(), 2, "{status}");
+    let asked: Vec<String> = nextcloud
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .filter(|p| {
+            p.contains("/remote.php/dav/calendars")
+                || p.contains("/remote.php/dav/addressbooks")
+                || p.contains("/apps/deck/")
+        })
+        .collect();
+    assert!(asked.is_empty(), "turned-off apps were read: {asked:?}");
+    let turned_off = call(
+        &alice,
+        "nc_semantic_search",
+        json!({"query": "budget", "doc_types": ["calendar"]}),
+    )
+    .await;
+    assert_tool_error("turned-off app", &turned_off, "not indexed on this server");
 
     // A change is found after the next pass; the old text is not.
     cloud.edit("alice", |a| {
@@ -497,6 +541,28 @@ async fn with_an_embedder_a_search_finds_by_meaning_and_fuses_both_lists() {
     // No word of the query is in the note: only the vector half finds it.
     let (mode, got) = eventually_first(&alice, "physician visit", &["notes:Dentist"]).await;
     assert_eq!(mode, "hybrid");
+    // By meaning alone the same note leads; by words alone nothing is found.
+    let by_meaning = assert_ok(
+        "semantic mode",
+        &call(
+            &alice,
+            "nc_semantic_search",
+            json!({"query": "physician visit", "mode": "semantic"}),
+        )
+        .await,
+    );
+    assert_eq!(by_meaning["mode"], "semantic");
+    assert_eq!(by_meaning["results"][0]["title"], "Dentist");
+    let by_words = assert_ok(
+        "keyword mode",
+        &call(
+            &alice,
+            "nc_semantic_search",
+            json!({"query": "physician visit", "mode": "keyword"}),
+        )
+        .await,
+    );
+    assert_eq!(by_words["results"], json!([]));
     assert!(
         got.iter().all(|t| !t.contains("Physician invoice")),
         "{got:?}"

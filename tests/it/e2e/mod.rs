@@ -16,8 +16,11 @@ mod files_meta;
 mod http;
 mod http_edges;
 mod index_sync;
+mod index_sync_backoff;
 mod index_sync_dav;
 mod index_sync_login_flow;
+#[cfg(feature = "embeddings-onnx")]
+mod index_sync_model;
 mod list_budget;
 mod login_flow;
 mod multi_user_basic;

@@ -29,15 +29,19 @@ pub fn escape_text(value: &str) -> String {
 
 /// A value written without TEXT escaping (URI, RRULE, address, date): the
 /// domain checks its shape; this is the last line of defence and drops
-/// every control character, so the value stays on its own line.
+/// every control character, so the value stays on its own line, and every
+/// backslash (none belongs in these values), which calcard reads as an
+/// escape of what follows.
 pub fn raw_value(value: &str) -> String {
-    value.replace(char::is_control, "")
+    value.replace(|c: char| c == '\\' || c.is_control(), "")
 }
 
-/// A parameter value: no quotes or control characters, quoted when it holds
-/// the characters that would end it.
+/// A parameter value: no quotes, backslashes or control characters, quoted
+/// when it holds the characters that would end it. calcard reads a
+/// backslash before a quote as an escaped quote, so one ending a quoted
+/// value would run it on into the next parameters.
 pub fn param_value(value: &str) -> String {
-    let clean = value.replace(|c: char| c == '"' || c.is_control(), "");
+    let clean = value.replace(|c: char| c == '"' || c == '\\' || c.is_control(), "");
     if clean.contains([':', ';', ',']) || clean.contains(' ') {
         format!("\"{clean}\"")
     } else {

@@ -14,7 +14,7 @@ use crate::adapters::mcp::caller::caller_of;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::scopes::Scope;
-use crate::service::sync::{IndexReader, SearchRequest};
+use crate::service::sync::{IndexReader, SearchMode, SearchRequest};
 
 /// Searching the index reads what unified search would: same scope.
 pub(in crate::adapters::mcp::tools) fn router() -> AppRouter {
@@ -44,6 +44,19 @@ pub struct SemanticSearchArgs {
     /// Only documents under this path: a folder for files (/Projects/), a category for notes.
     #[serde(default)]
     pub path_prefix: Option<String>,
+    /// keyword (by words), semantic (by meaning) or hybrid (both, fused); default: hybrid when the server has an embedding model, keyword otherwise.
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+/// The mode the caller named, if any.
+fn parse_mode(value: Option<&str>) -> Result<Option<SearchMode>, String> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(name) => SearchMode::parse(name)
+            .map(Some)
+            .ok_or_else(|| format!("mode: '{name}' is not one of keyword, semantic, hybrid")),
+    }
 }
 
 /// `2026-12-01`, `2026-12-01T10:00:00Z` or `1764547200`, as Unix seconds.
@@ -77,7 +90,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_semantic_search",
-        description = "Search your own Nextcloud documents (notes, text files, calendar events and tasks, contacts, Deck cards) in this server's index, ranked by relevance: by words, and by meaning too when the server has an embedding model (the result's mode says which ran). Each hit has its app, id, title, a snippet and a link to open it. The index is refreshed in the background; nc_get_vector_sync_status tells how fresh it is.",
+        description = "Search your own Nextcloud documents (notes, text files, calendar events and tasks, contacts, Deck cards) in this server's index, ranked by relevance: by words, and by meaning too when the server has an embedding model (the mode argument picks one or both; the result's mode says which ran). Each hit has its app, id, title, a snippet and a link to open it. The index is refreshed in the background; nc_get_vector_sync_status tells how fresh it is.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn nc_semantic_search(
@@ -87,6 +100,7 @@ impl NextcloudMcp {
     ) -> ToolOutcome {
         let reader = self.index_reader()?;
         let search = SearchRequest {
+            mode: parse_mode(args.mode.as_deref()).or_fail()?,
             modified_after: parse_when("modified_after", args.modified_after.as_deref())
                 .or_fail()?,
             modified_before: parse_when("modified_before", args.modified_before.as_deref())
@@ -148,7 +162,11 @@ impl NextcloudMcp {
         let reader = self.index_reader()?;
         let caller = caller_of(&request);
         let status = reader.status(caller.as_ref()).await.or_fail()?;
+        let stopped = reader.stopped(caller.as_ref()).await.or_fail()?;
         let mut text = String::from("Search index:");
+        if let Some(why) = &stopped {
+            text.push_str(&format!(" the sync is stopped: {why}."));
+        }
         let mut apps = Vec::new();
         for s in &status {
             text.push_str(&format!(
@@ -173,7 +191,10 @@ impl NextcloudMcp {
                 "last_error": s.state.last_error,
             }));
         }
-        Ok(success(&json!({ "apps": apps }), text))
+        Ok(success(
+            &json!({ "apps": apps, "sync_stopped": stopped }),
+            text,
+        ))
     }
 }
 
@@ -196,5 +217,15 @@ mod tests {
                 .unwrap_err()
                 .starts_with("modified_after")
         );
+    }
+
+    #[test]
+    fn modes_parse_by_name() {
+        assert_eq!(parse_mode(None), Ok(None));
+        assert_eq!(parse_mode(Some(" ")), Ok(None));
+        assert_eq!(parse_mode(Some("Semantic")), Ok(Some(SearchMode::Semantic)));
+        assert_eq!(parse_mode(Some("hybrid")), Ok(Some(SearchMode::Hybrid)));
+        assert_eq!(parse_mode(Some("keyword")), Ok(Some(SearchMode::Keyword)));
+        assert!(parse_mode(Some("fuzzy")).unwrap_err().starts_with("mode"));
     }
 }
