@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::parse_target;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::progress::{ByteProgress, Progress};
 use crate::domain::documents::{DocumentKind, DocumentText, PageSelection, Unit};
 use crate::domain::files::{FileContent, MAX_READ_BYTES, decode_text};
 use crate::domain::path::UserPath;
@@ -263,6 +264,7 @@ impl NextcloudMcp {
         path: &UserPath,
         args: &ReadFileArgs,
         parse: bool,
+        progress: Option<Progress>,
     ) -> Result<CallToolResult, ReadInstead> {
         let offset = args.offset.unwrap_or(0);
         let length = args.length.unwrap_or(MAX_READ_BYTES);
@@ -272,7 +274,19 @@ impl NextcloudMcp {
             ))
             .into());
         }
-        let range = nextcloud.read_range(path, offset, length).await.or_fail()?;
+        let reporting = progress.map(|p| p.bytes("downloaded"));
+        let range = nextcloud
+            .read_range(
+                path,
+                offset,
+                length,
+                reporting.as_ref().map(ByteProgress::callback),
+            )
+            .await;
+        if let Some(reporting) = reporting {
+            reporting.flush().await;
+        }
+        let range = range.or_fail()?;
         if parse
             && !args.wants_bytes()
             && let Some(kind) = DocumentKind::detect("", range.content_type.as_deref())
@@ -344,7 +358,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_read_file",
-        description = "Read a file as text. PDF, DOCX, ODT, XLSX, ODS, PPTX and ODP are converted to text, up to 50 pages, sheets or slides per call (page_start, page_end). Text files up to 2 MiB come whole; larger ones a part at a time, by bytes (offset, length) or by lines (line_start, line_count). Other binary files are refused with an explanation.",
+        description = "Read a file as text. PDF, DOCX, ODT, XLSX, ODS, PPTX and ODP are converted to text, up to 50 pages, sheets or slides per call (page_start, page_end). Text files up to 2 MiB come whole; larger ones a part at a time, by bytes (offset, length) or by lines (line_start, line_count). Other binary files are refused with an explanation. Reports download progress of a text file when the request carries a progress token.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn read_file(
@@ -370,7 +384,13 @@ impl NextcloudMcp {
             return self.read_lines(nextcloud.as_ref(), &path, &args).await;
         }
         match self
-            .read_bytes(nextcloud.as_ref(), &path, &args, parse)
+            .read_bytes(
+                nextcloud.as_ref(),
+                &path,
+                &args,
+                parse,
+                Progress::of(&request),
+            )
             .await
         {
             Ok(result) => Ok(result),
