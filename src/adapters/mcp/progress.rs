@@ -52,20 +52,24 @@ impl Progress {
     }
 
     /// A callback for a transfer's byte counts ("1048576 of 2097152 bytes
-    /// `verb`"). The transfer calls it from inside an HTTP body stream, which
+    /// `verb`", or "1048576 bytes `verb`" when the size is not known). The transfer calls it from inside an HTTP body stream, which
     /// must not wait on the client, so the counts go through a channel to a
     /// task that sends them; a slow client only delays its own notifications.
     pub fn bytes(self, verb: &'static str) -> ByteProgress {
-        let (to_sender, mut counts) = mpsc::unbounded_channel::<(u64, u64)>();
+        let (to_sender, mut counts) = mpsc::unbounded_channel::<(u64, Option<u64>)>();
         let sender = tokio::spawn(async move {
             while let Some((done, total)) = counts.recv().await {
-                self.report(done, Some(total), format!("{done} of {total} bytes {verb}"))
-                    .await;
+                let message = match total {
+                    Some(total) => format!("{done} of {total} bytes {verb}"),
+                    None => format!("{done} bytes {verb}"),
+                };
+                self.report(done, total, message).await;
             }
         });
         let next = AtomicU64::new(0);
         let callback: TransferProgress = Arc::new(move |done, total| {
-            if done >= total || done >= next.load(Ordering::Relaxed) {
+            let at_end = total.is_some_and(|total| done >= total);
+            if at_end || done >= next.load(Ordering::Relaxed) {
                 next.store(done.saturating_add(BYTE_STEP), Ordering::Relaxed);
                 let _ = to_sender.send((done, total));
             }

@@ -11,8 +11,9 @@ use crate::domain::files::{WriteCondition, WriteOutcome};
 use crate::domain::path::UserPath;
 use crate::domain::text_window::{ChunkSink, FileRange, Scanned};
 
-/// Told (bytes moved, bytes in all) as an upload or a download proceeds.
-pub type TransferProgress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+/// Told (bytes moved, bytes in all when known) as an upload or a download
+/// proceeds.
+pub type TransferProgress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
 
 #[async_trait]
 pub trait FileTransferApi: Send + Sync {

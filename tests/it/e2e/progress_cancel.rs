@@ -483,5 +483,28 @@ async fn a_large_read_reports_download_progress_in_order() {
         seen.last().unwrap().message.as_deref(),
         Some("1500000 of 1500000 bytes downloaded")
     );
+
+    // Lines far into the file: the scan reports how far it got (the size is
+    // not known to it) and stops once it has the lines.
+    let args = json!({"path": "big.log", "line_start": 45_000, "line_count": 2});
+    let (lines, seen) = call_with_progress(&server, "nc_webdav_read_file", args).await;
+    assert_eq!(
+        lines["content"],
+        "line 000044999 of a large log\nline 000045000 of a large log\n"
+    );
+    let done: Vec<f64> = seen.iter().map(|p| p.progress).collect();
+    assert!(done.len() >= 3, "{done:?}");
+    assert!(
+        done.windows(2).all(|w| w[1] - w[0] >= 256.0 * 1024.0),
+        "{done:?}"
+    );
+    // Line 45,001 ends at byte 1,350,030; the scan read about that far.
+    assert!(
+        *done.last().unwrap() >= 1_350_030.0 - 256.0 * 1024.0,
+        "{done:?}"
+    );
+    assert!(*done.last().unwrap() < total, "{done:?}");
+    assert!(seen.iter().all(|p| p.total.is_none()), "{seen:?}");
+    assert!(seen[0].message.as_deref().unwrap().ends_with(" bytes read"));
     server.shutdown().await;
 }

@@ -57,7 +57,7 @@ async fn take_bytes(
         if let Some(progress) = &progress
             && room > 0
         {
-            progress(bytes.len() as u64, expected);
+            progress(bytes.len() as u64, Some(expected));
         }
     }
     Ok(bytes)
@@ -75,7 +75,7 @@ fn streamed(body: Vec<u8>, progress: Option<TransferProgress>) -> Body {
     let stream = futures_util::stream::iter(chunks.into_iter().map(move |chunk| {
         sent += chunk.len() as u64;
         if let Some(progress) = &progress {
-            progress(sent, total);
+            progress(sent, Some(total));
         }
         Ok::<Bytes, std::io::Error>(chunk)
     }));
