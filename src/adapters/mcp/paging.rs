@@ -75,6 +75,30 @@ impl PageRequest {
         Ok(Self { offset, limit })
     }
 
+    /// For tools that keep the reference server's `offset` beside `cursor`:
+    /// today's cursors are offsets, so either says where the page starts.
+    /// Both at once must agree, or the caller is told to pick one.
+    pub fn parse_with_offset(
+        limit: Option<usize>,
+        cursor: Option<&str>,
+        offset: Option<usize>,
+        default: usize,
+        max: usize,
+    ) -> Result<Self, CallToolResult> {
+        let page = Self::parse(limit, cursor, default, max)?;
+        match offset {
+            None => Ok(page),
+            Some(offset) if cursor.is_none_or(|c| c.trim().is_empty()) => {
+                Ok(Self { offset, ..page })
+            }
+            Some(offset) if offset == page.offset => Ok(page),
+            Some(offset) => Err(failure(format!(
+                "offset {offset} and cursor \"{}\" disagree; pass next_cursor as cursor and leave offset out",
+                cursor.unwrap_or_default().trim()
+            ))),
+        }
+    }
+
     /// Where the page starts, for sources that page on the server.
     pub fn offset(&self) -> usize {
         self.offset
@@ -176,6 +200,18 @@ mod tests {
         let past_end = PageRequest::parse(None, Some("99"), 50, 100).unwrap();
         let (page, info) = past_end.page(&[1, 2, 3]);
         assert!(page.is_empty() && !info.has_more);
+    }
+
+    #[test]
+    fn offset_is_a_cursor_by_another_name() {
+        let by_offset = PageRequest::parse_with_offset(Some(5), None, Some(10), 50, 100).unwrap();
+        assert_eq!((by_offset.offset(), by_offset.limit()), (10, 5));
+        let both = PageRequest::parse_with_offset(None, Some("10"), Some(10), 50, 100).unwrap();
+        assert_eq!(both.offset(), 10);
+        let neither = PageRequest::parse_with_offset(None, Some(" "), None, 50, 100).unwrap();
+        assert_eq!((neither.offset(), neither.limit()), (0, 50));
+        assert!(PageRequest::parse_with_offset(None, Some("10"), Some(20), 50, 100).is_err());
+        assert!(PageRequest::parse_with_offset(Some(0), None, Some(1), 50, 100).is_err());
     }
 
     #[test]

@@ -11,18 +11,21 @@ use crate::domain::files::{WriteCondition, WriteOutcome};
 use crate::domain::path::UserPath;
 use crate::domain::text_window::{ChunkSink, FileRange, Scanned};
 
-/// Told (bytes sent, bytes in all) as an upload proceeds.
-pub type UploadProgress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+/// Told (bytes moved, bytes in all when known) as an upload or a download
+/// proceeds.
+pub type TransferProgress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
 
 #[async_trait]
 pub trait FileTransferApi: Send + Sync {
     /// Up to `length` bytes from `offset`; an offset at or past the end
-    /// gives no bytes (and the size, when the server says it).
+    /// gives no bytes (and the size, when the server says it). `progress`
+    /// hears the bytes received so far and how many are expected.
     async fn read_range(
         &self,
         path: &UserPath,
         offset: u64,
         length: u64,
+        progress: Option<TransferProgress>,
     ) -> Result<FileRange, NextcloudError>;
 
     /// Streams the file from its start into `sink` until the sink has
@@ -43,6 +46,6 @@ pub trait FileTransferApi: Send + Sync {
         body: Vec<u8>,
         content_type: Option<String>,
         condition: WriteCondition,
-        progress: Option<UploadProgress>,
+        progress: Option<TransferProgress>,
     ) -> Result<WriteOutcome, NextcloudError>;
 }

@@ -359,3 +359,137 @@ async fn newly_paged_lists_are_walked_without_loss_or_repeats() {
     client.cancel().await.unwrap();
     server.shutdown().await;
 }
+
+/// An address book of `CONTACTS` cards, answered to any REPORT, built in
+/// memory. Two people share each name, so only the uid tells them apart.
+const CONTACTS: usize = 150;
+
+fn many_cards() -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?><d:multistatus xmlns:d=\"DAV:\" xmlns:card=\"urn:ietf:params:xml:ns:carddav\">",
+    );
+    for i in 0..CONTACTS {
+        xml.push_str(&format!(
+            "<d:response><d:href>/remote.php/dav/addressbooks/users/admin/fixture-contacts/c-{i:03}.vcf</d:href>\
+             <d:propstat><d:prop><d:getetag>&quot;e{i}&quot;</d:getetag><card:address-data>BEGIN:VCARD&#13;\n\
+             VERSION:3.0&#13;\nUID:c-{i:03}&#13;\nFN:Person {:03}&#13;\nEND:VCARD&#13;\n</card:address-data>\
+             </d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>",
+            i / 2
+        ));
+    }
+    xml.push_str("</d:multistatus>");
+    xml
+}
+
+/// Table rows as Tables' REST API answers them: `limit` from `offset`.
+struct RowPages(usize);
+
+impl wiremock::Respond for RowPages {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let query = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        let rows: Vec<Value> = (query("offset")..self.0)
+            .take(query("limit"))
+            .map(|i| {
+                json!({"id": 1000 + i, "tableId": 1, "createdBy": "admin", "createdAt": "2026-11-23 08:00:00",
+                       "lastEditBy": "admin", "lastEditAt": "2026-11-23 08:00:00",
+                       "data": [{"columnId": 10, "value": format!("Row {i}")}]})
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(rows)
+    }
+}
+
+#[tokio::test]
+async fn contacts_and_table_rows_are_walked_without_loss_or_repeats() {
+    let nc = MockServer::start().await;
+    crate::support::dav::carddav_discovery(&nc).await;
+    serve_capture_with_priority(
+        &nc,
+        "PROPFIND",
+        &format!("^{}$", crate::support::dav::BOOK_HOME),
+        "carddav",
+        "04-list-addressbooks",
+        5,
+    )
+    .await;
+    Mock::given(method("REPORT"))
+        .and(path_regex(
+            "^/remote.php/dav/addressbooks/users/admin/fixture-contacts/$",
+        ))
+        .respond_with(
+            ResponseTemplate::new(207).set_body_raw(many_cards(), "application/xml; charset=utf-8"),
+        )
+        .mount(&nc)
+        .await;
+    let columns = json!([{ "id": 10, "title": "Name", "type": "text", "subtype": "line", "mandatory": true, "selectionOptions": [] }]);
+    mount_json_reply(
+        &nc,
+        "GET",
+        "^/ocs/v2.php/apps/tables/api/2/columns/table/1$",
+        200,
+        ocs_envelope(columns),
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/index.php/apps/tables/api/1/tables/1/rows$"))
+        .respond_with(RowPages(130))
+        .mount(&nc)
+        .await;
+    catch_all(&nc).await;
+    let (server, client) = start_app_server(&nc).await;
+
+    let contacts = walk(
+        &client,
+        "nc_contacts_list_contacts",
+        json!({"addressbook": "fixture-contacts"}),
+        "contacts",
+        40,
+    )
+    .await;
+    assert_eq!(unique("contacts", &contacts, "uid").len(), CONTACTS);
+    let rows = walk(
+        &client,
+        "nc_tables_read_table",
+        json!({"table_id": 1}),
+        "rows",
+        50,
+    )
+    .await;
+    assert_eq!(unique("rows", &rows, "id").len(), 130);
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["values"]["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "Row 0");
+    assert_eq!(names[129], "Row 129");
+
+    // The reference server's offset still works, and says what follows.
+    let second = call(
+        &client,
+        "nc_contacts_list_contacts",
+        json!({"addressbook": "fixture-contacts", "limit": 100, "offset": 100}),
+    )
+    .await;
+    let second = assert_ok("contacts by offset", &second);
+    assert_eq!(second["contacts"].as_array().unwrap().len(), 50);
+    assert_eq!(second["page"]["has_more"], false);
+    let rows = call(
+        &client,
+        "nc_tables_read_table",
+        json!({"table_id": 1, "limit": 100, "offset": 20}),
+    )
+    .await;
+    assert!(text_of(&rows).contains("more: call again with cursor \"120\""));
+    let rows = assert_ok("rows by offset", &rows);
+    assert_eq!(rows["next_offset"], 120);
+    assert_eq!(rows["page"]["next_cursor"], "120");
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+}

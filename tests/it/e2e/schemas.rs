@@ -103,6 +103,107 @@ async fn every_tool_has_a_title_and_every_argument_a_description_in_a_portable_s
     server.shutdown().await;
 }
 
+/// Arguments that do nothing in these tools. Each is gone, or (where the
+/// reference server's tool has it, so clients send it) says plainly that it
+/// is accepted for compatibility and ignored.
+const DO_NOTHING: &[(&str, &str)] = &[
+    ("nc_calendar_get_event", "etag"),
+    ("nc_contacts_get_contact", "etag"),
+    ("nc_contacts_create_contact", "etag"),
+    ("nc_calendar_delete_todo", "completed"),
+    ("nc_contacts_delete_addressbook", "display_name"),
+    ("nc_contacts_list_contacts", "include_photos"),
+    ("nc_contacts_search_contacts", "include_photos"),
+];
+
+const SAYS_IGNORED: &str = "accepted for compatibility and ignored";
+
+/// What is wrong with `description` of an argument of `tool`: an argument
+/// that is ignored must say so as [`SAYS_IGNORED`], and no argument speaks
+/// of what another tool does with it ("For delete: ..." on a get).
+fn claim_faults(tool: &str, name: &str, description: &str) -> Vec<String> {
+    let lower = description.to_lowercase();
+    let mut faults = Vec::new();
+    if lower.contains("ignore") && !lower.contains(SAYS_IGNORED) {
+        faults.push(format!(
+            "{tool}.{name}: ignored without saying it is accepted for compatibility"
+        ));
+    }
+    for action in ["get", "create", "update", "delete", "complete"] {
+        let about_other = [
+            format!("for {action}:"),
+            format!("{action} ignores"),
+            format!("ignored on {action}"),
+        ]
+        .iter()
+        .any(|p| lower.contains(p.as_str()));
+        if about_other && !tool.contains(action) && !tool.contains("manage") {
+            faults.push(format!("{tool}.{name}: describes what {action} does"));
+        }
+    }
+    faults
+}
+
+#[tokio::test]
+async fn no_argument_claims_an_effect_it_does_not_have() {
+    let nc = MockServer::start().await;
+    let (server, client) = start_app_server(&nc).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    let mut faults = Vec::new();
+    for tool in &tools {
+        let schema = Value::Object((*tool.input_schema).clone());
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, property) in properties {
+            let description = property
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            faults.extend(claim_faults(&tool.name, name, description));
+            let does_nothing = DO_NOTHING.contains(&(tool.name.as_ref(), name.as_str()));
+            if does_nothing && !description.to_lowercase().starts_with(SAYS_IGNORED) {
+                faults.push(format!(
+                    "{}.{name}: does nothing but says \"{description}\"",
+                    tool.name
+                ));
+            }
+        }
+    }
+    // The walk saw the tools it is about.
+    for (tool, _) in DO_NOTHING {
+        assert!(tools.iter().any(|t| t.name == *tool), "{tool} not listed");
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+    // What the old descriptions said is caught.
+    assert!(
+        !claim_faults(
+            "nc_calendar_get_event",
+            "etag",
+            "For delete: only delete if the event still has this etag. Get ignores it."
+        )
+        .is_empty()
+    );
+    assert!(
+        !claim_faults(
+            "nc_contacts_delete_addressbook",
+            "display_name",
+            "Shown name, for create; ignored on delete."
+        )
+        .is_empty()
+    );
+    assert!(
+        !claim_faults(
+            "nc_contacts_list_contacts",
+            "include_photos",
+            "Ignored: photos are never returned."
+        )
+        .is_empty()
+    );
+    client.cancel().await.unwrap();
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn unknown_and_ill_typed_arguments_are_refused_with_a_sentence() {
     let nc = MockServer::start().await;

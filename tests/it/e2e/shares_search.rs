@@ -242,3 +242,46 @@ async fn search_tools_against_real_captures() {
     client.cancel().await.unwrap();
     server.shutdown().await;
 }
+
+/// Nextcloud's rate limiter allows 20 share creations per 10 minutes; past
+/// that, an OCS route answers HTTP 429 with a failure envelope whose status
+/// code is 429 too (no capture has one, so it is built here, as Tables'
+/// contract test builds it). Nextcloud itself sends no `Retry-After`; a proxy
+/// in front of it may.
+#[tokio::test]
+async fn a_rate_limited_share_creation_says_so_and_when_to_retry() {
+    let limited = json!({"ocs": {"meta": {"status": "failure", "statuscode": 429, "message": ""}, "data": []}});
+    for (retry_after, when) in [
+        (None, "wait a few minutes before retrying"),
+        (Some("120"), "retry after 120 s"),
+    ] {
+        let nc = MockServer::start().await;
+        let mut reply = ResponseTemplate::new(429).set_body_json(limited.clone());
+        if let Some(seconds) = retry_after {
+            reply = reply.insert_header("Retry-After", seconds);
+        }
+        Mock::given(method("POST"))
+            .and(path_regex(format!("{SHARES}/shares$")))
+            .respond_with(reply)
+            .mount(&nc)
+            .await;
+        let (server, client) = start_app_server(&nc).await;
+        for (tool, args) in [
+            (
+                "nc_share_create",
+                json!({"path": "Fixtures", "share_type": 0, "share_with": "alice"}),
+            ),
+            (
+                "nc_share_create_public_link",
+                json!({"path": "Fixtures/hello.txt"}),
+            ),
+        ] {
+            let result = call(&client, tool, args).await;
+            assert_tool_error(tool, &result, "rate limited this request (HTTP 429)");
+            assert_tool_error(tool, &result, when);
+            assert!(!text_of(&result).contains("rejected the request"));
+        }
+        client.cancel().await.unwrap();
+        server.shutdown().await;
+    }
+}

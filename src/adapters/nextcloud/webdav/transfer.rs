@@ -14,7 +14,7 @@ use super::super::http::NextcloudSession;
 use crate::domain::files::{WriteCondition, WriteOutcome};
 use crate::domain::path::UserPath;
 use crate::domain::text_window::{ChunkSink, FileRange, Scanned};
-use crate::ports::nextcloud::{FileTransferApi, NextcloudError, UploadProgress};
+use crate::ports::nextcloud::{FileTransferApi, NextcloudError, TransferProgress};
 
 /// Upload chunk: small enough for frequent progress, large enough that the
 /// per-chunk cost vanishes.
@@ -32,11 +32,14 @@ fn range_total(response: &Response) -> Option<u64> {
 }
 
 /// Reads at most `length` bytes, skipping `skip` first (a server that
-/// ignored the Range header sends the file from its start).
+/// ignored the Range header sends the file from its start), telling
+/// `progress` how many of `expected` have come.
 async fn take_bytes(
     mut response: Response,
     mut skip: u64,
     length: u64,
+    expected: u64,
+    progress: Option<TransferProgress>,
 ) -> Result<Vec<u8>, NextcloudError> {
     let mut bytes = Vec::new();
     while (bytes.len() as u64) < length {
@@ -51,12 +54,17 @@ async fn take_bytes(
         }
         let room = (length - bytes.len() as u64).min(chunk.len() as u64) as usize;
         bytes.extend_from_slice(&chunk[..room]);
+        if let Some(progress) = &progress
+            && room > 0
+        {
+            progress(bytes.len() as u64, Some(expected));
+        }
     }
     Ok(bytes)
 }
 
 /// The body as a stream of slices of one buffer, reporting each as it goes.
-fn streamed(body: Vec<u8>, progress: Option<UploadProgress>) -> Body {
+fn streamed(body: Vec<u8>, progress: Option<TransferProgress>) -> Body {
     let body = Bytes::from(body);
     let total = body.len() as u64;
     let chunks: Vec<Bytes> = (0..body.len())
@@ -67,7 +75,7 @@ fn streamed(body: Vec<u8>, progress: Option<UploadProgress>) -> Body {
     let stream = futures_util::stream::iter(chunks.into_iter().map(move |chunk| {
         sent += chunk.len() as u64;
         if let Some(progress) = &progress {
-            progress(sent, total);
+            progress(sent, Some(total));
         }
         Ok::<Bytes, std::io::Error>(chunk)
     }));
@@ -81,6 +89,7 @@ impl FileTransferApi for NextcloudSession {
         path: &UserPath,
         offset: u64,
         length: u64,
+        progress: Option<TransferProgress>,
     ) -> Result<FileRange, NextcloudError> {
         let what = path.to_string();
         let last = offset.saturating_add(length.max(1) - 1);
@@ -110,7 +119,8 @@ impl FileTransferApi for NextcloudSession {
         } else {
             (offset, response.content_length())
         };
-        let bytes = take_bytes(response, skip, length).await?;
+        let expected = total_size.map_or(length, |total| total.saturating_sub(offset).min(length));
+        let bytes = take_bytes(response, skip, length, expected, progress).await?;
         Ok(FileRange {
             bytes,
             offset,
@@ -160,7 +170,7 @@ impl FileTransferApi for NextcloudSession {
         body: Vec<u8>,
         content_type: Option<String>,
         condition: WriteCondition,
-        progress: Option<UploadProgress>,
+        progress: Option<TransferProgress>,
     ) -> Result<WriteOutcome, NextcloudError> {
         let what = path.to_string();
         // The length is sent, so the upload is not chunk-encoded: some PHP

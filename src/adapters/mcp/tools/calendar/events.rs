@@ -38,13 +38,23 @@ pub struct UpdateEventArgs {
     pub fields: EventFields,
 }
 
+/// Get takes no etag: a read has no version to check, and the reference
+/// server's tool has none either.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct EventRefArgs {
     /// Calendar id or display name the event is in.
     pub calendar_name: String,
     /// The event's uid, as returned by list or create.
     pub event_uid: String,
-    /// For delete: only delete if the event still has this etag. Get ignores it.
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct DeleteEventArgs {
+    /// Calendar id or display name the event is in.
+    pub calendar_name: String,
+    /// The event's uid, as returned by list or create.
+    pub event_uid: String,
+    /// Only delete if the event still has this etag (from your last read).
     #[serde(default)]
     pub etag: Option<String>,
 }
@@ -153,7 +163,7 @@ impl NextcloudMcp {
     )]
     async fn delete_event(
         &self,
-        Parameters(args): Parameters<EventRefArgs>,
+        Parameters(args): Parameters<DeleteEventArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let nc = self.nextcloud(&request).await?;

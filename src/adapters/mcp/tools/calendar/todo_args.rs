@@ -109,15 +109,28 @@ pub struct UpdateTodoArgs {
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-pub struct TodoRefArgs {
+pub struct CompleteTodoArgs {
     /// Calendar id or display name the task is in.
     pub calendar_name: String,
     /// The task's uid, as returned by list or create.
     pub todo_uid: String,
-    /// For complete: when it was done (ISO 8601, default now). Delete ignores it.
+    /// When it was done (ISO 8601, default now).
     #[serde(default)]
     pub completed: Option<String>,
     /// The etag from your last read; the change is refused if the task changed since.
+    #[serde(default)]
+    pub etag: Option<String>,
+}
+
+/// Delete takes no completion time: it would do nothing, and the reference
+/// server's tool has none.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct DeleteTodoArgs {
+    /// Calendar id or display name the task is in.
+    pub calendar_name: String,
+    /// The task's uid, as returned by list or create.
+    pub todo_uid: String,
+    /// The etag from your last read; the delete is refused if the task changed since.
     #[serde(default)]
     pub etag: Option<String>,
 }

@@ -10,8 +10,8 @@ use rmcp::{RoleServer, tool, tool_router};
 
 use super::support::{calendars_for, pick_calendar};
 use super::todo_args::{
-    CreateTodoArgs, ListTodosArgs, TodoFilterArgs, TodoRefArgs, UpdateTodoArgs, filter, reminders,
-    status, when, zone,
+    CompleteTodoArgs, CreateTodoArgs, DeleteTodoArgs, ListTodosArgs, TodoFilterArgs,
+    UpdateTodoArgs, filter, reminders, status, when, zone,
 };
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::fan_out;
@@ -207,7 +207,7 @@ impl NextcloudMcp {
     )]
     async fn complete_todo(
         &self,
-        Parameters(args): Parameters<TodoRefArgs>,
+        Parameters(args): Parameters<CompleteTodoArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let at = when("completed", &args.completed, Some(Tz::UTC))?
@@ -236,7 +236,7 @@ impl NextcloudMcp {
     )]
     async fn delete_todo(
         &self,
-        Parameters(args): Parameters<TodoRefArgs>,
+        Parameters(args): Parameters<DeleteTodoArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let nc = self.nextcloud(&request).await?;

@@ -17,25 +17,36 @@ type Fail<T> = Result<T, CallToolResult>;
 pub struct AddressBookArgs {
     /// Address book id (e.g. "contacts"; letters, digits, - and _ when creating) or display name.
     pub name: String,
-    /// Shown name, for create; ignored on delete.
+    /// Shown name (default the id).
     #[serde(default)]
     pub display_name: Option<String>,
-    /// Description of the address book, for create; ignored on delete.
+    /// Description of the address book.
     #[serde(default)]
     pub description: Option<String>,
+}
+
+/// Delete takes only the name: a display name or description would do
+/// nothing, and the reference server's tool has neither.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct DeleteAddressBookArgs {
+    /// Address book id (e.g. "contacts") or display name.
+    pub name: String,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ListContactsArgs {
     /// Address book id or display name.
     pub addressbook: String,
-    /// Most contacts (default 100, at most 1000).
+    /// Most contacts per page (default 100, at most 1000).
     #[serde(default)]
     pub limit: Option<usize>,
-    /// How many contacts to skip, for the next page (default 0).
+    /// next_cursor from the previous page; omit for the first page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// How many contacts to skip (default 0); another way to say cursor, kept for the reference server's callers.
     #[serde(default)]
     pub offset: Option<usize>,
-    /// Ignored: photos are never returned.
+    /// Accepted for compatibility and ignored: photos are never returned.
     #[serde(default)]
     pub include_photos: bool,
 }
@@ -47,7 +58,7 @@ pub struct SearchContactsArgs {
     /// One address book; default all.
     #[serde(default)]
     pub addressbook: Option<String>,
-    /// Ignored: photos are never returned. Accepted for compatibility.
+    /// Accepted for compatibility and ignored: photos are never returned.
     #[serde(default)]
     pub include_photos: bool,
     #[serde(flatten)]
@@ -60,21 +71,42 @@ pub struct ContactRefArgs {
     pub addressbook: String,
     /// The contact's uid, as returned by list or search.
     pub uid: String,
-    /// For delete: only if the contact still has this etag. Get ignores it.
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct DeleteContactArgs {
+    /// Address book id or display name.
+    pub addressbook: String,
+    /// The contact's uid, as returned by list or search.
+    pub uid: String,
+    /// Only delete if the contact still has this etag (from your last read).
     #[serde(default)]
     pub etag: Option<String>,
 }
 
+/// Create takes no etag: a new contact has no version to check, and the
+/// reference server's tool has none.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-pub struct WriteContactArgs {
+pub struct CreateContactArgs {
     /// Address book id or display name.
     pub addressbook: String,
-    /// The contact's UID; for create, default a new random one.
+    /// The new contact's UID; default a new random one.
     #[serde(default)]
     pub uid: Option<String>,
-    /// Fields: fn, given_name, family_name, nickname, email, tel, org, title, adr, bday, note, url, categories. email/tel take a string, a list, or [{"value": ..., "type": "work"}]; adr takes {"street", "city", "region", "postal_code", "country", "type"}. On update, fields not named stay as they are and null removes one.
+    /// Fields: fn, given_name, family_name, nickname, email, tel, org, title, adr, bday, note, url, categories. email/tel take a string, a list, or [{"value": ..., "type": "work"}]; adr takes {"street", "city", "region", "postal_code", "country", "type"}.
     pub contact_data: Map<String, Value>,
-    /// For update: the etag from your last read; the update fails if the contact changed since. Create ignores it.
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct UpdateContactArgs {
+    /// Address book id or display name.
+    pub addressbook: String,
+    /// The contact's UID, as returned by list or search.
+    #[serde(default)]
+    pub uid: Option<String>,
+    /// Fields: fn, given_name, family_name, nickname, email, tel, org, title, adr, bday, note, url, categories. email/tel take a string, a list, or [{"value": ..., "type": "work"}]; adr takes {"street", "city", "region", "postal_code", "country", "type"}. Fields not named stay as they are and null removes one.
+    pub contact_data: Map<String, Value>,
+    /// The etag from your last read; the update fails if the contact changed since.
     #[serde(default)]
     pub etag: Option<String>,
 }

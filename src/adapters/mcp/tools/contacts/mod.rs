@@ -12,13 +12,14 @@ use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::fan_out;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
-use crate::adapters::mcp::paging::{PageArgs, PageInfo};
+use crate::adapters::mcp::paging::{PageArgs, PageInfo, PageRequest};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::calendar::check_collection_name;
 use crate::domain::contacts::{Contact, ContactPatch};
 use crate::domain::scopes::Scope;
 use args::{
-    AddressBookArgs, ContactRefArgs, ListContactsArgs, SearchContactsArgs, WriteContactArgs, book,
+    AddressBookArgs, ContactRefArgs, CreateContactArgs, DeleteAddressBookArgs, DeleteContactArgs,
+    ListContactsArgs, SearchContactsArgs, UpdateContactArgs, book,
 };
 
 /// Contacts are core Nextcloud (CardDAV), present on every server.
@@ -151,7 +152,7 @@ impl NextcloudMcp {
     )]
     async fn delete_addressbook(
         &self,
-        Parameters(args): Parameters<AddressBookArgs>,
+        Parameters(args): Parameters<DeleteAddressBookArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let nc = self.nextcloud(&request).await?;
@@ -165,7 +166,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_list_contacts",
-        description = "List the contacts of an address book (name, emails, phones, organisation, uid, etag), sorted by name, with limit and offset.",
+        description = "List the contacts of an address book (name, emails, phones, organisation, uid, etag), sorted by name, a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn list_contacts(
@@ -173,25 +174,24 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListContactsArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        let limit = args.limit.unwrap_or(100);
-        if limit == 0 || limit > MAX_LIMIT {
-            return Err(failure(format!("limit must be between 1 and {MAX_LIMIT}")));
-        }
+        let paging = PageRequest::parse_with_offset(
+            args.limit,
+            args.cursor.as_deref(),
+            args.offset,
+            DEFAULT_LIMIT,
+            MAX_LIMIT,
+        )?;
         let nc = self.nextcloud(&request).await?;
         let found = book(nc.as_ref(), &args.addressbook).await?;
         let mut contacts = nc.list_contacts(&found.name, None).await.or_fail()?;
-        contacts.sort_by_key(|c| c.full_name.to_lowercase());
-        let total = contacts.len();
-        let page: Vec<Contact> = contacts
-            .into_iter()
-            .skip(args.offset.unwrap_or(0))
-            .take(limit)
-            .collect();
+        // The uid breaks ties between equal names, so pages never swap them.
+        contacts.sort_by_cached_key(|c| (c.full_name.to_lowercase(), c.uid.clone()));
+        let (shown, page) = paging.page(&contacts);
         let mut heading = format!("Contacts in {}", found.name);
         if args.include_photos {
             heading.push_str(" (photos are never returned)");
         }
-        Ok(contacts_result(&page, total, heading, None))
+        Ok(contacts_result(shown, contacts.len(), heading, Some(&page)))
     }
 
     #[tool(
@@ -274,7 +274,7 @@ impl NextcloudMcp {
     )]
     async fn create_contact(
         &self,
-        Parameters(args): Parameters<WriteContactArgs>,
+        Parameters(args): Parameters<CreateContactArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let patch = ContactPatch::from_json(&args.contact_data).or_fail()?;
@@ -314,7 +314,7 @@ impl NextcloudMcp {
     )]
     async fn update_contact(
         &self,
-        Parameters(args): Parameters<WriteContactArgs>,
+        Parameters(args): Parameters<UpdateContactArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let uid = args
@@ -351,7 +351,7 @@ impl NextcloudMcp {
     )]
     async fn delete_contact(
         &self,
-        Parameters(args): Parameters<ContactRefArgs>,
+        Parameters(args): Parameters<DeleteContactArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
         let nc = self.nextcloud(&request).await?;

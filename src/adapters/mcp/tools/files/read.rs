@@ -10,11 +10,12 @@ use serde::Deserialize;
 use super::parse_target;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
+use crate::adapters::mcp::progress::{ByteProgress, Progress};
 use crate::domain::documents::{DocumentKind, DocumentText, PageSelection, Unit};
 use crate::domain::files::{FileContent, MAX_READ_BYTES, decode_text};
 use crate::domain::path::UserPath;
-use crate::domain::text_window::{LineWindow, decode_byte_range};
-use crate::ports::nextcloud::NextcloudApi;
+use crate::domain::text_window::{ChunkSink, LineWindow, decode_byte_range};
+use crate::ports::nextcloud::{NextcloudApi, TransferProgress};
 
 /// Lines returned when `line_count` is not given.
 const DEFAULT_LINE_COUNT: u64 = 500;
@@ -103,6 +104,24 @@ fn scanned_note(doc: &DocumentText) -> Option<String> {
         "Pages without a text layer (probably scanned images): {}.",
         pages.join(", ")
     ))
+}
+
+/// A line window that also tells the progress reporter how far the scan
+/// got; the file's size is not known to it, so no total is given.
+struct Counted<'a> {
+    inner: &'a mut LineWindow,
+    seen: u64,
+    report: Option<TransferProgress>,
+}
+
+impl ChunkSink for Counted<'_> {
+    fn accept(&mut self, chunk: &[u8]) -> bool {
+        self.seen += chunk.len() as u64;
+        if let Some(report) = &self.report {
+            report(self.seen, None);
+        }
+        self.inner.accept(chunk)
+    }
 }
 
 /// What the answer says about the file besides its text.
@@ -215,6 +234,7 @@ impl NextcloudMcp {
         nextcloud: &dyn NextcloudApi,
         path: &UserPath,
         args: &ReadFileArgs,
+        progress: Option<Progress>,
     ) -> ToolOutcome {
         let first = args.line_start.unwrap_or(1);
         let count = args.line_count.unwrap_or(DEFAULT_LINE_COUNT);
@@ -224,10 +244,20 @@ impl NextcloudMcp {
             ));
         }
         let mut window = LineWindow::new(first, count, MAX_READ_BYTES as usize);
+        let reporting = progress.map(|p| p.bytes("read"));
+        let mut counted = Counted {
+            inner: &mut window,
+            seen: 0,
+            report: reporting.as_ref().map(ByteProgress::callback),
+        };
         let scanned = nextcloud
-            .scan_file(path, &mut window, MAX_LINE_SCAN_BYTES)
-            .await
-            .map_err(|e| {
+            .scan_file(path, &mut counted, MAX_LINE_SCAN_BYTES)
+            .await;
+        drop(counted);
+        if let Some(reporting) = reporting {
+            reporting.flush().await;
+        }
+        let scanned = scanned.map_err(|e| {
                 failure(format!(
                     "{e}; lines are looked for in the first {MAX_LINE_SCAN_BYTES} bytes, read further with offset and length"
                 ))
@@ -263,6 +293,7 @@ impl NextcloudMcp {
         path: &UserPath,
         args: &ReadFileArgs,
         parse: bool,
+        progress: Option<Progress>,
     ) -> Result<CallToolResult, ReadInstead> {
         let offset = args.offset.unwrap_or(0);
         let length = args.length.unwrap_or(MAX_READ_BYTES);
@@ -272,7 +303,19 @@ impl NextcloudMcp {
             ))
             .into());
         }
-        let range = nextcloud.read_range(path, offset, length).await.or_fail()?;
+        let reporting = progress.map(|p| p.bytes("downloaded"));
+        let range = nextcloud
+            .read_range(
+                path,
+                offset,
+                length,
+                reporting.as_ref().map(ByteProgress::callback),
+            )
+            .await;
+        if let Some(reporting) = reporting {
+            reporting.flush().await;
+        }
+        let range = range.or_fail()?;
         if parse
             && !args.wants_bytes()
             && let Some(kind) = DocumentKind::detect("", range.content_type.as_deref())
@@ -344,7 +387,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_read_file",
-        description = "Read a file as text. PDF, DOCX, ODT, XLSX, ODS, PPTX and ODP are converted to text, up to 50 pages, sheets or slides per call (page_start, page_end). Text files up to 2 MiB come whole; larger ones a part at a time, by bytes (offset, length) or by lines (line_start, line_count). Other binary files are refused with an explanation.",
+        description = "Read a file as text. PDF, DOCX, ODT, XLSX, ODS, PPTX and ODP are converted to text, up to 50 pages, sheets or slides per call (page_start, page_end). Text files up to 2 MiB come whole; larger ones a part at a time, by bytes (offset, length) or by lines (line_start, line_count). Other binary files are refused with an explanation. Reports how far a text file's download got when the request carries a progress token.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn read_file(
@@ -367,10 +410,18 @@ impl NextcloudMcp {
                 .await;
         }
         if args.wants_lines() {
-            return self.read_lines(nextcloud.as_ref(), &path, &args).await;
+            return self
+                .read_lines(nextcloud.as_ref(), &path, &args, Progress::of(&request))
+                .await;
         }
         match self
-            .read_bytes(nextcloud.as_ref(), &path, &args, parse)
+            .read_bytes(
+                nextcloud.as_ref(),
+                &path,
+                &args,
+                parse,
+                Progress::of(&request),
+            )
             .await
         {
             Ok(result) => Ok(result),

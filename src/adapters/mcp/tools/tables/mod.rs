@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::AppRouter;
 use crate::adapters::mcp::NextcloudMcp;
 use crate::adapters::mcp::outcome::{OrFail, ToolOutcome, failure, success};
-use crate::adapters::mcp::paging::PageArgs;
+use crate::adapters::mcp::paging::{PageArgs, PageInfo, PageRequest};
 use crate::adapters::mcp::tool_scopes::Access;
 use crate::domain::capabilities::App;
 use crate::domain::scopes::Scope;
@@ -26,9 +26,10 @@ pub(super) fn router() -> AppRouter {
     )
 }
 
-const DEFAULT_ROW_LIMIT: u32 = 50;
-const MAX_ROW_LIMIT: u32 = 500;
-const MAX_OFFSET: u32 = 10_000_000;
+const DEFAULT_ROW_LIMIT: usize = 50;
+const MAX_ROW_LIMIT: usize = 500;
+/// Tables takes the offset as a 32-bit number; this keeps it well inside.
+const MAX_OFFSET: usize = 10_000_000;
 /// A table's entry is an id, a title and two counts.
 const DEFAULT_TABLE_LIMIT: usize = 100;
 const MAX_TABLE_LIMIT: usize = 1000;
@@ -68,12 +69,15 @@ pub struct TableIdArgs {
 pub struct ReadTableArgs {
     /// The table's numeric id (see nc_tables_list_tables).
     pub table_id: u64,
-    /// How many rows (default 50, at most 500).
+    /// Most rows per page (default 50, at most 500).
     #[serde(default)]
-    pub limit: Option<u32>,
-    /// How many rows to skip, for paging (default 0).
+    pub limit: Option<usize>,
+    /// next_cursor from the previous page; omit for the first page.
     #[serde(default)]
-    pub offset: Option<u32>,
+    pub cursor: Option<String>,
+    /// How many rows to skip (default 0); another way to say cursor, kept for the reference server's callers.
+    #[serde(default)]
+    pub offset: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -179,7 +183,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_tables_read_table",
-        description = "Read a page of a table's rows, with values keyed by column title (limit, offset for paging).",
+        description = "Read a page of a table's rows, with values keyed by column title, a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn nc_tables_read_table(
@@ -187,33 +191,48 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ReadTableArgs>,
         request: RequestContext<RoleServer>,
     ) -> ToolOutcome {
-        let limit = args.limit.unwrap_or(DEFAULT_ROW_LIMIT);
-        if !(1..=MAX_ROW_LIMIT).contains(&limit) {
-            return Err(failure(format!("limit must be from 1 to {MAX_ROW_LIMIT}")));
-        }
-        let offset = args.offset.unwrap_or(0);
+        let paging = PageRequest::parse_with_offset(
+            args.limit,
+            args.cursor.as_deref(),
+            args.offset,
+            DEFAULT_ROW_LIMIT,
+            MAX_ROW_LIMIT,
+        )?;
+        let offset = paging.offset();
         if offset > MAX_OFFSET {
             return Err(failure(format!("offset must be at most {MAX_OFFSET}")));
         }
+        let limit = paging.limit();
         let nextcloud = self.nextcloud(&request).await?;
         let columns = nextcloud.list_columns(args.table_id).await.or_fail()?;
-        let rows = nextcloud
-            .list_rows(args.table_id, limit, offset)
+        // Tables does not say how many rows a table has: one row past the
+        // page tells whether another page follows.
+        let mut rows = nextcloud
+            .list_rows(args.table_id, limit as u32 + 1, offset as u32)
             .await
             .or_fail()?;
+        let has_more = rows.len() > limit;
+        rows.truncate(limit);
+        let page = PageInfo {
+            total: None,
+            offset,
+            has_more,
+            next_cursor: has_more.then(|| (offset + limit).to_string()),
+        };
         let readable: Vec<Value> = rows.iter().map(|r| readable_row(r, &columns)).collect();
         let mut text = format!(
             "Rows {}-{} of table {}",
             offset + 1,
-            offset as usize + rows.len(),
+            offset + rows.len(),
             args.table_id
         );
         readable
             .iter()
             .for_each(|r| text.push_str(&format!("\n{}", row_line(r))));
-        let next = (rows.len() as u32 == limit).then_some(offset + limit);
+        let next = has_more.then_some(offset + limit);
+        let text = page.under(text, rows.len());
         Ok(success(
-            &json!({ "table_id": args.table_id, "rows": readable, "offset": offset, "next_offset": next }),
+            &json!({ "table_id": args.table_id, "rows": readable, "offset": offset, "next_offset": next, "page": page }),
             text,
         ))
     }
