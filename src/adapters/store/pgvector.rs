@@ -238,7 +238,10 @@ fn ef_search(limit: u32) -> u32 {
 
 /// The nearest rows by a distance the HNSW index serves (its expression).
 fn indexed_sql(n: usize) -> String {
-    nearest_sql(n, &format!("(v.vec::vector({n}) <=> $3::text::vector({n}))"))
+    nearest_sql(
+        n,
+        &format!("(v.vec::vector({n}) <=> $3::text::vector({n}))"),
+    )
 }
 
 /// The same rows by a distance the index does not serve (no cast to the
