@@ -99,13 +99,15 @@ impl PostgresStore {
 
     async fn put_native(
         &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
         owner: &str,
         app: crate::domain::index::DocApp,
-        doc_id: &str,
-        vector: &[f32],
-    ) -> Result<(), StoreError> {
-        self.pgvector.put(tx, owner, app, doc_id, vector).await
+        model: &str,
+        vectors: &[(String, Vec<f32>)],
+    ) -> Result<Option<u64>, StoreError> {
+        self.pgvector
+            .put_batch(&self.pool, owner, app, model, vectors)
+            .await
+            .map(Some)
     }
 
     async fn search_native(

@@ -126,13 +126,12 @@ impl SqliteStore {
 
     async fn put_native(
         &self,
-        _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         _owner: &str,
         _app: crate::domain::index::DocApp,
-        _doc_id: &str,
-        _vector: &[f32],
-    ) -> Result<(), StoreError> {
-        Ok(())
+        _model: &str,
+        _vectors: &[(String, Vec<f32>)],
+    ) -> Result<Option<u64>, StoreError> {
+        Ok(None)
     }
 
     async fn search_native(

@@ -2,7 +2,8 @@
 //! portable `embedding` column and searched in the process over one owner's
 //! rows; PostgreSQL with pgvector also keeps them in a `vec` column and
 //! searches them there. Each store supplies `prepare_native`, `put_native`
-//! and `search_native` for that (no-ops on SQLite).
+//! (a whole batch; `None`: stored here one row at a time) and
+//! `search_native` for that (no-ops on SQLite).
 
 use crate::domain::index::vectors::{self, EmbedInput, TopK};
 use crate::domain::index::{DocApp, IndexHit};
@@ -143,6 +144,9 @@ macro_rules! impl_vector_index {
                 model: &str,
                 vectors: &[(String, Vec<f32>)],
             ) -> Result<u64, StoreError> {
+                if let Some(stored) = self.put_native(owner, app, model, vectors).await? {
+                    return Ok(stored);
+                }
                 let mut tx = self.pool.begin().await.map_err(common::db_error)?;
                 let mut stored = 0;
                 for (doc_id, vector) in vectors {
@@ -156,9 +160,6 @@ macro_rules! impl_vector_index {
                         .await
                         .map_err(common::db_error)?
                         .rows_affected();
-                    if done > 0 {
-                        self.put_native(&mut tx, owner, app, doc_id, vector).await?;
-                    }
                     stored += done;
                 }
                 tx.commit().await.map_err(common::db_error)?;

@@ -72,6 +72,7 @@ contract!(
     vectors::nearest_first_per_owner_and_model,
     vectors::vector_filters_narrow_by_app_time_and_path,
     vectors::replaced_deleted_and_purged_documents_lose_their_vectors,
+    vectors::a_small_owner_among_many_gets_its_own_nearest_first,
     migration::replicas_migration_disables_duplicate_webhooks,
     app_passwords::accounts_round_trip_sealed_per_user,
     app_passwords::no_app_password_or_poll_token_in_clear,

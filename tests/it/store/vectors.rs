@@ -411,3 +411,103 @@ pub async fn replaced_deleted_and_purged_documents_lose_their_vectors(h: &Harnes
         ["1"]
     );
 }
+
+/// The database's vector index spans every owner: a query of an owner with a
+/// few vectors, among many of another owner that lie nearer the query, must
+/// still find that owner's nearest, in order, and no one else's. A batch
+/// that names a document twice keeps the later vector.
+pub async fn a_small_owner_among_many_gets_its_own_nearest_first(h: &Harness) {
+    let store = h.open(None).await;
+    store.prepare_vectors(3).await.unwrap();
+    let crowd: Vec<IndexedDocument> = (0..300)
+        .map(|i| {
+            doc(
+                DocApp::Notes,
+                &format!("n{i}"),
+                "Near",
+                "Near the query.",
+                "Work",
+                i,
+            )
+        })
+        .collect();
+    store.upsert_documents("crowd", &crowd).await.unwrap();
+    let near: Vec<(String, Vec<f32>)> = (0..300)
+        .map(|i| (format!("n{i}"), unit([1.0, 0.05 + i as f32 / 1000.0, 0.0])))
+        .collect();
+    assert_eq!(
+        store
+            .put_vectors("crowd", DocApp::Notes, MODEL, &near)
+            .await
+            .unwrap(),
+        300
+    );
+    store
+        .upsert_documents(
+            "carol",
+            &[
+                doc(DocApp::Notes, "c1", "Closest", "x", "Work", 1),
+                doc(DocApp::Notes, "c2", "Far", "y", "Work", 2),
+                doc(DocApp::Files, "c3", "Middle", "xy", "/f", 3),
+                doc(DocApp::Calendar, "c4", "Farthest", "z", "cal", 4),
+            ],
+        )
+        .await
+        .unwrap();
+    let stored = store
+        .put_vectors(
+            "carol",
+            DocApp::Notes,
+            MODEL,
+            &[
+                ("c2".into(), unit([1.0, 0.0, 0.0])),
+                ("c1".into(), unit([1.0, 0.2, 0.0])),
+                // The same document again: this vector replaces the first.
+                ("c2".into(), unit([0.0, 1.0, 0.0])),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored, 3);
+    for (app, id, v) in [
+        (DocApp::Files, "c3", [0.7, 0.7, 0.0]),
+        (DocApp::Calendar, "c4", [0.0, 0.0, 1.0]),
+    ] {
+        store
+            .put_vectors("carol", app, MODEL, &[(id.into(), unit(v))])
+            .await
+            .unwrap();
+    }
+
+    let hits = store
+        .vector_search("carol", MODEL, &near_x(), &all(2))
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), ["c1", "c3"]);
+    let hits = store
+        .vector_search("carol", MODEL, &near_x(), &all(10))
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), ["c1", "c3", "c2", "c4"]);
+    assert!(hits.windows(2).all(|w| w[0].score > w[1].score), "{hits:?}");
+    let mut q = all(2);
+    q.apps = vec![DocApp::Notes];
+    let hits = store
+        .vector_search("carol", MODEL, &near_x(), &q)
+        .await
+        .unwrap();
+    assert_eq!(ids(&hits), ["c1", "c2"]);
+
+    // The crowd's own query still returns its nearest, in order.
+    let hits = store
+        .vector_search("crowd", MODEL, &near_x(), &all(3))
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 3);
+    assert_eq!(hits[0].doc_id, "n61", "{hits:?}");
+    assert!(
+        hits.windows(2).all(|w| w[0].score >= w[1].score),
+        "{hits:?}"
+    );
+    assert!(hits.iter().all(|h| h.title == "Near"), "{hits:?}");
+}
