@@ -11,7 +11,8 @@
 #
 # Both base images can be swapped (a mirror, a pinned digest, a locally built
 # base) with --build-arg RUST_IMAGE=... / RUNTIME_IMAGE=...; the runtime must
-# be Debian 12 based (or newer) so the builder's glibc is not newer than its.
+# be Debian 12 based (or newer) so the builder's glibc is not newer than its
+# (glibc 2.36 also reads the packed relocations build.rs asks the linker for).
 
 ARG RUST_IMAGE=docker.io/library/rust:1.90-slim-bookworm
 ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
@@ -20,7 +21,7 @@ FROM ${RUST_IMAGE} AS builder
 WORKDIR /src
 # Only what the build reads: the benches are listed in Cargo.toml, so cargo
 # wants their files even though it does not build them here.
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY migrations ./migrations
 COPY benches ./benches
 COPY src ./src
