@@ -25,7 +25,9 @@
 //! and `INDEX_QUERIES` (per size, default 400) change the run;
 //! `INDEX_HYBRID=0` skips the hybrid case. With `INDEX_POSTGRES_URL` (a
 //! database the run may write to) every size runs on PostgreSQL too; the two
-//! owners' documents are removed before and after.
+//! owners' documents are removed before and after. `INDEX_KEEP_DB` (a file
+//! path; one size only) keeps the SQLite corpus there after the run, so the
+//! query can be studied on the exact data with the `sqlite3` shell.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -157,6 +159,7 @@ async fn run(
     size: usize,
     queries: usize,
     hybrid: bool,
+    keep: bool,
 ) {
     let store = open_store(location, None).await.expect("store");
     for owner in ["alice", "bob"] {
@@ -205,6 +208,9 @@ async fn run(
     );
     if hybrid {
         hybrid_queries(corpus, engine, &store, size, queries, &mut rng).await;
+    }
+    if keep {
+        return;
     }
     for owner in ["alice", "bob"] {
         store.purge_owner(owner).await.expect("purge");
@@ -289,10 +295,18 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    let keep = std::env::var("INDEX_KEEP_DB").ok();
+    assert!(
+        keep.is_none() || sizes.len() == 1,
+        "INDEX_KEEP_DB keeps one corpus: give one size in INDEX_SIZES"
+    );
     let corpus = Corpus::new();
     for size in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
-        let sqlite = dir.path().join("index.db");
+        let sqlite = match &keep {
+            Some(path) => std::path::PathBuf::from(path),
+            None => dir.path().join("index.db"),
+        };
         runtime.block_on(run(
             &corpus,
             "sqlite",
@@ -300,9 +314,10 @@ fn main() {
             size,
             queries,
             hybrid,
+            keep.is_some(),
         ));
         if let Some(url) = &postgres {
-            runtime.block_on(run(&corpus, "postgres", url, size, queries, hybrid));
+            runtime.block_on(run(&corpus, "postgres", url, size, queries, hybrid, false));
         }
     }
 }

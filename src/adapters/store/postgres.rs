@@ -155,7 +155,8 @@ impl_sql_store!(PostgresStore);
 impl_search_index!(
     PostgresStore,
     index_sql::POSTGRES_SEARCH,
-    index_sql::tsquery_match
+    index_sql::tsquery_all,
+    index_sql::tsquery_any
 );
 impl_vector_index!(PostgresStore, vector_sql::PG_OWNER_VECTORS);
 impl_app_password_store!(PostgresStore);

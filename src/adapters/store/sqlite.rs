@@ -166,6 +166,11 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 }
 
 impl_sql_store!(SqliteStore);
-impl_search_index!(SqliteStore, index_sql::SQLITE_SEARCH, index_sql::fts5_match);
+impl_search_index!(
+    SqliteStore,
+    index_sql::SQLITE_SEARCH,
+    index_sql::fts5_all,
+    index_sql::fts5_any
+);
 impl_vector_index!(SqliteStore, vector_sql::OWNER_VECTORS);
 impl_app_password_store!(SqliteStore);

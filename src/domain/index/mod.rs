@@ -3,9 +3,11 @@
 //! tsvector) live in the store adapters; they only ever see terms made here.
 
 mod query;
+mod tiers;
 pub mod vectors;
 
 pub use query::{MAX_TERMS, search_terms};
+pub use tiers::{merge_tiers, needs_fallback};
 
 /// The Nextcloud app a document comes from; also a sync source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,7 +104,8 @@ pub struct IndexHit {
     pub link: String,
     pub path: String,
     pub modified: i64,
-    /// Higher is better; only comparable within one result list.
+    /// Higher is better; only comparable within one tier of one result
+    /// list (see [`merge_tiers`]).
     pub score: f64,
 }
 

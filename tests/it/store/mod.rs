@@ -9,6 +9,7 @@ mod app_passwords;
 mod fixtures;
 pub mod harness;
 mod index;
+mod index_tiers;
 mod leases;
 mod migration;
 mod state;
@@ -68,6 +69,9 @@ contract!(
     index::filters_narrow_by_app_time_and_path,
     index::replace_delete_and_purge,
     index::sync_state_and_status,
+    index_tiers::every_term_ranks_above_some_terms,
+    index_tiers::an_exact_word_ranks_above_words_it_starts,
+    index_tiers::filters_hold_among_many_matches,
     vectors::unembedded_documents_are_listed_per_model,
     vectors::nearest_first_per_owner_and_model,
     vectors::vector_filters_narrow_by_app_time_and_path,
