@@ -20,6 +20,7 @@ mod support {
     pub mod idp;
     pub mod login_flow;
     pub mod oauth;
+    pub mod output_schema;
 }
 
 use std::io;

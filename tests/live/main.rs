@@ -17,6 +17,7 @@ mod support {
     pub mod fixtures;
     pub mod idp;
     pub mod login_flow;
+    pub mod output_schema;
     pub mod rotating_idp;
     #[path = "../store/harness.rs"]
     pub mod store_harness;

@@ -13,10 +13,10 @@ use super::outcome::failure;
 /// 50 KB, and the most it serves at once.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct PageArgs {
-    /// Most items per page (the default keeps a page small).
+    /// Most items per page.
     #[serde(default)]
     pub limit: Option<usize>,
-    /// next_cursor from the previous page; omit for the first page.
+    /// next_cursor of the previous page, if any.
     #[serde(default)]
     pub cursor: Option<String>,
 }

@@ -330,6 +330,7 @@ async fn a_write_streams_its_body_and_reports_progress_when_asked() {
     );
     params.meta = Some(meta);
     let result = client.call_tool(params).await.expect("call");
+    check_output(client.peer(), "nc_webdav_write_file", &result).await;
     assert_eq!(assert_ok("write", &result)["created"], true);
 
     let seen = listener.seen.lock().unwrap().clone();

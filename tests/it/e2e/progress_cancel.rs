@@ -79,6 +79,7 @@ async fn search_across_providers_reports_progress_in_order() {
         .call_tool(CallToolRequestParams::new("nc_search_query").with_arguments(args))
         .await
         .expect("tools/call");
+    check_output(client.peer(), "nc_search_query", &result).await;
     assert_eq!(
         assert_ok("search", &result)["results"]
             .as_array()

@@ -263,3 +263,56 @@ async fn numbers_and_booleans_sent_as_text_are_accepted() {
     client.cancel().await.unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_listed_tool_declares_an_object_output_schema() {
+    let nc = MockServer::start().await;
+    let (server, client) = start_app_server(&nc).await;
+    let tools = client.list_all_tools().await.expect("tools/list");
+    for tool in &tools {
+        let schema = tool
+            .output_schema
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: no outputSchema", tool.name));
+        assert_eq!(schema.get("type"), Some(&json!("object")), "{}", tool.name);
+        let mut faults = Vec::new();
+        portability_faults(&tool.name, &Value::Object((**schema).clone()), &mut faults);
+        assert!(faults.is_empty(), "{faults:?}");
+    }
+    client.cancel().await.ok();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_result_that_does_not_match_its_output_schema_is_caught() {
+    use crate::support::output_schema::{listed_schema, mismatches};
+    let nc = MockServer::start().await;
+    let (server, client) = start_app_server(&nc).await;
+    let notes = listed_schema(client.peer(), "nc_notes_list_notes")
+        .await
+        .expect("listed");
+    let fits = json!({"notes": [{"id": 1}], "total": 1, "has_more": false});
+    assert_eq!(mismatches(&notes, &fits), Vec::<String>::new());
+
+    let missing = json!({"notes": [], "has_more": false});
+    assert_eq!(
+        mismatches(&notes, &missing),
+        ["$: required total is missing"]
+    );
+    let wrong_type = json!({"notes": "1", "total": 1, "has_more": false});
+    assert_eq!(
+        mismatches(&notes, &wrong_type),
+        ["$.notes: expected array, got \"1\""]
+    );
+    let wrong_item = json!({"notes": [7], "total": 1, "has_more": false});
+    assert_eq!(
+        mismatches(&notes, &wrong_item),
+        ["$.notes[0]: expected object, got 7"]
+    );
+    assert_eq!(
+        mismatches(&notes, &json!([])),
+        ["$: expected object, got []"]
+    );
+    client.cancel().await.ok();
+    server.shutdown().await;
+}

@@ -18,6 +18,7 @@ use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer};
 
 use super::fixtures::load;
+use super::output_schema::{listed_schema, mismatches};
 
 pub struct RunningServer {
     pub base_url: String,
@@ -139,10 +140,32 @@ pub async fn call(client: &Client, tool: &str, arguments: serde_json::Value) -> 
         serde_json::Value::Object(map) => map,
         other => panic!("arguments must be an object, got {other}"),
     };
-    client
+    let result = client
         .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
         .await
-        .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
+        .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"));
+    check_output(client.peer(), tool, &result).await;
+    result
+}
+
+/// A success must match the output schema its tool lists, as clients
+/// enforce; checked here so that every call the tests make proves it.
+pub async fn check_output(client: &rmcp::Peer<RoleClient>, tool: &str, result: &CallToolResult) {
+    if result.is_error == Some(true) {
+        return;
+    }
+    let Some(schema) = listed_schema(client, tool).await else {
+        return;
+    };
+    let structured = result
+        .structured_content
+        .as_ref()
+        .unwrap_or_else(|| panic!("{tool}: an output schema is listed but the result has none"));
+    let faults = mismatches(&schema, structured);
+    assert!(
+        faults.is_empty(),
+        "{tool}: result does not match its outputSchema: {faults:?}\n{structured}"
+    );
 }
 
 pub fn text_of(result: &CallToolResult) -> String {

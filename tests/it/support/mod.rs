@@ -9,5 +9,6 @@ pub mod fixtures;
 pub mod idp;
 pub mod login_flow;
 pub mod oauth;
+pub mod output_schema;
 pub mod rotating_idp;
 pub mod webhooks;
