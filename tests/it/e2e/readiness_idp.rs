@@ -47,7 +47,6 @@ async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() 
     let reason = body["reason"].as_str().unwrap();
     assert!(reason.contains("identity provider"), "{reason}");
     assert!(reason.contains("503"), "{reason}");
-    assert!(outage.received_requests().await.len() >= 1);
 
     // It answers again: readiness follows without a restart.
     drop(outage);
