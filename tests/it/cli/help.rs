@@ -17,7 +17,10 @@ const SERVE_ONLY: &[(&str, &str)] = &[
     ("--oidc-discovery-url", "OIDC_DISCOVERY_URL"),
     ("--server-url", "NEXTCLOUD_MCP_SERVER_URL"),
     ("--enable-token-exchange", "ENABLE_TOKEN_EXCHANGE"),
-    ("--login-flow-owner-claim", "NEXTCLOUD_MCP_LOGIN_FLOW_OWNER_CLAIM"),
+    (
+        "--login-flow-owner-claim",
+        "NEXTCLOUD_MCP_LOGIN_FLOW_OWNER_CLAIM",
+    ),
     ("--webhook-secret", "WEBHOOK_SECRET"),
     ("--webhook-url", "NEXTCLOUD_MCP_WEBHOOK_URL"),
     ("--webhook-queue-size", "NEXTCLOUD_MCP_WEBHOOK_QUEUE_SIZE"),
