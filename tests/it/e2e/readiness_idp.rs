@@ -32,14 +32,16 @@ async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() 
     // The start fetched the discovery document and the server keeps it:
     // only a check that asks the IdP again can see what follows.
 
-    // The IdP goes down: its discovery answers 503 ahead of the normal mock.
-    let outage = Mock::given(method("GET"))
+    // The IdP goes down for one request (the next readiness check): its
+    // discovery answers 503 ahead of the normal mock, then answers again.
+    Mock::given(method("GET"))
         .and(path(format!(
             "{REALM_PATH}/.well-known/openid-configuration"
         )))
         .respond_with(ResponseTemplate::new(503))
         .with_priority(1)
-        .mount_as_scoped(&world.idp.server)
+        .up_to_n_times(1)
+        .mount(&world.idp.server)
         .await;
     let (status, body) = readyz(&world).await;
     assert_eq!(status, 503, "{body}");
@@ -49,7 +51,6 @@ async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() 
     assert!(reason.contains("503"), "{reason}");
 
     // It answers again: readiness follows without a restart.
-    drop(outage);
     let (status, body) = readyz(&world).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "ready", "{body}");
