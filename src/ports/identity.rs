@@ -316,6 +316,13 @@ pub trait IdentityProvider: Send + Sync {
 
     /// The IdP's discovery metadata (cached by the adapter).
     async fn metadata(&self) -> Result<IdpMetadata, IdpError>;
+
+    /// Whether the IdP answers now, for readiness: adapters that cache the
+    /// discovery document ask the IdP again rather than the cache, or an
+    /// outage after start would never show.
+    async fn check_reachable(&self) -> Result<(), IdpError> {
+        self.metadata().await.map(|_| ())
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ pub struct Readiness {
 
 impl Readiness {
     /// Basic mode: Nextcloud accepts the app password. OAuth modes: Nextcloud
-    /// answers and the identity provider's discovery is reachable.
+    /// answers and the identity provider answers its discovery now (not
+    /// from a cache), so an IdP outage after start shows here.
     /// Multi-user basic: Nextcloud answers.
     pub async fn check(&self) -> Result<(), String> {
         if let Some(credential) = self.mode.service_credential() {
@@ -48,10 +49,9 @@ impl Readiness {
         }
         match &self.identity {
             Some(identity) => identity
-                .metadata()
+                .check_reachable()
                 .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| format!("identity provider check failed: {e}")),
             None => Err("no identity provider is configured for an OAuth mode".into()),
         }
     }

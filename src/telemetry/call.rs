@@ -1,6 +1,7 @@
 //! One tool call as operators see it: the in-flight gauge, the Nextcloud
 //! requests it made, its metrics and its one INFO line.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::future::Future;
 use std::time::Instant;
@@ -57,7 +58,7 @@ pub fn caller_reference(issuer: &str, subject: &str) -> String {
 /// from [`caller_reference`]; nothing of the arguments or the result is
 /// logged, only the outcome `classify` reads from it.
 pub async fn observe_tool_call<T>(
-    tool: &str,
+    tool: Cow<'static, str>,
     caller: Option<String>,
     call: impl Future<Output = T>,
     classify: impl FnOnce(&T) -> ToolCallOutcome,
@@ -72,9 +73,9 @@ pub async fn observe_tool_call<T>(
         .await;
     let elapsed = started.elapsed();
     let outcome = classify(&result).as_str();
-    tool_call(tool, outcome, elapsed);
+    tool_call(tool.clone(), outcome, elapsed);
     tracing::info!(
-        tool,
+        tool = tool.as_ref(),
         outcome,
         duration_ms = elapsed.as_secs_f64() * 1000.0,
         nextcloud_requests = requests,

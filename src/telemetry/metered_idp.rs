@@ -68,4 +68,8 @@ impl IdentityProvider for MeteredIdentityProvider {
     async fn metadata(&self) -> Result<IdpMetadata, IdpError> {
         counted("discovery", self.0.metadata().await)
     }
+
+    async fn check_reachable(&self) -> Result<(), IdpError> {
+        counted("discovery", self.0.check_reachable().await)
+    }
 }

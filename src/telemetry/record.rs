@@ -1,6 +1,7 @@
 //! The metric names and the functions that move them, in one place so the
 //! exposition stays consistent and reviewable.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 pub const TOOL_CALLS: &str = "nextcloud_mcp_tool_calls_total";
@@ -15,9 +16,10 @@ pub const STORE_ERRORS: &str = "nextcloud_mcp_store_errors_total";
 pub const GRANT_REFRESHES: &str = "nextcloud_mcp_grant_refreshes_total";
 
 /// One finished tool call. `tool` must be a name the server offers (or
-/// "unknown"), so a caller cannot grow the label set.
-pub fn tool_call(tool: &str, outcome: &'static str, elapsed: Duration) {
-    let tool = tool.to_string();
+/// "unknown"), so a caller cannot grow the label set; a static name is
+/// used as is, without copying it for each label.
+pub fn tool_call(tool: Cow<'static, str>, outcome: &'static str, elapsed: Duration) {
+    let tool = metrics::SharedString::from(tool);
     metrics::counter!(TOOL_CALLS, "tool" => tool.clone(), "outcome" => outcome).increment(1);
     metrics::histogram!(TOOL_CALL_SECONDS, "tool" => tool).record(elapsed.as_secs_f64());
 }

@@ -185,6 +185,13 @@ impl Discovery {
         }
     }
 
+    /// Fetches the document now, past the cache and the retry backoff, and
+    /// leaves both as they are: a readiness probe must see an outage the
+    /// cache hides, without changing what callers are served.
+    pub async fn probe(&self) -> Result<(), IdpError> {
+        self.fetch().await.map(|_| ())
+    }
+
     async fn fetch(&self) -> Result<DiscoveryDocument, IdpError> {
         let doc: DiscoveryDocument = self
             .http

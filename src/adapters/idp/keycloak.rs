@@ -142,6 +142,10 @@ impl IdentityProvider for KeycloakProvider {
     async fn metadata(&self) -> Result<IdpMetadata, IdpError> {
         self.oidc.metadata().await
     }
+
+    async fn check_reachable(&self) -> Result<(), IdpError> {
+        self.oidc.check_reachable().await
+    }
 }
 
 #[cfg(test)]

@@ -190,4 +190,8 @@ impl IdentityProvider for NextcloudOidcProvider {
     async fn metadata(&self) -> Result<IdpMetadata, IdpError> {
         self.oidc.metadata().await
     }
+
+    async fn check_reachable(&self) -> Result<(), IdpError> {
+        self.oidc.check_reachable().await
+    }
 }

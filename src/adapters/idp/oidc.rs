@@ -448,4 +448,8 @@ impl IdentityProvider for OidcProvider {
     async fn metadata(&self) -> Result<IdpMetadata, IdpError> {
         Ok(self.document().await?.metadata())
     }
+
+    async fn check_reachable(&self) -> Result<(), IdpError> {
+        self.discovery.probe().await
+    }
 }

@@ -6,6 +6,7 @@
 // clients of today's protocol still send logging/setLevel.
 #![allow(deprecated)]
 
+use std::borrow::Cow;
 use std::sync::{Arc, RwLock};
 
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -302,11 +303,11 @@ impl ServerHandler for NextcloudMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        // Only names the server offers become a metric label.
-        let tool = if self.tools.has_route(&request.name) {
-            request.name.to_string()
-        } else {
-            "unknown".to_string()
+        // Only names the server offers become a metric label; the router's
+        // key is a static string, so the label costs no allocation per call.
+        let tool: Cow<'static, str> = match self.tools.map.get_key_value(request.name.as_ref()) {
+            Some((name, _)) if self.tools.has_route(name) => name.clone(),
+            _ => Cow::Borrowed("unknown"),
         };
         let caller = caller_of(&context)
             .map(|c| caller_reference(c.issuer(), c.subject()))
@@ -315,7 +316,7 @@ impl ServerHandler for NextcloudMcp {
             });
         let log_context = context.clone();
         let response = observe_tool_call(
-            &tool,
+            tool.clone(),
             caller,
             self.dispatch(request, context),
             |r| match r {

@@ -41,6 +41,7 @@ pub enum Command {
         edge: EdgeArgs,
     },
     /// Serve MCP over stdio, for desktop clients.
+    #[command(mut_args(stdio_help::hide_serve_only_arg))]
     Stdio {
         #[command(flatten)]
         common: CommonArgs,
@@ -80,7 +81,7 @@ pub struct CommonArgs {
     #[command(flatten, next_help_heading = "Credential mode")]
     pub mode: ModeArgs,
     // Grouped by the mode that reads them: stdio is basic mode only, so it
-    // reads neither the OAuth nor the webhook group.
+    // reads neither the OAuth nor the webhook group (hidden in its help).
     #[command(flatten, next_help_heading = "OAuth modes (serve only)")]
     pub oauth: OAuthArgs,
     #[command(flatten, next_help_heading = "State store")]
@@ -391,6 +392,7 @@ mod admin;
 mod edge;
 mod mode;
 mod oauth;
+mod stdio_help;
 mod store;
 mod sync;
 mod telemetry;

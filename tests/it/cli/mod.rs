@@ -2,5 +2,6 @@
 
 mod admin;
 mod dns;
+mod help;
 mod operations;
 mod startup;

@@ -29,6 +29,7 @@ mod notes_attachment;
 mod oauth;
 mod paging;
 mod progress_cancel;
+mod readiness_idp;
 mod replicas;
 mod resources;
 mod schemas;

@@ -1,0 +1,57 @@
+//! Once running, an identity provider outage shows in `/readyz`: 503 naming
+//! the identity provider while its discovery fails, 200 again once it
+//! answers. The server caches the discovery document, so only a check that
+//! asks the IdP again can see the outage.
+
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::support::fixtures::load;
+use crate::support::idp::REALM_PATH;
+use crate::support::oauth::{OAuthWorld, pass_through};
+
+async fn readyz(world: &OAuthWorld) -> (u16, Value) {
+    let reply = reqwest::get(format!("{}/readyz", world.server.base_url))
+        .await
+        .unwrap();
+    let status = reply.status().as_u16();
+    (status, reply.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() {
+    let world = OAuthWorld::start(pass_through()).await;
+    Mock::given(method("GET"))
+        .and(path("/status.php"))
+        .respond_with(load("ocs-capabilities", "01-status").response.template())
+        .mount(&world.nextcloud)
+        .await;
+    let (status, body) = readyz(&world).await;
+    assert_eq!(status, 200, "{body}");
+    // The start fetched the discovery document and the server keeps it:
+    // only a check that asks the IdP again can see what follows.
+
+    // The IdP goes down for one request (the next readiness check): its
+    // discovery answers 503 ahead of the normal mock, then answers again.
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "{REALM_PATH}/.well-known/openid-configuration"
+        )))
+        .respond_with(ResponseTemplate::new(503))
+        .with_priority(1)
+        .up_to_n_times(1)
+        .mount(&world.idp.server)
+        .await;
+    let (status, body) = readyz(&world).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "not ready", "{body}");
+    let reason = body["reason"].as_str().unwrap();
+    assert!(reason.contains("identity provider"), "{reason}");
+    assert!(reason.contains("503"), "{reason}");
+
+    // It answers again: readiness follows without a restart.
+    let (status, body) = readyz(&world).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ready", "{body}");
+}
