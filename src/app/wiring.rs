@@ -451,11 +451,7 @@ pub async fn wire(config: &Config) -> Result<Wired, ConfigError> {
         documents: Arc::new(BoundedDocumentReader::default()),
     });
     let http = HttpEdge {
-        readiness: Readiness {
-            connector: connector.clone(),
-            mode: config.mode.clone(),
-            identity,
-        },
+        readiness: Readiness::new(connector.clone(), config.mode.clone(), identity),
         oauth,
         webhooks: webhooks
             .as_ref()

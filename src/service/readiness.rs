@@ -1,25 +1,71 @@
 //! Whether this server can do its work now: what `/readyz` reports.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 use crate::domain::credential::AuthMode;
 use crate::ports::identity::IdentityProvider;
 use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
 
+/// How long one answer serves every `/readyz` after it. `/readyz` needs no
+/// credential, and each check asks Nextcloud and the IdP: without this,
+/// anyone who can reach the port could make the server send them as many
+/// requests as it is sent. Probes come every few seconds, so a second-old
+/// answer is as good as a new one.
+pub const ANSWER_FRESH_FOR: Duration = Duration::from_secs(1);
+
 /// Nextcloud, the mode, and the IdP in OAuth modes.
 #[derive(Clone)]
 pub struct Readiness {
-    pub connector: Arc<dyn NextcloudConnector>,
-    pub mode: AuthMode,
-    pub identity: Option<Arc<dyn IdentityProvider>>,
+    connector: Arc<dyn NextcloudConnector>,
+    mode: AuthMode,
+    identity: Option<Arc<dyn IdentityProvider>>,
+    /// The last answer and when it was made. Held across a check, so
+    /// concurrent probes wait for one check instead of each starting one.
+    last: Arc<Mutex<Option<(Instant, Result<(), String>)>>>,
 }
 
 impl Readiness {
+    pub fn new(
+        connector: Arc<dyn NextcloudConnector>,
+        mode: AuthMode,
+        identity: Option<Arc<dyn IdentityProvider>>,
+    ) -> Self {
+        Self {
+            connector,
+            mode,
+            identity,
+            last: Arc::default(),
+        }
+    }
+
+    pub fn mode(&self) -> &AuthMode {
+        &self.mode
+    }
+
+    /// [`Self::check_now`], answered from the last check when it is under
+    /// [`ANSWER_FRESH_FOR`] old, and made once for probes that arrive
+    /// together.
+    pub async fn check(&self) -> Result<(), String> {
+        let mut last = self.last.lock().await;
+        if let Some((at, answer)) = last.as_ref()
+            && at.elapsed() < ANSWER_FRESH_FOR
+        {
+            return answer.clone();
+        }
+        let answer = self.check_now().await;
+        *last = Some((Instant::now(), answer.clone()));
+        answer
+    }
+
     /// Basic mode: Nextcloud accepts the app password. OAuth modes: Nextcloud
     /// answers and the identity provider answers its discovery now (not
     /// from a cache), so an IdP outage after start shows here.
     /// Multi-user basic: Nextcloud answers.
-    pub async fn check(&self) -> Result<(), String> {
+    async fn check_now(&self) -> Result<(), String> {
         if let Some(credential) = self.mode.service_credential() {
             return self
                 .connector

@@ -13,7 +13,7 @@ pub(super) async fn healthz() -> impl IntoResponse {
 }
 
 pub(super) async fn readyz(State(readiness): State<Readiness>) -> impl IntoResponse {
-    let mode = readiness.mode.name();
+    let mode = readiness.mode().name();
     match readiness.check().await {
         Ok(()) => (
             StatusCode::OK,

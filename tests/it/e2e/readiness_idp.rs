@@ -3,6 +3,9 @@
 //! answers. The server caches the discovery document, so only a check that
 //! asks the IdP again can see the outage.
 
+use std::time::Duration;
+
+use nextcloud_mcp::service::readiness::ANSWER_FRESH_FOR;
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -10,6 +13,11 @@ use wiremock::{Mock, ResponseTemplate};
 use crate::support::fixtures::load;
 use crate::support::idp::REALM_PATH;
 use crate::support::oauth::{OAuthWorld, pass_through};
+
+/// Waits out the answer the last probe left, so the next one asks again.
+async fn after_the_last_answer() {
+    tokio::time::sleep(ANSWER_FRESH_FOR + Duration::from_millis(100)).await;
+}
 
 async fn readyz(world: &OAuthWorld) -> (u16, Value) {
     let reply = reqwest::get(format!("{}/readyz", world.server.base_url))
@@ -43,6 +51,7 @@ async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() 
         .up_to_n_times(1)
         .mount(&world.idp.server)
         .await;
+    after_the_last_answer().await;
     let (status, body) = readyz(&world).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["status"], "not ready", "{body}");
@@ -51,7 +60,55 @@ async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() 
     assert!(reason.contains("503"), "{reason}");
 
     // It answers again: readiness follows without a restart.
+    after_the_last_answer().await;
     let (status, body) = readyz(&world).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "ready", "{body}");
+}
+
+#[tokio::test]
+async fn probes_that_arrive_together_make_one_check() {
+    let world = OAuthWorld::start(pass_through()).await;
+    Mock::given(method("GET"))
+        .and(path("/status.php"))
+        .respond_with(load("ocs-capabilities", "01-status").response.template())
+        .mount(&world.nextcloud)
+        .await;
+    let discoveries = || async {
+        world
+            .idp
+            .server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.path().ends_with("/.well-known/openid-configuration"))
+            .count()
+    };
+    let status_checks = || async {
+        world
+            .nextcloud
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.path() == "/status.php")
+            .count()
+    };
+    let (idp_before, nc_before) = (discoveries().await, status_checks().await);
+
+    // /readyz needs no credential: twenty probes at once must not become
+    // twenty requests to the IdP and twenty to Nextcloud.
+    let answers = futures::future::join_all((0..20).map(|_| readyz(&world))).await;
+    for (status, body) in answers {
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(discoveries().await - idp_before, 1);
+    assert_eq!(status_checks().await - nc_before, 1);
+
+    // Once the answer is older than that, a probe asks again.
+    after_the_last_answer().await;
+    let (status, body) = readyz(&world).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(discoveries().await - idp_before, 2);
 }
