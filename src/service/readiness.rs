@@ -17,6 +17,9 @@ use crate::ports::nextcloud::{NextcloudConnector, NextcloudError};
 /// answer is as good as a new one.
 pub const ANSWER_FRESH_FOR: Duration = Duration::from_secs(1);
 
+/// A check's answer and when it was made.
+type DatedAnswer = (Instant, Result<(), String>);
+
 /// Nextcloud, the mode, and the IdP in OAuth modes.
 #[derive(Clone)]
 pub struct Readiness {
@@ -25,7 +28,7 @@ pub struct Readiness {
     identity: Option<Arc<dyn IdentityProvider>>,
     /// The last answer and when it was made. Held across a check, so
     /// concurrent probes wait for one check instead of each starting one.
-    last: Arc<Mutex<Option<(Instant, Result<(), String>)>>>,
+    last: Arc<Mutex<Option<DatedAnswer>>>,
 }
 
 impl Readiness {
