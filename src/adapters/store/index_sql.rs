@@ -4,7 +4,7 @@
 //! syntax: every term exactly (the first tier), any term as a prefix (the
 //! fallback; see `domain::index::merge_tiers`).
 
-use crate::domain::index::{AppIndexStatus, DocApp, IndexHit, SourceState};
+use crate::domain::index::{AppIndexStatus, DocApp, IndexHit, SourceState, matches_as_prefix};
 use crate::ports::store::StoreError;
 
 pub(crate) const UPSERT_DOCUMENT: &str = "INSERT INTO index_documents \
@@ -315,12 +315,19 @@ pub(crate) fn fts5_all(terms: &[String]) -> String {
         .join(" AND ")
 }
 
-/// FTS5, fallback tier: each term as a prefix, OR-ed; bm25 ranks documents
-/// matching more terms first.
+/// FTS5, fallback tier: each term as a prefix (short ones whole, see
+/// [`matches_as_prefix`]), OR-ed; bm25 ranks documents matching more terms
+/// first.
 pub(crate) fn fts5_any(terms: &[String]) -> String {
     terms
         .iter()
-        .map(|t| format!("\"{t}\"*"))
+        .map(|t| {
+            if matches_as_prefix(t) {
+                format!("\"{t}\"*")
+            } else {
+                format!("\"{t}\"")
+            }
+        })
         .collect::<Vec<_>>()
         .join(" OR ")
 }
@@ -330,11 +337,17 @@ pub(crate) fn tsquery_all(terms: &[String]) -> String {
     terms.join(" & ")
 }
 
-/// tsquery, fallback tier: each term as a prefix, OR-ed.
+/// tsquery, fallback tier: each term as a prefix (short ones whole), OR-ed.
 pub(crate) fn tsquery_any(terms: &[String]) -> String {
     terms
         .iter()
-        .map(|t| format!("{t}:*"))
+        .map(|t| {
+            if matches_as_prefix(t) {
+                format!("{t}:*")
+            } else {
+                t.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" | ")
 }

@@ -6,7 +6,7 @@ mod query;
 mod tiers;
 pub mod vectors;
 
-pub use query::{MAX_TERMS, search_terms};
+pub use query::{MAX_TERMS, MIN_PREFIX_CHARS, matches_as_prefix, search_terms};
 pub use tiers::{merge_tiers, needs_fallback};
 
 /// The Nextcloud app a document comes from; also a sync source.

@@ -7,6 +7,16 @@ pub const MAX_TERMS: usize = 16;
 /// Longer runs are not words anyone searches for (hashes, base64).
 const MAX_TERM_CHARS: usize = 64;
 
+/// Shorter terms are matched as whole words only, never as the start of
+/// longer ones: "i" as a prefix matches "ideas", "insurance" and most of an
+/// index, which buries the documents the other words point to.
+pub const MIN_PREFIX_CHARS: usize = 3;
+
+/// Whether the fallback tier may match `term` as the start of longer words.
+pub fn matches_as_prefix(term: &str) -> bool {
+    term.chars().count() >= MIN_PREFIX_CHARS
+}
+
 /// Lowercased runs of letters and digits, in order, without repeats, at most
 /// [`MAX_TERMS`].
 pub fn search_terms(text: &str) -> Vec<String> {
@@ -45,6 +55,15 @@ mod tests {
             search_terms("Grüße, GRÜSSE aus Köln; Köln"),
             ["grüße", "grüsse", "aus", "köln"]
         );
+    }
+
+    #[test]
+    fn only_terms_of_three_characters_or_more_are_prefixes() {
+        assert!(!matches_as_prefix("i"));
+        assert!(!matches_as_prefix("do"));
+        assert!(matches_as_prefix("see"));
+        // Characters, not bytes: "öl" is two.
+        assert!(!matches_as_prefix("öl"));
     }
 
     #[test]

@@ -114,3 +114,40 @@ pub async fn filters_hold_among_many_matches(h: &Harness) {
         10
     );
 }
+
+pub async fn short_words_never_match_as_prefixes(h: &Harness) {
+    let store = h.open(None).await;
+    store
+        .upsert_documents(
+            "alice",
+            &[
+                note("ideas", "Ideas", "insurance ideas in detail", "Home"),
+                note(
+                    "dentist",
+                    "Dentist",
+                    "see the tooth doctor on Monday",
+                    "Home",
+                ),
+                note("documents", "Documents", "do the paperwork", "Work"),
+            ],
+        )
+        .await
+        .unwrap();
+    // "i" and "in" are whole words only: "ideas" and "insurance" do not
+    // start a match for them.
+    assert!(ids(&store.search("alice", &query("i")).await.unwrap()).is_empty());
+    let hits = store
+        .search("alice", &query("when do I see the dentist"))
+        .await
+        .unwrap();
+    // No document holds every term; in the fallback "do" is the word "do",
+    // not the start of "doctor" or "documents".
+    let got = ids(&hits);
+    assert_eq!(got[0], "dentist", "{hits:?}");
+    assert!(!got.contains(&"ideas"), "{hits:?}");
+    // Three characters are enough to be a prefix again.
+    let hits = store.search("alice", &query("doc")).await.unwrap();
+    let mut got = ids(&hits);
+    got.sort();
+    assert_eq!(got, ["dentist", "documents"], "{hits:?}");
+}

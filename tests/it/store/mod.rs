@@ -72,6 +72,7 @@ contract!(
     index_tiers::every_term_ranks_above_some_terms,
     index_tiers::an_exact_word_ranks_above_words_it_starts,
     index_tiers::filters_hold_among_many_matches,
+    index_tiers::short_words_never_match_as_prefixes,
     vectors::unembedded_documents_are_listed_per_model,
     vectors::nearest_first_per_owner_and_model,
     vectors::vector_filters_narrow_by_app_time_and_path,
