@@ -72,16 +72,7 @@ impl NextcloudMcp {
             .assign_dependent_card(at, args.dependent_card_id)
             .await
             .or_fail()?;
-        let text = format!(
-            "Card {} now has card {} as a dependent card (dependent cards: {})",
-            args.card_id,
-            args.dependent_card_id,
-            listed(&ids)
-        );
-        Ok(success(
-            &json!({ "card_id": args.card_id, "dependent_cards": ids }),
-            text,
-        ))
+        Ok(dependents_now(&args, "now has", &ids))
     }
 
     #[tool(
@@ -105,15 +96,24 @@ impl NextcloudMcp {
             .remove_dependent_card(at, args.dependent_card_id)
             .await
             .or_fail()?;
-        let text = format!(
-            "Card {} no longer has card {} as a dependent card (dependent cards: {})",
-            args.card_id,
-            args.dependent_card_id,
-            listed(&ids)
-        );
-        Ok(success(
-            &json!({ "card_id": args.card_id, "dependent_cards": ids }),
-            text,
-        ))
+        Ok(dependents_now(&args, "no longer has", &ids))
     }
+}
+
+/// What both changes answer: the card's dependent cards after the change.
+fn dependents_now(
+    args: &DependentCardArgs,
+    change: &str,
+    ids: &[u64],
+) -> rmcp::model::CallToolResult {
+    let text = format!(
+        "Card {} {change} card {} as a dependent card (dependent cards: {})",
+        args.card_id,
+        args.dependent_card_id,
+        listed(ids)
+    );
+    success(
+        &json!({ "card_id": args.card_id, "dependent_cards": ids }),
+        text,
+    )
 }
