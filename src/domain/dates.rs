@@ -219,6 +219,14 @@ impl Timestamp {
     }
 }
 
+/// Unix seconds of an HTTP date as servers send it (WebDAV's
+/// getlastmodified); `None` when it is not one.
+pub fn parse_http_date(value: &str) -> Option<i64> {
+    DateTime::parse_from_rfc2822(value.trim())
+        .ok()
+        .map(|d| d.timestamp())
+}
+
 /// An RFC 9110 HTTP date (`Mon, 23 Nov 2026 08:38:30 GMT`) for a Unix time;
 /// times beyond chrono's range clamp to its ends.
 pub fn http_date(unix: i64) -> String {
@@ -288,6 +296,11 @@ mod tests {
         let t = Timestamp::parse("2026-11-23T08:38:30Z", noon).unwrap();
         assert_eq!(http_date(t.unix_seconds()), "Mon, 23 Nov 2026 08:38:30 GMT");
         assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            parse_http_date(" Mon, 23 Nov 2026 08:38:30 GMT"),
+            Some(t.unix_seconds())
+        );
+        assert_eq!(parse_http_date("yesterday"), None);
         assert_eq!(
             parse_datetime_minutes("2026-03-01T10:30:59").as_deref(),
             Some("2026-03-01 10:30")

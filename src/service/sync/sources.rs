@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::domain::changes::{CalendarObject, ChangedObject};
 use crate::domain::contacts::Contact;
+use crate::domain::dates::parse_http_date;
 use crate::domain::files::{EntryKind, FileEntry};
 use crate::domain::index::{DocApp, IndexedDocument};
 use crate::domain::path::UserPath;
@@ -116,12 +117,6 @@ pub fn is_indexable_file(entry: &FileEntry) -> bool {
     texty && entry.size.is_some_and(|s| s <= MAX_FILE_BYTES)
 }
 
-fn http_date(value: Option<&str>) -> i64 {
-    value
-        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
-        .map_or(0, |d| d.timestamp())
-}
-
 async fn files(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, NextcloudError> {
     let mut out = Vec::new();
     let mut folders = vec![(UserPath::root(), 0usize)];
@@ -148,7 +143,11 @@ async fn files(api: &dyn NextcloudApi, base: &Url) -> Result<Vec<Candidate>, Nex
                         body: String::new(),
                         path,
                         link: link(base, &open),
-                        modified: http_date(entry.modified.as_deref()),
+                        modified: entry
+                            .modified
+                            .as_deref()
+                            .and_then(parse_http_date)
+                            .unwrap_or(0),
                         version: version.clone(),
                     };
                     out.push(Candidate {

@@ -9,20 +9,15 @@ use url::Url;
 
 use super::report::{SyncDelta, sync_collection};
 use crate::adapters::nextcloud::dav::href::last_segment;
-use crate::adapters::nextcloud::dav::multistatus::Resource;
+use crate::adapters::nextcloud::dav::multistatus::{DAV, Resource};
 use crate::adapters::nextcloud::http::NextcloudSession;
+use crate::domain::changes::{ChangedObject, CollectionChanges};
+use crate::domain::dates::parse_http_date;
 use crate::ports::nextcloud::NextcloudError;
 
 /// Members fetched per multiget, so one reply stays far below the
 /// multistatus size cap even for large calendars.
 const MULTIGET_CHUNK: usize = 100;
-
-/// An HTTP date (getlastmodified) as Unix seconds.
-pub fn http_date(value: Option<String>) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc2822(value?.trim())
-        .ok()
-        .map(|d| d.timestamp())
-}
 
 /// What changed, with the changed members fetched.
 pub struct Fetched {
@@ -33,6 +28,42 @@ pub struct Fetched {
     pub changed: Vec<Resource>,
     /// Last href segments of the removed members.
     pub deleted: Vec<String>,
+}
+
+impl Fetched {
+    /// The changed members as objects: `data` names the property holding
+    /// each member's text (`(namespace, name)`); `read` turns that text and
+    /// the member's ETag into the object and the time it says it last
+    /// changed. Without such a time the server's getlastmodified stands in,
+    /// else 0. A member without its data is skipped.
+    pub fn read_objects<T>(
+        self,
+        data: (&str, &str),
+        mut read: impl FnMut(&str, Option<&str>) -> Result<(T, Option<i64>), NextcloudError>,
+    ) -> Result<CollectionChanges<T>, NextcloudError> {
+        let mut changed = Vec::new();
+        for resource in self.changed {
+            let Some(text) = resource.raw_text(data.0, data.1) else {
+                continue;
+            };
+            let etag = resource.text(DAV, "getetag");
+            let (content, own_time) = read(text, etag.as_deref())?;
+            changed.push(ChangedObject {
+                name: last_segment(&resource.href),
+                modified: own_time
+                    .or_else(|| parse_http_date(&resource.text(DAV, "getlastmodified")?))
+                    .unwrap_or(0),
+                content,
+                etag,
+            });
+        }
+        Ok(CollectionChanges {
+            token: self.token,
+            full: self.full,
+            changed,
+            deleted: self.deleted,
+        })
+    }
 }
 
 impl NextcloudSession {

@@ -19,5 +19,5 @@ mod listing;
 mod report;
 
 pub use cache::SyncCache;
-pub use changes::{Fetched, http_date};
+pub use changes::Fetched;
 pub use listing::{Listing, Member};
