@@ -275,17 +275,7 @@ fn unique(tool: &str, items: &[Value], field: &str) -> BTreeSet<String> {
 #[tokio::test]
 async fn newly_paged_lists_are_walked_without_loss_or_repeats() {
     let nc = MockServer::start().await;
-    let providers: Vec<Value> = (0..57)
-        .map(|i| json!({"id": format!("p{i}"), "appId": "x", "name": format!("P{i}"), "order": i}))
-        .collect();
-    mount_json_reply(
-        &nc,
-        "GET",
-        "^/ocs/v2.php/search/providers$",
-        200,
-        ocs_envelope(json!(providers)),
-    )
-    .await;
+    mount_search_providers(&nc, 57).await;
     let stubs: Vec<Value> = (1..=230)
         .map(|i| json!({"recipe_id": i, "id": i.to_string(), "name": format!("Recipe {i}"), "keywords": "k",
                         "dateCreated": "2022-01-02T16:12:41+0000", "imageUrl": "", "imagePlaceholderUrl": ""}))

@@ -44,17 +44,7 @@ impl ClientHandler for Progress {
 #[tokio::test]
 async fn search_across_providers_reports_progress_in_order() {
     let nc = MockServer::start().await;
-    let providers: Vec<_> = (0..5)
-        .map(|i| json!({"id": format!("p{i}"), "appId": "x", "name": format!("P{i}"), "order": i}))
-        .collect();
-    mount_json_reply(
-        &nc,
-        "GET",
-        "^/ocs/v2.php/search/providers$",
-        200,
-        ocs_envelope(json!(providers)),
-    )
-    .await;
+    mount_search_providers(&nc, 5).await;
     mount_json_reply(
         &nc,
         "GET",

@@ -274,6 +274,24 @@ pub async fn mount_json_reply(
         .await;
 }
 
+/// Unified search offers `count` providers, `p0` to `p{count-1}`, in that
+/// order.
+pub async fn mount_search_providers(nc: &MockServer, count: usize) {
+    let providers: Vec<serde_json::Value> = (0..count)
+        .map(|i| {
+            serde_json::json!({"id": format!("p{i}"), "appId": "x", "name": format!("P{i}"), "order": i})
+        })
+        .collect();
+    mount_json_reply(
+        nc,
+        "GET",
+        "^/ocs/v2.php/search/providers$",
+        200,
+        ocs_envelope(serde_json::json!(providers)),
+    )
+    .await;
+}
+
 /// A successful OCS v2 reply around `data`.
 pub fn ocs_envelope(data: serde_json::Value) -> serde_json::Value {
     serde_json::json!({
