@@ -1,6 +1,6 @@
 //! Deck tools for boards (`deck_*`, the reference server's names), and the
-//! helpers the other Deck tool files share: stacks and label lists are in
-//! `stacks.rs`, one label in `labels.rs`, cards in `cards.rs`, a card's
+//! helpers the other Deck tool files share: stacks are in `stacks.rs`, a
+//! board's labels in `labels.rs`, cards in `cards.rs`, a card's
 //! labels, assignees and comments in `card_links.rs` and `comments.rs`,
 //! attachments in `attachments.rs`, card dependencies in `dependencies.rs`,
 //! the whole-board view in `overview.rs`, and the card filters of the

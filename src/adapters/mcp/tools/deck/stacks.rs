@@ -1,4 +1,4 @@
-//! Deck tools for stacks (columns) and board labels (`deck_*`).
+//! Deck tools for stacks (columns) (`deck_*`).
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -18,8 +18,7 @@ use crate::adapters::mcp::paging::PageArgs;
 const DEFAULT_STACKS: usize = 20;
 const MAX_STACKS: usize = 200;
 use crate::domain::deck::{
-    DeckInputError, Detail, MAX_LABEL_TITLE_CHARS, MAX_TITLE_CHARS, Stack, check_color,
-    check_title, renumber_for_move,
+    DeckInputError, Detail, MAX_TITLE_CHARS, Stack, check_title, renumber_for_move,
 };
 
 fn stack_text(heading: String, stacks: &[Stack]) -> String {
@@ -46,14 +45,6 @@ pub struct GetStacksArgs {
     /// Include each stack's cards (default true).
     #[serde(default)]
     pub include_cards: Option<bool>,
-    #[serde(flatten)]
-    pub page: PageArgs,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-pub struct LabelsArgs {
-    /// The board's numeric id (from deck_get_boards).
-    pub board_id: u64,
     #[serde(flatten)]
     pub page: PageArgs,
 }
@@ -121,16 +112,6 @@ pub struct ReorderStackArgs {
     pub stack_id: u64,
     /// New position among the board's stacks: lower comes first.
     pub order: i64,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-pub struct CreateLabelArgs {
-    /// The numeric id of the board to add the label to.
-    pub board_id: u64,
-    /// The label's text, e.g. "Urgent".
-    pub title: String,
-    /// Colour as six hex digits, e.g. "e9322d".
-    pub color: String,
 }
 
 #[tool_router(router = deck_stacks_router, vis = "pub(super)")]
@@ -376,63 +357,6 @@ impl NextcloudMcp {
         Ok(success(
             &json!({ "deleted": stack.id, "stack": stack }),
             text,
-        ))
-    }
-
-    #[tool(
-        name = "deck_get_labels",
-        description = "List the labels defined on a board (id, title, colour), for assigning to cards.",
-        annotations(read_only_hint = true, open_world_hint = true)
-    )]
-    async fn deck_get_labels(
-        &self,
-        Parameters(args): Parameters<LabelsArgs>,
-        request: RequestContext<RoleServer>,
-    ) -> ToolOutcome {
-        // A label is an id, a title and a colour.
-        let paging = args.page.request(200, 1000)?;
-        let board = self
-            .nextcloud(&request)
-            .await?
-            .get_board(args.board_id)
-            .await
-            .or_fail()?;
-        let (shown, page) = paging.page(&board.labels);
-        let mut text = format!("Labels of board {}: {}", board.id, board.labels.len());
-        for l in shown {
-            text.push_str(&format!("\n- {} (label {}, #{})", l.title, l.id, l.color));
-        }
-        Ok(success(
-            &json!({ "board_id": board.id, "labels": shown, "page": page }),
-            page.under(text, shown.len()),
-        ))
-    }
-
-    #[tool(
-        name = "deck_create_label",
-        description = "Define a new label on a board.",
-        annotations(
-            read_only_hint = false,
-            destructive_hint = false,
-            idempotent_hint = false,
-            open_world_hint = true
-        )
-    )]
-    async fn deck_create_label(
-        &self,
-        Parameters(args): Parameters<CreateLabelArgs>,
-        request: RequestContext<RoleServer>,
-    ) -> ToolOutcome {
-        let title = check_title("label title", &args.title, MAX_LABEL_TITLE_CHARS).or_fail()?;
-        let color = check_color(&args.color).or_fail()?;
-        let deck = self.nextcloud(&request).await?;
-        let label = deck
-            .create_label(args.board_id, &title, &color)
-            .await
-            .or_fail()?;
-        Ok(success(
-            &label,
-            format!("Created label '{}' (id {})", label.title, label.id),
         ))
     }
 }

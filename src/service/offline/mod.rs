@@ -10,18 +10,17 @@
 //! ```
 
 mod connected;
+mod jobs;
+mod keeper;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
-use tokio_util::sync::CancellationToken;
 
 use crate::domain::audit::{AuditEvent, AuditKind};
-use crate::domain::credential::{Credential, CredentialSecret};
 use crate::domain::time::UnixTime;
 use crate::ports::identity::{IdentityProvider, IdpError, OAuthErrorCode};
-use crate::ports::nextcloud::NextcloudConnector;
 use crate::ports::store::{ClaimTerms, ClaimedGrant, StoreError, TokenStore};
 use crate::service::audit;
 use crate::service::clock::now;
@@ -29,6 +28,8 @@ use crate::service::clock::now;
 pub use connected::{
     ConnectedSyncAccess, check_connected_account, rotate_now, spawn_account_keeper,
 };
+pub use jobs::{AccessCheck, OfflineSyncAccess, check_nextcloud_access};
+pub use keeper::{run_once, spawn_grant_keeper};
 
 /// Proof that the holder runs as a background job, not as a tool call.
 pub struct BackgroundJob {
@@ -290,188 +291,9 @@ impl OfflineAccess {
     }
 }
 
-/// Runs `refresh_all` every `interval` until `stop` is cancelled.
-pub fn spawn_grant_keeper(
-    offline: Arc<OfflineAccess>,
-    interval: Duration,
-    stop: CancellationToken,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let job = BackgroundJob { _private: () };
-        let mut ticker = tokio::time::interval(interval);
-        ticker.tick().await;
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => break,
-                _ = ticker.tick() => {
-                    if let Err(error) = offline.purge_expired_consents().await {
-                        crate::telemetry::record::store_error("consents");
-                        tracing::warn!(%error, "purging expired consent links failed");
-                    }
-                    // Half an interval: with replicas ticking at different
-                    // moments, each grant is still refreshed once per interval.
-                    match offline.refresh_all(&job, interval / 2).await {
-                        Ok(report) => {
-                            crate::telemetry::record::grants_refreshed(report.refreshed, report.failed);
-                            tracing::info!(
-                                refreshed = report.refreshed,
-                                skipped = report.skipped,
-                                failed = report.failed,
-                                needs_consent = report.needs_consent,
-                                "offline grants refreshed"
-                            )
-                        }
-                        Err(error) => {
-                            crate::telemetry::record::store_error("grants");
-                            tracing::warn!(%error, "offline grant refresh failed")
-                        }
-                    }
-                }
-            }
-        }
-    })
-}
-
-/// One pass of the grant keeper, by hand (operators' CLI, tests): every grant
-/// not being refreshed right now, however recently it was. It yields a
-/// report, never a token.
-pub async fn run_once(offline: &OfflineAccess) -> Result<RefreshReport, OfflineError> {
-    offline
-        .refresh_all(&BackgroundJob { _private: () }, Duration::ZERO)
-        .await
-}
-
-/// What a job learned about one user's Nextcloud access.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccessCheck {
-    /// Nextcloud accepted the refreshed token as this user id.
-    Works {
-        nextcloud_user: String,
-    },
-    Failed {
-        reason: String,
-    },
-}
-
-/// A background job that confirms a user's offline access end to end: a
-/// refresh at the IdP, then one Nextcloud call with the new access token.
-/// Later jobs (sync, indexing) take the same path to Nextcloud.
-pub async fn check_nextcloud_access(
-    offline: &OfflineAccess,
-    connector: &dyn NextcloudConnector,
-    subject: &str,
-) -> AccessCheck {
-    let job = BackgroundJob { _private: () };
-    let token = match offline.access_token(&job, subject).await {
-        Ok(token) => token,
-        Err(error) => {
-            return AccessCheck::Failed {
-                reason: error.to_string(),
-            };
-        }
-    };
-    let api = connector.connect(Credential {
-        user_id: String::new(),
-        secret: CredentialSecret::Bearer(token),
-    });
-    match api.current_user_id().await {
-        Ok(nextcloud_user) => AccessCheck::Works { nextcloud_user },
-        Err(error) => AccessCheck::Failed {
-            reason: error.to_string(),
-        },
-    }
-}
-
-/// The index sync's access in the OAuth modes: the owners are the users
-/// with a grant of this provider that still works, and each credential is a
-/// fresh access token from their grant, through the background-job gate.
-pub struct OfflineSyncAccess {
-    offline: Arc<OfflineAccess>,
-    job: BackgroundJob,
-}
-
-impl OfflineSyncAccess {
-    pub fn new(offline: Arc<OfflineAccess>) -> Self {
-        Self {
-            offline,
-            job: BackgroundJob { _private: () },
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl crate::service::sync::SyncAccess for OfflineSyncAccess {
-    async fn owners(&self) -> Result<Vec<String>, crate::service::sync::AccessError> {
-        let users = self
-            .offline
-            .store
-            .list_provisioned()
-            .await
-            .map_err(|e| crate::service::sync::AccessError::Transient(e.to_string()))?;
-        Ok(users
-            .into_iter()
-            .filter(|u| u.provider == self.offline.provider && u.needs_consent_since.is_none())
-            .map(|u| u.subject)
-            .collect())
-    }
-
-    async fn credential(
-        &self,
-        owner: &str,
-    ) -> Result<Credential, crate::service::sync::AccessError> {
-        use crate::service::sync::AccessError;
-        match self.offline.access_token(&self.job, owner).await {
-            Ok(token) => Ok(Credential {
-                user_id: String::new(),
-                secret: CredentialSecret::Bearer(token),
-            }),
-            Err(e @ (OfflineError::NotProvisioned(_) | OfflineError::NeedsConsent(_))) => {
-                Err(AccessError::Gone(owner.to_string(), e.to_string()))
-            }
-            Err(e) => Err(AccessError::Transient(e.to_string())),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicU64, Ordering};
-
     use super::*;
-    use crate::ports::identity::MockIdentityProvider;
-    use crate::ports::store::MockTokenStore;
-
-    /// A consent link nobody finished stays in the store until someone
-    /// deletes it: the keeper does, on every tick, with the current time.
-    #[tokio::test]
-    async fn the_keeper_purges_expired_consent_links_on_every_tick() {
-        let purges = Arc::new(AtomicU64::new(0));
-        let mut store = MockTokenStore::new();
-        let counted = Arc::clone(&purges);
-        store.expect_purge_expired_pending().returning(move |at| {
-            assert!(at.0 > 1_700_000_000, "purged with a real clock reading");
-            counted.fetch_add(1, Ordering::SeqCst);
-            Ok(2)
-        });
-        store.expect_list_provisioned().returning(|| Ok(Vec::new()));
-        let offline = Arc::new(OfflineAccess::new(
-            Arc::new(store),
-            Arc::new(MockIdentityProvider::new()),
-            "https://idp.example".into(),
-        ));
-        let stop = CancellationToken::new();
-        let keeper = spawn_grant_keeper(offline, Duration::from_millis(20), stop.clone());
-        // Several ticks, however slow the machine: wait for them, bounded.
-        let waited = tokio::time::timeout(Duration::from_secs(30), async {
-            while purges.load(Ordering::SeqCst) < 3 {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-        .await;
-        stop.cancel();
-        keeper.await.unwrap();
-        assert!(waited.is_ok(), "the keeper never purged three times");
-    }
 
     #[test]
     fn a_refresh_within_min_age_is_never_old_enough() {
