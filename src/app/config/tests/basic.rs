@@ -15,28 +15,13 @@ fn valid_settings_make_a_basic_mode_config() {
 fn each_missing_setting_is_named() {
     let mut a = args();
     a.nextcloud_host = None;
-    assert!(
-        Config::from_args(a, Transport::Stdio)
-            .unwrap_err()
-            .to_string()
-            .starts_with("NEXTCLOUD_HOST is missing")
-    );
+    refused_with(a, Transport::Stdio, "NEXTCLOUD_HOST is missing");
     let mut a = args();
     a.nextcloud_username = Some("  ".into());
-    assert!(
-        Config::from_args(a, Transport::Stdio)
-            .unwrap_err()
-            .to_string()
-            .starts_with("NEXTCLOUD_USERNAME is missing")
-    );
+    refused_with(a, Transport::Stdio, "NEXTCLOUD_USERNAME is missing");
     let mut a = args();
     a.nextcloud_password = None;
-    assert!(
-        Config::from_args(a, Transport::Stdio)
-            .unwrap_err()
-            .to_string()
-            .starts_with("NEXTCLOUD_PASSWORD is missing")
-    );
+    refused_with(a, Transport::Stdio, "NEXTCLOUD_PASSWORD is missing");
 }
 
 #[test]
@@ -48,36 +33,21 @@ fn bad_values_are_named_and_explained() {
     ] {
         let mut a = args();
         a.nextcloud_host = Some(host.into());
-        let err = Config::from_args(a, Transport::Stdio)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("NEXTCLOUD_HOST is invalid") && err.contains(needle),
-            "{err}"
-        );
+        let err = refused_with(a, Transport::Stdio, "NEXTCLOUD_HOST is invalid");
+        assert!(err.contains(needle), "{err}");
     }
     let mut a = args();
     a.request_timeout = "0".into();
-    assert!(
-        Config::from_args(a, Transport::Stdio)
-            .unwrap_err()
-            .to_string()
-            .contains("NEXTCLOUD_MCP_REQUEST_TIMEOUT")
-    );
+    let error = refusal(a, Transport::Stdio);
+    assert!(error.contains("NEXTCLOUD_MCP_REQUEST_TIMEOUT"), "{error}");
     let mut a = args();
     a.log_level = "[[[".into();
-    assert!(
-        Config::from_args(a, Transport::Stdio)
-            .unwrap_err()
-            .to_string()
-            .contains("NEXTCLOUD_MCP_LOG_LEVEL")
-    );
+    let error = refusal(a, Transport::Stdio);
+    assert!(error.contains("NEXTCLOUD_MCP_LOG_LEVEL"), "{error}");
     // A word the filter syntax would take for a target name and log nothing.
     let mut a = args();
     a.log_level = "verbose".into();
-    let error = Config::from_args(a, Transport::Stdio)
-        .unwrap_err()
-        .to_string();
+    let error = refusal(a, Transport::Stdio);
     assert!(
         error.contains("NEXTCLOUD_MCP_LOG_LEVEL") && error.contains("verbose"),
         "{error}"

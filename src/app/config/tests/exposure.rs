@@ -60,27 +60,32 @@ fn edge_limits_and_origins_are_validated() {
     }
 }
 
+/// A listener every interface reaches, and one only this machine reaches.
+const REMOTE: &str = "0.0.0.0:8000";
+const LOOPBACK: &str = "127.0.0.1:8000";
+
+/// Edge settings with only the basic modes' exposure settings given.
+fn basic_edge(allow_remote: Option<&str>, token: Option<&str>) -> EdgeSettings {
+    EdgeSettings::from_args(EdgeArgs {
+        basic_allow_remote: allow_remote.map(Into::into),
+        basic_token: token.map(Into::into),
+        ..EdgeArgs::default()
+    })
+    .unwrap()
+}
+
 #[test]
 fn basic_mode_beyond_loopback_needs_the_setting_and_a_token() {
     const TOKEN: &str = "0123456789abcdef0123456789abcdef-token";
     let mode = Config::from_args(args(), Transport::Http).unwrap().mode;
-    let remote: std::net::SocketAddr = "0.0.0.0:8000".parse().unwrap();
-    let loopback: std::net::SocketAddr = "127.0.0.1:8000".parse().unwrap();
-    let settings = |allow: Option<&str>, token: Option<&str>| {
-        EdgeSettings::from_args(EdgeArgs {
-            basic_allow_remote: allow.map(Into::into),
-            basic_token: token.map(Into::into),
-            ..EdgeArgs::default()
-        })
-        .unwrap()
-    };
+    let (remote, loopback) = (REMOTE.parse().unwrap(), LOOPBACK.parse().unwrap());
     assert!(
-        settings(None, None)
+        basic_edge(None, None)
             .basic_bearer(&mode, loopback)
             .unwrap()
             .is_none()
     );
-    let open = settings(None, None)
+    let open = basic_edge(None, None)
         .basic_bearer(&mode, remote)
         .unwrap_err();
     assert!(
@@ -88,9 +93,9 @@ fn basic_mode_beyond_loopback_needs_the_setting_and_a_token() {
             .contains("NEXTCLOUD_MCP_BASIC_ALLOW_REMOTE"),
         "{open}"
     );
-    let token_alone = settings(None, Some(TOKEN)).basic_bearer(&mode, remote);
+    let token_alone = basic_edge(None, Some(TOKEN)).basic_bearer(&mode, remote);
     assert!(token_alone.is_err(), "the explicit setting is needed too");
-    let no_token = settings(Some("true"), None)
+    let no_token = basic_edge(Some("true"), None)
         .basic_bearer(&mode, remote)
         .unwrap_err();
     assert!(
@@ -98,7 +103,7 @@ fn basic_mode_beyond_loopback_needs_the_setting_and_a_token() {
             .to_string()
             .starts_with("NEXTCLOUD_MCP_BASIC_TOKEN is missing")
     );
-    let both = settings(Some("true"), Some(TOKEN));
+    let both = basic_edge(Some("true"), Some(TOKEN));
     assert!(both.basic_bearer(&mode, remote).unwrap().is_some());
     assert!(!format!("{both:?}").contains(TOKEN));
 }
@@ -106,23 +111,14 @@ fn basic_mode_beyond_loopback_needs_the_setting_and_a_token() {
 #[test]
 fn multi_user_basic_beyond_loopback_must_be_asked_for_and_has_no_static_token() {
     let mode = AuthMode::MultiUserBasic;
-    let remote: std::net::SocketAddr = "0.0.0.0:8000".parse().unwrap();
-    let loopback: std::net::SocketAddr = "127.0.0.1:8000".parse().unwrap();
-    let settings = |allow: Option<&str>, token: Option<&str>| {
-        EdgeSettings::from_args(EdgeArgs {
-            basic_allow_remote: allow.map(Into::into),
-            basic_token: token.map(Into::into),
-            ..EdgeArgs::default()
-        })
-        .unwrap()
-    };
+    let (remote, loopback) = (REMOTE.parse().unwrap(), LOOPBACK.parse().unwrap());
     assert!(
-        settings(None, None)
+        basic_edge(None, None)
             .basic_bearer(&mode, loopback)
             .unwrap()
             .is_none()
     );
-    let open = settings(None, None)
+    let open = basic_edge(None, None)
         .basic_bearer(&mode, remote)
         .unwrap_err()
         .to_string();
@@ -135,12 +131,12 @@ fn multi_user_basic_beyond_loopback_must_be_asked_for_and_has_no_static_token() 
         "{open}"
     );
     assert!(
-        settings(Some("true"), None)
+        basic_edge(Some("true"), None)
             .basic_bearer(&mode, remote)
             .unwrap()
             .is_none()
     );
-    let token = settings(None, Some("0123456789abcdef0123456789abcdef-token"))
+    let token = basic_edge(None, Some("0123456789abcdef0123456789abcdef-token"))
         .basic_bearer(&mode, loopback)
         .unwrap_err()
         .to_string();
@@ -155,13 +151,7 @@ fn stdio_refuses_multi_user_basic_and_says_why() {
     let mut a = with_mode(args(), "multi-user-basic");
     a.nextcloud_username = None;
     a.nextcloud_password = None;
-    let err = Config::from_args(a, Transport::Stdio)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.starts_with("NEXTCLOUD_MCP_AUTH_MODE is invalid"),
-        "{err}"
-    );
+    let err = refused_with(a, Transport::Stdio, "NEXTCLOUD_MCP_AUTH_MODE is invalid");
     assert!(
         err.contains("multi-user-basic needs HTTP") && err.contains("stdio"),
         "{err}"

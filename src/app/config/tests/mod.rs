@@ -51,3 +51,22 @@ pub(super) fn with_mode(mut a: CommonArgs, mode: &str) -> CommonArgs {
     a.mode.auth_mode = Some(mode.into());
     a
 }
+
+/// The one-line error the settings are refused with; the test fails if they
+/// are accepted.
+pub(super) fn refusal(a: CommonArgs, transport: Transport) -> String {
+    Config::from_args(a, transport).unwrap_err().to_string()
+}
+
+/// Asserts the settings are refused with an error that starts with `prefix`
+/// ("SETTING is missing", "SETTING is invalid"); returns it for further checks.
+pub(super) fn refused_with(a: CommonArgs, transport: Transport, prefix: &str) -> String {
+    let err = refusal(a, transport);
+    assert!(err.starts_with(prefix), "{err}");
+    err
+}
+
+/// The name of the credential mode the settings choose.
+pub(super) fn mode_name(a: CommonArgs, transport: Transport) -> &'static str {
+    Config::from_args(a, transport).unwrap().mode.name()
+}

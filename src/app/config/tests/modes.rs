@@ -6,31 +6,16 @@ use super::*;
 #[test]
 fn auth_mode_names_the_mode_and_agrees_with_older_settings() {
     // Without the setting, the older ones decide as before.
-    assert_eq!(
-        Config::from_args(args(), Transport::Http)
-            .unwrap()
-            .mode
-            .name(),
-        "basic"
-    );
+    assert_eq!(mode_name(args(), Transport::Http), "basic");
     // Named explicitly, each mode comes out as named.
     let mut a = with_mode(oauth_args("false"), "exchange");
     a.oauth.enable_token_exchange = None;
-    assert_eq!(
-        Config::from_args(a, Transport::Http).unwrap().mode.name(),
-        "token-exchange"
-    );
+    assert_eq!(mode_name(a, Transport::Http), "token-exchange");
     let mut a = with_mode(oauth_args("false"), "pass-through");
     a.oauth.enable_token_exchange = None;
+    assert_eq!(mode_name(a, Transport::Http), "pass-through");
     assert_eq!(
-        Config::from_args(a, Transport::Http).unwrap().mode.name(),
-        "pass-through"
-    );
-    assert_eq!(
-        Config::from_args(with_mode(args(), "basic"), Transport::Stdio)
-            .unwrap()
-            .mode
-            .name(),
+        mode_name(with_mode(args(), "basic"), Transport::Stdio),
         "basic"
     );
     let mut a = with_mode(oauth_args("false"), "login-flow");
@@ -60,68 +45,77 @@ fn auth_mode_names_the_mode_and_agrees_with_older_settings() {
 
 #[test]
 fn a_contradiction_between_settings_stops_the_start() {
-    let contradiction = |a: CommonArgs, transport: Transport, needle: &str| {
-        let err = Config::from_args(a, transport).unwrap_err().to_string();
-        assert!(
-            err.starts_with("NEXTCLOUD_MCP_AUTH_MODE is invalid"),
-            "{err}"
-        );
-        assert!(err.contains(needle), "{err}");
+    let login_flow_with_consent = {
+        let mut a = with_mode(oauth_args("false"), "login-flow");
+        a.oauth.enable_token_exchange = None;
+        a.store.enable_progressive_consent = Some("true".into());
+        a
     };
-    contradiction(
-        with_mode(oauth_args("true"), "basic"),
-        Transport::Http,
-        "ENABLE_TOKEN_EXCHANGE=true",
-    );
-    contradiction(
-        with_mode(oauth_args("false"), "basic"),
-        Transport::Http,
-        "NEXTCLOUD_OIDC_CLIENT_ID",
-    );
-    contradiction(
-        with_mode(oauth_args("true"), "pass-through"),
-        Transport::Http,
-        "ENABLE_TOKEN_EXCHANGE=true",
-    );
-    contradiction(
-        with_mode(oauth_args("false"), "exchange"),
-        Transport::Http,
-        "ENABLE_TOKEN_EXCHANGE=false",
-    );
-    contradiction(
-        with_mode(oauth_args("true"), "login-flow"),
-        Transport::Http,
-        "ENABLE_TOKEN_EXCHANGE=true",
-    );
-    let mut a = with_mode(oauth_args("false"), "login-flow");
-    a.oauth.enable_token_exchange = None;
-    a.store.enable_progressive_consent = Some("true".into());
-    contradiction(a, Transport::Http, "ENABLE_PROGRESSIVE_CONSENT=true");
-    contradiction(
-        with_mode(args(), "multi-user-basic"),
-        Transport::Http,
-        "NEXTCLOUD_USERNAME",
-    );
-    let mut a = with_mode(oauth_args("false"), "multi-user-basic");
-    a.oauth.enable_token_exchange = None;
-    contradiction(a, Transport::Http, "identity provider");
-    contradiction(
-        with_mode(oauth_args("false"), "login-flow"),
-        Transport::Stdio,
-        "stdio",
-    );
-    contradiction(
-        with_mode(args(), "kerberos"),
-        Transport::Http,
-        "'kerberos' is not",
-    );
+    let multi_user_basic_with_idp = {
+        let mut a = with_mode(oauth_args("false"), "multi-user-basic");
+        a.oauth.enable_token_exchange = None;
+        a
+    };
+    for (a, transport, needle) in [
+        (
+            with_mode(oauth_args("true"), "basic"),
+            Transport::Http,
+            "ENABLE_TOKEN_EXCHANGE=true",
+        ),
+        (
+            with_mode(oauth_args("false"), "basic"),
+            Transport::Http,
+            "NEXTCLOUD_OIDC_CLIENT_ID",
+        ),
+        (
+            with_mode(oauth_args("true"), "pass-through"),
+            Transport::Http,
+            "ENABLE_TOKEN_EXCHANGE=true",
+        ),
+        (
+            with_mode(oauth_args("false"), "exchange"),
+            Transport::Http,
+            "ENABLE_TOKEN_EXCHANGE=false",
+        ),
+        (
+            with_mode(oauth_args("true"), "login-flow"),
+            Transport::Http,
+            "ENABLE_TOKEN_EXCHANGE=true",
+        ),
+        (
+            login_flow_with_consent,
+            Transport::Http,
+            "ENABLE_PROGRESSIVE_CONSENT=true",
+        ),
+        (
+            with_mode(args(), "multi-user-basic"),
+            Transport::Http,
+            "NEXTCLOUD_USERNAME",
+        ),
+        (
+            multi_user_basic_with_idp,
+            Transport::Http,
+            "identity provider",
+        ),
+        (
+            with_mode(oauth_args("false"), "login-flow"),
+            Transport::Stdio,
+            "stdio",
+        ),
+        (
+            with_mode(args(), "kerberos"),
+            Transport::Http,
+            "'kerberos' is not",
+        ),
+    ] {
+        let err = refused_with(a, transport, "NEXTCLOUD_MCP_AUTH_MODE is invalid");
+        assert!(err.contains(needle), "{err}");
+    }
     // A mode that needs the IdP says which setting is missing.
-    let err = Config::from_args(with_mode(args(), "exchange"), Transport::Http)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.starts_with("NEXTCLOUD_OIDC_CLIENT_ID is missing"),
-        "{err}"
+    refused_with(
+        with_mode(args(), "exchange"),
+        Transport::Http,
+        "NEXTCLOUD_OIDC_CLIENT_ID is missing",
     );
 }
 
@@ -136,10 +130,7 @@ fn login_flow_needs_a_key_and_valid_own_settings() {
     };
     let mut a = base();
     a.store.token_encryption_key = None;
-    let err = Config::from_args(a, Transport::Http)
-        .unwrap_err()
-        .to_string();
-    assert!(err.starts_with("TOKEN_ENCRYPTION_KEY is missing"), "{err}");
+    refused_with(a, Transport::Http, "TOKEN_ENCRYPTION_KEY is missing");
     for (patch, needle) in [
         (
             (|a: &mut CommonArgs| a.mode.login_flow_owner_claim = Some("sub".into()))
@@ -165,10 +156,7 @@ fn login_flow_needs_a_key_and_valid_own_settings() {
     ] {
         let mut a = base();
         patch(&mut a);
-        let err = Config::from_args(a, Transport::Http)
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with(needle), "{err}");
+        refused_with(a, Transport::Http, needle);
     }
     let mut a = base();
     a.mode.app_password_rotation = Some("86400".into());

@@ -22,10 +22,10 @@ fn a_client_id_turns_on_oauth_over_http_only() {
         matches!(config.mode, AuthMode::Exchange { ref nextcloud_audience } if nextcloud_audience == "https://cloud.example.com")
     );
     // stdio has no bearer token: it needs the basic credentials.
-    let err = Config::from_args(oauth_args("true"), Transport::Stdio).unwrap_err();
-    assert!(
-        err.to_string().starts_with("NEXTCLOUD_USERNAME is missing"),
-        "{err}"
+    refused_with(
+        oauth_args("true"),
+        Transport::Stdio,
+        "NEXTCLOUD_USERNAME is missing",
     );
 }
 
@@ -74,15 +74,10 @@ fn the_consent_callback_keeps_the_path_prefix_or_is_configured() {
 fn progressive_consent_needs_a_key_and_only_runs_in_pass_through() {
     let mut a = oauth_args("false");
     a.store.enable_progressive_consent = None;
-    let err = Config::from_args(a, Transport::Http).unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("TOKEN_ENCRYPTION_KEY is missing"),
-        "{err}"
-    );
+    refused_with(a, Transport::Http, "TOKEN_ENCRYPTION_KEY is missing");
     let mut a = oauth_args("false");
     a.store.enable_progressive_consent = None;
-    a.store.token_encryption_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+    a.store.token_encryption_key = Some(KEY.into());
     a.store.allowed_mcp_clients = vec![" claude ".into(), "".into()];
     let config = Config::from_args(a, Transport::Http).unwrap();
     assert!(config.store.progressive_consent);
@@ -103,23 +98,16 @@ fn progressive_consent_needs_a_key_and_only_runs_in_pass_through() {
     let mut a = oauth_args("false");
     a.store.enable_progressive_consent = Some("false".into());
     a.store.token_encryption_key = Some("too-short".into());
-    assert!(
-        Config::from_args(a, Transport::Http)
-            .unwrap_err()
-            .to_string()
-            .starts_with("TOKEN_ENCRYPTION_KEY is invalid")
-    );
+    refused_with(a, Transport::Http, "TOKEN_ENCRYPTION_KEY is invalid");
     // A good key with a bad older key: the older keys are named.
     let mut a = oauth_args("false");
     a.store.enable_progressive_consent = Some("false".into());
-    a.store.token_encryption_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+    a.store.token_encryption_key = Some(KEY.into());
     a.store.token_encryption_previous_keys = Some("1:too-short".into());
-    let error = Config::from_args(a, Transport::Http)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        error.starts_with("TOKEN_ENCRYPTION_PREVIOUS_KEYS is invalid"),
-        "{error}"
+    refused_with(
+        a,
+        Transport::Http,
+        "TOKEN_ENCRYPTION_PREVIOUS_KEYS is invalid",
     );
 }
 
@@ -127,35 +115,19 @@ fn progressive_consent_needs_a_key_and_only_runs_in_pass_through() {
 fn oauth_settings_are_validated() {
     let mut a = oauth_args("true");
     a.oauth.oidc_client_secret = None;
-    assert!(
-        Config::from_args(a, Transport::Http)
-            .unwrap_err()
-            .to_string()
-            .starts_with("NEXTCLOUD_OIDC_CLIENT_SECRET is missing")
+    refused_with(
+        a,
+        Transport::Http,
+        "NEXTCLOUD_OIDC_CLIENT_SECRET is missing",
     );
     let mut a = oauth_args("false");
     a.oauth.server_url = None;
-    assert!(
-        Config::from_args(a, Transport::Http)
-            .unwrap_err()
-            .to_string()
-            .starts_with("NEXTCLOUD_MCP_SERVER_URL is missing")
-    );
+    refused_with(a, Transport::Http, "NEXTCLOUD_MCP_SERVER_URL is missing");
     let a = oauth_args("maybe");
-    assert!(
-        Config::from_args(a, Transport::Http)
-            .unwrap_err()
-            .to_string()
-            .starts_with("ENABLE_TOKEN_EXCHANGE is invalid")
-    );
+    refused_with(a, Transport::Http, "ENABLE_TOKEN_EXCHANGE is invalid");
     let mut a = oauth_args("false");
     a.oauth.idp_kind = "okta".into();
-    assert!(
-        Config::from_args(a, Transport::Http)
-            .unwrap_err()
-            .to_string()
-            .starts_with("NEXTCLOUD_MCP_IDP_KIND is invalid")
-    );
+    refused_with(a, Transport::Http, "NEXTCLOUD_MCP_IDP_KIND is invalid");
     let mut a = oauth_args("false");
     a.oauth.oidc_client_secret = Some("client-secret".into());
     let shown = format!("{:?}", Config::from_args(a, Transport::Http).unwrap());
