@@ -5,15 +5,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::stand_in::{BOB, FakeCloud, Refresher, grant, serve};
+use super::stand_in::{BOB, FakeCloud, Refresher, granted_world, serve};
 use super::{start_syncing_replica, syncing, titles};
 use crate::support::e2e::*;
-use crate::support::idp::*;
-use crate::support::oauth::{OAuthWorld, Options, pass_through};
 use nextcloud_mcp::app::config::EmbeddingsConfig;
 use nextcloud_mcp::domain::index::DocApp;
 use serde_json::{Value, json};
-use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// A small deterministic embedding service: each word (through a synonym
@@ -94,22 +92,7 @@ async fn eventually_first(client: &Client, query: &str, want: &[&str]) -> (Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn with_an_embedder_a_search_finds_by_meaning_and_fuses_both_lists() {
-    let world = OAuthWorld::start_with(
-        pass_through(),
-        Options {
-            consent: true,
-            ..Options::default()
-        },
-    )
-    .await;
-    Mock::given(method("POST"))
-        .and(path(format!("{REALM_PATH}/token")))
-        .and(body_string_contains("grant_type=refresh_token"))
-        .respond_with(Refresher::default())
-        .mount(&world.idp.server)
-        .await;
-    grant(&world, ALICE, "alice").await;
-    grant(&world, BOB, "bob").await;
+    let world = granted_world(None, &Refresher::default()).await;
 
     let cloud = FakeCloud::default();
     cloud.edit("alice", |a| {

@@ -5,15 +5,14 @@
 //! file disappear, a grant the IdP refuses and a revocation empty the
 //! user's index.
 
-use super::stand_in::{BOB, FakeCloud, Refresher, grant, serve};
+use super::stand_in::{BOB, FakeCloud, Refresher, granted_world, serve};
 use super::{eventually, found, start_syncing_replica, syncing};
 use crate::store::harness::Harness;
 use crate::support::e2e::*;
 use crate::support::idp::*;
-use crate::support::oauth::{OAuthWorld, Options, pass_through};
 use nextcloud_mcp::domain::index::{DocApp, IndexQuery, search_terms};
 use serde_json::json;
-use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -34,29 +33,13 @@ async fn on_postgres_the_sync_indexes_each_user_as_themselves_and_forgets_what_t
 /// Two users with offline access, their notes and files indexed, an edit, a
 /// deletion, an unshare, a refused grant and a revocation.
 async fn sync_story(store_location: Option<String>) {
-    let world = OAuthWorld::start_with(
-        pass_through(),
-        Options {
-            consent: true,
-            store_location,
-            ..Options::default()
-        },
-    )
-    .await;
     let refused = Refresher::default();
-    Mock::given(method("POST"))
-        .and(path(format!("{REALM_PATH}/token")))
-        .and(body_string_contains("grant_type=refresh_token"))
-        .respond_with(refused.clone())
-        .mount(&world.idp.server)
-        .await;
+    let world = granted_world(store_location, &refused).await;
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/revoke")))
         .respond_with(ResponseTemplate::new(200))
         .mount(&world.idp.server)
         .await;
-    grant(&world, ALICE, "alice").await;
-    grant(&world, BOB, "bob").await;
 
     let cloud = FakeCloud::default();
     cloud.edit("alice", |a| {

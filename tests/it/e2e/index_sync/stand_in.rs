@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::support::e2e::*;
 use crate::support::idp::*;
-use crate::support::oauth::{OAuthWorld, param};
+use crate::support::oauth::{OAuthWorld, Options, param, pass_through};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -120,7 +120,7 @@ impl Respond for Refresher {
     }
 }
 
-pub(super) async fn grant(world: &OAuthWorld, subject: &str, name: &str) {
+async fn grant(world: &OAuthWorld, subject: &str, name: &str) {
     let id_token = world.id_token(subject);
     Mock::given(method("POST"))
         .and(path(format!("{REALM_PATH}/token")))
@@ -148,4 +148,28 @@ pub(super) async fn serve(cloud: &FakeCloud) -> MockServer {
         .mount(&nextcloud)
         .await;
     nextcloud
+}
+
+/// An OAuth world that asks for consent, on the store at `store_location`
+/// (a fresh one without), whose IdP refreshes grants through `refresher`,
+/// and where alice and bob have granted offline access.
+pub(super) async fn granted_world(
+    store_location: Option<String>,
+    refresher: &Refresher,
+) -> OAuthWorld {
+    let options = Options {
+        consent: true,
+        store_location,
+        ..Options::default()
+    };
+    let world = OAuthWorld::start_with(pass_through(), options).await;
+    Mock::given(method("POST"))
+        .and(path(format!("{REALM_PATH}/token")))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .respond_with(refresher.clone())
+        .mount(&world.idp.server)
+        .await;
+    grant(&world, ALICE, "alice").await;
+    grant(&world, BOB, "bob").await;
+    world
 }
