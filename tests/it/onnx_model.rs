@@ -46,14 +46,16 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-fn words(text: &str) -> HashSet<String> {
+/// The lowercased words of `text`.
+pub(crate) fn words(text: &str) -> HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
 }
 
-const NOTES: [&str; 6] = [
+/// Notes on unrelated subjects, each paraphrased by a query.
+pub(crate) const NOTES: [&str; 6] = [
     "Dentist appointment moved to Thursday",
     "Quarterly budget for the marketing team",
     "Recipe: lentil soup with cumin",

@@ -2,31 +2,7 @@
 //! for each service the server talks to. `.invalid` never resolves
 //! (RFC 6761), so these run offline.
 
-use std::process::Stdio;
-use std::time::Duration;
-
-use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-
-const BIN: &str = env!("CARGO_BIN_EXE_nextcloud-mcp");
-
-fn command(args: &[&str], nextcloud: &str, env: &[(&str, &str)]) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(BIN);
-    command
-        .args(args)
-        .env_clear()
-        .env("NEXTCLOUD_HOST", nextcloud)
-        .env("NEXTCLOUD_USERNAME", "admin")
-        .env("NEXTCLOUD_PASSWORD", "app-pass-dns-SECRET")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    command
-}
+use super::support::{command, first_notes_listing};
 
 /// Runs a start that must fail; its single stderr line.
 async fn failed_start(args: &[&str], env: &[(&str, &str)]) -> String {
@@ -45,32 +21,7 @@ async fn a_nextcloud_host_that_does_not_resolve_is_named_in_the_tool_result() {
     let mut child = command(&["stdio"], "http://nonexistent.invalid", &[])
         .spawn()
         .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    for message in [
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "dns-test", "version": "1"}}}),
-        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-               "params": {"name": "nc_notes_list_notes", "arguments": {}}}),
-    ] {
-        stdin
-            .write_all(format!("{message}\n").as_bytes())
-            .await
-            .unwrap();
-    }
-    let result = loop {
-        let line = tokio::time::timeout(Duration::from_secs(60), stdout.next_line())
-            .await
-            .expect("answered")
-            .unwrap()
-            .unwrap();
-        let message: Value = serde_json::from_str(&line).unwrap();
-        if message["id"] == json!(2) {
-            break message;
-        }
-    };
+    let result = first_notes_listing(&mut child).await;
     assert_eq!(result["result"]["isError"], true, "{result}");
     let text = result["result"]["content"][0]["text"].as_str().unwrap();
     assert!(

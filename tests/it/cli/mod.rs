@@ -5,3 +5,4 @@ mod dns;
 mod help;
 mod operations;
 mod startup;
+mod support;

@@ -380,15 +380,7 @@ async fn misuse_of_the_callback_is_refused_and_stores_nothing() {
     assert_eq!(refused.status(), 400);
     assert!(refused.text().await.unwrap().contains("invalid_grant"));
     assert!(store.list_provisioned().await.unwrap().is_empty());
-    let redemptions = world
-        .idp
-        .server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path().ends_with("/token"))
-        .count();
+    let redemptions = requests_to(&world.idp.server, |p| p.ends_with("/token")).await;
     assert_eq!(redemptions, 1, "only the live state reached the IdP");
     client.cancel().await.unwrap();
 }

@@ -220,14 +220,7 @@ async fn a_caller_the_rule_cannot_apply_to_gets_no_flow() {
     let client = connect_with(&world.server, Some(&token)).await;
     let refused = call(&client, "provision_nextcloud_access", json!({})).await;
     assert_tool_error("provision", &refused, "no preferred_username claim");
-    let started = world
-        .nextcloud
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/index.php/login/v2")
-        .count();
+    let started = requests_to(&world.nextcloud, |p| p == "/index.php/login/v2").await;
     assert_eq!(started, 0, "no flow was started at Nextcloud");
 }
 

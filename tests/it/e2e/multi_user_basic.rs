@@ -101,13 +101,7 @@ async fn two_users_each_act_with_their_own_credential_checked_once() {
     let (alice_basic, bob_basic) = (basic_value("alice", &alice_pw), basic_value("bob", &bob_pw));
     assert_eq!(received(&nc, NOTE_PATH, &alice_basic).await, 2);
     assert_eq!(received(&nc, NOTE_PATH, &bob_basic).await, 2);
-    let all_note_calls = nc
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == NOTE_PATH)
-        .count();
+    let all_note_calls = requests_to(&nc, |p| p == NOTE_PATH).await;
     assert_eq!(all_note_calls, 4, "no note call with another credential");
     // Initialize, the initialized notice and two calls each: one check.
     assert_eq!(received(&nc, CHECK_PATH, &alice_basic).await, 1);
@@ -181,13 +175,7 @@ async fn a_flood_of_distinct_wrong_credentials_is_bounded_before_nextcloud() {
             other => panic!("{other:?}"),
         }
     }
-    let checks = nc
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == CHECK_PATH)
-        .count();
+    let checks = requests_to(&nc, |p| p == CHECK_PATH).await;
     assert!(throttled > 0, "the budget must refuse some");
     assert_eq!(
         checks + throttled,

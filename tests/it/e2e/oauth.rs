@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use crate::support::e2e::*;
-use crate::support::fixtures::load;
 use crate::support::idp::*;
 use crate::support::oauth::{
     NEXTCLOUD_AUDIENCE, OAuthWorld, Options, exchange, pass_through, tool_call,
@@ -289,29 +288,14 @@ async fn a_failed_exchange_fails_the_call_with_the_idps_reason() {
 #[tokio::test]
 async fn readiness_reports_the_oauth_mode() {
     let world = OAuthWorld::start(exchange()).await;
-    Mock::given(method("GET"))
-        .and(path("/status.php"))
-        .respond_with(load("ocs-capabilities", "01-status").response.template())
-        .mount(&world.nextcloud)
-        .await;
-    let ready = reqwest::get(format!("{}/readyz", world.server.base_url))
-        .await
-        .unwrap();
-    assert_eq!(ready.status(), 200);
-    let body: Value = ready.json().await.unwrap();
+    world.nextcloud_answers_status().await;
+    let (status, body) = world.readyz().await;
+    assert_eq!(status, 200);
     assert_eq!(body["mode"], "token-exchange");
 }
 
 async fn exchanges_seen(world: &OAuthWorld) -> usize {
-    world
-        .idp
-        .server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path().ends_with("/token"))
-        .count()
+    requests_to(&world.idp.server, |p| p.ends_with("/token")).await
 }
 
 async fn idp_issues(world: &OAuthWorld, expires_in: u64) {

@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::dav::{CAL_HOME, caldav_discovery};
+use crate::support::dav::{CAL_HOME, caldav_discovery, calendars_listed};
 use crate::support::e2e::*;
 use rmcp::model::{CallToolRequestParams, ClientConfig, ClientRequest, ProgressNotificationParam};
 use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
@@ -41,6 +41,19 @@ impl ClientHandler for Progress {
     }
 }
 
+/// A client of `server` that records the progress notifications it hears.
+async fn progress_client(
+    server: &RunningServer,
+) -> (RunningService<RoleClient, Progress>, Progress) {
+    let handler = Progress::default();
+    let client = handler
+        .clone()
+        .serve(StreamableHttpClientTransport::from_uri(server.mcp_url()))
+        .await
+        .expect("initialize");
+    (client, handler)
+}
+
 #[tokio::test]
 async fn search_across_providers_reports_progress_in_order() {
     let nc = MockServer::start().await;
@@ -55,12 +68,7 @@ async fn search_across_providers_reports_progress_in_order() {
     .await;
     catch_all(&nc).await;
     let server = start_server(basic_config(&nc.uri(), Duration::from_secs(5))).await;
-    let handler = Progress::default();
-    let client: RunningService<RoleClient, Progress> = handler
-        .clone()
-        .serve(StreamableHttpClientTransport::from_uri(server.mcp_url()))
-        .await
-        .expect("initialize");
+    let (client, handler) = progress_client(&server).await;
 
     let mut args = serde_json::Map::new();
     args.insert("term".into(), json!("report"));
@@ -303,15 +311,7 @@ async fn a_cancelled_file_read_or_write_drops_its_transfer() {
 async fn calendars() -> MockServer {
     let nc = MockServer::start().await;
     caldav_discovery(&nc).await;
-    serve_capture_with_priority(
-        &nc,
-        "PROPFIND",
-        &format!("^{CAL_HOME}$"),
-        "caldav",
-        "08-list-calendars",
-        5,
-    )
-    .await;
+    calendars_listed(&nc).await;
     Mock::given(method("REPORT"))
         .and(path_regex(format!("^{CAL_HOME}[^/]+/$")))
         .respond_with(ResponseTemplate::new(207).set_body_raw(
@@ -341,12 +341,7 @@ async fn call_with_progress(
     tool: &'static str,
     args: serde_json::Value,
 ) -> (serde_json::Value, Vec<ProgressNotificationParam>) {
-    let handler = Progress::default();
-    let client: RunningService<RoleClient, Progress> = handler
-        .clone()
-        .serve(StreamableHttpClientTransport::from_uri(server.mcp_url()))
-        .await
-        .expect("initialize");
+    let (client, handler) = progress_client(server).await;
     let params = CallToolRequestParams::new(tool).with_arguments(args.as_object().unwrap().clone());
     let result = client.call_tool(params).await.expect("tools/call");
     let structured = assert_ok(tool, &result);

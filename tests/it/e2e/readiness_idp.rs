@@ -6,11 +6,10 @@
 use std::time::Duration;
 
 use nextcloud_mcp::service::readiness::ANSWER_FRESH_FOR;
-use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::support::fixtures::load;
+use crate::support::e2e::requests_to;
 use crate::support::idp::REALM_PATH;
 use crate::support::oauth::{OAuthWorld, pass_through};
 
@@ -19,23 +18,11 @@ async fn after_the_last_answer() {
     tokio::time::sleep(ANSWER_FRESH_FOR + Duration::from_millis(100)).await;
 }
 
-async fn readyz(world: &OAuthWorld) -> (u16, Value) {
-    let reply = reqwest::get(format!("{}/readyz", world.server.base_url))
-        .await
-        .unwrap();
-    let status = reply.status().as_u16();
-    (status, reply.json().await.unwrap())
-}
-
 #[tokio::test]
 async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() {
     let world = OAuthWorld::start(pass_through()).await;
-    Mock::given(method("GET"))
-        .and(path("/status.php"))
-        .respond_with(load("ocs-capabilities", "01-status").response.template())
-        .mount(&world.nextcloud)
-        .await;
-    let (status, body) = readyz(&world).await;
+    world.nextcloud_answers_status().await;
+    let (status, body) = world.readyz().await;
     assert_eq!(status, 200, "{body}");
     // The start fetched the discovery document and the server keeps it:
     // only a check that asks the IdP again can see what follows.
@@ -52,7 +39,7 @@ async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() 
         .mount(&world.idp.server)
         .await;
     after_the_last_answer().await;
-    let (status, body) = readyz(&world).await;
+    let (status, body) = world.readyz().await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["status"], "not ready", "{body}");
     let reason = body["reason"].as_str().unwrap();
@@ -61,7 +48,7 @@ async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() 
 
     // It answers again: readiness follows without a restart.
     after_the_last_answer().await;
-    let (status, body) = readyz(&world).await;
+    let (status, body) = world.readyz().await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "ready", "{body}");
 }
@@ -69,37 +56,18 @@ async fn an_idp_outage_after_start_shows_in_readyz_and_clears_when_it_answers() 
 #[tokio::test]
 async fn probes_that_arrive_together_make_one_check() {
     let world = OAuthWorld::start(pass_through()).await;
-    Mock::given(method("GET"))
-        .and(path("/status.php"))
-        .respond_with(load("ocs-capabilities", "01-status").response.template())
-        .mount(&world.nextcloud)
-        .await;
-    let discoveries = || async {
-        world
-            .idp
-            .server
-            .received_requests()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|r| r.url.path().ends_with("/.well-known/openid-configuration"))
-            .count()
+    world.nextcloud_answers_status().await;
+    let discoveries = || {
+        requests_to(&world.idp.server, |p| {
+            p.ends_with("/.well-known/openid-configuration")
+        })
     };
-    let status_checks = || async {
-        world
-            .nextcloud
-            .received_requests()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|r| r.url.path() == "/status.php")
-            .count()
-    };
+    let status_checks = || requests_to(&world.nextcloud, |p| p == "/status.php");
     let (idp_before, nc_before) = (discoveries().await, status_checks().await);
 
     // /readyz needs no credential: twenty probes at once must not become
     // twenty requests to the IdP and twenty to Nextcloud.
-    let answers = futures::future::join_all((0..20).map(|_| readyz(&world))).await;
+    let answers = futures::future::join_all((0..20).map(|_| world.readyz())).await;
     for (status, body) in answers {
         assert_eq!(status, 200, "{body}");
     }
@@ -108,7 +76,7 @@ async fn probes_that_arrive_together_make_one_check() {
 
     // Once the answer is older than that, a probe asks again.
     after_the_last_answer().await;
-    let (status, body) = readyz(&world).await;
+    let (status, body) = world.readyz().await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(discoveries().await - idp_before, 2);
 }

@@ -331,14 +331,7 @@ async fn admin_tools_are_listed_only_to_admins_with_webhooks_on() {
     assert!(tools.iter().all(|t| !t.name.starts_with("nc_webhooks_")));
     // Asked once, then kept.
     client.list_all_tools().await.unwrap();
-    let asked = nc
-        .server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/ocs/v2.php/cloud/user")
-        .count();
+    let asked = requests_to(&nc.server, |p| p == "/ocs/v2.php/cloud/user").await;
     assert_eq!(asked, 1);
     client.cancel().await.unwrap();
     server.shutdown().await;

@@ -2,6 +2,7 @@
 
 use nextcloud_mcp::adapters::store::SealingKey;
 use nextcloud_mcp::domain::consent::PendingConsent;
+use nextcloud_mcp::domain::index::{DocApp, IndexHit, IndexQuery, IndexedDocument, search_terms};
 use nextcloud_mcp::domain::time::UnixTime;
 use nextcloud_mcp::ports::store::{NewWebhook, RefreshGrant, Store, StoreError};
 use secrecy::{ExposeSecret, SecretString};
@@ -56,4 +57,40 @@ pub fn webhook(event: &str) -> NewWebhook {
         uri: "https://mcp.example/webhooks/nextcloud".into(),
         created_at: UnixTime(1_700_000_123),
     }
+}
+
+/// A document of `app` as the sync indexes it: its link names the app, its
+/// version the modification time.
+pub fn doc(
+    app: DocApp,
+    id: &str,
+    title: &str,
+    body: &str,
+    path: &str,
+    modified: i64,
+) -> IndexedDocument {
+    IndexedDocument {
+        app,
+        doc_id: id.into(),
+        title: title.into(),
+        body: body.into(),
+        path: path.into(),
+        link: format!("https://cloud.example/{}/{id}", app.as_str()),
+        modified,
+        version: format!("v{modified}"),
+    }
+}
+
+/// A keyword query for `text`, ten hits at most.
+pub fn query(text: &str) -> IndexQuery {
+    IndexQuery {
+        terms: search_terms(text),
+        limit: 10,
+        ..IndexQuery::default()
+    }
+}
+
+/// The document ids of `hits`, in their order.
+pub fn ids(hits: &[IndexHit]) -> Vec<&str> {
+    hits.iter().map(|h| h.doc_id.as_str()).collect()
 }

@@ -1,43 +1,10 @@
 //! Contract bodies for the search index: the same documents and queries on
 //! SQLite (FTS5) and PostgreSQL (tsvector), with owners kept apart.
 
-use nextcloud_mcp::domain::index::{
-    DocApp, IndexQuery, IndexedDocument, SourceState, search_terms,
-};
+use nextcloud_mcp::domain::index::{DocApp, SourceState};
 
+use super::fixtures::{doc, ids, query};
 use super::harness::Harness;
-
-fn doc(
-    app: DocApp,
-    id: &str,
-    title: &str,
-    body: &str,
-    path: &str,
-    modified: i64,
-) -> IndexedDocument {
-    IndexedDocument {
-        app,
-        doc_id: id.into(),
-        title: title.into(),
-        body: body.into(),
-        path: path.into(),
-        link: format!("https://cloud.example/{}/{id}", app.as_str()),
-        modified,
-        version: format!("v{modified}"),
-    }
-}
-
-fn query(text: &str) -> IndexQuery {
-    IndexQuery {
-        terms: search_terms(text),
-        limit: 10,
-        ..IndexQuery::default()
-    }
-}
-
-fn ids(hits: &[nextcloud_mcp::domain::index::IndexHit]) -> Vec<&str> {
-    hits.iter().map(|h| h.doc_id.as_str()).collect()
-}
 
 async fn seeded(h: &Harness) -> std::sync::Arc<dyn nextcloud_mcp::ports::store::Store> {
     let store = h.open(None).await;

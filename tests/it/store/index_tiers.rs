@@ -1,8 +1,9 @@
 //! Contract bodies for the two keyword tiers (every term exactly, then any
 //! term as a prefix) and for filters under a large number of matches.
 
-use nextcloud_mcp::domain::index::{DocApp, IndexQuery, IndexedDocument, search_terms};
+use nextcloud_mcp::domain::index::{DocApp, IndexedDocument};
 
+use super::fixtures::{ids, query};
 use super::harness::Harness;
 
 fn note(id: &str, title: &str, body: &str, path: &str) -> IndexedDocument {
@@ -16,18 +17,6 @@ fn note(id: &str, title: &str, body: &str, path: &str) -> IndexedDocument {
         modified: 100,
         version: "v1".into(),
     }
-}
-
-fn query(text: &str) -> IndexQuery {
-    IndexQuery {
-        terms: search_terms(text),
-        limit: 10,
-        ..IndexQuery::default()
-    }
-}
-
-fn ids(hits: &[nextcloud_mcp::domain::index::IndexHit]) -> Vec<&str> {
-    hits.iter().map(|h| h.doc_id.as_str()).collect()
 }
 
 pub async fn every_term_ranks_above_some_terms(h: &Harness) {

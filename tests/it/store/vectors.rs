@@ -3,38 +3,15 @@
 //! the database has it, as the live run's does), with owners kept apart.
 
 use nextcloud_mcp::domain::index::vectors::VectorEngine;
-use nextcloud_mcp::domain::index::{DocApp, IndexHit, IndexQuery, IndexedDocument};
+use nextcloud_mcp::domain::index::{DocApp, IndexQuery, IndexedDocument};
 use nextcloud_mcp::ports::store::Store;
 
+use super::fixtures::{doc, ids};
 use super::harness::Harness;
-
-fn doc(
-    app: DocApp,
-    id: &str,
-    title: &str,
-    body: &str,
-    path: &str,
-    modified: i64,
-) -> IndexedDocument {
-    IndexedDocument {
-        app,
-        doc_id: id.into(),
-        title: title.into(),
-        body: body.into(),
-        path: path.into(),
-        link: format!("https://cloud.example/{}/{id}", app.as_str()),
-        modified,
-        version: format!("v{modified}"),
-    }
-}
 
 fn unit(v: [f32; 3]) -> Vec<f32> {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     v.iter().map(|x| x / n).collect()
-}
-
-fn ids(hits: &[IndexHit]) -> Vec<&str> {
-    hits.iter().map(|h| h.doc_id.as_str()).collect()
 }
 
 fn all(limit: u32) -> IndexQuery {

@@ -132,3 +132,17 @@ pub fn assert_same_xml(request: &Request, exchange: &Exchange) {
         exchange.name
     );
 }
+
+/// The calendar home lists the captured calendars (caldav/08), ahead of any
+/// catch-all of lower priority.
+pub async fn calendars_listed(server: &MockServer) {
+    super::e2e::serve_capture_with_priority(
+        server,
+        "PROPFIND",
+        &format!("^{CAL_HOME}$"),
+        "caldav",
+        "08-list-calendars",
+        5,
+    )
+    .await;
+}

@@ -321,3 +321,24 @@ pub async fn expect_tool_ok(
 pub async fn expect_tool_error(client: &Client, tool: &str, args: serde_json::Value, needle: &str) {
     assert_tool_error(tool, &call(client, tool, args).await, needle);
 }
+
+/// How many requests `server` has received whose path satisfies `wanted`.
+pub async fn requests_to(server: &MockServer, wanted: impl Fn(&str) -> bool) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| wanted(r.url.path()))
+        .count()
+}
+
+/// `base` (a JSON object of tool arguments) with the fields of `extra`
+/// added, replacing any of the same name.
+pub fn merged(base: &serde_json::Value, extra: serde_json::Value) -> serde_json::Value {
+    let mut args = base.clone();
+    args.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    args
+}

@@ -184,6 +184,25 @@ impl OAuthWorld {
             .await;
     }
 
+    /// Nextcloud's `status.php` answers as the captured server did, so a
+    /// readiness check finds Nextcloud up.
+    pub async fn nextcloud_answers_status(&self) {
+        Mock::given(method("GET"))
+            .and(path("/status.php"))
+            .respond_with(load("ocs-capabilities", "01-status").response.template())
+            .mount(&self.nextcloud)
+            .await;
+    }
+
+    /// `GET /readyz`: its status and JSON body.
+    pub async fn readyz(&self) -> (u16, Value) {
+        let reply = reqwest::get(format!("{}/readyz", self.server.base_url))
+            .await
+            .unwrap();
+        let status = reply.status().as_u16();
+        (status, reply.json().await.unwrap())
+    }
+
     /// The IdP answers `active: false` to every introspection, as a real
     /// one does for a token it never issued.
     pub async fn idp_finds_every_opaque_token_inactive(&self) {

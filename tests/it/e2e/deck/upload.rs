@@ -3,11 +3,10 @@
 //! linking of a Files path, and the card dependency tools; the refusals
 //! made before any request reach no Nextcloud.
 
+use super::{CARD16, shares_are_created};
 use crate::support::e2e::*;
 use serde_json::{Value, json};
 use wiremock::MockServer;
-
-const CARD16: &str = "/boards/16/stacks/34/cards/16";
 
 /// The app requests Nextcloud received, as (method, path); the server's
 /// own probes (capabilities, status) are left out.
@@ -59,23 +58,10 @@ async fn content_is_uploaded_and_a_path_is_still_linked() {
         "15-attachment-upload-v1.1-file",
     )
     .await;
-    serve_capture(
-        &nc,
-        "POST",
-        "^/ocs/v2.php/apps/files_sharing/api/v1/shares$",
-        "ocs-shares",
-        "02-create-user-share",
-    )
-    .await;
+    shares_are_created(&nc).await;
     let (server, client) = start_app_server(&nc).await;
     let card = json!({"card_id": 16, "board_id": 16, "stack_id": 34});
-    let with = |extra: Value| {
-        let mut args = card.clone();
-        args.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        args
-    };
+    let with = |extra: Value| merged(&card, extra);
 
     // Text, named by file_name: a "file" attachment by default, on v1.1.
     let uploaded = expect_tool_ok(
@@ -124,13 +110,7 @@ async fn bad_uploads_are_refused_before_any_request() {
     catch_all(&nc).await;
     let (server, client) = start_app_server(&nc).await;
     let card = json!({"card_id": 16, "board_id": 16, "stack_id": 34, "file_name": "a.txt"});
-    let with = |extra: Value| {
-        let mut args = card.clone();
-        args.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        args
-    };
+    let with = |extra: Value| merged(&card, extra);
     for (args, needle) in [
         (
             json!({"card_id": 16, "content": "x", "file_name": "a.txt"}),

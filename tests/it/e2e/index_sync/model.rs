@@ -6,7 +6,7 @@
 //! note first, by meaning alone and fused with the keyword list.
 //!
 //!     eval "$(scripts/live/model.sh start)"
-//!     cargo test --features embeddings-onnx --test it index_sync_model
+//!     cargo test --features embeddings-onnx --test it index_sync::model
 //!
 //! Skipped like the model's own test: without NEXTCLOUD_MCP_TEST_MODEL_DIR,
 //! unless NEXTCLOUD_MCP_LIVE_TESTS=1 says it must run.
@@ -14,21 +14,13 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::onnx_model::{NOTES, words};
 use crate::support::e2e::*;
 use nextcloud_mcp::app::config::SyncConfig;
 use nextcloud_mcp::domain::index::DocApp;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const NOTES: [&str; 6] = [
-    "Dentist appointment moved to Thursday",
-    "Quarterly budget for the marketing team",
-    "Recipe: lentil soup with cumin",
-    "Flight to Lisbon leaves at 7am",
-    "Renew the car insurance before March",
-    "Birthday present ideas for grandma",
-];
 
 /// Each query paraphrases one note (by index) and none of its words starts
 /// a word of any note (keyword search matches prefixes: "i" finds "ideas"),
@@ -40,13 +32,6 @@ const QUERIES: [(&str, usize); 5] = [
     ("what time does my plane into Portugal depart", 3),
     ("vehicle cover expires soon", 4),
 ];
-
-fn words(text: &str) -> HashSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
 
 /// (mode, titles) of a search in `mode`.
 async fn search(client: &Client, query: &str, mode: &str) -> (String, Vec<String>) {

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
+use super::{eventually, found, start_syncing_replica, syncing};
 use crate::support::e2e::*;
 use crate::support::login_flow::LoginFlowStandIn;
 use crate::support::oauth::{OAuthWorld, Options};
-use nextcloud_mcp::app::config::SyncConfig;
 use nextcloud_mcp::domain::credential::{AuthMode, LoginFlowPolicy};
 use nextcloud_mcp::domain::index::DocApp;
 use nextcloud_mcp::domain::login_flow::OwnershipRule;
@@ -27,47 +27,23 @@ use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 const BOB: &str = "9a1b-uuid-bob";
 
-async fn hits(client: &Client, query: &str) -> Vec<String> {
-    let out = assert_ok(
-        "nc_semantic_search",
-        &call(client, "nc_semantic_search", json!({"query": query})).await,
-    );
-    out["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h: &Value| h["title"].as_str().unwrap().to_string())
-        .collect()
-}
-
-/// Polls until `query` gives `want`: a guard against a hang, not a timing assertion.
-async fn eventually(client: &Client, query: &str, want: &[&str]) {
-    let mut got = Vec::new();
-    for _ in 0..200 {
-        got = hits(client, query).await;
-        if got == want {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("'{query}': wanted {want:?}, got {got:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_connected_account_is_synced_with_its_stored_app_password() {
+/// An OAuth world in login-flow mode that asks for consent.
+async fn login_flow_world() -> OAuthWorld {
     let mode = AuthMode::LoginFlow(LoginFlowPolicy {
         owner: OwnershipRule::default(),
         rotate_every: None,
         poll_every: Duration::from_secs(1),
     });
-    let world = OAuthWorld::start_with(
-        mode,
-        Options {
-            consent: true,
-            ..Options::default()
-        },
-    )
-    .await;
+    let options = Options {
+        consent: true,
+        ..Options::default()
+    };
+    OAuthWorld::start_with(mode, options).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_connected_account_is_synced_with_its_stored_app_password() {
+    let world = login_flow_world().await;
     // The notes listing, mounted ahead of the stand-in, which answers
     // everything else (the Basic credential is checked below).
     Mock::given(method("GET"))
@@ -82,18 +58,8 @@ async fn a_connected_account_is_synced_with_its_stored_app_password() {
         .await;
     let standin = LoginFlowStandIn::mount(&world.nextcloud).await;
 
-    // A second server on the same store runs the sync (the world's own
-    // server starts without it).
-    let mut config = world.replica_config();
-    config.nextcloud_url = url::Url::parse(&world.nextcloud.uri()).unwrap();
-    config.sync = SyncConfig {
-        enabled: true,
-        interval: Duration::from_secs(1),
-        apps: vec![DocApp::Notes],
-        embeddings: None,
-        model_dir: None,
-    };
-    let server = start_server(config).await;
+    let server =
+        start_syncing_replica(&world, &world.nextcloud.uri(), syncing(vec![DocApp::Notes])).await;
     // The index tools read what unified search reads: search:read.
     let scope = "openid search:read";
     let alice = connect_with(&server, Some(&world.token(json!({"scope": scope})))).await;
@@ -104,15 +70,18 @@ async fn a_connected_account_is_synced_with_its_stored_app_password() {
     .await;
 
     // Not connected yet: nothing is synced.
-    assert!(hits(&alice, "regatta").await.is_empty());
+    assert!(found(&alice, "regatta").await.is_empty());
     let link = assert_ok(
         "provision",
         &call(&alice, "provision_nextcloud_access", json!({})).await,
     );
     let password = standin.approve(link["authorization_url"].as_str().unwrap(), "alice");
 
-    eventually(&alice, "regatta", &["Harbour plan"]).await;
-    assert!(hits(&bob, "regatta").await.is_empty(), "only alice's index");
+    eventually(&alice, "regatta", &["notes:Harbour plan"]).await;
+    assert!(
+        found(&bob, "regatta").await.is_empty(),
+        "only alice's index"
+    );
     // Listed as alice, with the app password her login flow stored.
     let basic = format!(
         "Basic {}",
@@ -222,19 +191,7 @@ async fn a_password_revoked_in_nextcloud_stops_the_sync_until_the_user_reconnect
             .with_writer(move || writer.clone())
             .finish(),
     );
-    let mode = AuthMode::LoginFlow(LoginFlowPolicy {
-        owner: OwnershipRule::default(),
-        rotate_every: None,
-        poll_every: Duration::from_secs(1),
-    });
-    let world = OAuthWorld::start_with(
-        mode,
-        Options {
-            consent: true,
-            ..Options::default()
-        },
-    )
-    .await;
+    let world = login_flow_world().await;
     let notes = Notes::default();
     Mock::given(method("GET"))
         .and(path("/index.php/apps/notes/api/v1/notes"))
@@ -244,16 +201,8 @@ async fn a_password_revoked_in_nextcloud_stops_the_sync_until_the_user_reconnect
         .await;
     let standin = LoginFlowStandIn::mount(&world.nextcloud).await;
 
-    let mut config = world.replica_config();
-    config.nextcloud_url = url::Url::parse(&world.nextcloud.uri()).unwrap();
-    config.sync = SyncConfig {
-        enabled: true,
-        interval: Duration::from_secs(1),
-        apps: vec![DocApp::Notes],
-        embeddings: None,
-        model_dir: None,
-    };
-    let server = start_server(config).await;
+    let server =
+        start_syncing_replica(&world, &world.nextcloud.uri(), syncing(vec![DocApp::Notes])).await;
     let scope = "openid search:read";
     let alice = connect_with(&server, Some(&world.token(json!({"scope": scope})))).await;
     let bob = connect_with(
@@ -269,8 +218,8 @@ async fn a_password_revoked_in_nextcloud_stops_the_sync_until_the_user_reconnect
         );
         passwords.push(standin.approve(link["authorization_url"].as_str().unwrap(), login));
     }
-    eventually(&alice, "regatta", &["Harbour plan of alice"]).await;
-    eventually(&bob, "regatta", &["Harbour plan of bob"]).await;
+    eventually(&alice, "regatta", &["notes:Harbour plan of alice"]).await;
+    eventually(&bob, "regatta", &["notes:Harbour plan of bob"]).await;
 
     // Alice deletes the app password in Nextcloud's settings. She calls no
     // Nextcloud tool: only the sync can notice.
@@ -312,7 +261,7 @@ async fn a_password_revoked_in_nextcloud_stops_the_sync_until_the_user_reconnect
         refused_listings,
         "alice is not synced"
     );
-    assert_eq!(hits(&bob, "regatta").await, ["Harbour plan of bob"]);
+    assert_eq!(found(&bob, "regatta").await, ["notes:Harbour plan of bob"]);
 
     // The index status says why, and what to do.
     let sync = assert_ok(
@@ -334,7 +283,7 @@ async fn a_password_revoked_in_nextcloud_stops_the_sync_until_the_user_reconnect
     );
     notes.refused.lock().unwrap().clear();
     passwords.push(standin.approve(link["authorization_url"].as_str().unwrap(), "alice"));
-    eventually(&alice, "regatta", &["Harbour plan of alice"]).await;
+    eventually(&alice, "regatta", &["notes:Harbour plan of alice"]).await;
     let sync = assert_ok(
         "sync status",
         &call(&alice, "nc_get_vector_sync_status", json!({})).await,

@@ -2,12 +2,12 @@
 //! overview and card-filter tools against real Nextcloud 34 / Deck 1.18.3
 //! captures (deck-extras, deck), and their error paths.
 
+use super::{CARD16, shares_are_created};
 use crate::support::e2e::*;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
 const BOARD16: &str = "^/index.php/apps/deck/api/v1.0/boards/16";
-const CARD16: &str = "/boards/16/stacks/34/cards/16";
 const COMMENTS: &str = "^/ocs/v2.php/apps/deck/api/v1.0/cards/16/comments";
 
 async fn mount_deck_extras(nc: &MockServer) {
@@ -154,13 +154,7 @@ async fn labels_comments_and_attachments() {
     )
     .await;
     assert_eq!(listed["attachments"][0]["type"], "deck_file");
-    let with = |extra: Value| {
-        let mut args = card.clone();
-        args.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        args
-    };
+    let with = |extra: Value| merged(&card, extra);
     expect_tool_ok(
         &client,
         "deck_delete_attachment",
@@ -199,14 +193,7 @@ async fn share_bodies(nc: &MockServer) -> Vec<Value> {
 #[tokio::test]
 async fn attaching_shares_the_file_or_note_with_the_card() {
     let nc = MockServer::start().await;
-    serve_capture(
-        &nc,
-        "POST",
-        "^/ocs/v2.php/apps/files_sharing/api/v1/shares$",
-        "ocs-shares",
-        "02-create-user-share",
-    )
-    .await;
+    shares_are_created(&nc).await;
     serve_capture(
         &nc,
         "GET",
@@ -384,13 +371,7 @@ async fn archived_only_listing_does_not_read_the_active_stack() {
         "v2",
     )
     .await;
-    let active_reads = nc
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path().ends_with("/stacks/12"))
-        .count();
+    let active_reads = requests_to(&nc, |p| p.ends_with("/stacks/12")).await;
     assert_eq!(active_reads, 0);
     server.shutdown().await;
 }

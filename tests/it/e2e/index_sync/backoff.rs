@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::store::harness::Harness;
+use crate::support::e2e::requests_to;
 use nextcloud_mcp::adapters::nextcloud::HttpNextcloud;
 use nextcloud_mcp::domain::index::DocApp;
 use nextcloud_mcp::ports::nextcloud::NextcloudConnector;
@@ -67,13 +68,7 @@ async fn start_sync(nextcloud: &MockServer, interval: Duration) -> (Arc<IndexSyn
 }
 
 async fn listings(server: &MockServer) -> usize {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == NOTES)
-        .count()
+    requests_to(server, |p| p == NOTES).await
 }
 
 fn failed() -> PassReport {

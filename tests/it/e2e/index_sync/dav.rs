@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::{eventually, found};
 use crate::support::dav::{caldav_discovery, carddav_discovery, serve};
 use crate::support::e2e::*;
 use crate::support::fixtures::load;
@@ -18,7 +19,7 @@ use chrono::{TimeZone, Utc};
 use nextcloud_mcp::app::config::{SyncConfig, WebhookConfig};
 use nextcloud_mcp::domain::index::DocApp;
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::json;
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -171,39 +172,6 @@ async fn deck(server: &MockServer) {
         .await;
 }
 
-async fn hits(client: &Client, query: &str) -> Vec<Value> {
-    let out = assert_ok(
-        "nc_semantic_search",
-        &call(client, "nc_semantic_search", json!({"query": query})).await,
-    );
-    out["results"].as_array().unwrap().clone()
-}
-
-fn titles(hits: &[Value]) -> Vec<String> {
-    hits.iter()
-        .map(|h| {
-            format!(
-                "{}:{}",
-                h["app"].as_str().unwrap(),
-                h["title"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
-/// Polls until `query` gives `want`: a guard against a hang, not a timing assertion.
-async fn eventually(client: &Client, query: &str, want: &[&str]) -> Vec<Value> {
-    let mut got = Vec::new();
-    for _ in 0..300 {
-        got = hits(client, query).await;
-        if titles(&got) == want {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("'{query}': wanted {want:?}, got {:?}", titles(&got));
-}
-
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> i64 {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
         .unwrap()
@@ -280,10 +248,7 @@ async fn basic_mode_indexes_calendars_tasks_contacts_and_deck_and_a_webhook_wake
     let bob = eventually(&client, "builder", &["contacts:Bob Builder"]).await;
     assert_eq!(bob[0]["modified"], at(2026, 11, 22, 7, 30));
     eventually(&client, "release notes", &["deck:Write release notes"]).await;
-    assert_eq!(
-        titles(&hits(&client, "carol").await),
-        ["calendar:Lunch with Carol"]
-    );
+    assert_eq!(found(&client, "carol").await, ["calendar:Lunch with Carol"]);
     let first_pass: usize = dav.multigets.lock().unwrap().iter().sum();
     assert_eq!(first_pass, 4, "every object fetched once");
 
@@ -308,11 +273,8 @@ async fn basic_mode_indexes_calendars_tasks_contacts_and_deck_and_a_webhook_wake
     let changed = eventually(&client, "orthodontist", &["calendar:Orthodontist"]).await;
     assert_eq!(changed[0]["modified"], at(2026, 11, 24, 10, 0));
     eventually(&client, "builder", &[]).await;
-    assert!(hits(&client, "dentist").await.is_empty());
-    assert_eq!(
-        titles(&hits(&client, "carol").await),
-        ["calendar:Lunch with Carol"]
-    );
+    assert!(found(&client, "dentist").await.is_empty());
+    assert_eq!(found(&client, "carol").await, ["calendar:Lunch with Carol"]);
     // The second pass went by token: only the changed event was fetched.
     let fetched: Vec<usize> = dav.multigets.lock().unwrap().clone();
     assert_eq!(fetched.iter().sum::<usize>(), first_pass + 1, "{fetched:?}");

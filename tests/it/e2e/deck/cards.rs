@@ -76,13 +76,7 @@ async fn deck_tools_against_real_captures() {
     }
     let (server, client) = start_app_server(&nc).await;
     let card = json!({"board_id": 6, "stack_id": 11, "card_id": 11});
-    let with = |extra: Value| {
-        let mut args = card.clone();
-        args.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        args
-    };
+    let with = |extra: Value| merged(&card, extra);
 
     let listed = expect_tool_ok(&client, "deck_get_boards", json!({}), "Boards: 1").await;
     assert_eq!(
