@@ -126,11 +126,12 @@ impl PgVector {
 
     /// `None` when pgvector is not in use: the caller searches in the process.
     ///
-    /// An owner with few vectors is searched exactly: the HNSW index spans
-    /// every owner, and a walk through it meets a small owner's rows only
-    /// rarely. A large owner's search walks the index (with pgvector 0.8,
-    /// iteratively until enough rows pass the owner and filter tests), and
-    /// falls back to the exact scan when the walk ends short of the limit.
+    /// An owner with few vectors, or a small share of the table, is searched
+    /// exactly: the HNSW index spans every owner, and a walk through it
+    /// meets a small owner's rows only rarely (`walk_from`). A larger
+    /// owner's search walks the index (with pgvector 0.8, iteratively until
+    /// enough rows pass the owner and filter tests), and falls back to the
+    /// exact scan when the walk ends short of the limit.
     pub(crate) async fn search(
         &self,
         pool: &PgPool,
@@ -361,6 +362,17 @@ mod tests {
         assert_eq!(ef_search(10), 40);
         assert_eq!(ef_search(50), 100);
         assert_eq!(ef_search(u32::MAX), 1_000);
+    }
+
+    #[test]
+    fn the_walk_starts_where_the_owner_is_large_enough_for_the_table() {
+        // Unknown (-1) or small tables: the floor.
+        assert_eq!(walk_from(-1.0), WALK_FROM_AT_LEAST);
+        assert_eq!(walk_from(0.0), WALK_FROM_AT_LEAST);
+        assert_eq!(walk_from(5_000.0), WALK_FROM_AT_LEAST);
+        // owner² ≥ 100 × table: 3,000 of 90,000; 10,000 of a million.
+        assert_eq!(walk_from(90_000.0), 3_000);
+        assert_eq!(walk_from(1_000_000.0), 10_000);
     }
 
     #[test]
