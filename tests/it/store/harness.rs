@@ -265,13 +265,12 @@ impl Harness {
         let mut c = sqlx::PgConnection::connect(url).await.expect("raw pg");
         let mut scans = 0;
         for _ in 0..40 {
-            let row: Option<(i64,)> = sqlx::query_as(
-                "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = $1",
-            )
-            .bind(index)
-            .fetch_optional(&mut c)
-            .await
-            .expect("index statistics");
+            let row: Option<(i64,)> =
+                sqlx::query_as("SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = $1")
+                    .bind(index)
+                    .fetch_optional(&mut c)
+                    .await
+                    .expect("index statistics");
             scans = row.map_or(0, |(n,)| n);
             if scans > 0 {
                 break;

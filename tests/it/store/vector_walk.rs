@@ -45,7 +45,12 @@ impl Rng {
 }
 
 fn normalized(v: Vec<f32>) -> Vec<f32> {
-    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
+    let n = v
+        .iter()
+        .map(|x| x * x)
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::EPSILON);
     v.into_iter().map(|x| x / n).collect()
 }
 
@@ -82,7 +87,11 @@ fn exact_top(vectors: &HashMap<String, Vec<f32>>, query: &[f32], apps: &[DocApp]
         .map(|(id, v)| (cosine(query, v), id))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored.into_iter().take(K).map(|(_, id)| id.clone()).collect()
+    scored
+        .into_iter()
+        .take(K)
+        .map(|(_, id)| id.clone())
+        .collect()
 }
 
 fn index_of(id: &str) -> usize {
@@ -137,7 +146,11 @@ pub async fn a_large_owner_gets_the_exact_nearest_through_the_index(h: &Harness)
     for q in 0..QUERIES {
         let query = near(&mut rng, &centres);
         // Every third query also narrows to one app, inside the walk.
-        let apps = if q % 3 == 2 { vec![DocApp::Files] } else { vec![] };
+        let apps = if q % 3 == 2 {
+            vec![DocApp::Files]
+        } else {
+            vec![]
+        };
         let hits = store
             .vector_search(
                 "walker",
@@ -184,7 +197,10 @@ pub async fn a_large_owner_gets_the_exact_nearest_through_the_index(h: &Harness)
     }
 
     eprintln!("walk recall: at least {fewest} of {K} on each of {QUERIES} queries");
-    if let Some(scans) = h.index_scans(&format!("index_vectors_hnsw_{DIMENSIONS}")).await {
+    if let Some(scans) = h
+        .index_scans(&format!("index_vectors_hnsw_{DIMENSIONS}"))
+        .await
+    {
         assert!(scans > 0, "the searches never walked the index");
     }
 }
