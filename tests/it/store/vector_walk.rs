@@ -20,12 +20,11 @@ const CLUSTERS: usize = 40;
 const QUERIES: usize = 30;
 const K: usize = 10;
 /// Of the exact top 10, the walk must find at least this many on every
-/// query. Measured on this data: 10 of 10 on every query in repeated runs
-/// (the graph is random, so runs differ); 8 leaves room for that and still
-/// fails a walk that keeps the wrong owner's rows, skips a filter or sorts
-/// by anything but the distance (those share almost nothing with the exact
-/// answer).
-const RECALL_AT_LEAST: usize = 8;
+/// query. Measured on this data: 9 of 10 at worst over 30 queries (the
+/// graph is built at random, so runs differ); 7 leaves room for that. A walk
+/// that kept the other owner's rows, skipped a filter or sorted by anything
+/// but the exact distance fails the checks on each hit below.
+const RECALL_AT_LEAST: usize = 7;
 
 /// xorshift64*: the same vectors in every run.
 struct Rng(u64);
