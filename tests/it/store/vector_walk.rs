@@ -71,7 +71,7 @@ fn cosine(a: &[f32], b: &[f32]) -> f64 {
 }
 
 fn app_of(i: usize) -> DocApp {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         DocApp::Notes
     } else {
         DocApp::Files
