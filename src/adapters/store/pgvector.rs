@@ -269,7 +269,7 @@ fn ef_search(limit: u32) -> u32 {
 /// The query vector is parsed once, in a sub-select (an InitPlan): written
 /// as `$3::text::vector`, PostgreSQL's generic plan for the prepared
 /// statement (chosen after five executions) parsed the text again for every
-/// row compared, which made the exact scan three times slower.
+/// row compared, which made the exact scan about four times slower.
 fn indexed_sql(n: usize) -> String {
     nearest_sql(
         n,
