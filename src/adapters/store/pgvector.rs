@@ -126,11 +126,12 @@ impl PgVector {
 
     /// `None` when pgvector is not in use: the caller searches in the process.
     ///
-    /// An owner with few vectors is searched exactly: the HNSW index spans
-    /// every owner, and a walk through it meets a small owner's rows only
-    /// rarely. A large owner's search walks the index (with pgvector 0.8,
-    /// iteratively until enough rows pass the owner and filter tests), and
-    /// falls back to the exact scan when the walk ends short of the limit.
+    /// An owner with few vectors, or a small share of the table, is searched
+    /// exactly: the HNSW index spans every owner, and a walk through it
+    /// meets a small owner's rows only rarely (`walk_from`). A larger
+    /// owner's search walks the index (with pgvector 0.8, iteratively until
+    /// enough rows pass the owner and filter tests), and falls back to the
+    /// exact scan when the walk ends short of the limit.
     pub(crate) async fn search(
         &self,
         pool: &PgPool,
@@ -144,14 +145,19 @@ impl PgVector {
         };
         let limit = i64::from(query.limit);
         let mut tx = pool.begin().await.map_err(common::db_error)?;
+        let (table_rows,): (f64,) = sqlx::query_as(TABLE_ROWS)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(common::db_error)?;
+        let bound = walk_from(table_rows);
         let (owner_rows,): (i64,) = sqlx::query_as(OWNER_ROWS_UP_TO)
             .bind(owner)
-            .bind(EXACT_UP_TO + 1)
+            .bind(bound)
             .fetch_one(&mut *tx)
             .await
             .map_err(common::db_error)?;
         let mut rows = Vec::new();
-        if owner_rows > EXACT_UP_TO {
+        if owner_rows >= bound {
             if self.iterative.load(Ordering::Relaxed) {
                 // Relaxed order: the walk may return rows slightly out of
                 // order; the statement sorts the rows it kept by their exact
@@ -182,10 +188,32 @@ impl PgVector {
     }
 }
 
-/// Up to this many vectors of one owner are compared exactly (pgvector's
-/// distance over the owner's rows, found by the primary key's owner prefix);
-/// measured at about XX ms per 10,000 vectors of 384 dimensions.
-const EXACT_UP_TO: i64 = 10_000;
+/// The smallest owner that walks the index, whatever its share of the
+/// table: below it the exact comparison costs less than the walk's own
+/// fixed cost. See `walk_from`.
+const WALK_FROM_AT_LEAST: i64 = 1_000;
+
+/// How the walk's cost grows as the owner's share of the table shrinks
+/// (`walk_from`); measured, see docs/performance.md ("Search index").
+const SHARE_FACTOR: f64 = 100.0;
+
+/// The owner size from which the index walk costs less than comparing
+/// every vector of the owner. The exact scan costs about the same per
+/// owner vector whatever the table holds; the walk visits about
+/// `limit / share` index entries (the others are other owners' rows it
+/// passes over), where the share is the owner's part of the table. The walk
+/// wins once `owner² ≥ SHARE_FACTOR × table`, and never below
+/// `WALK_FROM_AT_LEAST`. `table_rows` is PostgreSQL's estimate (`reltuples`;
+/// negative or zero when never counted, which leaves the floor).
+fn walk_from(table_rows: f64) -> i64 {
+    let by_share = (SHARE_FACTOR * table_rows.max(0.0)).sqrt().ceil();
+    (by_share as i64).max(WALK_FROM_AT_LEAST)
+}
+
+/// The table's row count as the planner knows it: free to read, and close
+/// enough to choose a plan by.
+const TABLE_ROWS: &str =
+    "SELECT reltuples::float8 FROM pg_class WHERE oid = 'index_vectors'::regclass";
 
 /// The owner's vectors, counted no further than the bound: the answer only
 /// chooses between the exact scan and the index walk.
@@ -237,17 +265,22 @@ fn ef_search(limit: u32) -> u32 {
 }
 
 /// The nearest rows by a distance the HNSW index serves (its expression).
+///
+/// The query vector is parsed once, in a sub-select (an InitPlan): written
+/// as `$3::text::vector`, PostgreSQL's generic plan for the prepared
+/// statement (chosen after five executions) parsed the text again for every
+/// row compared, which made the exact scan about four times slower.
 fn indexed_sql(n: usize) -> String {
     nearest_sql(
         n,
-        &format!("(v.vec::vector({n}) <=> $3::text::vector({n}))"),
+        &format!("(v.vec::vector({n}) <=> (SELECT $3::text::vector({n})))"),
     )
 }
 
 /// The same rows by a distance the index does not serve (no cast to the
 /// indexed type), so PostgreSQL compares every vector of the owner.
 fn exact_sql(n: usize) -> String {
-    nearest_sql(n, "(v.vec <=> $3::text::vector)")
+    nearest_sql(n, "(v.vec <=> (SELECT $3::text::vector))")
 }
 
 /// The inner statement picks the nearest ids and their distances only, so
@@ -329,6 +362,17 @@ mod tests {
         assert_eq!(ef_search(10), 40);
         assert_eq!(ef_search(50), 100);
         assert_eq!(ef_search(u32::MAX), 1_000);
+    }
+
+    #[test]
+    fn the_walk_starts_where_the_owner_is_large_enough_for_the_table() {
+        // Unknown (-1) or small tables: the floor.
+        assert_eq!(walk_from(-1.0), WALK_FROM_AT_LEAST);
+        assert_eq!(walk_from(0.0), WALK_FROM_AT_LEAST);
+        assert_eq!(walk_from(5_000.0), WALK_FROM_AT_LEAST);
+        // owner² ≥ 100 × table: 3,000 of 90,000; 10,000 of a million.
+        assert_eq!(walk_from(90_000.0), 3_000);
+        assert_eq!(walk_from(1_000_000.0), 10_000);
     }
 
     #[test]

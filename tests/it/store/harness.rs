@@ -254,6 +254,33 @@ impl Harness {
         }
     }
 
+    /// PostgreSQL only: how many scans the statistics count for the index
+    /// named, waiting (up to 20 s) for a positive count. A backend reports
+    /// its counts when it next goes idle, at most once a second and at the
+    /// latest 10 s later; the store's pool keeps its connections open.
+    pub async fn index_scans(&self, index: &str) -> Option<i64> {
+        let Backend::Postgres { url, .. } = &self.backend else {
+            return None;
+        };
+        let mut c = sqlx::PgConnection::connect(url).await.expect("raw pg");
+        let mut scans = 0;
+        for _ in 0..40 {
+            let row: Option<(i64,)> =
+                sqlx::query_as("SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = $1")
+                    .bind(index)
+                    .fetch_optional(&mut c)
+                    .await
+                    .expect("index statistics");
+            scans = row.map_or(0, |(n,)| n);
+            if scans > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        c.close().await.ok();
+        Some(scans)
+    }
+
     /// Drops the PostgreSQL test database (best effort); SQLite's temp dir
     /// goes with the harness.
     pub async fn cleanup(self) {

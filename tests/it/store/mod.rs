@@ -14,6 +14,7 @@ mod leases;
 mod migration;
 mod state;
 mod tokens;
+mod vector_walk;
 mod vectors;
 
 use fixtures::webhook;
@@ -78,6 +79,7 @@ contract!(
     vectors::vector_filters_narrow_by_app_time_and_path,
     vectors::replaced_deleted_and_purged_documents_lose_their_vectors,
     vectors::a_small_owner_among_many_gets_its_own_nearest_first,
+    vector_walk::a_large_owner_gets_the_exact_nearest_through_the_index,
     migration::replicas_migration_disables_duplicate_webhooks,
     app_passwords::accounts_round_trip_sealed_per_user,
     app_passwords::no_app_password_or_poll_token_in_clear,
