@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod http;
 pub mod jwks;
 pub mod jwt;
+pub mod signatures;
 pub mod keycloak;
 pub mod nextcloud_oidc;
 pub mod oidc;
