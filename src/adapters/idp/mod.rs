@@ -8,10 +8,10 @@ pub mod discovery;
 pub mod http;
 pub mod jwks;
 pub mod jwt;
-pub mod signatures;
 pub mod keycloak;
 pub mod nextcloud_oidc;
 pub mod oidc;
+pub mod signatures;
 mod tokens;
 
 use std::str::FromStr;

@@ -50,7 +50,9 @@ fn der_element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
         }
         let (bytes, after) = input.split_at(count);
         input = after;
-        bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+        bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
     };
     (input.len() >= len).then(|| input.split_at(len))
 }

@@ -96,4 +96,3 @@ impl JwtSigner for RingSigner {
         self.alg
     }
 }
-

@@ -28,7 +28,8 @@ const KAT_MESSAGE: &[u8] = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJrYXQifQ";
 const KAT_RS256_RSA_A: &str = "XDwigyebdeySHDL3t4HSGMEjCGShA14HjzhW9nwZut9iddvK013mJ5NVPjgdZmJI7InCrs9A4TaVOt7Arez71650QsNWOFA0UNMYAYx_97ASoO_GHH6nJo2gjilO6QcATEzd64PSdMbXUDIJU9Etg4YqoCgJIel3TctsaXBXV80AB9l0IdaMOyqrqbnwwWhI-pOaMGk7M5_iJrhuxRmUNYUQCdkvjAIHYro3N1HklD3Y5WF2GlEXlYpAIqMZ8AL3OYbm1OaN_YBZijij5p-JRPseyHDzHNEMS0mYdbQdgPUfmG-BllfamUpndxKQe0p6POpREAlL48FRLf2RFRqV7g";
 /// `openssl dgst -sha256 -sign ec-p256.pem` over the message, its DER turned
 /// into r || s. Its s is above n/2, which ES256 allows.
-const KAT_ES256_EC_P256: &str = "L9DuU56jqFXQTlQ8gjbi1iP0aFLFd2NfZrEbtYSGXgX-VfM7VKlEXXRi5omgGBjvN_ddksFa5e6ejRCY3TB3KQ";
+const KAT_ES256_EC_P256: &str =
+    "L9DuU56jqFXQTlQ8gjbi1iP0aFLFd2NfZrEbtYSGXgX-VfM7VKlEXXRi5omgGBjvN_ddksFa5e6ejRCY3TB3KQ";
 /// An Ed25519 key from `openssl genpkey` (PKCS#8 v1, no public key inside),
 /// its public key, and `openssl pkeyutl -sign -rawin` over the message.
 const KAT_ED25519_PKCS8: &str = "MC4CAQAwBQYDK2VwBCIEIOKFPF1LD1CJsXcjKTJfNs_bUA4gmNU2PTTSArripevr";
@@ -233,7 +234,10 @@ const MESSAGE: &[u8] = b"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9";
 #[test]
 fn every_accepted_algorithm_verifies_its_own_signature_in_every_key_form() {
     let cases = cases();
-    assert_eq!(cases.len(), crate::adapters::idp::jwks::ALLOWED_ALGORITHMS.len());
+    assert_eq!(
+        cases.len(),
+        crate::adapters::idp::jwks::ALLOWED_ALGORITHMS.len()
+    );
     for (alg, encoding, forms, _) in cases {
         assert!(crate::adapters::idp::jwks::ALLOWED_ALGORITHMS.contains(&alg));
         let signature = sign(alg, &encoding, MESSAGE);
@@ -261,7 +265,10 @@ fn a_flipped_bit_in_signature_or_message_is_rejected() {
             let mut message = MESSAGE.to_vec();
             message[MESSAGE.len() - 2] ^= 1;
             assert!(!verifies(alg, key, &message, &signature), "{alg:?} message");
-            assert!(!verifies(alg, key, MESSAGE, &signature[1..]), "{alg:?} short");
+            assert!(
+                !verifies(alg, key, MESSAGE, &signature[1..]),
+                "{alg:?} short"
+            );
             assert!(!verifies(alg, key, MESSAGE, &[]), "{alg:?} empty");
         }
     }
@@ -290,14 +297,21 @@ fn a_key_of_another_family_is_refused_before_any_check() {
         (Algorithm::ES256, ed.decoding.clone()),
     ];
     for (alg, key) in refused {
-        assert_eq!(verifier_refusal(alg, &key), ErrorKind::InvalidKeyFormat, "{alg:?}");
+        assert_eq!(
+            verifier_refusal(alg, &key),
+            ErrorKind::InvalidKeyFormat,
+            "{alg:?}"
+        );
     }
     for (alg, key) in [
         (Algorithm::ES256, &rsa.encoding),
         (Algorithm::RS256, &ec.encoding),
         (Algorithm::EdDSA, &ec.encoding),
     ] {
-        assert!((RING_PROVIDER.signer_factory)(&alg, key).is_err(), "{alg:?}");
+        assert!(
+            (RING_PROVIDER.signer_factory)(&alg, key).is_err(),
+            "{alg:?}"
+        );
     }
 }
 
@@ -316,10 +330,20 @@ fn another_algorithm_of_the_same_family_is_rejected() {
     // A P-256 signature and key presented as ES384, and a P-384 key under ES256.
     let p256 = EcKey::fixture_p256();
     let signature = sign(Algorithm::ES256, &p256.encoding, MESSAGE);
-    assert!(!verifies(Algorithm::ES384, &p256.decoding, MESSAGE, &signature));
+    assert!(!verifies(
+        Algorithm::ES384,
+        &p256.decoding,
+        MESSAGE,
+        &signature
+    ));
     let p384 = EcKey::generate(&ECDSA_P384_SHA384_FIXED_SIGNING);
     let signature = sign(Algorithm::ES384, &p384.encoding, MESSAGE);
-    assert!(!verifies(Algorithm::ES256, &p384.decoding, MESSAGE, &signature));
+    assert!(!verifies(
+        Algorithm::ES256,
+        &p384.decoding,
+        MESSAGE,
+        &signature
+    ));
     assert!((RING_PROVIDER.signer_factory)(&Algorithm::ES256, &p384.encoding).is_err());
 }
 
@@ -335,7 +359,11 @@ fn hmac_is_never_verified_even_with_the_right_secret() {
     // ... but no HMAC token gets as far as a comparison.
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
         let key = DecodingKey::from_secret(secret);
-        assert_eq!(verifier_refusal(alg, &key), ErrorKind::InvalidAlgorithm, "{alg:?}");
+        assert_eq!(
+            verifier_refusal(alg, &key),
+            ErrorKind::InvalidAlgorithm,
+            "{alg:?}"
+        );
     }
 }
 
@@ -348,13 +376,26 @@ fn known_answers_made_with_openssl() {
 
     let p256 = EcKey::fixture_p256();
     let es256 = b64(KAT_ES256_EC_P256);
-    assert!(verifies(Algorithm::ES256, &p256.decoding, KAT_MESSAGE, &es256));
+    assert!(verifies(
+        Algorithm::ES256,
+        &p256.decoding,
+        KAT_MESSAGE,
+        &es256
+    ));
 
     let ed_private = EncodingKey::from_ed_der(&b64(KAT_ED25519_PKCS8));
     let ed_public = DecodingKey::from_ed_der(&b64(KAT_ED25519_PUBLIC));
     let ed_signature = b64(KAT_ED25519_SIGNATURE);
-    assert_eq!(sign(Algorithm::EdDSA, &ed_private, KAT_MESSAGE), ed_signature);
-    assert!(verifies(Algorithm::EdDSA, &ed_public, KAT_MESSAGE, &ed_signature));
+    assert_eq!(
+        sign(Algorithm::EdDSA, &ed_private, KAT_MESSAGE),
+        ed_signature
+    );
+    assert!(verifies(
+        Algorithm::EdDSA,
+        &ed_public,
+        KAT_MESSAGE,
+        &ed_signature
+    ));
 }
 
 #[test]
@@ -449,8 +490,8 @@ fn installed_once_for_the_process_and_used_by_decode() {
     let token = jsonwebtoken::encode(&header, &claims, &rsa.encoding).unwrap();
     let mut validation = jsonwebtoken::Validation::new(Algorithm::PS256);
     validation.validate_aud = false;
-    let data = jsonwebtoken::decode::<serde_json::Value>(&token, &rsa.components(), &validation)
-        .unwrap();
+    let data =
+        jsonwebtoken::decode::<serde_json::Value>(&token, &rsa.components(), &validation).unwrap();
     assert_eq!(data.claims["sub"], "alice");
     let other = RsaKey::load(RSA_B);
     let err = jsonwebtoken::decode::<serde_json::Value>(&token, &other.components(), &validation)
