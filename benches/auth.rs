@@ -55,6 +55,9 @@ struct Idp {
 
 impl Idp {
     async fn start() -> Self {
+        // The server's own ring provider signs the bench tokens and derives
+        // the JWK; it must be in place before the first key operation.
+        nextcloud_mcp::adapters::idp::signatures::install().unwrap();
         let key = EncodingKey::from_rsa_pem(&fixture("idp/rsa-a.pem")).unwrap();
         let mut jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).unwrap();
         jwk.common.key_id = Some("bench".into());

@@ -178,6 +178,9 @@ pub async fn verify(
     validation.set_issuer(&[&policy.issuer]);
     validation.set_audience(&policy.audiences);
 
+    // Normally done when the provider was built; repeated (cheaply) so that no
+    // decode can ever run on another provider, or on none.
+    super::signatures::install().map_err(|e| AuthError::Unavailable(e.to_string()))?;
     let data = decode::<RawClaims>(raw, &key, &validation)
         .map_err(|e| map_error(e.kind(), raw, policy))?;
     data.claims.check_is_access_token()?;

@@ -11,6 +11,7 @@ pub mod jwt;
 pub mod keycloak;
 pub mod nextcloud_oidc;
 pub mod oidc;
+pub mod signatures;
 mod tokens;
 
 use std::str::FromStr;

@@ -178,8 +178,7 @@ async fn hs256_is_refused_even_with_an_oct_key_in_the_jwks() {
     let provider = OidcProvider::new(&idp.config()).unwrap();
     let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
     header.kid = Some("hmac".into());
-    let forged =
-        jsonwebtoken::encode(&header, &idp.claims(), &EncodingKey::from_secret(secret)).unwrap();
+    let forged = sign_jwt(&header, &idp.claims(), &EncodingKey::from_secret(secret));
     let err = refused(&provider, &SecretString::from(forged)).await;
     assert!(matches!(err, AuthError::DisallowedAlgorithm(_)), "{err:?}");
     // The real key still works: the refusal is about the algorithm.
@@ -198,14 +197,14 @@ async fn header_alg_must_match_the_key() {
     let (idp, provider) = provider_with(&[&rsa, &ec]).await;
     let mut header = Header::new(jsonwebtoken::Algorithm::PS256);
     header.kid = Some("a".into());
-    let ps = jsonwebtoken::encode(&header, &idp.claims(), &rsa.encoding).unwrap();
+    let ps = sign_jwt(&header, &idp.claims(), &rsa.encoding);
     assert!(matches!(
         refused(&provider, &SecretString::from(ps)).await,
         AuthError::DisallowedAlgorithm(_)
     ));
     let mut header = Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some("ec".into());
-    let rs = jsonwebtoken::encode(&header, &idp.claims(), &rsa.encoding).unwrap();
+    let rs = sign_jwt(&header, &idp.claims(), &rsa.encoding);
     assert!(matches!(
         refused(&provider, &SecretString::from(rs)).await,
         AuthError::DisallowedAlgorithm(_)

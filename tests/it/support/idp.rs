@@ -1,5 +1,10 @@
 //! A wiremock identity provider and tokens signed with the test-only keys
 //! under tests/fixtures/idp/.
+//!
+//! Every token a test mints goes through [`sign_jwt`], which first makes the
+//! server's ring provider `jsonwebtoken`'s one for this process (the server
+//! installs the same one). Without it a test's signing would be the first
+//! use of the provider slot and panic, since no default provider is built.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -7,6 +12,7 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use nextcloud_mcp::adapters::idp::IdpConfig;
 use secrecy::SecretString;
+use serde::Serialize;
 use serde_json::{Value, json};
 use url::Url;
 use wiremock::matchers::{method, path};
@@ -27,6 +33,19 @@ pub struct TestKey {
     pub jwk: Value,
 }
 
+/// Makes ring `jsonwebtoken`'s provider, as the server does; call it before
+/// any other `jsonwebtoken` signature or key operation in a test.
+pub fn jwt_crypto() {
+    nextcloud_mcp::adapters::idp::signatures::install()
+        .expect("nothing installs another JWT provider in the tests");
+}
+
+/// Signs a token the way every test does: through ring.
+pub fn sign_jwt(header: &Header, claims: &impl Serialize, key: &EncodingKey) -> String {
+    jwt_crypto();
+    jsonwebtoken::encode(header, claims, key).unwrap()
+}
+
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/idp/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -44,6 +63,7 @@ impl TestKey {
     }
 
     fn finish(encoding: EncodingKey, kid: &str, alg: Algorithm) -> Self {
+        jwt_crypto();
         let mut jwk: Jwk = Jwk::from_encoding_key(&encoding, alg).unwrap();
         jwk.common.key_id = Some(kid.to_string());
         Self {
@@ -58,7 +78,7 @@ impl TestKey {
     pub fn sign(&self, claims: &Value) -> SecretString {
         let mut header = Header::new(self.alg);
         header.kid = Some(self.kid.clone());
-        SecretString::from(jsonwebtoken::encode(&header, claims, &self.encoding).unwrap())
+        SecretString::from(sign_jwt(&header, claims, &self.encoding))
     }
 }
 

@@ -60,6 +60,12 @@ impl OidcProvider {
                 detail: "neither a client id nor a resource URL is configured, so no token could name this server".into(),
             });
         }
+        // Before the first token can arrive: JWT signatures are checked with
+        // ring, and a process where that cannot be set up refuses to start.
+        super::signatures::install().map_err(|e| IdpError::Misconfigured {
+            operation: IdpOperation::Discovery,
+            detail: e.to_string(),
+        })?;
         let http = IdpHttp::new(config.http_timeout)?;
         Ok(Self {
             discovery: Discovery::new(

@@ -99,6 +99,7 @@ async fn hs256_keyed_with_the_rsa_public_key_is_refused() {
     let genuine = world.token(json!({}));
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_audience(&[CLIENT_ID]);
+    jwt_crypto();
     jsonwebtoken::decode::<Value>(
         &genuine,
         &DecodingKey::from_rsa_pem(spki.as_bytes()).unwrap(),
@@ -117,12 +118,11 @@ async fn hs256_keyed_with_the_rsa_public_key_is_refused() {
     for (form, secret) in secrets {
         let mut head = Header::new(Algorithm::HS256);
         head.kid = Some("key-a".into());
-        let forged = jsonwebtoken::encode(
+        let forged = sign_jwt(
             &head,
             &world.claims(json!({})),
             &EncodingKey::from_secret(secret),
-        )
-        .unwrap();
+        );
         let response = world.call_get_note(Some(&bearer(&forged))).await;
         let challenge = world
             .assert_refused(
