@@ -38,6 +38,7 @@ pub struct UpdateLabelArgs {
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_label",
+        input_schema = crate::adapters::mcp::schema::input::<LabelArgs>("deck_get_label"),
         description = "Get one label of a board (title, colour).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -57,6 +58,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_update_label",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateLabelArgs>("deck_update_label"),
         description = "Rename a board label or change its colour; fields you omit stay as they are. Cards keep the label.",
         annotations(
             read_only_hint = false,
@@ -104,6 +106,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_delete_label",
+        input_schema = crate::adapters::mcp::schema::input::<LabelArgs>("deck_delete_label"),
         description = "Delete a label from a board; it disappears from every card that had it.",
         annotations(
             read_only_hint = false,
