@@ -4,6 +4,7 @@
 //! parsing.
 
 mod arguments;
+mod inputs;
 mod normalize;
 mod output;
 mod title;
@@ -16,6 +17,8 @@ use rmcp::model::{CallToolResult, ContentBlock};
 
 use arguments::{Accepted, reword_serde};
 use normalize::normalize;
+
+pub use inputs::input;
 
 /// Rewrites every route of `router`: the schema clients read and the check
 /// that runs before each call.

@@ -107,6 +107,7 @@ impl BulkArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_bulk_operations",
+        input_schema = crate::adapters::mcp::schema::input::<BulkArgs>("nc_calendar_bulk_operations"),
         description = "Update or delete many events at once: filter by title, categories, status, location, calendar and date range. A dry run by default: it lists what would change; call again with dry_run false to apply. At most max_events (50 by default, 200 at most) per call.",
         annotations(
             read_only_hint = false,

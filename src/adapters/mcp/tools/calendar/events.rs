@@ -72,6 +72,7 @@ fn event_text(verb: &str, e: &Event) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_get_event",
+        input_schema = crate::adapters::mcp::schema::input::<EventRefArgs>("nc_calendar_get_event"),
         description = "Get one event with every field (recurrence rule, exceptions, reminders, attendees) and its etag.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -92,6 +93,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_create_event",
+        input_schema = crate::adapters::mcp::schema::input::<CreateEventArgs>("nc_calendar_create_event"),
         description = "Create an event: timed (ISO 8601 with offset, or local time plus timezone) or all-day (dates), with location, description, categories, RRULE recurrence, reminders, attendees, status, priority, privacy and url.",
         annotations(
             read_only_hint = false,
@@ -115,6 +117,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_update_event",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateEventArgs>("nc_calendar_update_event"),
         description = "Change any fields of an event; everything not given (including properties other apps added) stays as it was. Use \"\" to clear a text field. Pass etag from your last read to refuse overwriting someone else's change.",
         annotations(
             read_only_hint = false,
@@ -153,6 +156,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_delete_event",
+        input_schema = crate::adapters::mcp::schema::input::<DeleteEventArgs>("nc_calendar_delete_event"),
         description = "Delete an event (the whole series for a recurring one); it goes to Nextcloud's calendar trash bin.",
         annotations(
             read_only_hint = false,

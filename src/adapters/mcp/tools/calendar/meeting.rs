@@ -76,6 +76,7 @@ fn meeting_calendar<'a>(
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_create_meeting",
+        input_schema = crate::adapters::mcp::schema::input::<CreateMeetingArgs>("nc_calendar_create_meeting"),
         description = "Schedule a meeting: a date, a start time and a duration, with attendees. You are the organizer, and Nextcloud emails the invitations (if your account has an email address).",
         annotations(
             read_only_hint = false,

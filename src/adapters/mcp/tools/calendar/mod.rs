@@ -162,6 +162,7 @@ pub struct AvailabilityArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_list_calendars",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_calendar_list_calendars"),
         description = "List the user's calendars: id (name), display name, colour, and what each holds (VEVENT events, VTODO tasks).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -196,6 +197,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_manage_calendar",
+        input_schema = crate::adapters::mcp::schema::input::<ManageCalendarArgs>("nc_calendar_manage_calendar"),
         description = "Create, update (display name, description, colour) or delete a calendar. Delete moves it to Nextcloud's calendar trash bin.",
         annotations(
             read_only_hint = false,
@@ -286,6 +288,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_list_events",
+        input_schema = crate::adapters::mcp::schema::input::<ListEventsArgs>("nc_calendar_list_events"),
         description = "List events in a time range (one calendar or all), with recurring events expanded into their occurrences. Filters: title_contains (also sent to the server), location_contains, categories, status, min_attendees, min_duration_minutes. Times are ISO 8601 with offsets.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -333,6 +336,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_get_upcoming_events",
+        input_schema = crate::adapters::mcp::schema::input::<UpcomingArgs>("nc_calendar_get_upcoming_events"),
         description = "Events in the next N days (default 7) across one or all calendars, recurring ones expanded, earliest first.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -367,6 +371,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_find_availability",
+        input_schema = crate::adapters::mcp::schema::input::<AvailabilityArgs>("nc_calendar_find_availability"),
         description = "Find free slots of at least duration_minutes in a date range, from the user's own events (busy unless transparent or cancelled). Defaults: next 7 days, business hours 09:00-17:00, weekdays only.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

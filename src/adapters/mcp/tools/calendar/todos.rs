@@ -57,6 +57,7 @@ fn todos_result(todos: &[Todo], paging: &PageRequest, heading: &str) -> CallTool
 impl NextcloudMcp {
     #[tool(
         name = "nc_calendar_list_todos",
+        input_schema = crate::adapters::mcp::schema::input::<ListTodosArgs>("nc_calendar_list_todos"),
         description = "List the tasks (VTODO) of one calendar, with filters for status (or \"open\"), priority, categories, text and due date.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -83,6 +84,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_search_todos",
+        input_schema = crate::adapters::mcp::schema::input::<TodoFilterArgs>("nc_calendar_search_todos"),
         description = "Search tasks across every calendar that holds tasks, with the same filters as nc_calendar_list_todos.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -105,6 +107,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_create_todo",
+        input_schema = crate::adapters::mcp::schema::input::<CreateTodoArgs>("nc_calendar_create_todo"),
         description = "Create a task (VTODO) in a calendar that holds tasks: summary, description, status, priority, due and start (ISO 8601), categories, reminders.",
         annotations(
             read_only_hint = false,
@@ -146,6 +149,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_update_todo",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateTodoArgs>("nc_calendar_update_todo"),
         description = "Change a task's fields; anything not given stays. percent_complete 100 or completed marks it done; another status reopens it. Pass etag to refuse overwriting someone else's change.",
         annotations(
             read_only_hint = false,
@@ -197,6 +201,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_complete_todo",
+        input_schema = crate::adapters::mcp::schema::input::<CompleteTodoArgs>("nc_calendar_complete_todo"),
         description = "Mark a task done: status COMPLETED, 100 percent, and the completion time (default now).",
         annotations(
             read_only_hint = false,
@@ -226,6 +231,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_calendar_delete_todo",
+        input_schema = crate::adapters::mcp::schema::input::<DeleteTodoArgs>("nc_calendar_delete_todo"),
         description = "Delete a task (VTODO) by its uid from the named calendar; pass its etag to refuse deleting a task someone changed meanwhile.",
         annotations(
             read_only_hint = false,

@@ -43,6 +43,7 @@ pub struct DeleteCollectiveArgs {
 impl NextcloudMcp {
     #[tool(
         name = "collectives_get_collectives",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("collectives_get_collectives"),
         description = "List the collectives (team knowledge bases) you are a member of, with their ids.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -63,6 +64,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_get_trashed_collectives",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("collectives_get_trashed_collectives"),
         description = "List the collectives in the trash; they can be restored or deleted for good.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -83,6 +85,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_create_collective",
+        input_schema = crate::adapters::mcp::schema::input::<CreateCollectiveArgs>("collectives_create_collective"),
         description = "Create a collective (with its team and a landing page), optionally with an emoji.",
         annotations(
             read_only_hint = false,
@@ -114,6 +117,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_set_collective_emoji",
+        input_schema = crate::adapters::mcp::schema::input::<CollectiveEmojiArgs>("collectives_set_collective_emoji"),
         description = "Set or remove the emoji shown before a collective's name.",
         annotations(
             read_only_hint = false,
@@ -140,6 +144,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_trash_collective",
+        input_schema = crate::adapters::mcp::schema::input::<CollectiveIdArgs>("collectives_trash_collective"),
         description = "Move a collective to the trash (its pages become unreachable until it is restored).",
         annotations(
             read_only_hint = false,
@@ -169,6 +174,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_restore_collective",
+        input_schema = crate::adapters::mcp::schema::input::<CollectiveIdArgs>("collectives_restore_collective"),
         description = "Restore a collective from the trash.",
         annotations(
             read_only_hint = false,
@@ -198,6 +204,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_delete_collective",
+        input_schema = crate::adapters::mcp::schema::input::<DeleteCollectiveArgs>("collectives_delete_collective"),
         description = "Delete a collective for good, with all its pages. Only a collective in the trash can be deleted: call collectives_trash_collective first.",
         annotations(
             read_only_hint = false,

@@ -71,6 +71,7 @@ pub struct UpdateContentArgs {
 impl NextcloudMcp {
     #[tool(
         name = "collectives_create_page",
+        input_schema = crate::adapters::mcp::schema::input::<CreatePageArgs>("collectives_create_page"),
         description = "Create an empty page under a parent page; write its text with collectives_update_page_content.",
         annotations(
             read_only_hint = false,
@@ -96,6 +97,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_move_page",
+        input_schema = crate::adapters::mcp::schema::input::<MovePageArgs>("collectives_move_page"),
         description = "Move a page under another parent, rename it or change its position; with copy=true, copy it instead.",
         annotations(
             read_only_hint = false,
@@ -142,6 +144,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_set_page_emoji",
+        input_schema = crate::adapters::mcp::schema::input::<PageEmojiArgs>("collectives_set_page_emoji"),
         description = "Set or remove the emoji shown before a page's title.",
         annotations(
             read_only_hint = false,
@@ -167,6 +170,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_update_page_content",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateContentArgs>("collectives_update_page_content"),
         description = "Replace a page's Markdown text. Pass the etag from collectives_get_page: if someone changed the page since, nothing is written and you are asked to read it again.",
         annotations(
             read_only_hint = false,
@@ -221,6 +225,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_trash_page",
+        input_schema = crate::adapters::mcp::schema::input::<PageIdArgs>("collectives_trash_page"),
         description = "Move a page to the collective's trash; collectives_restore_page brings it back.",
         annotations(
             read_only_hint = false,
@@ -248,6 +253,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_restore_page",
+        input_schema = crate::adapters::mcp::schema::input::<PageIdArgs>("collectives_restore_page"),
         description = "Restore a page from the collective's trash to where it was.",
         annotations(
             read_only_hint = false,
@@ -272,6 +278,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_delete_page",
+        input_schema = crate::adapters::mcp::schema::input::<PageIdArgs>("collectives_delete_page"),
         description = "Delete a page for good. Only a page in the trash can be deleted: call collectives_trash_page first.",
         annotations(
             read_only_hint = false,

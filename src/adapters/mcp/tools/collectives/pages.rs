@@ -52,6 +52,7 @@ fn title_matches(pages: Vec<Page>, query: &str) -> Vec<Page> {
 impl NextcloudMcp {
     #[tool(
         name = "collectives_get_pages",
+        input_schema = crate::adapters::mcp::schema::input::<CollectiveListArgs>("collectives_get_pages"),
         description = "List a collective's pages as a tree: the landing page, its subpages, theirs, and so on, with ids and tags.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -88,6 +89,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_get_page",
+        input_schema = crate::adapters::mcp::schema::input::<PageIdArgs>("collectives_get_page"),
         description = "Get one page with its Markdown content and the etag to pass to collectives_update_page_content.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -118,6 +120,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_search_pages",
+        input_schema = crate::adapters::mcp::schema::input::<SearchPagesArgs>("collectives_search_pages"),
         description = "Search a collective's pages by the words in their text. The text index is built by a background job, so recent changes may be missing; when nothing is found, pages whose title matches are listed instead.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -171,6 +174,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_get_trashed_pages",
+        input_schema = crate::adapters::mcp::schema::input::<CollectiveListArgs>("collectives_get_trashed_pages"),
         description = "List the pages in a collective's trash; collectives_restore_page brings one back.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

@@ -35,6 +35,7 @@ pub struct PageTagArgs {
 impl NextcloudMcp {
     #[tool(
         name = "collectives_get_tags",
+        input_schema = crate::adapters::mcp::schema::input::<CollectiveListArgs>("collectives_get_tags"),
         description = "List a collective's tags with their ids and colours.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -63,6 +64,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_create_tag",
+        input_schema = crate::adapters::mcp::schema::input::<CreateTagArgs>("collectives_create_tag"),
         description = "Create a tag in a collective, with a name and a colour of 6 hex digits.",
         annotations(
             read_only_hint = false,
@@ -90,6 +92,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_assign_tag",
+        input_schema = crate::adapters::mcp::schema::input::<PageTagArgs>("collectives_assign_tag"),
         description = "Put a tag on a page (doing it twice changes nothing).",
         annotations(
             read_only_hint = false,
@@ -115,6 +118,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "collectives_remove_tag",
+        input_schema = crate::adapters::mcp::schema::input::<PageTagArgs>("collectives_remove_tag"),
         description = "Take a tag off a page (a tag that is not there changes nothing).",
         annotations(
             read_only_hint = false,

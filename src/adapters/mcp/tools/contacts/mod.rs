@@ -81,6 +81,7 @@ fn contacts_result(
 impl NextcloudMcp {
     #[tool(
         name = "nc_contacts_list_addressbooks",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_contacts_list_addressbooks"),
         description = "List the user's address books: id (name), display name, description.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -109,6 +110,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_create_addressbook",
+        input_schema = crate::adapters::mcp::schema::input::<AddressBookArgs>("nc_contacts_create_addressbook"),
         description = "Create an address book with an id (name) and a display name.",
         annotations(
             read_only_hint = false,
@@ -142,6 +144,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_delete_addressbook",
+        input_schema = crate::adapters::mcp::schema::input::<DeleteAddressBookArgs>("nc_contacts_delete_addressbook"),
         description = "Delete an address book and every contact in it.",
         annotations(
             read_only_hint = false,
@@ -166,6 +169,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_list_contacts",
+        input_schema = crate::adapters::mcp::schema::input::<ListContactsArgs>("nc_contacts_list_contacts"),
         description = "List the contacts of an address book (name, emails, phones, organisation, uid, etag), sorted by name, a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -196,6 +200,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_search_contacts",
+        input_schema = crate::adapters::mcp::schema::input::<SearchContactsArgs>("nc_contacts_search_contacts"),
         description = "Find contacts whose name, nickname, email, phone or organisation contains the query (the server filters), in one or all address books.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -242,6 +247,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_get_contact",
+        input_schema = crate::adapters::mcp::schema::input::<ContactRefArgs>("nc_contacts_get_contact"),
         description = "Get one contact with all its fields and its etag.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -264,6 +270,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_create_contact",
+        input_schema = crate::adapters::mcp::schema::input::<CreateContactArgs>("nc_contacts_create_contact"),
         description = "Create a contact from contact_data (written as vCard 3.0, the version Nextcloud serves).",
         annotations(
             read_only_hint = false,
@@ -304,6 +311,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_update_contact",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateContactArgs>("nc_contacts_update_contact"),
         description = "Change the fields named in contact_data; every other property of the card (including ones other apps added) stays. Written as vCard 3.0.",
         annotations(
             read_only_hint = false,
@@ -341,6 +349,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_contacts_delete_contact",
+        input_schema = crate::adapters::mcp::schema::input::<DeleteContactArgs>("nc_contacts_delete_contact"),
         description = "Delete a contact by its uid from the named address book; pass its etag to refuse deleting a contact someone changed meanwhile.",
         annotations(
             read_only_hint = false,

@@ -41,6 +41,7 @@ fn config_text(heading: &str, c: &CookbookConfig) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_cookbook_set_config",
+        input_schema = crate::adapters::mcp::schema::input::<SetConfigArgs>("nc_cookbook_set_config"),
         description = "Change your Cookbook settings: the recipe folder, the rescan interval in minutes, whether prints include the image. Settings you omit stay; the result shows all of them.",
         annotations(
             read_only_hint = false,
@@ -72,6 +73,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_reindex",
+        input_schema = crate::adapters::mcp::schema::input::<NoArgs>("nc_cookbook_reindex"),
         description = "Rebuild Cookbook's search index from the recipe folder, e.g. after recipe files were changed outside Cookbook.",
         annotations(
             read_only_hint = false,

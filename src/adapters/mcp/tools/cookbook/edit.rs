@@ -96,6 +96,7 @@ fn patch(name: Option<String>, f: RecipeFields) -> Result<RecipePatch, CallToolR
 impl NextcloudMcp {
     #[tool(
         name = "nc_cookbook_create_recipe",
+        input_schema = crate::adapters::mcp::schema::input::<CreateRecipeArgs>("nc_cookbook_create_recipe"),
         description = "Create a recipe from a name, ingredients, instructions and optional details (times, servings, category, keywords).",
         annotations(
             read_only_hint = false,
@@ -131,6 +132,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_update_recipe",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateRecipeArgs>("nc_cookbook_update_recipe"),
         description = "Change some fields of a recipe; fields you omit (and fields this tool does not know, such as nutrition) stay as they are.",
         annotations(
             read_only_hint = false,
@@ -164,6 +166,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_delete_recipe",
+        input_schema = crate::adapters::mcp::schema::input::<RecipeIdArgs>("nc_cookbook_delete_recipe"),
         description = "Delete a recipe (its folder in the user's files goes to the trash bin). Says so when there is no such recipe.",
         annotations(
             read_only_hint = false,
@@ -200,6 +203,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_import_recipe",
+        input_schema = crate::adapters::mcp::schema::input::<ImportArgs>("nc_cookbook_import_recipe"),
         description = "Import a recipe from a web page that publishes schema.org recipe data; the Nextcloud server fetches the page.",
         annotations(
             read_only_hint = false,

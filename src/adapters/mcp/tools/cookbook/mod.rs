@@ -136,6 +136,7 @@ pub struct KeywordsArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_cookbook_list_recipes",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_cookbook_list_recipes"),
         description = "List all recipes in the user's cookbook (name, id, keywords).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -156,6 +157,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_search_recipes",
+        input_schema = crate::adapters::mcp::schema::input::<SearchRecipesArgs>("nc_cookbook_search_recipes"),
         description = "Search recipes by words in their name, keywords or category.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -184,6 +186,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_get_recipes_in_category",
+        input_schema = crate::adapters::mcp::schema::input::<CategoryArgs>("nc_cookbook_get_recipes_in_category"),
         description = "List the recipes of one category.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -208,6 +211,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_get_recipes_with_keywords",
+        input_schema = crate::adapters::mcp::schema::input::<KeywordsArgs>("nc_cookbook_get_recipes_with_keywords"),
         description = "List the recipes that carry all the given keywords.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -237,6 +241,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_get_recipe",
+        input_schema = crate::adapters::mcp::schema::input::<RecipeIdArgs>("nc_cookbook_get_recipe"),
         description = "Get a recipe: description, times, servings, ingredients and instructions.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -256,6 +261,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_list_categories",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_cookbook_list_categories"),
         description = "List recipe categories with the number of recipes in each.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -276,6 +282,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_cookbook_list_keywords",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_cookbook_list_keywords"),
         description = "List recipe keywords with the number of recipes carrying each.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

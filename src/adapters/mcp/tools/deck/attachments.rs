@@ -179,6 +179,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "deck_list_attachments",
+        input_schema = crate::adapters::mcp::schema::input::<AttachmentCardArgs>("deck_list_attachments"),
         description = "List a card's attachments: files uploaded into Deck (deck_file) and files of Files linked to it (file), with name, size and type. Deleted deck_file attachments are marked.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -221,6 +222,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_delete_attachment",
+        input_schema = crate::adapters::mcp::schema::input::<DeleteAttachmentArgs>("deck_delete_attachment"),
         description = "Remove an attachment from a card. A deck_file attachment goes to Deck's trash; a file attachment is unlinked and the file stays in Files.",
         annotations(
             read_only_hint = false,
@@ -263,6 +265,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_attach_file",
+        input_schema = crate::adapters::mcp::schema::input::<AttachFileArgs>("deck_attach_file"),
         description = "Attach a file to a card. With path only: links that file of your Files, not copied (read-only for the board's members). With content (text) or content_base64 (at most 10 MiB), board_id and stack_id: uploads a new file through Deck's attachment API.",
         annotations(
             read_only_hint = false,
@@ -301,6 +304,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_attach_note",
+        input_schema = crate::adapters::mcp::schema::input::<AttachNoteArgs>("deck_attach_note"),
         description = "Attach a note of the Notes app to a card without copying it: the card links to the note's file.",
         annotations(
             read_only_hint = false,

@@ -65,6 +65,7 @@ pub struct AddCommentArgs {
 impl NextcloudMcp {
     #[tool(
         name = "deck_assign_label_to_card",
+        input_schema = crate::adapters::mcp::schema::input::<CardLabelArgs>("deck_assign_label_to_card"),
         description = "Put one of the board's labels on a card.",
         annotations(
             read_only_hint = false,
@@ -83,6 +84,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_remove_label_from_card",
+        input_schema = crate::adapters::mcp::schema::input::<CardLabelArgs>("deck_remove_label_from_card"),
         description = "Take a label off a card.",
         annotations(
             read_only_hint = false,
@@ -101,6 +103,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_assign_user_to_card",
+        input_schema = crate::adapters::mcp::schema::input::<CardUserArgs>("deck_assign_user_to_card"),
         description = "Assign a board member to a card.",
         annotations(
             read_only_hint = false,
@@ -119,6 +122,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_unassign_user_from_card",
+        input_schema = crate::adapters::mcp::schema::input::<CardUserArgs>("deck_unassign_user_from_card"),
         description = "Remove a user's assignment from a card.",
         annotations(
             read_only_hint = false,
@@ -137,6 +141,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_get_card_comments",
+        input_schema = crate::adapters::mcp::schema::input::<ListCommentsArgs>("deck_get_card_comments"),
         description = "List a card's comments, newest first, with paging (limit, offset).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -172,6 +177,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_create_card_comment",
+        input_schema = crate::adapters::mcp::schema::input::<AddCommentArgs>("deck_create_card_comment"),
         description = "Add a comment to a card.",
         annotations(
             read_only_hint = false,

@@ -29,6 +29,7 @@ fn due(raw: Option<&str>) -> Result<Option<String>, CallToolResult> {
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_cards",
+        input_schema = crate::adapters::mcp::schema::input::<ListCardsArgs>("deck_get_cards"),
         description = "List the cards of one stack: title, id, due date, labels, assignees. Without status the cards that are not archived; filters: status (open, done, archived, all), label, assigned_to; detail \"summary\" gives compact rows.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -84,6 +85,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_get_card",
+        input_schema = crate::adapters::mcp::schema::input::<CardArgs>("deck_get_card"),
         description = "Get one card with its description, due date, labels, assignees and comment count.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -108,6 +110,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_create_card",
+        input_schema = crate::adapters::mcp::schema::input::<CreateCardArgs>("deck_create_card"),
         description = "Create a card in a stack, with an optional Markdown description and due date.",
         annotations(
             read_only_hint = false,
@@ -156,6 +159,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_update_card",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateCardArgs>("deck_update_card"),
         description = "Change a card's title, description and/or due date (\"\" removes the due date); fields you omit stay as they are.",
         annotations(
             read_only_hint = false,
@@ -206,6 +210,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_reorder_card",
+        input_schema = crate::adapters::mcp::schema::input::<ReorderCardArgs>("deck_reorder_card"),
         description = "Move a card to a position in the same or another stack of its board.",
         annotations(
             read_only_hint = false,
@@ -243,6 +248,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_move_card_to_board",
+        input_schema = crate::adapters::mcp::schema::input::<MoveCardToBoardArgs>("deck_move_card_to_board"),
         description = "Move a card to a stack on another board (the target stack must belong to the target board).",
         annotations(
             read_only_hint = false,
@@ -286,6 +292,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_archive_card",
+        input_schema = crate::adapters::mcp::schema::input::<CardArgs>("deck_archive_card"),
         description = "Archive a card: it leaves its stack and shows up in deck_get_archived_stacks.",
         annotations(
             read_only_hint = false,
@@ -304,6 +311,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_unarchive_card",
+        input_schema = crate::adapters::mcp::schema::input::<CardArgs>("deck_unarchive_card"),
         description = "Bring an archived card back into its stack.",
         annotations(
             read_only_hint = false,
@@ -322,6 +330,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_delete_card",
+        input_schema = crate::adapters::mcp::schema::input::<CardArgs>("deck_delete_card"),
         description = "Delete a card. To keep it out of the way but recoverable, archive it instead (deck_archive_card).",
         annotations(
             read_only_hint = false,

@@ -34,6 +34,7 @@ pub struct CommentIdArgs {
 impl NextcloudMcp {
     #[tool(
         name = "deck_update_card_comment",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateCommentArgs>("deck_update_card_comment"),
         description = "Change the text of one of your own comments (or replies) on a card.",
         annotations(
             read_only_hint = false,
@@ -59,6 +60,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_delete_card_comment",
+        input_schema = crate::adapters::mcp::schema::input::<CommentIdArgs>("deck_delete_card_comment"),
         description = "Delete one of your own comments (or replies) from a card.",
         annotations(
             read_only_hint = false,

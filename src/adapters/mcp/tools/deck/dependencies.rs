@@ -53,6 +53,7 @@ fn listed(ids: &[u64]) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "deck_assign_dependent_card",
+        input_schema = crate::adapters::mcp::schema::input::<DependentCardArgs>("deck_assign_dependent_card"),
         description = "Make another card a dependent card of this one (Deck 1.18 or later). Answers the card's dependent cards afterwards; adding one twice changes nothing.",
         annotations(
             read_only_hint = false,
@@ -77,6 +78,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_remove_dependent_card",
+        input_schema = crate::adapters::mcp::schema::input::<DependentCardArgs>("deck_remove_dependent_card"),
         description = "Remove a dependent card from a card (Deck 1.18 or later); the other card stays. Answers the remaining dependent cards.",
         annotations(
             read_only_hint = false,

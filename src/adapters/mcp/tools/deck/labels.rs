@@ -58,6 +58,7 @@ pub struct UpdateLabelArgs {
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_labels",
+        input_schema = crate::adapters::mcp::schema::input::<LabelsArgs>("deck_get_labels"),
         description = "List the labels defined on a board (id, title, colour), for assigning to cards.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -87,6 +88,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_create_label",
+        input_schema = crate::adapters::mcp::schema::input::<CreateLabelArgs>("deck_create_label"),
         description = "Define a new label on a board.",
         annotations(
             read_only_hint = false,
@@ -115,6 +117,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_get_label",
+        input_schema = crate::adapters::mcp::schema::input::<LabelArgs>("deck_get_label"),
         description = "Get one label of a board (title, colour).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -134,6 +137,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_update_label",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateLabelArgs>("deck_update_label"),
         description = "Rename a board label or change its colour; fields you omit stay as they are. Cards keep the label.",
         annotations(
             read_only_hint = false,
@@ -181,6 +185,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_delete_label",
+        input_schema = crate::adapters::mcp::schema::input::<LabelArgs>("deck_delete_label"),
         description = "Delete a label from a board; it disappears from every card that had it.",
         annotations(
             read_only_hint = false,

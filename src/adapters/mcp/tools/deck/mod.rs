@@ -168,6 +168,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_boards",
+        input_schema = crate::adapters::mcp::schema::input::<ListBoardsArgs>("deck_get_boards"),
         description = "List the user's Deck boards (id, title, colour, archived). Deleted boards are hidden unless include_deleted.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -210,6 +211,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_get_board",
+        input_schema = crate::adapters::mcp::schema::input::<BoardIdArgs>("deck_get_board"),
         description = "Get one Deck board with its labels, stacks (without cards) and members.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -237,6 +239,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_create_board",
+        input_schema = crate::adapters::mcp::schema::input::<CreateBoardArgs>("deck_create_board"),
         description = "Create a Deck board with a title and a colour. Deck adds its default labels.",
         annotations(
             read_only_hint = false,
@@ -260,6 +263,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_update_board",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateBoardArgs>("deck_update_board"),
         description = "Rename a Deck board or change its colour; fields you omit stay as they are.",
         annotations(
             read_only_hint = false,
@@ -296,6 +300,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_archive_board",
+        input_schema = crate::adapters::mcp::schema::input::<BoardIdArgs>("deck_archive_board"),
         description = "Archive a Deck board: it stays readable but is moved out of the active list.",
         annotations(
             read_only_hint = false,
@@ -320,6 +325,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_unarchive_board",
+        input_schema = crate::adapters::mcp::schema::input::<BoardIdArgs>("deck_unarchive_board"),
         description = "Bring an archived Deck board back to the active list.",
         annotations(
             read_only_hint = false,
@@ -344,6 +350,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_delete_board",
+        input_schema = crate::adapters::mcp::schema::input::<BoardIdArgs>("deck_delete_board"),
         description = "Delete a Deck board. Deck moves it to its trash first; deck_restore_board brings it back until the trash is emptied.",
         annotations(
             read_only_hint = false,
@@ -371,6 +378,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_restore_board",
+        input_schema = crate::adapters::mcp::schema::input::<BoardIdArgs>("deck_restore_board"),
         description = "Restore a deleted Deck board from Deck's trash.",
         annotations(
             read_only_hint = false,

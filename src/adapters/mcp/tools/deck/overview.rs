@@ -56,6 +56,7 @@ pub(super) async fn stacks_for(
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_board_overview",
+        input_schema = crate::adapters::mcp::schema::input::<BoardOverviewArgs>("deck_get_board_overview"),
         description = "A whole board in one call: title, label legend, and every stack with its cards as compact rows (labels, assignees, due date, description preview). Filters: status (open by default), label, assigned_to.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

@@ -118,6 +118,7 @@ pub struct ReorderStackArgs {
 impl NextcloudMcp {
     #[tool(
         name = "deck_get_stacks",
+        input_schema = crate::adapters::mcp::schema::input::<GetStacksArgs>("deck_get_stacks"),
         description = "List a board's stacks (columns) in order, with their cards (title, id, due date, labels, assignees).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -146,6 +147,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_get_archived_stacks",
+        input_schema = crate::adapters::mcp::schema::input::<ArchivedStacksArgs>("deck_get_archived_stacks"),
         description = "List a board's stacks with only their archived cards; label and assigned_to narrow them, detail \"summary\" gives compact rows.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -198,6 +200,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_get_stack",
+        input_schema = crate::adapters::mcp::schema::input::<StackIdArgs>("deck_get_stack"),
         description = "Get one stack of a board with its cards.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -225,6 +228,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_create_stack",
+        input_schema = crate::adapters::mcp::schema::input::<CreateStackArgs>("deck_create_stack"),
         description = "Add a stack (column) to a board at a position (lower order comes first).",
         annotations(
             read_only_hint = false,
@@ -253,6 +257,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_update_stack",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateStackArgs>("deck_update_stack"),
         description = "Rename a stack and/or change its position; fields you omit stay as they are.",
         annotations(
             read_only_hint = false,
@@ -281,6 +286,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_reorder_stack",
+        input_schema = crate::adapters::mcp::schema::input::<ReorderStackArgs>("deck_reorder_stack"),
         description = "Move a stack to another position on its board (lower order comes first).",
         annotations(
             read_only_hint = false,
@@ -335,6 +341,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "deck_delete_stack",
+        input_schema = crate::adapters::mcp::schema::input::<StackIdArgs>("deck_delete_stack"),
         description = "Delete a stack and the cards in it.",
         annotations(
             read_only_hint = false,

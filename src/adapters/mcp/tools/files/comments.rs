@@ -67,6 +67,7 @@ fn comment_line(comment: &FileComment) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_comments",
+        input_schema = crate::adapters::mcp::schema::input::<ListCommentsArgs>("nc_webdav_list_comments"),
         description = "List the comments on a file or folder, newest first, a page at a time (limit, offset): id, author, date, text.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -119,6 +120,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_create_comment",
+        input_schema = crate::adapters::mcp::schema::input::<CreateCommentArgs>("nc_webdav_create_comment"),
         description = "Comment on a file or folder (as you); \"@user\" in the text mentions and notifies that user.",
         annotations(
             read_only_hint = false,
@@ -148,6 +150,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_update_comment",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateCommentArgs>("nc_webdav_update_comment"),
         description = "Change the text of one of your own comments on a file or folder.",
         annotations(
             read_only_hint = false,
@@ -176,6 +179,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_delete_comment",
+        input_schema = crate::adapters::mcp::schema::input::<DeleteCommentArgs>("nc_webdav_delete_comment"),
         description = "Delete one of your own comments on a file or folder.",
         annotations(
             read_only_hint = false,

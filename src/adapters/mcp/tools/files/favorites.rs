@@ -44,6 +44,7 @@ pub struct SetFavoriteArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_favorites",
+        input_schema = crate::adapters::mcp::schema::input::<ListFavoritesArgs>("nc_webdav_list_favorites"),
         description = "List the files and folders marked as favorites, under a folder (default: everywhere); a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -80,6 +81,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_set_favorite",
+        input_schema = crate::adapters::mcp::schema::input::<SetFavoriteArgs>("nc_webdav_set_favorite"),
         description = "Mark a file or folder as a favorite, or (favorite false) remove the mark.",
         annotations(
             read_only_hint = false,

@@ -168,6 +168,7 @@ fn listing_text(heading: String, entries: &[FileEntry]) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_directory",
+        input_schema = crate::adapters::mcp::schema::input::<ListDirectoryArgs>("nc_webdav_list_directory"),
         description = "List the files and folders in a folder: name, type, size, modified date, etag, file id; a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -206,6 +207,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_get_file_info",
+        input_schema = crate::adapters::mcp::schema::input::<PathArgs>("nc_webdav_get_file_info"),
         description = "Get a file's or folder's details: type, size, modified date, etag, file id, content type.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -226,6 +228,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_create_directory",
+        input_schema = crate::adapters::mcp::schema::input::<PathArgs>("nc_webdav_create_directory"),
         description = "Create a folder; its parent must exist.",
         annotations(
             read_only_hint = false,
@@ -253,6 +256,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_move_resource",
+        input_schema = crate::adapters::mcp::schema::input::<TransferArgs>("nc_webdav_move_resource"),
         description = "Move or rename a file or folder. Fails if the destination exists unless overwrite is true.",
         annotations(
             read_only_hint = false,
@@ -271,6 +275,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_copy_resource",
+        input_schema = crate::adapters::mcp::schema::input::<TransferArgs>("nc_webdav_copy_resource"),
         description = "Copy a file or folder. Fails if the destination exists unless overwrite is true.",
         annotations(
             read_only_hint = false,
@@ -289,6 +294,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_delete_resource",
+        input_schema = crate::adapters::mcp::schema::input::<PathArgs>("nc_webdav_delete_resource"),
         description = "Delete a file or folder (it goes to the Nextcloud trash bin when that app is enabled).",
         annotations(
             read_only_hint = false,
@@ -316,6 +322,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_find_by_name",
+        input_schema = crate::adapters::mcp::schema::input::<FindByNameArgs>("nc_webdav_find_by_name"),
         description = "Find files and folders by name under a folder (default: everywhere), newest first. The pattern matches part of the name, or use * as a wildcard.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

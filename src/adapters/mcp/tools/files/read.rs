@@ -387,6 +387,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_read_file",
+        input_schema = crate::adapters::mcp::schema::input::<ReadFileArgs>("nc_webdav_read_file"),
         description = "Read a file as text. PDF, DOCX, ODT, XLSX, ODS, PPTX and ODP are converted to text, up to 50 pages, sheets or slides per call (page_start, page_end). Text files up to 2 MiB come whole; larger ones a part at a time, by bytes (offset, length) or by lines (line_start, line_count). Other binary files are refused with an explanation. Reports how far a text file's download got when the request carries a progress token.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

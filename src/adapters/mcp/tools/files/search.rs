@@ -152,6 +152,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_search_files",
+        input_schema = crate::adapters::mcp::schema::input::<SearchFilesArgs>("nc_webdav_search_files"),
         description = "Search files and folders on the server by any mix of name pattern, MIME type, favorites, modification dates and size; newest first, a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -165,6 +166,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_find_by_type",
+        input_schema = crate::adapters::mcp::schema::input::<FindByTypeArgs>("nc_webdav_find_by_type"),
         description = "Find files by MIME type (\"application/pdf\", or a family like \"image\"), newest first, a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

@@ -120,6 +120,7 @@ async fn resolve_tag(
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_tags",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_webdav_list_tags"),
         description = "List the system tags you can see: name, id, and whether you may assign them.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -146,6 +147,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_get_file_tags",
+        input_schema = crate::adapters::mcp::schema::input::<FileTagsArgs>("nc_webdav_get_file_tags"),
         description = "List the system tags on a file or folder.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -172,6 +174,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_find_by_tag_name",
+        input_schema = crate::adapters::mcp::schema::input::<FindByTagArgs>("nc_webdav_find_by_tag_name"),
         description = "Find the files and folders that carry a system tag, by the tag's name; a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -204,6 +207,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_tag_file",
+        input_schema = crate::adapters::mcp::schema::input::<TagFileArgs>("nc_webdav_tag_file"),
         description = "Put a system tag on a file or folder. A tag that does not exist yet is created (visible and assignable), and the result says so.",
         annotations(
             read_only_hint = false,
@@ -245,6 +249,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_untag_file",
+        input_schema = crate::adapters::mcp::schema::input::<TagFileArgs>("nc_webdav_untag_file"),
         description = "Remove a system tag from a file or folder; the tag itself stays.",
         annotations(
             read_only_hint = false,

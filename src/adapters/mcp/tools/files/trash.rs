@@ -55,6 +55,7 @@ fn trash_line(entry: &TrashEntry) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_trash",
+        input_schema = crate::adapters::mcp::schema::input::<ListTrashArgs>("nc_webdav_list_trash"),
         description = "List the trash bin: name, original location, deletion time and the entry_id to restore with; most recently deleted first, a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -93,6 +94,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_restore_from_trash",
+        input_schema = crate::adapters::mcp::schema::input::<RestoreFromTrashArgs>("nc_webdav_restore_from_trash"),
         description = "Restore an entry of the trash bin to where it was deleted from (Nextcloud renames it if that name is taken again).",
         annotations(
             read_only_hint = false,

@@ -63,6 +63,7 @@ fn newest_first(versions: &mut [FileVersion]) {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_list_versions",
+        input_schema = crate::adapters::mcp::schema::input::<ListVersionsArgs>("nc_webdav_list_versions"),
         description = "List the earlier versions Nextcloud keeps of a file, newest first: version_id, size, date, author.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -96,6 +97,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webdav_restore_version",
+        input_schema = crate::adapters::mcp::schema::input::<RestoreVersionArgs>("nc_webdav_restore_version"),
         description = "Make an earlier version the file's current content; the content it replaces is kept as a version too.",
         annotations(
             read_only_hint = false,

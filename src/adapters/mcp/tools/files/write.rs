@@ -30,6 +30,7 @@ pub struct WriteFileArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_webdav_write_file",
+        input_schema = crate::adapters::mcp::schema::input::<WriteFileArgs>("nc_webdav_write_file"),
         description = "Create or overwrite a text file (at most 10 MiB). Pass if_match with the etag you read to refuse overwriting someone else's change; Nextcloud keeps a file's etag when it is overwritten within the same second, so a change made in the same second as the version you read is not caught. Reports upload progress when the request carries a progress token.",
         annotations(
             read_only_hint = false,

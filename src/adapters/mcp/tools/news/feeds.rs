@@ -25,6 +25,7 @@ pub struct FeedIdArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_news_list_folders",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_news_list_folders"),
         description = "List your News folders (which group feeds), with their ids.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -58,6 +59,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_news_list_feeds",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_news_list_feeds"),
         description = "List your News feeds: title, address, folder, unread count, and whether updates fail.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -108,6 +110,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_news_get_feed_health",
+        input_schema = crate::adapters::mcp::schema::input::<FeedIdArgs>("nc_news_get_feed_health"),
         description = "Say whether a feed updates, and if not how often it failed and why.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

@@ -122,6 +122,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_news_list_items",
+        input_schema = crate::adapters::mcp::schema::input::<ListItemsArgs>("nc_news_list_items"),
         description = "List news items, newest first, optionally of one feed or folder, only starred or only unread. Pages: pass next_cursor back as cursor.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -145,6 +146,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_news_get_starred_items",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_news_get_starred_items"),
         description = "List your starred news items, newest first. Pages: pass next_cursor back as cursor.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -166,6 +168,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_news_get_unread_items",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_news_get_unread_items"),
         description = "List your unread news items, newest first. Pages: pass next_cursor back as cursor.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -187,6 +190,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_news_get_item",
+        input_schema = crate::adapters::mcp::schema::input::<ItemIdArgs>("nc_news_get_item"),
         description = "Get one news item in full: title, link, author, dates and its text.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

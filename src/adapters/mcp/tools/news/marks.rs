@@ -50,6 +50,7 @@ fn ids_text(ids: &[u64]) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_news_mark_items",
+        input_schema = crate::adapters::mcp::schema::input::<MarkReadArgs>("nc_news_mark_items"),
         description = "Mark news items read (or unread with read=false).",
         annotations(
             read_only_hint = false,
@@ -79,6 +80,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_news_star_items",
+        input_schema = crate::adapters::mcp::schema::input::<StarArgs>("nc_news_star_items"),
         description = "Star news items to keep them (or remove the star with starred=false).",
         annotations(
             read_only_hint = false,

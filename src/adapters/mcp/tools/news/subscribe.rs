@@ -24,6 +24,7 @@ pub struct AddFeedArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_news_add_feed",
+        input_schema = crate::adapters::mcp::schema::input::<AddFeedArgs>("nc_news_add_feed"),
         description = "Subscribe to a feed. News fetches it first, so an address that cannot be reached or is not RSS/Atom is refused with the reason.",
         annotations(
             read_only_hint = false,
@@ -52,6 +53,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_news_remove_feed",
+        input_schema = crate::adapters::mcp::schema::input::<FeedIdArgs>("nc_news_remove_feed"),
         description = "Unsubscribe from a feed; its items are deleted with it.",
         annotations(
             read_only_hint = false,

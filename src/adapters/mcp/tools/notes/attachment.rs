@@ -26,6 +26,7 @@ pub struct GetAttachmentArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_notes_get_attachment",
+        input_schema = crate::adapters::mcp::schema::input::<GetAttachmentArgs>("nc_notes_get_attachment"),
         description = "Read a file a note embeds (an image pasted into the note, at most 5 MiB). Images come back as image content the client can show, text files as text.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

@@ -148,6 +148,7 @@ fn note_text(note: &Note) -> String {
 impl NextcloudMcp {
     #[tool(
         name = "nc_notes_list_notes",
+        input_schema = crate::adapters::mcp::schema::input::<ListNotesArgs>("nc_notes_list_notes"),
         description = "List the user's notes (title, category, id, etag; no content), newest first, optionally only one category; a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -192,6 +193,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_notes_search_notes",
+        input_schema = crate::adapters::mcp::schema::input::<SearchNotesArgs>("nc_notes_search_notes"),
         description = "Search notes by words in their title and content (all words must match); title matches rank first.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -229,6 +231,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_notes_get_note",
+        input_schema = crate::adapters::mcp::schema::input::<NoteIdArgs>("nc_notes_get_note"),
         description = "Get one note with its full content and its etag (needed to update it).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -248,6 +251,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_notes_create_note",
+        input_schema = crate::adapters::mcp::schema::input::<CreateNoteArgs>("nc_notes_create_note"),
         description = "Create a note with a title, Markdown content and a category.",
         annotations(
             read_only_hint = false,
@@ -284,6 +288,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_notes_update_note",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateNoteArgs>("nc_notes_update_note"),
         description = "Update a note's title, content and/or category. Needs the etag from your last read: if someone changed the note since, nothing is overwritten and you are told to re-read.",
         annotations(
             read_only_hint = false,
@@ -334,6 +339,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_notes_append_content",
+        input_schema = crate::adapters::mcp::schema::input::<AppendContentArgs>("nc_notes_append_content"),
         description = "Append text to the end of a note, on a new line. Safe against concurrent edits: it fails rather than overwrite a change made meanwhile.",
         annotations(
             read_only_hint = false,
@@ -368,6 +374,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_notes_delete_note",
+        input_schema = crate::adapters::mcp::schema::input::<NoteIdArgs>("nc_notes_delete_note"),
         description = "Delete a note permanently.",
         annotations(
             read_only_hint = false,
@@ -394,6 +401,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_notes_list_categories",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_notes_list_categories"),
         description = "List the note categories in use, with the number of notes in each (\"\" is the top level).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

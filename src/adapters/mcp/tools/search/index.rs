@@ -90,6 +90,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_semantic_search",
+        input_schema = crate::adapters::mcp::schema::input::<SemanticSearchArgs>("nc_semantic_search"),
         description = "Search your own Nextcloud documents (notes, text files, calendar events and tasks, contacts, Deck cards) in this server's index, ranked by relevance: by words, and by meaning too when the server has an embedding model (the mode argument picks one or both; the result's mode says which ran). Each hit has its app, id, title, a snippet and a link to open it. The index is refreshed in the background; nc_get_vector_sync_status tells how fresh it is.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]

@@ -68,6 +68,7 @@ fn page_text(page: &SearchPage, out: &mut String) {
 impl NextcloudMcp {
     #[tool(
         name = "nc_search_list_providers",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_search_list_providers"),
         description = "List the unified search providers of this Nextcloud (files, notes, deck, comments, ...), with the ids nc_search_query takes.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -100,6 +101,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_search_query",
+        input_schema = crate::adapters::mcp::schema::input::<SearchArgs>("nc_search_query"),
         description = "Search across Nextcloud with unified search: one provider (with cursor paging) or every provider (first page of each). Results have a title, a subline and a resource URL.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

@@ -85,6 +85,7 @@ impl NextcloudMcp {
 impl NextcloudMcp {
     #[tool(
         name = "nc_share_create",
+        input_schema = crate::adapters::mcp::schema::input::<CreateShareArgs>("nc_share_create"),
         description = "Share a file or folder with a user, group, email address, federated cloud id or team (or as a public link with share_type 3).",
         annotations(
             read_only_hint = false,
@@ -137,6 +138,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_share_create_public_link",
+        input_schema = crate::adapters::mcp::schema::input::<CreateLinkArgs>("nc_share_create_public_link"),
         description = "Create a public link to a file or folder, optionally with a password, an expiry date and permissions (view only by default).",
         annotations(
             read_only_hint = false,

@@ -154,6 +154,7 @@ pub struct FindShareesArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_share_list",
+        input_schema = crate::adapters::mcp::schema::input::<ListSharesArgs>("nc_share_list"),
         description = "List shares: your own (optionally only those of one path), or those shared with you. Permissions are given as a number and in words.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -196,6 +197,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_share_get",
+        input_schema = crate::adapters::mcp::schema::input::<ShareIdArgs>("nc_share_get"),
         description = "Get one share: path, type, recipient or link URL, permissions in words, expiry, note.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -215,6 +217,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_share_update",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateShareArgs>("nc_share_update"),
         description = "Change a share's permissions, password, expiry date, note or label; fields you omit stay as they are.",
         annotations(
             read_only_hint = false,
@@ -257,6 +260,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_share_delete",
+        input_schema = crate::adapters::mcp::schema::input::<ShareIdArgs>("nc_share_delete"),
         description = "Delete a share: the recipient (or everyone with the link) loses access. The file itself stays.",
         annotations(
             read_only_hint = false,
@@ -283,6 +287,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_share_find_sharees",
+        input_schema = crate::adapters::mcp::schema::input::<FindShareesArgs>("nc_share_find_sharees"),
         description = "Find users, groups and other recipients to share with, by part of their name; gives the share_with and share_type to use.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]

@@ -109,6 +109,7 @@ pub struct RowIdArgs {
 impl NextcloudMcp {
     #[tool(
         name = "nc_tables_list_tables",
+        input_schema = crate::adapters::mcp::schema::input::<PageArgs>("nc_tables_list_tables"),
         description = "List the Tables the user can see: id, title, number of rows and columns.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -147,6 +148,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_tables_get_schema",
+        input_schema = crate::adapters::mcp::schema::input::<TableIdArgs>("nc_tables_get_schema"),
         description = "Get a table's columns: id, title, type, whether required, and what values each accepts (selection options, number ranges, date formats).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -183,6 +185,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_tables_read_table",
+        input_schema = crate::adapters::mcp::schema::input::<ReadTableArgs>("nc_tables_read_table"),
         description = "Read a page of a table's rows, with values keyed by column title, a page at a time (limit, cursor).",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -239,6 +242,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_tables_insert_row",
+        input_schema = crate::adapters::mcp::schema::input::<InsertRowArgs>("nc_tables_insert_row"),
         description = "Add a row to a table. Values are checked against the column types first; required columns must be given.",
         annotations(
             read_only_hint = false,
@@ -271,6 +275,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_tables_update_row",
+        input_schema = crate::adapters::mcp::schema::input::<UpdateRowArgs>("nc_tables_update_row"),
         description = "Change some values of a row; other columns stay as they are. Values are checked against the column types first.",
         annotations(
             read_only_hint = false,
@@ -316,6 +321,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_tables_delete_row",
+        input_schema = crate::adapters::mcp::schema::input::<RowIdArgs>("nc_tables_delete_row"),
         description = "Delete a row from its table.",
         annotations(
             read_only_hint = false,

@@ -147,6 +147,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webhooks_register",
+        input_schema = crate::adapters::mcp::schema::input::<RegisterArgs>("nc_webhooks_register"),
         description = "Register a webhook at Nextcloud for one event class, delivered to this server's receiver, and record it. Needs a Nextcloud admin.",
         annotations(
             read_only_hint = false,
@@ -190,6 +191,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webhooks_list",
+        input_schema = crate::adapters::mcp::schema::input::<ListArgs>("nc_webhooks_list"),
         description = "List the webhooks registered at Nextcloud (those delivering to this server, or all), marked with our record of them.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
@@ -222,6 +224,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webhooks_delete",
+        input_schema = crate::adapters::mcp::schema::input::<DeleteArgs>("nc_webhooks_delete"),
         description = "Delete a webhook at Nextcloud by its Nextcloud id; our record of it is kept as disabled.",
         annotations(
             read_only_hint = false,
@@ -253,6 +256,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webhooks_enable_preset",
+        input_schema = crate::adapters::mcp::schema::input::<PresetArgs>("nc_webhooks_enable_preset"),
         description = "Switch on a preset (notes_sync, calendar_sync, files_sync, tables_sync): registers all its webhooks, or none if one fails. notes_sync watches your own Notes folder.",
         annotations(
             read_only_hint = false,
@@ -284,6 +288,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webhooks_disable_preset",
+        input_schema = crate::adapters::mcp::schema::input::<PresetArgs>("nc_webhooks_disable_preset"),
         description = "Switch off a preset: deletes its webhooks at Nextcloud and marks them disabled here.",
         annotations(
             read_only_hint = false,
@@ -314,6 +319,7 @@ impl NextcloudMcp {
 
     #[tool(
         name = "nc_webhooks_reconcile",
+        input_schema = crate::adapters::mcp::schema::input::<ReconcileArgs>("nc_webhooks_reconcile"),
         description = "Compare our recorded webhooks with Nextcloud and repair both ways: register again what Nextcloud lost, delete there what we no longer want.",
         annotations(
             read_only_hint = false,
