@@ -25,6 +25,9 @@
 //! - json: the Prometheus recorder and the server's JSON log format at info;
 //! - plain: the recorder and the plain format at info.
 //!
+//! Both formats are the server's own subscriber (`app::logging::subscriber`)
+//! with a different writer.
+//!
 //! Log lines go to /dev/null through a real `write`, as they would go to
 //! stderr. Blocks of the three take turns so a change in the machine's state
 //! affects each alike. CPU comes from `/proc/self/task/<tid>/schedstat`:
@@ -49,7 +52,7 @@ use axum::Router;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use metrics_exporter_prometheus::PrometheusHandle;
-use nextcloud_mcp::app::config::{Config, HttpSettings, StoreConfig};
+use nextcloud_mcp::app::config::{Config, HttpSettings, LogFormat, StoreConfig};
 use nextcloud_mcp::app::logging;
 use nextcloud_mcp::app::startup::Application;
 use nextcloud_mcp::domain::credential::AuthMode;
@@ -204,21 +207,9 @@ impl ServerThread {
                     url
                 });
                 let recorder = exporter::recorder();
-                let json = tracing::Dispatch::new(
-                    tracing_subscriber::fmt()
-                        .with_env_filter(logging::filter("info"))
-                        .with_writer(dev_null())
-                        .json()
-                        .flatten_event(true)
-                        .finish(),
-                );
-                let plain = tracing::Dispatch::new(
-                    tracing_subscriber::fmt()
-                        .with_env_filter(logging::filter("info"))
-                        .with_writer(dev_null())
-                        .with_ansi(false)
-                        .finish(),
-                );
+                // The server's own subscriber, writing to /dev/null.
+                let json = logging::subscriber("info", LogFormat::Json, false, dev_null());
+                let plain = logging::subscriber("info", LogFormat::Plain, false, dev_null());
                 let schedstat = this_thread();
                 let _ = ready_tx.send((url, recorder.handle()));
                 for Block { telemetry, done } in block_rx {
