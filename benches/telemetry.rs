@@ -293,7 +293,7 @@ fn block(
     server: &ServerThread,
     client: &mut Client,
     runtime: &tokio::runtime::Runtime,
-    main_thread: &PathBuf,
+    main_thread: &FsPath,
     telemetry: Telemetry,
     calls: u64,
 ) -> Result<Spent, String> {
