@@ -8,6 +8,7 @@
 
 pub mod call;
 pub mod exporter;
+mod handles;
 pub mod metered_idp;
 pub mod record;
 

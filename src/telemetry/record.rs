@@ -4,6 +4,10 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use metrics::Gauge;
+
+use super::handles;
+
 pub const TOOL_CALLS: &str = "nextcloud_mcp_tool_calls_total";
 pub const TOOL_CALL_SECONDS: &str = "nextcloud_mcp_tool_call_duration_seconds";
 pub const TOOL_CALLS_IN_FLIGHT: &str = "nextcloud_mcp_tool_calls_in_flight";
@@ -16,35 +20,41 @@ pub const STORE_ERRORS: &str = "nextcloud_mcp_store_errors_total";
 pub const GRANT_REFRESHES: &str = "nextcloud_mcp_grant_refreshes_total";
 
 /// One finished tool call. `tool` must be a name the server offers (or
-/// "unknown"), so a caller cannot grow the label set; a static name is
-/// used as is, without copying it for each label.
+/// "unknown"), so a caller cannot grow the label set; a static name moves
+/// handles registered once per thread, any other is registered per call.
 pub fn tool_call(tool: Cow<'static, str>, outcome: &'static str, elapsed: Duration) {
-    let tool = metrics::SharedString::from(tool);
-    metrics::counter!(TOOL_CALLS, "tool" => tool.clone(), "outcome" => outcome).increment(1);
-    metrics::histogram!(TOOL_CALL_SECONDS, "tool" => tool).record(elapsed.as_secs_f64());
+    match tool {
+        Cow::Borrowed(tool) => handles::tool_call(tool, outcome, elapsed.as_secs_f64()),
+        Cow::Owned(tool) => {
+            let tool = metrics::SharedString::from(tool);
+            metrics::counter!(TOOL_CALLS, "tool" => tool.clone(), "outcome" => outcome)
+                .increment(1);
+            metrics::histogram!(TOOL_CALL_SECONDS, "tool" => tool).record(elapsed.as_secs_f64());
+        }
+    }
 }
 
 /// Counts a tool call in flight until the guard drops (also on cancellation).
-pub struct InFlight(());
+pub struct InFlight(Gauge);
 
 impl InFlight {
     pub fn enter() -> Self {
-        metrics::gauge!(TOOL_CALLS_IN_FLIGHT).increment(1.0);
-        Self(())
+        let gauge = handles::in_flight();
+        gauge.increment(1.0);
+        Self(gauge)
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        metrics::gauge!(TOOL_CALLS_IN_FLIGHT).decrement(1.0);
+        self.0.decrement(1.0);
     }
 }
 
 /// One request to Nextcloud: `status` is a class ("2xx", "4xx", "error" when
 /// no answer came), never the path.
 pub fn nextcloud_request(app: &'static str, status: &'static str, elapsed: Duration) {
-    metrics::counter!(NEXTCLOUD_REQUESTS, "app" => app, "status" => status).increment(1);
-    metrics::histogram!(NEXTCLOUD_REQUEST_SECONDS, "app" => app).record(elapsed.as_secs_f64());
+    handles::nextcloud_request(app, status, elapsed.as_secs_f64());
     super::call::count_nextcloud_request();
 }
 

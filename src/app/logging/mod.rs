@@ -1,11 +1,17 @@
 //! The process's log subscriber: stderr (under stdio, stdout carries the
 //! protocol), plain or JSON, colour only for a person at a terminal.
 
+mod timestamp;
+
 use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::app::config::LogFormat;
+
+pub use timestamp::Timestamp;
 
 /// The filter for a validated NEXTCLOUD_MCP_LOG_LEVEL.
 pub fn filter(level: &str) -> EnvFilter {
@@ -24,20 +30,31 @@ pub fn use_colour(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) 
     stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
-/// Installs the subscriber for the whole process.
+/// The server's subscriber writing to `writer`: stderr in the server, a
+/// sink of its own in the benchmark, so both format lines the same way.
+pub fn subscriber<W>(level: &str, format: LogFormat, ansi: bool, writer: W) -> tracing::Dispatch
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter(level))
+        .with_timer(Timestamp)
+        .with_writer(writer);
+    match format {
+        LogFormat::Plain => builder.with_ansi(ansi).finish().into(),
+        // Fields at the top level, so collectors read `tool` not `fields.tool`.
+        LogFormat::Json => builder.json().flatten_event(true).finish().into(),
+    }
+}
+
+/// Installs the subscriber for the whole process (and the bridge from the
+/// `log` crate, as the subscriber builder's own `init` does).
 pub fn init(level: &str, format: LogFormat) {
     let ansi = use_colour(
         std::io::stderr().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
     );
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter(level))
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Plain => builder.with_ansi(ansi).init(),
-        // Fields at the top level, so collectors read `tool` not `fields.tool`.
-        LogFormat::Json => builder.json().flatten_event(true).init(),
-    }
+    subscriber(level, format, ansi, std::io::stderr).init();
 }
 
 #[cfg(test)]
