@@ -15,8 +15,10 @@
 # Debian 12 made with debootstrap from Debian's packages, cached as a tarball
 # under ${NEXTCLOUD_MCP_CACHE:-$HOME/.cache/nextcloud-mcp}/images.
 #
-# Says SKIPPED and exits 0 when no engine answers (`docker info`), when
-# debootstrap cannot be had, or with NEXTCLOUD_MCP_SKIP_IMAGE=1.
+# Starts dockerd (as root) when it is installed but not running, and stops it
+# again at the end. Says SKIPPED and exits 0 when no engine answers even then
+# (`docker info`), when debootstrap cannot be had, or with
+# NEXTCLOUD_MCP_SKIP_IMAGE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,18 +36,32 @@ skip() { log "SKIPPED: $*"; exit 0; }
 
 [[ "${NEXTCLOUD_MCP_SKIP_IMAGE:-}" == 1 ]] && skip "NEXTCLOUD_MCP_SKIP_IMAGE=1"
 command -v docker >/dev/null 2>&1 || skip "no docker client"
-docker info >/dev/null 2>&1 || skip "no Docker engine answers (start dockerd to run this step)"
 [[ -x "$BINARY" ]] || die "no binary at $BINARY (cargo build first, or pass its path)"
 
 WORK="$(mktemp -d)"
 NAME="nextcloud-mcp-smoke-$$"
 VOLUME="$NAME-state"
+STARTED_DOCKERD=""
 cleanup() {
   docker rm -f "$NAME" >/dev/null 2>&1 || true
   docker volume rm "$VOLUME" >/dev/null 2>&1 || true
+  if [[ -n "$STARTED_DOCKERD" ]]; then
+    kill "$STARTED_DOCKERD" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$STARTED_DOCKERD" 2>/dev/null || break; sleep 0.5; done
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# An engine that is installed but not running (a fresh machine) is started
+# for this step and stopped after it; as root only, since dockerd needs it.
+if ! docker info >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v dockerd >/dev/null 2>&1; then
+  log "starting dockerd for this step (log: $WORK/dockerd.log)"
+  dockerd >"$WORK/dockerd.log" 2>&1 &
+  STARTED_DOCKERD=$!
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+docker info >/dev/null 2>&1 || skip "no Docker engine answers (dockerd is not installed, not startable here, or needs root)"
 
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
   if [[ ! -s "$BASE_TAR" ]]; then

@@ -28,8 +28,9 @@ cargo fmt --all -- --check
 
 log "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
-# The in-process embedding model is an optional feature: lint that build too.
-cargo clippy --all-targets --locked --features embeddings-onnx -- -D warnings
+# The optional features (the in-process embedding model, HTTP/2 to Nextcloud):
+# lint that build too.
+cargo clippy --all-targets --locked --features embeddings-onnx,http2 -- -D warnings
 
 # The Helm chart: lint, render with several value sets, validate the
 # manifests (installs helm on first use; says SKIPPED when it cannot).

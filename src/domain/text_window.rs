@@ -103,6 +103,9 @@ pub struct LineWindow {
     in_line: bool,
     done: bool,
     overflow: bool,
+    /// Bytes looked at so far: up to the end of the last line kept once the
+    /// window is full, not the rest of the chunk that held it.
+    scanned: u64,
 }
 
 /// What a [`LineWindow`] found.
@@ -128,7 +131,13 @@ impl LineWindow {
             in_line: false,
             done: false,
             overflow: false,
+            scanned: 0,
         }
+    }
+
+    /// How far into the file the window has looked.
+    pub fn scanned(&self) -> u64 {
+        self.scanned
     }
 
     /// `reached_end`: the whole file passed through [`ChunkSink::accept`].
@@ -186,6 +195,7 @@ impl ChunkSink for LineWindow {
                     self.done = self.lines_kept == self.count;
                 }
             }
+            self.scanned += part.len() as u64;
             if ends {
                 self.line += 1;
             }
@@ -233,6 +243,18 @@ mod tests {
             }
         }
         window.finish(!done)
+    }
+
+    #[test]
+    fn a_full_window_has_scanned_to_the_end_of_its_last_line() {
+        let mut window = LineWindow::new(2, 2, 1024);
+        assert!(!window.accept(b"one\ntw"));
+        assert_eq!(window.scanned(), 6);
+        // One chunk holds the rest of the window and more: only what was
+        // looked at counts.
+        assert!(window.accept(b"o\nthree\nfour\nfive\n"));
+        assert_eq!(window.scanned(), "one\ntwo\nthree\n".len() as u64);
+        assert_eq!(window.finish(false).unwrap().text, "two\nthree\n");
     }
 
     #[test]

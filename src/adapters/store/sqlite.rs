@@ -80,7 +80,15 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Sorts, statement journals and the FTS rebuild of a migration
+            // would otherwise open temporary files in /var/tmp, /usr/tmp or
+            // /tmp; on a read-only root file system (the container image run
+            // with --read-only, systemd's ProtectSystem=strict) none of them
+            // is writable and every migration fails with "disk I/O error".
+            // The store's own folder is the only place known writable, and
+            // what SQLite keeps in memory instead is bounded by the queries.
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(15))
@@ -174,3 +182,27 @@ impl_search_index!(
 );
 impl_vector_index!(SqliteStore, vector_sql::OWNER_VECTORS);
 impl_app_password_store!(SqliteStore);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_connection_keeps_temporary_data_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("store.db"), None)
+            .await
+            .unwrap();
+        // Hold several connections at once so more than the first is asked.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut conn = store.pool.acquire().await.unwrap();
+            let mode: i64 = sqlx::query_scalar("PRAGMA temp_store")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(mode, 2, "temp_store must be MEMORY (2)");
+            held.push(conn);
+        }
+    }
+}

@@ -110,17 +110,18 @@ fn scanned_note(doc: &DocumentText) -> Option<String> {
 /// got; the file's size is not known to it, so no total is given.
 struct Counted<'a> {
     inner: &'a mut LineWindow,
-    seen: u64,
     report: Option<TransferProgress>,
 }
 
 impl ChunkSink for Counted<'_> {
     fn accept(&mut self, chunk: &[u8]) -> bool {
-        self.seen += chunk.len() as u64;
+        let full = self.inner.accept(chunk);
+        // How far the scan looked, not how much arrived: a chunk that holds
+        // the last line wanted also holds bytes nobody read.
         if let Some(report) = &self.report {
-            report(self.seen, None);
+            report(self.inner.scanned(), None);
         }
-        self.inner.accept(chunk)
+        full
     }
 }
 
@@ -247,7 +248,6 @@ impl NextcloudMcp {
         let reporting = progress.map(|p| p.bytes("read"));
         let mut counted = Counted {
             inner: &mut window,
-            seen: 0,
             report: reporting.as_ref().map(ByteProgress::callback),
         };
         let scanned = nextcloud
