@@ -279,7 +279,7 @@ fn check_log_level(level: &str) -> Result<(), ConfigError> {
             )));
         }
     }
-    tracing_subscriber::EnvFilter::try_new(level)
+    crate::app::logging::filter(level)
         .map(|_| ())
         .map_err(|e| invalid(e.to_string()))
 }

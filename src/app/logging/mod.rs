@@ -5,23 +5,27 @@ mod timestamp;
 
 use std::io::IsTerminal;
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{ParseError, Targets};
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::app::config::LogFormat;
 
 pub use timestamp::Timestamp;
 
-/// The filter for a validated NEXTCLOUD_MCP_LOG_LEVEL.
-pub fn filter(level: &str) -> EnvFilter {
+/// The filter for NEXTCLOUD_MCP_LOG_LEVEL: a level, or `target=level`
+/// directives. Targets rather than the environment-filter syntax: it needs
+/// no regular-expression engine, and span and field filters were never
+/// offered.
+pub fn filter(level: &str) -> Result<Targets, ParseError> {
     // rmcp logs every stateless request at info; keep that out of a plain level.
     let directives = if level.contains('=') || level.contains(',') {
         level.to_string()
     } else {
         format!("{level},rmcp=warn")
     };
-    EnvFilter::new(directives)
+    directives.parse()
 }
 
 /// Colour codes only reach a terminal, and not when NO_COLOR asks otherwise
@@ -36,14 +40,21 @@ pub fn subscriber<W>(level: &str, format: LogFormat, ansi: bool, writer: W) -> t
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
+    // The configuration refused a level that does not parse before start.
+    let targets = filter(level).unwrap_or_else(|_| Targets::new());
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter(level))
+        .with_max_level(tracing::level_filters::LevelFilter::TRACE)
         .with_timer(Timestamp)
         .with_writer(writer);
     match format {
-        LogFormat::Plain => builder.with_ansi(ansi).finish().into(),
+        LogFormat::Plain => builder.with_ansi(ansi).finish().with(targets).into(),
         // Fields at the top level, so collectors read `tool` not `fields.tool`.
-        LogFormat::Json => builder.json().flatten_event(true).finish().into(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .finish()
+            .with(targets)
+            .into(),
     }
 }
 
