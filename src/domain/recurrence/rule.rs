@@ -256,15 +256,18 @@ fn number<T: std::str::FromStr>(
 /// `YYYYMMDD`, `YYYYMMDDTHHMMSS` or `YYYYMMDDTHHMMSSZ` as (date-time, zulu).
 /// The first line of `value` in that form counts, as it did in the crate.
 fn until_parts(value: &str) -> Option<(chrono::NaiveDateTime, bool)> {
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let digits = |b: &[u8]| b.iter().all(u8::is_ascii_digit);
+    // Only ASCII passes these checks, so the slices below are on character
+    // boundaries.
     let line = value.split('\n').find(|line| {
         let b = line.as_bytes();
-        digits(line.get(..8).unwrap_or("x"))
+        let time = |b: &[u8]| b[8] == b'T' && digits(&b[9..15]);
+        b.len() >= 8
+            && digits(&b[..8])
             && match b.len() {
                 8 => true,
-                15 | 16 => {
-                    b[8] == b'T' && digits(&line[9..15]) && (b.len() == 15 || b[15] == b'Z')
-                }
+                15 => time(b),
+                16 => time(b) && b[15] == b'Z',
                 _ => false,
             }
     })?;
