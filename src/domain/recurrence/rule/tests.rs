@@ -170,7 +170,10 @@ fn reads_each_part_into_the_rule() {
     assert_eq!(rule.get_by_week_no(), &[7]);
     assert_eq!(
         rule.get_by_weekday(),
-        &[NWeekday::Nth(2, Weekday::Mon), NWeekday::Every(Weekday::Fri)]
+        &[
+            NWeekday::Nth(2, Weekday::Mon),
+            NWeekday::Every(Weekday::Fri)
+        ]
     );
     assert_eq!(rule.get_by_hour(), &[9]);
     assert_eq!(rule.get_by_minute(), &[30]);
@@ -235,7 +238,10 @@ fn names_the_part_and_what_would_do() {
 fn the_first_bad_part_in_the_crate_order_is_the_one_reported() {
     // FREQ, INTERVAL, COUNT, UNTIL, WKST, then the BY* parts.
     let err = parse("BYHOUR=99;COUNT=x;FREQ=DAILY").unwrap_err();
-    assert!(matches!(err, RuleError::BadValue { part: "COUNT", .. }), "{err}");
+    assert!(
+        matches!(err, RuleError::BadValue { part: "COUNT", .. }),
+        "{err}"
+    );
     let err = parse("BYHOUR=99;COUNT=x").unwrap_err();
     assert_eq!(err, RuleError::MissingFreq);
 }
@@ -248,7 +254,10 @@ fn check_rule_reports_the_rule_and_the_reason() {
     let err = super::super::check_rule("rrule:freq=daily;byday=XX", &start).unwrap_err();
     let super::super::RecurrenceError::BadRule { rule, reason } = err;
     assert_eq!(rule, "rrule:freq=daily;byday=XX");
-    assert!(reason.contains("`XX` is not a valid BYDAY value"), "{reason}");
+    assert!(
+        reason.contains("`XX` is not a valid BYDAY value"),
+        "{reason}"
+    );
     assert_eq!(
         super::super::check_rule("rrule:freq=weekly;byday=tu", &start),
         Ok("FREQ=WEEKLY;BYDAY=TU".to_string())
