@@ -8,6 +8,8 @@ use chrono_tz::Tz;
 use super::calendar::Event;
 use super::caltime::{EventTime, TimeRange, local_instant};
 
+mod rule;
+
 /// At most this many occurrences of one series are produced per listing.
 pub const MAX_OCCURRENCES: u16 = 1000;
 
@@ -71,10 +73,8 @@ fn parse_rule(
         rule: rule.trim().to_string(),
         reason,
     };
-    let parsed: rrule::RRule<rrule::Unvalidated> = bare
-        .parse()
-        .map_err(|e: rrule::RRuleError| bad(e.to_string()))?;
-    parsed
+    self::rule::parse(&bare)
+        .map_err(|e| bad(e.to_string()))?
         .validate(rrule_start(start))
         .map_err(|e| bad(e.to_string()))
 }
