@@ -76,7 +76,7 @@ if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
     mkdir -p "$CACHE"
     debootstrap --variant=minbase --include=ca-certificates bookworm "$WORK/rootfs" \
       http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 \
-      || { tail -20 "$WORK/debootstrap.log" >&2; die "debootstrap"; }
+      || { tail -20 "$WORK/debootstrap.log" >&2; skip "debootstrap could not make a Debian base here (its log is above)"; }
     tar -C "$WORK/rootfs" -cf "$BASE_TAR.partial" . && mv "$BASE_TAR.partial" "$BASE_TAR"
     rm -rf "$WORK/rootfs"
   fi
